@@ -1,0 +1,113 @@
+package auth
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+)
+
+// maxDrain bounds how much of a discarded 401 body is read so the connection
+// can be reused.
+const maxDrain = 64 << 10
+
+// Transport returns a RoundTripper that signs requests like
+// [Authenticator.EditRequest]. When the API answers 401, the token used is
+// invalidated, a new one is fetched, and the request is sent once more with
+// its body replayed through req.GetBody; a request whose body cannot be
+// replayed gets the 401 response as is, and so does a retry that is
+// rejected again. Failing to obtain a token returns the
+// *[AuthenticationError].
+//
+// Only requests to the base URL's origin (scheme, host and port) are signed;
+// others, such as a redirect to another host, pass through untouched so the
+// token never leaves the tenant. The caller's request is never modified.
+// A nil base means http.DefaultTransport.
+func (a *Authenticator) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &transport{auth: a, base: base}
+}
+
+type transport struct {
+	auth *Authenticator
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil || originOf(req.URL) != t.auth.origin {
+		return t.base.RoundTrip(req)
+	}
+	ctx := req.Context()
+	tok, gen, err := t.auth.token(ctx)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(t.auth.signedClone(req, tok))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+
+	// The server rejected a token we believed valid: drop it (unless a
+	// concurrent request already did) so the next caller fetches afresh.
+	t.auth.invalidateGen(gen)
+
+	body, ok := replayBody(req)
+	if !ok {
+		return resp, nil
+	}
+	tok, _, err = t.auth.token(ctx)
+	if err != nil {
+		if body != nil {
+			body.Close()
+		}
+		discard(resp)
+		return nil, err
+	}
+	discard(resp)
+	t.auth.opts.logger.DebugContext(ctx, "cloudconnexa auth: retrying after 401 with a new token",
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path))
+
+	retry := t.auth.signedClone(req, tok)
+	if body != nil {
+		retry.Body = body
+	}
+	return t.base.RoundTrip(retry)
+}
+
+func (a *Authenticator) signedClone(req *http.Request, token string) *http.Request {
+	r := req.Clone(req.Context())
+	a.sign(r, token)
+	return r
+}
+
+// replayBody returns a fresh copy of req's body, nil for a bodyless request,
+// and false when the body cannot be replayed.
+func replayBody(req *http.Request) (io.ReadCloser, bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, true
+	}
+	if req.GetBody == nil {
+		return nil, false
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, false
+	}
+	return body, true
+}
+
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	resp.Body.Close()
+}
+
+// closeBody honours the RoundTripper contract of closing the request body
+// even when the request is never sent.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
