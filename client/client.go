@@ -1,0 +1,276 @@
+// Package client is the production layer over the generated package gen:
+// authentication, typed errors, retries, client-side rate limiting, logging
+// and pagination for the CloudConnexa API.
+//
+// A [Client] embeds *gen.ClientWithResponses, so every generated
+// XxxWithResponse method is available on it. Each request goes through one
+// pipeline: rate limiter, token signing (package auth), send, and on failure
+// a typed error ([*APIError], [*RequestError] or [*AuthenticationError]) and,
+// where safe, a retry. Non-2xx answers never come back as a response: the
+// XxxWithResponse methods return (nil, *APIError) instead.
+//
+//	c, err := client.NewFromEnv()
+//	...
+//	net, err := c.GetNetworkWithResponse(ctx, id)
+//	if errors.Is(err, client.ErrNotFound) { ... }
+//	for n, err := range c.AllNetworks(ctx, nil) { ... }
+package client
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/api"
+	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// APIVersion is the CloudConnexa API version the generated code comes from.
+const APIVersion = api.Version
+
+// cloudDomain turns a bare cloud id into its API host: acme → acme.api.openvpn.com.
+const cloudDomain = ".api.openvpn.com"
+
+// tokenTimeout bounds a token request when no shorter per-attempt timeout applies.
+const tokenTimeout = 30 * time.Second
+
+// AuthenticationError reports a failed token request; see [auth.AuthenticationError].
+type AuthenticationError = auth.AuthenticationError
+
+// Client is a CloudConnexa API client. It is safe for concurrent use; create
+// it with [New] or [NewFromEnv].
+type Client struct {
+	*gen.ClientWithResponses
+
+	baseURL string
+	auth    *auth.Authenticator
+	pipe    *pipeline
+}
+
+// New returns a Client for the tenant at baseURL with the given API
+// credentials. baseURL is an https URL such as "https://acme.api.openvpn.com"
+// (a path prefix, for a reverse proxy, is kept) or a bare cloud id such as
+// "acme". New performs no network I/O: the first token is fetched by the
+// first request.
+func New(baseURL, clientID, clientSecret string, opts ...Option) (*Client, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(cfg, baseURL, clientID, clientSecret)
+}
+
+func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, error) {
+	base, err := normalizeBaseURL(baseURL, cfg.allowLoopback)
+	if err != nil {
+		return nil, err
+	}
+	if clientID == "" || clientSecret == "" {
+		return nil, errors.New("cloudconnexa: client id and client secret are required")
+	}
+
+	logger := cfg.logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ua := cfg.userAgent
+	if ua == "" {
+		ua = UserAgent()
+	}
+	if strings.ContainsAny(ua, "\r\n\x00") {
+		return nil, errors.New("cloudconnexa: user agent contains control characters")
+	}
+
+	// The caller's client lends its transport, timeout, redirect policy and
+	// cookie jar; it is never modified.
+	var (
+		transport     http.RoundTripper
+		timeout       = cfg.timeout
+		checkRedirect func(*http.Request, []*http.Request) error
+		jar           http.CookieJar
+	)
+	if hc := cfg.httpClient; hc != nil {
+		transport, checkRedirect, jar = hc.Transport, hc.CheckRedirect, hc.Jar
+		if transport == nil {
+			transport = http.DefaultTransport
+		}
+		if !cfg.timeoutSet {
+			timeout = hc.Timeout
+		}
+	} else {
+		transport = defaultTransport()
+	}
+
+	tokenClient := &http.Client{
+		Transport: transport,
+		Timeout:   tokenTimeout,
+		// A token endpoint has no reason to redirect; following one could
+		// carry the credentials elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if timeout > 0 && timeout < tokenTimeout {
+		tokenClient.Timeout = timeout
+	}
+	authOpts := []auth.Option{auth.WithHTTPClient(tokenClient), auth.WithUserAgent(ua)}
+	if cfg.logger != nil {
+		authOpts = append(authOpts, auth.WithLogger(cfg.logger))
+	}
+	if cfg.allowLoopback {
+		authOpts = append(authOpts, auth.WithAllowInsecureLoopback())
+	}
+	if cfg.tokenStyle != nil {
+		authOpts = append(authOpts, auth.WithTokenStyle(*cfg.tokenStyle))
+	}
+	authOpts = append(authOpts, cfg.authOptions...)
+	authn, err := auth.New(base.String(), clientID, clientSecret, authOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("cloudconnexa: %w", err)
+	}
+
+	pipe := &pipeline{
+		http: &http.Client{
+			Transport:     authn.Transport(transport),
+			Timeout:       timeout,
+			CheckRedirect: checkRedirect,
+			Jar:           jar,
+		},
+		basePath:  strings.TrimSuffix(base.EscapedPath(), "/"),
+		userAgent: ua,
+		retry:     cfg.retry,
+		logger:    logger,
+		maxBody:   cfg.maxResponseBytes,
+		now:       time.Now,
+		token:     authn.Token,
+	}
+	if cfg.rateLimit {
+		pipe.limiter = newLimiter(cfg.rateBurst, cfg.rateEvery, time.Now)
+	}
+	gc, err := gen.NewClientWithResponses(base.String(), gen.WithHTTPClient(pipe))
+	if err != nil {
+		return nil, fmt.Errorf("cloudconnexa: %w", err)
+	}
+	return &Client{ClientWithResponses: gc, baseURL: base.String(), auth: authn, pipe: pipe}, nil
+}
+
+// Authenticator returns the Client's token source, for signing requests the
+// Client does not make itself.
+func (c *Client) Authenticator() *auth.Authenticator { return c.auth }
+
+// BaseURL returns the normalized base URL requests are sent to, without a
+// trailing slash, for example "https://acme.api.openvpn.com".
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// String describes the Client by its base URL; credentials are not part of it.
+func (c *Client) String() string {
+	if c == nil {
+		return "client.Client(nil)"
+	}
+	return "client.Client{baseURL: " + c.baseURL + ", api: " + APIVersion + "}"
+}
+
+// GoString is used by %#v; like String it omits credentials.
+func (c *Client) GoString() string {
+	if c == nil {
+		return "(*client.Client)(nil)"
+	}
+	return fmt.Sprintf("&client.Client{baseURL: %q, api: %q}", c.baseURL, APIVersion)
+}
+
+// LogValue makes slog print the Client without credentials.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(slog.String("base_url", c.baseURL), slog.String("api", APIVersion))
+}
+
+// defaultTransport is http.DefaultTransport's configuration (proxy from the
+// environment, dial and TLS handshake timeouts, HTTP/2) with more idle
+// connections per host, so concurrent callers reuse connections, and TLS 1.2
+// as the floor.
+func defaultTransport() *http.Transport {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	}
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ExpectContinueTimeout = time.Second
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return t
+}
+
+// normalizeBaseURL applies the base URL rules: a bare cloud id expands to
+// https://<id>.api.openvpn.com, https is required (http only for loopback
+// hosts when allowed), userinfo, query and fragment are rejected, a path
+// prefix is kept and a trailing slash dropped. Errors never quote the input,
+// which could carry credentials.
+func normalizeBaseURL(raw string, allowLoopback bool) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("cloudconnexa: base URL is empty")
+	}
+	if isCloudID(raw) {
+		raw = "https://" + strings.ToLower(raw) + cloudDomain
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("cloudconnexa: base URL is not a valid URL")
+	}
+	switch {
+	case u.User != nil:
+		return nil, errors.New("cloudconnexa: base URL must not contain userinfo (pass credentials to New instead)")
+	case u.Scheme == "" || u.Opaque != "" || u.Host == "":
+		return nil, errors.New(`cloudconnexa: base URL must be absolute, like "https://acme.api.openvpn.com", or a bare cloud id like "acme"`)
+	case u.Hostname() == "":
+		return nil, errors.New("cloudconnexa: base URL has no host")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, errors.New("cloudconnexa: base URL must not have a query or fragment")
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !allowLoopback || !isLoopback(u.Hostname()) {
+			return nil, errors.New("cloudconnexa: base URL must use https (plain http only for loopback hosts with WithAllowInsecureLoopback)")
+		}
+	default:
+		return nil, errors.New("cloudconnexa: base URL must use https")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+// isCloudID reports whether s is a bare cloud id such as "acme" or
+// "my-company": one DNS label, no scheme, no dots.
+func isCloudID(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}

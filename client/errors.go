@@ -1,0 +1,351 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// Sentinels for errors.Is. An [*APIError] matches the one of its status; a
+// [*RequestError] wrapping a token failure matches ErrUnauthorized,
+// ErrForbidden or ErrRateLimited likewise.
+var (
+	// ErrNotFound matches a 404, and a 400 whose message or error details
+	// say "not found" or "does not exist", as the API answers for some
+	// unknown ids.
+	ErrNotFound = errors.New("cloudconnexa: not found")
+	// ErrRateLimited matches a 429 that was still failing when retries ran out.
+	ErrRateLimited = errors.New("cloudconnexa: rate limited")
+	// ErrUnauthorized matches a 401, and a token request refused for bad
+	// credentials.
+	ErrUnauthorized = errors.New("cloudconnexa: unauthorized")
+	// ErrForbidden matches a 403: the API key may not perform the operation.
+	ErrForbidden = errors.New("cloudconnexa: forbidden")
+	// ErrResponseTooLarge is wrapped by the error of reading a response body
+	// longer than the cap set with [WithMaxResponseBytes].
+	ErrResponseTooLarge = errors.New("cloudconnexa: response body too large")
+)
+
+// maxMessageLen bounds the server text quoted in Error strings.
+const maxMessageLen = 512
+
+// APIError is a non-2xx answer of the API, after any retries. The generated
+// XxxWithResponse methods return it as their error, with a nil response.
+type APIError struct {
+	StatusCode int
+	Method     string
+	// Path is the request path as sent, without the query.
+	Path string
+	// Operation is the operationId (for example "getNetwork"), empty if the
+	// path matches no operation of the API document.
+	Operation string
+	// ResourceID is the value of the {id} (or {userId}) path parameter, if any.
+	ResourceID string
+
+	// StatusError, Message and Details come from the API's error body
+	// (statusError, errorMessage, errorDetails). When the body has no
+	// errorMessage, Message summarizes the details or quotes a short,
+	// sanitized piece of a non-JSON body.
+	StatusError string
+	Message     string
+	Details     map[string][]gen.ErrorDetails
+
+	// Body is the raw response body, at most 64 KiB of it.
+	Body []byte
+	// RetryAfter is the response's Retry-After, 0 when it had none.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent.
+	Attempts int
+}
+
+// Error formats the error as
+// `cloudconnexa: getNetwork "n-123": 404 Not Found: network n-123 not found`.
+// It never includes headers, tokens or the body beyond the message.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("cloudconnexa: ")
+	b.WriteString(subject(e.Operation, e.ResourceID, e.Method, e.Path))
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	} else if se := sanitize(e.StatusError, 64); se != "" {
+		b.WriteString(" " + se)
+	}
+	if msg := sanitize(e.Message, maxMessageLen); msg != "" {
+		b.WriteString(": " + msg)
+	}
+	if e.Attempts > 1 {
+		b.WriteString(" (after " + strconv.Itoa(e.Attempts) + " attempts)")
+	}
+	return b.String()
+}
+
+// Is makes errors.Is match the sentinels: ErrNotFound, ErrRateLimited,
+// ErrUnauthorized and ErrForbidden.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest && e.saysNotFound()
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	}
+	return false
+}
+
+// saysNotFound recognizes the API's habit of answering 400 for unknown ids.
+func (e *APIError) saysNotFound() bool {
+	if notFoundText(e.Message) {
+		return true
+	}
+	for _, list := range e.Details {
+		for _, d := range list {
+			if d.Message != nil && notFoundText(*d.Message) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func notFoundText(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "not found") || strings.Contains(s, "does not exist")
+}
+
+// newAPIError builds the error for a non-2xx response to req whose
+// (bounded) body has been read.
+func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo, attempts int, now time.Time) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     req.Method,
+		Path:       req.URL.Path,
+		Operation:  op.ID,
+		ResourceID: op.ResourceID,
+		Body:       body,
+		Attempts:   attempts,
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+		e.RetryAfter = d
+	}
+	e.StatusError, e.Message, e.Details = parseErrorBody(body)
+	return e
+}
+
+// parseErrorBody extracts what it can from an error body and never fails:
+// the API's ErrorResponse, common alternatives (Spring's "error"/"message",
+// OAuth2's "error"/"error_description"), or a snippet of a non-JSON body.
+func parseErrorBody(body []byte) (statusError, message string, details map[string][]gen.ErrorDetails) {
+	trimmed := bytes.TrimSpace(body)
+	var fields map[string]json.RawMessage
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &fields) != nil {
+		return "", snippet(trimmed), nil
+	}
+	str := func(keys ...string) string {
+		for _, k := range keys {
+			var s string
+			if raw, ok := fields[k]; ok && json.Unmarshal(raw, &s) == nil && strings.TrimSpace(s) != "" {
+				return strings.TrimSpace(s)
+			}
+		}
+		return ""
+	}
+	statusError = str("statusError", "error")
+	message = str("errorMessage", "message", "error_description")
+	details = parseDetails(fields["errorDetails"])
+	if message == "" {
+		message = summarizeDetails(details)
+	}
+	return statusError, message, details
+}
+
+// parseDetails accepts the documented map of lists, tolerating a single
+// object in place of a list and skipping entries of the wrong shape.
+func parseDetails(raw json.RawMessage) map[string][]gen.ErrorDetails {
+	var byField map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &byField) != nil {
+		return nil
+	}
+	out := make(map[string][]gen.ErrorDetails, len(byField))
+	for field, v := range byField {
+		var list []gen.ErrorDetails
+		if json.Unmarshal(v, &list) != nil {
+			var one gen.ErrorDetails
+			if json.Unmarshal(v, &one) != nil {
+				continue
+			}
+			list = []gen.ErrorDetails{one}
+		}
+		if len(list) > 0 {
+			out[field] = list
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// summarizeDetails renders details as "field: message; field: message",
+// fields sorted so the text is stable.
+func summarizeDetails(details map[string][]gen.ErrorDetails) string {
+	fields := make([]string, 0, len(details))
+	for f := range details {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	var parts []string
+	for _, f := range fields {
+		for _, d := range details[f] {
+			msg := ""
+			switch {
+			case d.Message != nil && *d.Message != "":
+				msg = *d.Message
+			case d.ErrorCode != nil && *d.ErrorCode != "":
+				msg = "error " + *d.ErrorCode
+			default:
+				continue
+			}
+			if f != "" {
+				msg = f + ": " + msg
+			}
+			parts = append(parts, msg)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// snippet quotes a short piece of a non-JSON body: an HTML page's title, or
+// the first line of text. Binary bodies give nothing.
+func snippet(body []byte) string {
+	s := string(body[:min(len(body), 4096)])
+	if s == "" || binary(s) {
+		return ""
+	}
+	lower := strings.ToLower(s)
+	if i := strings.Index(lower, "<title>"); i >= 0 {
+		rest := s[i+len("<title>"):]
+		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
+			return sanitize(rest[:j], 200)
+		}
+	}
+	if strings.HasPrefix(lower, "<") {
+		return ""
+	}
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return sanitize(s, 200)
+}
+
+// binary reports whether more than a tenth of s is invalid UTF-8 or
+// control characters other than whitespace.
+func binary(s string) bool {
+	bad, total := 0, 0
+	for _, r := range s {
+		total++
+		if r == utf8.RuneError || unicode.IsControl(r) && !unicode.IsSpace(r) {
+			bad++
+		}
+	}
+	return bad*10 > total
+}
+
+// sanitize collapses whitespace, drops control and invalid characters and
+// truncates to n bytes (at a rune boundary), so server text cannot forge
+// log lines or flood messages.
+func sanitize(s string, n int) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if b.Len()+utf8.RuneLen(r) > n {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// subject names what a request was about, for error texts:
+// `getNetwork "n-123"`, or `GET /api/v1/x` when no operation matched.
+func subject(op, id, method, path string) string {
+	if op == "" {
+		return strings.TrimSpace(method + " " + sanitize(path, 256))
+	}
+	if id != "" {
+		return op + " " + strconv.Quote(sanitize(id, 128))
+	}
+	return op
+}
+
+// RequestError is a request that got no API response: a transport failure,
+// a token failure (wrapping [*AuthenticationError]), an oversized response,
+// or the context ending (wrapping context.Canceled or
+// context.DeadlineExceeded).
+type RequestError struct {
+	Operation  string // operationId, empty if the path matches no operation
+	ResourceID string // value of the {id}/{userId} path parameter, if any
+	Method     string
+	Path       string
+	Attempts   int // how many times the request was sent or tried to be
+	Err        error
+}
+
+// Error formats the error as `cloudconnexa: getNetwork "n-1": <cause>`.
+func (e *RequestError) Error() string {
+	cause := "unknown error"
+	if e.Err != nil {
+		cause = strings.TrimPrefix(e.Err.Error(), "cloudconnexa: ")
+	}
+	s := "cloudconnexa: " + subject(e.Operation, e.ResourceID, e.Method, e.Path) + ": " + cause
+	if e.Attempts > 1 {
+		s += " (after " + strconv.Itoa(e.Attempts) + " attempts)"
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is matches ErrUnauthorized, ErrForbidden and ErrRateLimited for token
+// requests refused with 401 (or OAuth2 invalid_client), 403 and 429.
+func (e *RequestError) Is(target error) bool {
+	var authErr *AuthenticationError
+	if !errors.As(e.Err, &authErr) {
+		return false
+	}
+	switch target {
+	case ErrUnauthorized:
+		return authErr.StatusCode == http.StatusUnauthorized || authErr.Code == "invalid_client" || authErr.Code == "unauthorized_client"
+	case ErrForbidden:
+		return authErr.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return authErr.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}

@@ -1,0 +1,103 @@
+package client
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// opInfo names the operation behind a request, for errors and logs.
+type opInfo struct {
+	ID         string // operationId, "" when the request matches no operation
+	ResourceID string // value of the {id} or {userId} path parameter, if any
+}
+
+// opRoute is one operation's path template split into segments; "" marks a
+// parameter segment.
+type opRoute struct {
+	id      string
+	segs    []string
+	idParam int // index of the {id}/{userId} segment, -1 if none
+	score   uint64
+}
+
+// opTable maps an HTTP method to the operations using it.
+type opTable map[string][]opRoute
+
+// operations is built once, on first use, and never modified afterwards.
+var operations = sync.OnceValue(func() opTable { return newOpTable(gen.Operations) })
+
+func newOpTable(ops []gen.Operation) opTable {
+	t := make(opTable)
+	for _, op := range ops {
+		segs := splitPath(op.Path)
+		r := opRoute{id: op.ID, segs: make([]string, len(segs)), idParam: -1}
+		for i, s := range segs {
+			if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+				if name := s[1 : len(s)-1]; r.idParam < 0 && (name == "id" || name == "userId") {
+					r.idParam = i
+				}
+				continue
+			}
+			r.segs[i] = s
+			// Literal segments outrank parameters, earlier ones most: with
+			// /networks/applications and /networks/{id} both matching, the
+			// literal wins.
+			if i < 64 {
+				r.score |= 1 << (63 - i)
+			}
+		}
+		t[op.Method] = append(t[op.Method], r)
+	}
+	return t
+}
+
+// lookup finds the operation for method and an escaped request path relative
+// to the base URL (starting with /api/v1).
+func (t opTable) lookup(method, escapedPath string) opInfo {
+	parts := splitPath(escapedPath)
+	var best *opRoute
+	for i := range t[method] {
+		r := &t[method][i]
+		if len(r.segs) != len(parts) || (best != nil && r.score <= best.score) {
+			continue
+		}
+		if r.matches(parts) {
+			best = r
+		}
+	}
+	if best == nil {
+		return opInfo{}
+	}
+	info := opInfo{ID: best.id}
+	if best.idParam >= 0 {
+		info.ResourceID = parts[best.idParam]
+		if v, err := url.PathUnescape(info.ResourceID); err == nil {
+			info.ResourceID = v
+		}
+	}
+	return info
+}
+
+func (r *opRoute) matches(parts []string) bool {
+	for i, s := range r.segs {
+		if s == "" {
+			if parts[i] == "" {
+				return false
+			}
+		} else if s != parts[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}

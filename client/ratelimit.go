@@ -1,0 +1,284 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Rate-limit response headers of the CloudConnexa API.
+const (
+	headerRemaining     = "X-RateLimit-Remaining"
+	headerReplenishRate = "X-RateLimit-Replenish-Rate"
+	headerReplenishTime = "X-RateLimit-Replenish-Time"
+	headerBurst         = "X-RateLimit-Burst-Capacity"
+)
+
+// Bounds of believable header values; anything outside is ignored.
+const (
+	maxHeaderCount    = 1e9       // remaining, rate and burst
+	maxReplenishTime  = 7 * 86400 // seconds
+	maxHeaderValueLen = 20        // characters
+	maxLimiterWait    = 1e9       // seconds; bounds a computed delay
+)
+
+// rateInfo is what one response says about the API key's budget. Fields
+// whose header was missing or malformed are left unset.
+type rateInfo struct {
+	remaining    float64
+	hasRemaining bool
+	burst        float64
+	hasBurst     bool
+	rate         float64 // tokens per second; 0 when unknown
+}
+
+// perToken is how long the server takes to add one token, 0 when unknown.
+func (ri rateInfo) perToken() time.Duration {
+	if ri.rate <= 0 {
+		return 0
+	}
+	return secondsToDuration(1 / ri.rate)
+}
+
+// parseRateLimitHeaders reads the X-RateLimit-* headers. It never fails:
+// missing, malformed, negative or absurdly large values are ignored. The
+// rate needs both Replenish-Rate and Replenish-Time.
+func parseRateLimitHeaders(h http.Header) rateInfo {
+	var ri rateInfo
+	if v, ok := parseCount(h.Get(headerRemaining)); ok {
+		ri.remaining, ri.hasRemaining = v, true
+	}
+	if v, ok := parseCount(h.Get(headerBurst)); ok && v >= 1 {
+		ri.burst, ri.hasBurst = v, true
+	}
+	rate, okRate := parseCount(h.Get(headerReplenishRate))
+	period, okPeriod := parseCount(h.Get(headerReplenishTime))
+	if okRate && okPeriod && rate > 0 && period > 0 && period <= maxReplenishTime {
+		ri.rate = rate / period
+	}
+	return ri
+}
+
+// parseCount accepts a plain non-negative decimal number ("12", "0.5"): no
+// sign, exponent, hex, Inf or NaN, at most maxHeaderCount.
+func parseCount(s string) (float64, bool) {
+	if s == "" || len(s) > maxHeaderValueLen {
+		return 0, false
+	}
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0 && i < len(s)-1:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v > maxHeaderCount {
+		return 0, false
+	}
+	return v, true
+}
+
+// errWaitTooLong reports that the limiter would make a caller wait longer
+// than it allowed.
+var errWaitTooLong = errors.New("rate limiter wait exceeds the limit")
+
+// limiter is a token bucket shared by every request of one Client. It works
+// like golang.org/x/time/rate's reservations (the budget may go negative and
+// each caller waits for its own turn, first come first served) but its rate,
+// capacity and level are corrected from the server's headers, and waiting
+// callers recompute their turn when the rate changes.
+//
+// Bookkeeping uses two counters: issued counts tokens handed out (including
+// to callers still waiting) and avail counts tokens made available, so the
+// bucket level is avail-issued and the caller holding ticket n may go once
+// avail >= n.
+type limiter struct {
+	now func() time.Time
+
+	mu       sync.Mutex
+	rate     float64 // tokens per second
+	capacity float64
+	avail    float64
+	issued   float64
+	last     time.Time     // when avail was last advanced
+	inflight int           // callers between acquire and release
+	started  bool          // an attempt has completed; see advanceLocked
+	changed  chan struct{} // closed and replaced when turns move earlier
+}
+
+func newLimiter(burst int, every time.Duration, now func() time.Time) *limiter {
+	return &limiter{
+		now:      now,
+		rate:     1 / every.Seconds(),
+		capacity: float64(burst),
+		avail:    float64(burst),
+		last:     now(),
+		changed:  make(chan struct{}),
+	}
+}
+
+// advanceLocked adds the tokens earned since the last call, up to capacity.
+// Nothing is earned before the first attempt completes: the server's
+// bucket starts refilling when our first request reaches it, which can be a
+// connection set-up later than our first reservation, and starting our clock
+// early would send the first queued requests ahead of its schedule.
+func (l *limiter) advanceLocked(now time.Time) {
+	if !l.started {
+		l.last = now
+		return
+	}
+	if dt := now.Sub(l.last).Seconds(); dt > 0 {
+		l.avail = math.Min(l.avail+dt*l.rate, l.issued+l.capacity)
+		l.last = now
+	}
+}
+
+// delayLocked is how long ticket n still has to wait.
+func (l *limiter) delayLocked(n float64) time.Duration {
+	deficit := n - l.avail
+	if deficit <= 1e-9 {
+		return 0
+	}
+	return secondsToDuration(deficit / l.rate)
+}
+
+func (l *limiter) broadcastLocked() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// reserve takes the next ticket and returns it with its current delay and
+// the channel that announces earlier turns. The caller counts as in flight
+// until release or cancel.
+func (l *limiter) reserve() (ticket float64, delay time.Duration, changed <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advanceLocked(l.now())
+	l.inflight++
+	l.issued++
+	return l.issued, l.delayLocked(l.issued), l.changed
+}
+
+// recheck recomputes a waiting ticket's delay after a wake-up.
+func (l *limiter) recheck(ticket float64) (time.Duration, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advanceLocked(l.now())
+	return l.delayLocked(ticket), l.changed
+}
+
+// cancel returns an unused ticket's token to the bucket and ends the
+// caller's flight.
+func (l *limiter) cancel() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advanceLocked(l.now())
+	l.avail++
+	l.inflight--
+	l.broadcastLocked()
+}
+
+// release ends a caller's flight after its response, if any, was observed.
+func (l *limiter) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.startLocked(l.now())
+	l.inflight--
+}
+
+func (l *limiter) startLocked(now time.Time) {
+	if !l.started {
+		l.advanceLocked(now)
+		l.started = true
+	}
+}
+
+// acquire waits for a token. If the initial wait exceeds limit (when limit
+// >= 0) it gives the token back and returns errWaitTooLong; if ctx ends
+// first it returns ctx.Err(). On success the caller must call release.
+func (l *limiter) acquire(ctx context.Context, limit time.Duration) error {
+	ticket, d, changed := l.reserve()
+	if limit >= 0 && d > limit {
+		l.cancel()
+		return errWaitTooLong
+	}
+	for d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			l.cancel()
+			return ctx.Err()
+		case <-changed:
+			t.Stop()
+		case <-t.C:
+		}
+		d, changed = l.recheck(ticket)
+	}
+	return nil
+}
+
+// observe learns from a response: the server's rate, capacity and remaining
+// budget, and a 429's Retry-After. retryAfter < 0 means none was given.
+func (l *limiter) observe(ri rateInfo, status int, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.startLocked(now)
+	l.advanceLocked(now)
+	earlier := false
+	if ri.rate > 0 && ri.rate != l.rate {
+		earlier = ri.rate > l.rate
+		l.rate = ri.rate
+	}
+	switch {
+	case ri.hasBurst:
+		l.capacity = ri.burst
+	case ri.hasRemaining:
+		l.capacity = math.Max(l.capacity, ri.remaining+1)
+	}
+	tokens := l.avail - l.issued
+	if ri.hasRemaining {
+		if l.inflight <= 1 {
+			// Nobody else is waiting or on the wire, so the server's count
+			// is exact, and may let the estimate rise again.
+			earlier = earlier || ri.remaining > tokens
+			tokens = ri.remaining
+		} else {
+			tokens = math.Min(tokens, ri.remaining)
+		}
+	}
+	if status == http.StatusTooManyRequests {
+		switch {
+		case retryAfter >= 0:
+			// The next token arrives exactly when the server said.
+			tokens = math.Min(tokens, 1-retryAfter.Seconds()*l.rate)
+		case !ri.hasRemaining:
+			tokens = math.Min(tokens, 0)
+		}
+	}
+	l.avail = l.issued + math.Min(tokens, l.capacity)
+	if earlier {
+		l.broadcastLocked()
+	}
+}
+
+// secondsToDuration converts, rounding up so a timer never fires before the
+// token is there, and bounded so absurd inputs cannot overflow.
+func secondsToDuration(s float64) time.Duration {
+	if math.IsNaN(s) || s <= 0 {
+		return 0
+	}
+	if s > maxLimiterWait {
+		s = maxLimiterWait
+	}
+	return time.Duration(math.Ceil(s * float64(time.Second)))
+}

@@ -1,0 +1,128 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// maxRetryAfter bounds a believable Retry-After; larger values are ignored.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After value: delta-seconds or an HTTP-date
+// (RFC 9110 section 10.2.3). A date in the past means "now". ok is false for
+// a missing, malformed, negative or absurdly large value.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > 64 {
+		return 0, false
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		n := int64(0)
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+			if time.Duration(n)*time.Second > maxRetryAfter {
+				return 0, false
+			}
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d = t.Sub(now)
+	switch {
+	case d < 0:
+		return 0, true
+	case d > maxRetryAfter:
+		return 0, false
+	}
+	return d, true
+}
+
+// backoff is exponential backoff with full jitter: a random duration in
+// [0, min(MaxDelay, BaseDelay*2^(attempt-1))). attempt counts from 1.
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	ceiling := p.BaseDelay
+	for i := 1; i < attempt && ceiling < p.MaxDelay; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, p.MaxDelay)
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling)
+}
+
+// idempotent reports whether repeating a request with this method cannot
+// change the outcome (RFC 9110 section 9.2.2).
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// retryableStatus reports whether a response status may be retried. 429 and
+// 503 mean the server did not act, so any method may be repeated; 500, 502
+// and 504 leave that open, so only idempotent methods are.
+func retryableStatus(status int, method string) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return idempotent(method)
+	}
+	return false
+}
+
+// retryableError reports whether a failed attempt (no response) may be
+// retried. A token failure means the API request was never sent, so any
+// method may be repeated unless the credentials were refused; other
+// transport failures may have reached the server, so only idempotent
+// methods are repeated. Certificate problems do not heal by retrying.
+func retryableError(err error, method string) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostnameErr      x509.HostnameError
+		invalidCert      x509.CertificateInvalidError
+		verifyErr        *tls.CertificateVerificationError
+	)
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) ||
+		errors.As(err, &invalidCert) || errors.As(err, &verifyErr) ||
+		errors.Is(err, ErrResponseTooLarge) {
+		return false
+	}
+	var authErr *AuthenticationError
+	if errors.As(err, &authErr) {
+		s := authErr.StatusCode
+		return s == 0 || s == http.StatusTooManyRequests || s >= 500
+	}
+	return idempotent(method)
+}
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

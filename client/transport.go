@@ -1,0 +1,286 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxDrain bounds how much of an error body is read past maxErrorBody so
+// the connection can be reused.
+const maxDrain = 256 << 10
+
+// pipeline is the gen.HttpRequestDoer behind every generated method: it
+// names the operation, then per attempt waits for the rate limiter, sends a
+// fresh copy of the request through the auth-signing client, learns from the
+// rate-limit headers, and turns non-2xx answers into *APIError, retrying
+// where that is safe.
+type pipeline struct {
+	http      *http.Client // Transport signs requests (auth.Transport)
+	limiter   *limiter     // nil without client-side rate limiting
+	retry     RetryPolicy
+	logger    *slog.Logger
+	basePath  string // escaped path prefix of the base URL, "" or "/prefix"
+	userAgent string
+	maxBody   int64
+	now       func() time.Time
+	token     func(context.Context) (string, error) // the Authenticator's
+}
+
+// Do implements gen.HttpRequestDoer. A non-2xx answer returns (nil,
+// *APIError); a request that got no answer returns (nil, *RequestError) or,
+// for a token failure, (nil, *RequestError wrapping *AuthenticationError).
+func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	op := p.operation(req)
+	fail := func(err error, attempts int) error {
+		return &RequestError{Operation: op.ID, ResourceID: op.ResourceID, Method: req.Method, Path: req.URL.Path, Attempts: attempts, Err: err}
+	}
+	if err := makeReplayable(req); err != nil {
+		return nil, fail(fmt.Errorf("read request body: %w", err), 0)
+	}
+
+	start := p.now()
+	var (
+		last  error // what to return when retrying stops
+		delay time.Duration
+	)
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			if err := sleep(ctx, delay); err != nil {
+				return nil, fail(err, attempt-1)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fail(err, attempt-1)
+		}
+		limit := time.Duration(-1) // a first attempt waits for the limiter as long as ctx allows
+		if attempt > 1 {
+			limit = max(0, p.retry.MaxElapsed-p.now().Sub(start))
+		}
+
+		resp, err := p.attempt(req, op, attempt, limit)
+		var retry bool
+		switch {
+		case errors.Is(err, errWaitTooLong):
+			return nil, last
+		case err != nil:
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				if !errors.Is(err, ctxErr) {
+					err = ctxErr
+				}
+				return nil, fail(err, attempt)
+			}
+			last = fail(err, attempt)
+			retry = retryableError(err, req.Method)
+			delay = p.retry.backoff(attempt)
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			return p.capBody(resp, fail, attempt)
+		default:
+			apiErr := newAPIError(resp, readErrorBody(resp), req, op, attempt, p.now())
+			last = apiErr
+			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
+			delay = p.retryDelay(attempt, resp.Header, apiErr)
+		}
+		if !retry || attempt >= p.retry.MaxAttempts || p.now().Sub(start)+delay > p.retry.MaxElapsed {
+			return nil, last
+		}
+		p.logRetry(ctx, op, resp, err, attempt, delay)
+	}
+}
+
+// attempt waits for the rate limiter, then sends. The token is fetched
+// before queueing, so the limiter's timeline starts when requests can really
+// go out, as the server's does, and a token failure costs no budget. limit
+// bounds the limiter wait (errWaitTooLong), -1 meaning only ctx does.
+func (p *pipeline) attempt(req *http.Request, op opInfo, n int, limit time.Duration) (*http.Response, error) {
+	if p.limiter != nil {
+		began := time.Now()
+		if _, err := p.token(req.Context()); err != nil {
+			p.logAttempt(req, op, nil, err, time.Since(began), n)
+			return nil, err
+		}
+		if err := p.limiter.acquire(req.Context(), limit); err != nil {
+			return nil, err
+		}
+		// Released after send has shown the response headers to the limiter.
+		defer p.limiter.release()
+	}
+	return p.send(req, op, n)
+}
+
+// send makes one attempt with a fresh copy of req and its body and lets the
+// limiter learn from the response headers.
+func (p *pipeline) send(req *http.Request, op opInfo, attempt int) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("replay request body: %w", err)
+		}
+		r.Body = body
+	}
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", p.userAgent)
+	}
+
+	began := time.Now()
+	resp, err := p.http.Do(r)
+	took := time.Since(began)
+	if err != nil {
+		// url.Error repeats the full URL; the RequestError names the
+		// operation instead.
+		var ue *url.Error
+		if errors.As(err, &ue) && ue.Err != nil {
+			err = ue.Err
+		}
+	}
+	if resp != nil && p.limiter != nil {
+		ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), p.now())
+		if !ok {
+			ra = -1
+		}
+		p.limiter.observe(parseRateLimitHeaders(resp.Header), resp.StatusCode, ra)
+	}
+	p.logAttempt(req, op, resp, err, took, attempt)
+	return resp, err
+}
+
+// logAttempt writes the Debug record of one attempt: never headers, bodies
+// or the query, which the caller may consider private.
+func (p *pipeline) logAttempt(req *http.Request, op opInfo, resp *http.Response, err error, took time.Duration, attempt int) {
+	ctx := req.Context()
+	if !p.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", op.ID),
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	attrs = append(attrs, slog.Duration("duration", took), slog.Int("attempt", attempt))
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "cloudconnexa: request", attrs...)
+}
+
+// retryDelay picks the wait before retrying a non-2xx answer: the server's
+// Retry-After; else, when the rate-limit headers say the budget is spent,
+// the time for one token (left to the limiter, which has just learned it,
+// when there is one); else exponential backoff.
+func (p *pipeline) retryDelay(attempt int, h http.Header, e *APIError) time.Duration {
+	if _, ok := parseRetryAfter(h.Get("Retry-After"), p.now()); ok {
+		return e.RetryAfter
+	}
+	if ri := parseRateLimitHeaders(h); ri.hasRemaining && ri.remaining < 1 && ri.rate > 0 {
+		if p.limiter != nil {
+			return 0
+		}
+		return ri.perToken()
+	}
+	return p.retry.backoff(attempt)
+}
+
+func (p *pipeline) logRetry(ctx context.Context, op opInfo, resp *http.Response, err error, attempt int, delay time.Duration) {
+	if !p.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("operation", op.ID)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	attrs = append(attrs, slog.Int("attempt", attempt), slog.Duration("delay", delay))
+	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: retrying", attrs...)
+}
+
+// operation names the operation behind req from its method and path.
+func (p *pipeline) operation(req *http.Request) opInfo {
+	path := req.URL.EscapedPath()
+	if p.basePath != "" {
+		rest, ok := strings.CutPrefix(path, p.basePath)
+		if !ok {
+			return opInfo{}
+		}
+		path = rest
+	}
+	return operations().lookup(req.Method, path)
+}
+
+// makeReplayable makes sure every attempt can get a fresh body: requests
+// built by gen carry GetBody already; any other body is buffered once.
+func makeReplayable(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return err
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.Body, _ = req.GetBody()
+	req.ContentLength = int64(len(data))
+	return nil
+}
+
+// readErrorBody reads at most maxErrorBody bytes of a non-2xx body, drains a
+// bounded remainder so the connection can be reused, and closes it.
+func readErrorBody(resp *http.Response) []byte {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	return body
+}
+
+// capBody hands back a 2xx response whose body fails, rather than being
+// silently truncated, once it exceeds the cap.
+func (p *pipeline) capBody(resp *http.Response, fail func(error, int) error, attempts int) (*http.Response, error) {
+	tooLarge := fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, p.maxBody), attempts)
+	if resp.ContentLength > p.maxBody {
+		resp.Body.Close()
+		return nil, tooLarge
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: p.maxBody, err: tooLarge}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	err  error
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.left <= 0 {
+		// The cap is reached: one more byte means the body is too large.
+		var probe [1]byte
+		n, err := b.rc.Read(probe[:])
+		if n > 0 {
+			return 0, b.err
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
