@@ -1,0 +1,384 @@
+package cloudconnexatest
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// opTokenRequest is the operation id of the token endpoint.
+const opTokenRequest = "requestToken"
+
+// maxBodyBytes bounds request bodies; the API's are small.
+const maxBodyBytes = 10 << 20
+
+// apiKeyKey is the context key of the client id a request authenticated as.
+type apiKeyKey struct{}
+
+// Handler is the fake CloudConnexa API as an http.Handler, for serving it
+// with a server of one's own (see [NewHandler]). [Server] wraps one.
+type Handler struct {
+	cfg  config
+	spec *spec
+	mux  *http.ServeMux
+	// tb receives spec violations when the handler serves a test.
+	tb testing.TB
+
+	mu sync.Mutex // guards st
+	st *state
+
+	ctl     sync.Mutex // guards the fields below
+	creds   map[string]string
+	tokens  map[string]token
+	buckets map[string]*bucket
+	faults  map[string][]*Fault
+	counts  map[string]int
+}
+
+// opFunc serves one API operation with the state locked. It returns the
+// success body (a JSON value, a string for text/plain operations, nil for
+// operations without body); the status comes from the document.
+type opFunc func(r *http.Request) (any, error)
+
+// NewHandler returns the fake API as an http.Handler with its own state.
+// Options that concern the listener ([WithTLS], [WithAddr]) are ignored.
+// Spec violations of its own responses are logged and answered 500.
+func NewHandler(opts ...Option) (*Handler, error) {
+	return newHandler(newConfig(opts), nil)
+}
+
+func newHandler(cfg config, tb testing.TB) (*Handler, error) {
+	sp, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		cfg: cfg, spec: sp, tb: tb, mux: http.NewServeMux(),
+		creds:   map[string]string{cfg.clientID: cfg.clientSecret},
+		tokens:  map[string]token{},
+		buckets: map[string]*bucket{},
+		faults:  map[string][]*Fault{},
+		counts:  map[string]int{},
+	}
+	h.st = newState(cfg)
+	table := h.operations()
+	for _, op := range gen.Operations {
+		pattern := op.Method + " " + op.Path
+		if op.ID == opTokenRequest {
+			h.mux.HandleFunc(pattern, h.serveToken)
+			continue
+		}
+		fn, ok := table[op.ID]
+		if !ok {
+			return nil, fmt.Errorf("cloudconnexatest: no handler for operation %s", op.ID)
+		}
+		delete(table, op.ID)
+		h.mux.Handle(pattern, h.wrap(sp.ops[op.ID], fn))
+	}
+	if len(table) > 0 {
+		return nil, fmt.Errorf("cloudconnexatest: handlers for unknown operations: %v", slices.Sorted(maps.Keys(table)))
+	}
+	return h, nil
+}
+
+// ServeHTTP serves one request: routing against the document, request
+// counting, injected faults, authentication, rate limiting, request
+// validation, the operation itself, then response validation.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	route, pathParams, err := h.spec.router.FindRoute(r)
+	if err != nil {
+		status := http.StatusNotFound
+		var re *routers.RouteError
+		if errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error() {
+			status = http.StatusMethodNotAllowed
+		}
+		writeAPIError(w, &apiError{status: status, msg: fmt.Sprintf("No operation %s %s", r.Method, r.URL.Path)})
+		return
+	}
+	op := h.spec.ops[route.Operation.OperationID]
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	h.ctl.Lock()
+	h.counts[op.id]++
+	h.ctl.Unlock()
+
+	fault := h.takeFault(op.id)
+	if fault != nil && h.applyFault(w, r, op, fault) {
+		h.logRequest(r, op, 0, start, "fault")
+		return
+	}
+
+	in := &openapi3filter.RequestValidationInput{
+		Request: r, PathParams: pathParams, Route: route, Options: requestOptions(),
+	}
+	rec := newRecorder()
+	h.serveOp(rec, r, in, op)
+
+	if err := openapi3filter.ValidateResponse(r.Context(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: rec.status, Header: rec.header,
+		Body: rec.bodyReader(), Options: responseOptions(),
+	}); err != nil {
+		msg := fmt.Sprintf("cloudconnexatest: response of %s (%s %s) violates the OpenAPI document: %v", op.id, r.Method, r.URL.Path, err)
+		h.cfg.logger.Error("response violates the OpenAPI document", "operation", op.id, "error", err)
+		if h.tb != nil {
+			h.tb.Errorf("%s", msg)
+		} else {
+			rec.reset()
+			writeAPIError(rec, &apiError{status: http.StatusInternalServerError, msg: msg, field: "response", code: codeInternal})
+		}
+	}
+	if fault != nil && fault.TruncateBody {
+		truncate(w, rec)
+		return
+	}
+	if fault != nil && fault.MalformedBody {
+		malformed(w, cmp.Or(fault.Status, op.status))
+		return
+	}
+	rec.flush(w)
+	h.logRequest(r, op, rec.status, start, "")
+}
+
+func (h *Handler) logRequest(r *http.Request, op *opInfo, status int, start time.Time, note string) {
+	h.cfg.logger.Debug("request", "operation", op.id, "method", r.Method, "path", r.URL.Path,
+		"status", status, "duration", time.Since(start), "note", note)
+}
+
+// serveOp runs the steps after routing into rec.
+func (h *Handler) serveOp(rec *recorder, r *http.Request, in *openapi3filter.RequestValidationInput, op *opInfo) {
+	if op.id == opTokenRequest {
+		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+			if h.requestViolation(op, err) {
+				writeOAuthError(rec, http.StatusBadRequest, "invalid_request", validationMessage(err))
+				return
+			}
+		}
+		h.mux.ServeHTTP(rec, r)
+		return
+	}
+	clientID, aerr := h.authenticate(r)
+	if aerr != nil {
+		writeAPIError(rec, aerr)
+		return
+	}
+	if aerr := h.limit(clientID, rec.header); aerr != nil {
+		writeAPIError(rec, aerr)
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, clientID))
+	in.Request = r
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		if h.requestViolation(op, err) {
+			writeAPIError(rec, validationError(err))
+			return
+		}
+	}
+	h.mux.ServeHTTP(rec, in.Request)
+}
+
+// requestViolation reports a request that breaks the document and tells
+// whether to refuse it (strict mode).
+func (h *Handler) requestViolation(op *opInfo, err error) bool {
+	if h.cfg.strict {
+		return true
+	}
+	h.cfg.logger.Warn("request violates the OpenAPI document", "operation", op.id, "error", err)
+	if h.tb != nil {
+		h.tb.Logf("cloudconnexatest: request of %s violates the OpenAPI document (served anyway): %v", op.id, err)
+	}
+	return false
+}
+
+// validationError turns a kin-openapi request error into the API's 400,
+// naming the parameter or body at fault in errorDetails.
+func validationError(err error) *apiError {
+	field := "request"
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		switch {
+		case re.Parameter != nil:
+			field = re.Parameter.Name
+		case re.RequestBody != nil:
+			field = "body"
+			var se *openapi3.SchemaError
+			if errors.As(err, &se) && len(se.JSONPointer()) > 0 {
+				field = strings.Join(se.JSONPointer(), ".")
+			}
+		}
+	}
+	return errBadRequest(field, "%s", validationMessage(err))
+}
+
+func validationMessage(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+func requestOptions() *openapi3filter.Options {
+	o := &openapi3filter.Options{
+		// Authentication is the fake's own business (or, in
+		// ValidatingTransport, the server's): the document's schemes only
+		// say where credentials go.
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults:     true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+	}
+	o.WithCustomSchemaErrorFunc(schemaMessage)
+	return o
+}
+
+// schemaMessage says where a request breaks a schema, why, and with what
+// value (when it is a short scalar), without kin-openapi's schema dump.
+func schemaMessage(err *openapi3.SchemaError) string {
+	if err.Reason == "" {
+		return ""
+	}
+	msg := err.Reason
+	if p := err.JSONPointer(); len(p) > 0 {
+		msg = fmt.Sprintf("Error at %q: %s", "/"+strings.Join(p, "/"), msg)
+	}
+	switch v := err.Value.(type) {
+	case string:
+		if len(v) <= 64 {
+			msg += fmt.Sprintf(" (got %q)", v)
+		}
+	case float64, bool, json.Number:
+		msg += fmt.Sprintf(" (got %v)", v)
+	}
+	return msg
+}
+
+func responseOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{IncludeResponseStatus: true}
+}
+
+// wrap turns an opFunc into the mux handler of its operation: it locks the
+// state, records an audit log entry for successful changes and writes the
+// result with the status and media type the document declares.
+func (h *Handler) wrap(op *opInfo, fn opFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The result is encoded under the lock: it may share slices with
+		// the state that the next request changes.
+		h.mu.Lock()
+		v, err := fn(r)
+		var body []byte
+		if err == nil {
+			if r.Method != http.MethodGet {
+				h.st.audit(op, r, v, h.cfg.now())
+			}
+			switch op.contentType {
+			case "":
+			case "text/plain":
+				s, _ := v.(string)
+				body = []byte(s)
+			default:
+				body, err = json.Marshal(v)
+			}
+		}
+		h.mu.Unlock()
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				ae = &apiError{status: http.StatusInternalServerError, msg: err.Error(), field: "server", code: codeInternal}
+			}
+			writeAPIError(w, ae)
+			return
+		}
+		if op.contentType != "" {
+			ct := op.contentType
+			if ct == "text/plain" {
+				ct = "text/plain;charset=UTF-8"
+			}
+			w.Header().Set("Content-Type", ct)
+		}
+		w.WriteHeader(op.status)
+		_, _ = w.Write(body)
+	})
+}
+
+// recorder captures a response so it can be validated before it is sent.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (rec *recorder) Header() http.Header { return rec.header }
+
+func (rec *recorder) WriteHeader(status int) {
+	if rec.status == 0 {
+		rec.status = status
+	}
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.body.Write(b)
+}
+
+func (rec *recorder) reset() {
+	rec.header = http.Header{}
+	rec.status = 0
+	rec.body.Reset()
+}
+
+func (rec *recorder) bodyReader() *readCloser {
+	return &readCloser{bytes.NewReader(rec.body.Bytes())}
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+func (rec *recorder) flush(w http.ResponseWriter) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	if rec.status != http.StatusNoContent {
+		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+// decodeJSON decodes a JSON request body; in strict mode fields the model
+// does not declare are refused, as they would be lost silently otherwise.
+func (h *Handler) decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if h.cfg.strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return errBadRequest("body", "malformed request body: %v", err)
+	}
+	return nil
+}
+
+// decodeBody is decodeJSON for a value of type T.
+func decodeBody[T any](h *Handler, r *http.Request) (T, error) {
+	var v T
+	err := h.decodeJSON(r, &v)
+	return v, err
+}

@@ -1,0 +1,181 @@
+package cloudconnexatest
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"time"
+)
+
+// Option configures a fake server ([NewServer], [Start], [NewHandler]).
+type Option func(*config)
+
+type config struct {
+	clientID, clientSecret string
+	tokenTTL               time.Duration
+	rateLimit              bool
+	burst                  int
+	replenishRate          int
+	replenishTime          time.Duration
+	tls                    bool
+	tlsCert                *tls.Certificate
+	addr                   string
+	logger                 *slog.Logger
+	now                    func() time.Time
+	seed                   bool
+	sessions, auditLogs    int // -1: default for the seed setting
+	strict                 bool
+}
+
+// Defaults of a fake server. The rate limit is generous so that ordinary
+// tests never meet it; the real service allows a burst of 20 requests and
+// adds one every 15 seconds (see [WithRateLimit]).
+const (
+	DefaultTokenTTL      = 12 * time.Hour
+	DefaultBurst         = 10000
+	DefaultReplenishRate = 10000
+	DefaultReplenishTime = time.Second
+	// DefaultSessions and DefaultAuditLogs are the numbers of seeded
+	// sessions and audit log records.
+	DefaultSessions  = 25
+	DefaultAuditLogs = 25
+)
+
+func newConfig(opts []Option) config {
+	c := config{
+		tokenTTL:      DefaultTokenTTL,
+		rateLimit:     true,
+		burst:         DefaultBurst,
+		replenishRate: DefaultReplenishRate,
+		replenishTime: DefaultReplenishTime,
+		addr:          "127.0.0.1:0",
+		now:           time.Now,
+		seed:          true,
+		sessions:      -1,
+		auditLogs:     -1,
+		strict:        true,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.clientID == "" {
+		c.clientID = randomHex(16)
+	}
+	if c.clientSecret == "" {
+		c.clientSecret = randomHex(24)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.sessions < 0 {
+		c.sessions = seedCount(c.seed, DefaultSessions)
+	}
+	if c.auditLogs < 0 {
+		c.auditLogs = seedCount(c.seed, DefaultAuditLogs)
+	}
+	return c
+}
+
+func seedCount(seed bool, n int) int {
+	if seed {
+		return n
+	}
+	return 0
+}
+
+// WithCredentials sets the API client id and secret the fake accepts; by
+// default both are random.
+func WithCredentials(clientID, clientSecret string) Option {
+	return func(c *config) { c.clientID, c.clientSecret = clientID, clientSecret }
+}
+
+// WithTokenTTL sets the lifetime of issued access tokens (default 12 hours,
+// reported as expires_in 43199 like the real service).
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.tokenTTL = d
+		}
+	}
+}
+
+// WithRateLimit sets the per-API-key token bucket: at most burst requests
+// at once, refilled by replenishRate requests every replenishTime. The real
+// service uses WithRateLimit(20, 1, 15*time.Second).
+func WithRateLimit(burst, replenishRate int, replenishTime time.Duration) Option {
+	return func(c *config) {
+		c.rateLimit = true
+		c.burst = max(burst, 1)
+		c.replenishRate = max(replenishRate, 1)
+		c.replenishTime = max(replenishTime, time.Millisecond)
+	}
+}
+
+// WithoutRateLimit turns rate limiting off: no request is refused and no
+// X-RateLimit-* headers are sent.
+func WithoutRateLimit() Option {
+	return func(c *config) { c.rateLimit = false }
+}
+
+// WithTLS makes [NewServer] and [Start] serve HTTPS with a certificate
+// for 127.0.0.1 and ::1; [Server.Client] and [Server.HTTPClient] trust it.
+func WithTLS() Option {
+	return func(c *config) { c.tls = true }
+}
+
+// WithTLSCertificate serves HTTPS with the given certificate (implies
+// [WithTLS]); clients must be told to trust it.
+func WithTLSCertificate(cert tls.Certificate) Option {
+	return func(c *config) { c.tls, c.tlsCert = true, &cert }
+}
+
+// WithAddr sets the listen address of [Start] and [NewServer] (default
+// "127.0.0.1:0", a free loopback port).
+func WithAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
+}
+
+// WithLogger logs every request (at debug level) and every spec violation
+// (at error level) to l; by default nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithClock replaces time.Now for token expiry, rate limiting and the
+// timestamps of seeded and created data.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithoutSeed starts without sample data: no owner user, sessions, audit
+// log records or DNS resolutions. Regions, default settings and the
+// "Default" user group, which every tenant has, are still there.
+// [WithSessions] and [WithAuditLogs] given explicitly still apply.
+func WithoutSeed() Option {
+	return func(c *config) { c.seed = false }
+}
+
+// WithSessions seeds n VPN sessions, spread over the last 24 hours (default
+// [DefaultSessions]).
+func WithSessions(n int) Option {
+	return func(c *config) { c.sessions = max(n, 0) }
+}
+
+// WithAuditLogs seeds n audit log records, spread over the last 24 hours
+// (default [DefaultAuditLogs]). Every successful change made through the
+// API appends one more.
+func WithAuditLogs(n int) Option {
+	return func(c *config) { c.auditLogs = max(n, 0) }
+}
+
+// WithStrictValidation selects how requests that break the OpenAPI
+// document are treated. Strict (the default) answers them 400 and also
+// refuses JSON bodies with fields the document does not declare. Lenient
+// only reports them (to the test log, or the logger) and serves the request
+// if the handler can make sense of it. Responses are validated either way.
+func WithStrictValidation(strict bool) Option {
+	return func(c *config) { c.strict = strict }
+}

@@ -1,0 +1,197 @@
+package cloudconnexatest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// state is the tenant the fake serves. Handlers use it with Handler.mu held.
+type state struct {
+	now func() time.Time
+
+	regions []gen.VpnRegionResponse
+
+	networks       *store[gen.NetworkResponse]
+	netConnectors  *store[gen.NetworkConnectorResponse]
+	netRoutes      *store[gen.NetworkRouteResponse]
+	netIPServices  *store[gen.NetworkIpServiceResponse]
+	netApps        *store[gen.NetworkApplicationResponse]
+	hosts          *store[gen.HostResponse]
+	hostConnectors *store[gen.HostConnectorResponse]
+	hostIPServices *store[gen.HostIpServiceResponse]
+	hostApps       *store[gen.HostApplicationResponse]
+
+	users            *store[gen.UserResponse]
+	devices          *store[gen.DeviceResponse]
+	userGroups       *store[gen.UserGroupResponse]
+	accessGroups     *store[gen.AccessGroupResponse]
+	locationContexts *store[gen.LocationContextResponse]
+	devicePostures   *store[gen.DevicePostureResponse]
+	dnsRecords       *store[gen.DnsRecordResponse]
+
+	defaultGroupID string
+	ownerID        string
+	cloudIDs       map[string]bool
+
+	settings    settings
+	allowList   []gen.DomainAndComment
+	blockList   []gen.DomainAndComment
+	sessions    []gen.SessionResponse
+	auditLogs   []gen.AuditLogResponse
+	resolutions []gen.UserDnsResolution
+
+	// addressSeq numbers the tunnel addresses handed to connectors and
+	// devices.
+	addressSeq int
+}
+
+// settings holds the tenant-wide settings; the text ones as the bare text
+// the API exchanges.
+type settings struct {
+	topology, defaultRegion, profileDistribution, deviceEnforcement string
+	connectAuth, ipAllocationMode, dnsSuffix                        string
+	dnsServers                                                      gen.DnsServerAddresses
+	dnsZones                                                        gen.DnsZones
+	domainRoutingSubnet                                             gen.DomainRoutingSubnet
+	subnet                                                          gen.Subnet
+	clientOptions                                                   []string
+	deviceAllowance, connectionTimeout                              int32
+	dnsProxy, snat, routesAdvanced, trustedDevices, twoFactor       bool
+	deviceAllowanceForceUpdate, dnsLog, accessVisibility            bool
+	ldapMappings, samlMappings                                      gen.GroupMappingResponse
+}
+
+func newState(cfg config) *state {
+	st := &state{
+		now:              cfg.now,
+		regions:          seedRegions(),
+		networks:         newStore[gen.NetworkResponse](),
+		netConnectors:    newStore[gen.NetworkConnectorResponse](),
+		netRoutes:        newStore[gen.NetworkRouteResponse](),
+		netIPServices:    newStore[gen.NetworkIpServiceResponse](),
+		netApps:          newStore[gen.NetworkApplicationResponse](),
+		hosts:            newStore[gen.HostResponse](),
+		hostConnectors:   newStore[gen.HostConnectorResponse](),
+		hostIPServices:   newStore[gen.HostIpServiceResponse](),
+		hostApps:         newStore[gen.HostApplicationResponse](),
+		users:            newStore[gen.UserResponse](),
+		devices:          newStore[gen.DeviceResponse](),
+		userGroups:       newStore[gen.UserGroupResponse](),
+		accessGroups:     newStore[gen.AccessGroupResponse](),
+		locationContexts: newStore[gen.LocationContextResponse](),
+		devicePostures:   newStore[gen.DevicePostureResponse](),
+		dnsRecords:       newStore[gen.DnsRecordResponse](),
+		cloudIDs:         map[string]bool{},
+	}
+	st.defaultGroupID = newID()
+	st.userGroups.put(st.defaultGroupID, "", gen.UserGroupResponse{
+		Id: st.defaultGroupID, Name: "Default",
+		AllRegionsIncluded: ptr(true),
+		ConnectAuth:        ptr(gen.ConnectAuthOnPriorAuth),
+		InternetAccess:     ptr(gen.InternetAccessSplitTunnelOn),
+		MaxDevice:          ptr(int32(3)),
+		SystemSubnets:      []string{"100.96.0.0/11", "fd:0:0:8000::/49"},
+	})
+	mappings := gen.GroupMappingResponse{FallbackGroupId: ptr(st.defaultGroupID), Mappings: []gen.GroupMappingRecordResponse{}}
+	st.settings = settings{
+		topology:            string(gen.TopologyFullMesh),
+		defaultRegion:       "us-nyc",
+		profileDistribution: string(gen.ProfileDistributionAutomatic),
+		deviceEnforcement:   string(gen.DeviceEnforcementOff),
+		connectAuth:         string(gen.ConnectAuthOnPriorAuth),
+		ipAllocationMode:    string(gen.IpAllocationModeBoth),
+		dnsServers:          gen.DnsServerAddresses{PrimaryIpV4: ptr("1.1.1.1"), SecondaryIpV4: ptr("8.8.8.8")},
+		dnsZones:            gen.DnsZones{Zones: []gen.DnsZone{}},
+		domainRoutingSubnet: gen.DomainRoutingSubnet{IpV4Address: ptr("100.64.0.0/10"), IpV6Address: ptr("fd:0:0:4000::/50")},
+		subnet:              gen.Subnet{IpV4Address: []string{"100.96.0.0/11"}, IpV6Address: []string{"fd:0:0:8000::/49"}},
+		clientOptions:       []string{},
+		deviceAllowance:     3,
+		connectionTimeout:   20,
+		dnsProxy:            true,
+		snat:                true,
+		trustedDevices:      true,
+		ldapMappings:        mappings,
+		samlMappings:        mappings,
+	}
+	if cfg.seed {
+		st.ownerID = newID()
+		st.users.put(st.ownerID, "", gen.UserResponse{
+			Id: st.ownerID, Username: "owner", Email: "owner@example.com",
+			FirstName: ptr("Olivia"), LastName: ptr("Owner"),
+			GroupId: ptr(st.defaultGroupID), Role: ptr(gen.UserRoleOwner),
+			Status: ptr(gen.UserStatusActive), AuthType: ptr(gen.UserAuthTypeInternal),
+			ConnectionStatus: ptr(gen.ConnectionStatusOffline), Licensed: ptr(true),
+		})
+		st.resolutions = seedResolutions(cfg.now(), st.ownerID)
+	}
+	st.sessions = seedSessions(cfg.now(), cfg.sessions)
+	st.auditLogs = seedAuditLogs(cfg.now(), cfg.auditLogs)
+	return st
+}
+
+// nextAddresses returns a fresh pair of tunnel addresses.
+func (st *state) nextAddresses() (v4, v6 string) {
+	st.addressSeq++
+	n := st.addressSeq
+	return fmt.Sprintf("100.96.%d.%d", n/250, n%250+2), fmt.Sprintf("fd:0:0:8000::%x", n+1)
+}
+
+func (st *state) regionExists(id string) bool {
+	for _, r := range st.regions {
+		if r.Id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) checkRegion(field, id string) error {
+	if !st.regionExists(id) {
+		return errBadRequest(field, "Unknown VPN region %q", id)
+	}
+	return nil
+}
+
+// audit appends an audit log record for a successful change.
+func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
+	if op.id == opTokenRequest {
+		return
+	}
+	rec := gen.AuditLogResponse{
+		Id:            newID(),
+		Timestamp:     ptr(now.UTC()),
+		Operation:     ptr(op.id),
+		EntityType:    ptr(op.tag),
+		InitiatorType: ptr("API"),
+		InitiatorName: ptr("API client"),
+		Description:   ptr(fmt.Sprintf("%s %s", r.Method, r.URL.Path)),
+	}
+	if key, _ := r.Context().Value(apiKeyKey{}).(string); key != "" {
+		rec.InitiatorId = ptr(key)
+	}
+	id := r.PathValue("id")
+	if id == "" {
+		id = r.PathValue("userId")
+	}
+	var named struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if b, err := json.Marshal(result); err == nil {
+		_ = json.Unmarshal(b, &named)
+	}
+	if id == "" {
+		id = named.ID
+	}
+	if id != "" {
+		rec.EntityId = ptr(id)
+	}
+	if named.Name != "" {
+		rec.EntityName = ptr(named.Name)
+	}
+	st.auditLogs = append(st.auditLogs, rec)
+}

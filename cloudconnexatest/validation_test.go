@@ -1,0 +1,456 @@
+package cloudconnexatest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// call sends a raw request to srv, with a bearer token when tok is set, and
+// returns the status, headers and body.
+func call(t *testing.T, srv *Server, tok, method, path, contentType, body string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := srv.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func getToken(t *testing.T, srv *Server) string {
+	t.Helper()
+	tok, err := srv.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestInvalidRequests(t *testing.T) {
+	srv := NewServer(t)
+	tok := getToken(t, srv)
+	tests := []struct {
+		name, method, path, ct, body string
+		status                       int
+		field                        string   // errorDetails key expected
+		says                         []string // in errorMessage
+	}{
+		{"page size too large", "GET", "/api/v1/networks?size=5000", "", "", 400, "size", []string{`"size"`, "at most 1000"}},
+		{"negative page", "GET", "/api/v1/users?page=-1", "", "", 400, "page", []string{`"page"`}},
+		{"cursor size too large", "GET", "/api/v1/sessions?size=500", "", "", 400, "size", []string{"at most 100"}},
+		{"cursor size missing", "GET", "/api/v1/audit-log", "", "", 400, "size", []string{`"size"`, "required"}},
+		{"missing networkId", "POST", "/api/v1/networks/connectors", "application/json", `{"name":"c","vpnRegionId":"us-nyc"}`, 400, "networkId", []string{`"networkId"`, "required"}},
+		{"wrong enum in body", "POST", "/api/v1/networks", "application/json", `{"name":"n","internetAccess":"EVERYTHING"}`, 400, "internetAccess", []string{"EVERYTHING", "SPLIT_TUNNEL_ON"}},
+		{"missing required field", "POST", "/api/v1/networks", "application/json", `{"description":"no name"}`, 400, "name", []string{`"name"`}},
+		{"wrong type", "POST", "/api/v1/dns-records", "application/json", `{"domain":42}`, 400, "domain", []string{"string"}},
+		{"unknown field", "POST", "/api/v1/networks", "application/json", `{"name":"n","colour":"blue"}`, 400, "body", []string{"colour"}},
+		{"malformed JSON", "POST", "/api/v1/networks", "application/json", `{"name":`, 400, "body", nil},
+		{"missing body", "POST", "/api/v1/networks", "application/json", ``, 400, "body", []string{"required"}},
+		{"wrong content type", "POST", "/api/v1/networks", "text/plain", `name`, 400, "body", []string{"text/plain"}},
+		{"bad text enum", "PUT", "/api/v1/settings/wpc/topology", "text/plain", `STAR`, 400, "body", []string{"FULL_MESH"}},
+		{"bad date", "GET", "/api/v1/sessions?size=5&startDate=yesterday", "", "", 400, "startDate", nil},
+		{"bad bundle type", "POST", "/api/v1/networks/connectors/x/profile/bundle?type=EXE", "", "", 400, "type", nil},
+		{"unknown path", "GET", "/api/v1/nothing", "", "", 404, "", []string{"/api/v1/nothing"}},
+		{"wrong method", "PATCH", "/api/v1/networks", "", "", 405, "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, hdr, body := call(t, srv, tok, tc.method, tc.path, tc.ct, tc.body)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			if ct := hdr.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			var e gen.ErrorResponse
+			if err := json.Unmarshal([]byte(body), &e); err != nil || e.ErrorMessage == nil {
+				t.Fatalf("not an ErrorResponse: %s", body)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(*e.ErrorMessage, s) {
+					t.Errorf("errorMessage %q does not mention %q", *e.ErrorMessage, s)
+				}
+			}
+			if tc.field != "" && len(e.ErrorDetails[tc.field]) == 0 {
+				t.Errorf("errorDetails %v has no %q", e.ErrorDetails, tc.field)
+			}
+		})
+	}
+}
+
+// recordingTB captures what the fake reports to its test.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+	logs   []string
+}
+
+func (r *recordingTB) Helper() {}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recordingTB) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+}
+
+func (r *recordingTB) got() (errs, logs []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errors...), append([]string(nil), r.logs...)
+}
+
+func TestLenientValidation(t *testing.T) {
+	rec := &recordingTB{TB: t}
+	srv := NewServer(rec, WithStrictValidation(false))
+	tok := getToken(t, srv)
+	status, _, body := call(t, srv, tok, "POST", "/api/v1/networks", "application/json", `{"name":"n","colour":"blue","internetAccess":"EVERYTHING"}`)
+	if status != 201 {
+		t.Fatalf("lenient create: %d %s", status, body)
+	}
+	errs, logs := rec.got()
+	// The request broke the document (logged), and the stored enum then made
+	// the response break it too (an error of the test).
+	if len(logs) != 1 || !strings.Contains(logs[0], "EVERYTHING") {
+		t.Errorf("logs %q", logs)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "response of createNetwork") {
+		t.Errorf("errors %q", errs)
+	}
+}
+
+func TestResponseViolations(t *testing.T) {
+	// A NewServer whose state breaks the document fails its test ...
+	rec := &recordingTB{TB: t}
+	srv := NewServer(rec)
+	srv.h.mu.Lock()
+	srv.h.st.networks.put("bad", "", gen.NetworkResponse{Id: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
+	srv.h.mu.Unlock()
+	tok := getToken(t, srv)
+	status, _, body := call(t, srv, tok, "GET", "/api/v1/networks/bad", "", "")
+	errs, _ := rec.got()
+	if status != 200 || len(errs) != 1 || !strings.Contains(errs[0], "BOGUS") || !strings.Contains(errs[0], "getNetwork") {
+		t.Errorf("NewServer: %d %s, errors %q", status, body, errs)
+	}
+
+	// ... while a Start server answers 500.
+	started, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer started.Close()
+	started.h.mu.Lock()
+	started.h.st.networks.put("bad", "", gen.NetworkResponse{Id: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
+	started.h.mu.Unlock()
+	status, _, body = call(t, started, getToken(t, started), "GET", "/api/v1/networks/bad", "", "")
+	if status != 500 || !strings.Contains(body, "violates the OpenAPI document") {
+		t.Errorf("Start: %d %s", status, body)
+	}
+}
+
+func TestValidatingTransport(t *testing.T) {
+	// A server that gets everything wrong.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/networks/n1":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"id":"n1","name":7}`)) // name must be a string
+		case "/api/v1/regions":
+			w.WriteHeader(http.StatusTeapot) // undeclared status
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer bad.Close()
+
+	rec := &recordingTB{TB: t}
+	hc := &http.Client{Transport: ValidatingTransport(rec, nil)}
+	for _, tc := range []struct {
+		method, path, body string
+		says               string
+	}{
+		{"GET", "/api/v1/networks/n1", "", "name"},
+		{"GET", "/api/v1/regions", "", "418"},
+		{"GET", "/api/v1/networks?size=0", "", "size"},
+		{"POST", "/api/v1/networks", `{"name":1}`, "request of createNetwork"},
+		{"GET", "/not/an/operation", "", "not an operation"},
+	} {
+		rec.mu.Lock()
+		rec.errors = nil
+		rec.mu.Unlock()
+		req, _ := http.NewRequest(tc.method, bad.URL+tc.path, strings.NewReader(tc.body))
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if tc.path == "/api/v1/networks/n1" && string(b) != `{"id":"n1","name":7}` {
+			t.Errorf("body not passed on: %q", b)
+		}
+		errs, _ := rec.got()
+		if len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), tc.says) {
+			t.Errorf("%s %s: errors %q, want one saying %q", tc.method, tc.path, errs, tc.says)
+		}
+	}
+
+	// Against the fake, correct traffic passes unremarked and the request
+	// arrives intact (body included).
+	srv := NewServer(t)
+	rec2 := &recordingTB{TB: t}
+	c, err := srv.GenClient(gen.WithHTTPClient(&http.Client{Transport: ValidatingTransport(rec2, srv.HTTPClient().Transport)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "via-transport"})
+	if err != nil || r.JSON201 == nil || r.JSON201.Name != "via-transport" {
+		t.Fatalf("%v %s", err, body(r))
+	}
+	if errs, _ := rec2.got(); len(errs) != 0 {
+		t.Errorf("errors for valid traffic: %q", errs)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	clk := newClock(time.Now())
+	srv := NewServer(t, WithCredentials("my-id", "my-secret"), WithClock(clk.Now), WithTokenTTL(time.Hour))
+	if srv.ClientID != "my-id" || srv.ClientSecret != "my-secret" {
+		t.Fatalf("credentials %q %q", srv.ClientID, srv.ClientSecret)
+	}
+	tokenURL := "/api/v1/oauth/token"
+	post := func(query url.Values, user, pass, ct, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+tokenURL+"?"+query.Encode(), strings.NewReader(body))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	form := "application/x-www-form-urlencoded"
+	styles := []struct {
+		name           string
+		query          func(id, secret string) url.Values
+		user, pass     func(id, secret string) (string, string)
+		ct, body       string
+		bodyWithSecret func(id, secret string) string
+	}{
+		{name: "basic and form", ct: form, body: "grant_type=client_credentials"},
+		{name: "basic and JSON", ct: "application/json", body: `{"grant_type":"client_credentials","scope":"default"}`},
+		{name: "basic, no body"},
+		{name: "query parameters", query: func(id, secret string) url.Values {
+			return url.Values{"client_id": {id}, "client_secret": {secret}, "grant_type": {"client_credentials"}}
+		}},
+		{name: "form body credentials", ct: form, bodyWithSecret: func(id, secret string) string {
+			return url.Values{"client_id": {id}, "client_secret": {secret}, "grant_type": {"client_credentials"}}.Encode()
+		}},
+	}
+	for _, st := range styles {
+		t.Run(st.name, func(t *testing.T) {
+			for _, creds := range []struct {
+				id, secret string
+				status     int
+			}{{"my-id", "my-secret", 200}, {"my-id", "wrong", 401}, {"unknown", "my-secret", 401}} {
+				q, user, pass, b := url.Values{}, "", "", st.body
+				switch {
+				case st.query != nil:
+					q = st.query(creds.id, creds.secret)
+				case st.bodyWithSecret != nil:
+					b = st.bodyWithSecret(creds.id, creds.secret)
+				default:
+					user, pass = creds.id, creds.secret
+				}
+				status, m := post(q, user, pass, st.ct, b)
+				if status != creds.status {
+					t.Fatalf("%s/%s: status %d, want %d: %v", creds.id, creds.secret, status, creds.status, m)
+				}
+				if status == 200 {
+					if m["token_type"] != "bearer" || m["expires_in"] != float64(3599) || m["scope"] != "read write" || m["access_token"] == "" {
+						t.Errorf("token response %v", m)
+					}
+				} else if m["error"] != "invalid_client" || m["error_description"] == "" {
+					t.Errorf("error response %v", m)
+				}
+			}
+		})
+	}
+	if status, m := post(url.Values{}, "", "", "", ""); status != 401 || m["error"] != "invalid_client" {
+		t.Errorf("no credentials: %d %v", status, m)
+	}
+	if status, m := post(url.Values{"grant_type": {"password"}}, "my-id", "my-secret", "", ""); status != 400 || m["error"] != "invalid_request" {
+		t.Errorf("password grant: %d %v", status, m)
+	}
+	if status, m := post(url.Values{}, "my-id", "my-secret", form, "grant_type=password"); status != 400 {
+		t.Errorf("password grant in form: %d %v", status, m)
+	}
+	if status, m := post(url.Values{}, "my-id", "my-secret", "application/json", "{"); status != 400 {
+		t.Errorf("malformed JSON: %d %v", status, m)
+	}
+	if n := srv.TokenRequestCount(); n < 15 {
+		t.Errorf("TokenRequestCount = %d", n)
+	}
+
+	// API calls need a valid, unexpired bearer token.
+	tok := getToken(t, srv)
+	for _, tc := range []struct {
+		name, auth, says string
+	}{
+		{"no header", "", "Full authentication"},
+		{"basic", "Basic bXktaWQ6bXktc2VjcmV0", "Full authentication"},
+		{"unknown token", "Bearer nope", "Invalid access token"},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/regions", nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 401 || !strings.Contains(string(b), tc.says) || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: %d %s", tc.name, resp.StatusCode, b)
+		}
+	}
+	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 200 {
+		t.Fatalf("valid token: %d", status)
+	}
+	clk.Advance(time.Hour)
+	if status, _, b := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 401 || !strings.Contains(b, "expired") {
+		t.Errorf("expired token: %d %s", status, b)
+	}
+	tok = getToken(t, srv)
+	srv.ExpireTokens()
+	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 401 {
+		t.Errorf("after ExpireTokens: %d", status)
+	}
+}
+
+func TestExpiresIn(t *testing.T) {
+	for ttl, want := range map[time.Duration]int32{12 * time.Hour: 43199, time.Minute: 59, 30 * time.Second: 30, 1500 * time.Millisecond: 2} {
+		if got := expiresIn(ttl); got != want {
+			t.Errorf("expiresIn(%v) = %d, want %d", ttl, got, want)
+		}
+	}
+	srv := NewServer(t)
+	c := plainClient(t, srv)
+	r, err := c.RequestTokenWithResponse(context.Background(), &gen.RequestTokenParams{ClientId: &srv.ClientID, ClientSecret: &srv.ClientSecret}, gen.OAuthTokenRequest{})
+	if err != nil || *r.JSON200.ExpiresIn != 43199 {
+		t.Errorf("default expires_in: %v %s", err, body(r))
+	}
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	clk := newClock(time.Now())
+	srv := NewServer(t, WithRateLimit(3, 1, time.Minute), WithClock(clk.Now))
+	tok := getToken(t, srv)
+	for i, want := range []string{"2", "1", "0"} {
+		status, hdr, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+		if status != 200 || hdr.Get("X-RateLimit-Remaining") != want || hdr.Get("X-RateLimit-Burst-Capacity") != "3" ||
+			hdr.Get("X-RateLimit-Replenish-Rate") != "1" || hdr.Get("X-RateLimit-Replenish-Time") != "60" {
+			t.Errorf("request %d: %d %v", i, status, hdr)
+		}
+	}
+	status, hdr, body := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	if status != 429 || hdr.Get("Retry-After") != "60" || hdr.Get("X-RateLimit-Remaining") != "0" || !strings.Contains(body, "Too many requests") {
+		t.Errorf("over budget: %d %v %s", status, hdr, body)
+	}
+	clk.Advance(30 * time.Second)
+	if status, hdr, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 429 || hdr.Get("Retry-After") != "30" {
+		t.Errorf("half refilled: %d %v", status, hdr)
+	}
+	clk.Advance(30 * time.Second)
+	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 200 {
+		t.Errorf("refilled: %d", status)
+	}
+
+	// Another API key has its own budget.
+	clk.Advance(time.Minute)
+	cid := must[*gen.CreateCloudIdResponse](t, 200)(plainClientTok(t, srv, tok).CreateCloudIdWithResponse(context.Background(), &gen.CreateCloudIdParams{Id: "other"})).JSON200
+	other := &Server{URL: srv.URL, ClientID: cid.ClientId, ClientSecret: cid.ClientSecret, h: srv.h, ts: srv.ts}
+	otherTok := getToken(t, other)
+	for range 3 {
+		if status, _, _ := call(t, srv, otherTok, "GET", "/api/v1/regions", "", ""); status != 200 {
+			t.Errorf("second key: %d", status)
+		}
+	}
+
+	// Sub-second periods are stated per second.
+	fast := NewServer(t, WithRateLimit(5, 1, 100*time.Millisecond))
+	_, hdr, _ = call(t, fast, getToken(t, fast), "GET", "/api/v1/regions", "", "")
+	if hdr.Get("X-RateLimit-Replenish-Rate") != "10" || hdr.Get("X-RateLimit-Replenish-Time") != "1" {
+		t.Errorf("fast limit headers %v", hdr)
+	}
+	off := NewServer(t, WithoutRateLimit())
+	_, hdr, _ = call(t, off, getToken(t, off), "GET", "/api/v1/regions", "", "")
+	if hdr.Get("X-RateLimit-Remaining") != "" {
+		t.Errorf("headers without rate limit: %v", hdr)
+	}
+}
+
+// plainClientTok is plainClient with a given token.
+func plainClientTok(t *testing.T, srv *Server, tok string) *gen.ClientWithResponses {
+	t.Helper()
+	c, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(srv.HTTPClient()),
+		gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCloudIDValidation(t *testing.T) {
+	srv := NewServer(t)
+	c := plainClient(t, srv)
+	ctx := context.Background()
+	must[*gen.CreateCloudIdResponse](t, 400)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "Not Valid"}))
+	must[*gen.CreateCloudIdResponse](t, 200)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "acme"}))
+	must[*gen.CreateCloudIdResponse](t, 400)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "acme"}))
+}

@@ -1,0 +1,158 @@
+// Command cloudconnexa-fake serves the fake CloudConnexa API of package
+// cloudconnexatest on a fixed address, for clients in any language: point
+// them at the printed URL with the printed (fake) credentials.
+//
+//	go run ./cmd/cloudconnexa-fake                         # http://127.0.0.1:8080
+//	go run ./cmd/cloudconnexa-fake -tls -cert-out ca.pem   # https, trust ca.pem
+//
+// Every request and response is checked against the project's OpenAPI
+// document; invalid requests are answered 400 with what is wrong. The
+// server stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+)
+
+// shutdownTimeout bounds how long requests under way may take to finish
+// once a stop is asked for.
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "cloudconnexa-fake:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves the fake until ctx is done. It prints the base URL and the
+// credentials to stdout, and logs there too.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("cloudconnexa-fake", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	clientID := fs.String("client-id", "fake-client-id", "API client id the fake accepts (a fake test credential)")
+	clientSecret := fs.String("client-secret", "fake-client-secret", "API client secret the fake accepts (a fake test credential)")
+	tokenTTL := fs.Duration("token-ttl", cloudconnexatest.DefaultTokenTTL, "lifetime of access tokens")
+	burst := fs.Int("rate-burst", cloudconnexatest.DefaultBurst, "rate limit: requests an API key may make at once (the real API: 20)")
+	replenish := fs.Int("rate-replenish", cloudconnexatest.DefaultReplenishRate, "rate limit: requests added every -rate-replenish-time (the real API: 1)")
+	replenishTime := fs.Duration("rate-replenish-time", cloudconnexatest.DefaultReplenishTime, "rate limit: replenish period (the real API: 15s)")
+	noRateLimit := fs.Bool("no-rate-limit", false, "do not limit the request rate")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 generated at start")
+	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file for clients to trust")
+	noSeed := fs.Bool("no-seed", false, "start without sample users, sessions, audit log and DNS log")
+	verbose := fs.Bool("v", false, "log every request")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *certOut != "" && !*useTLS {
+		return errors.New("-cert-out needs -tls")
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	opts := []cloudconnexatest.Option{
+		cloudconnexatest.WithAddr(*addr),
+		cloudconnexatest.WithCredentials(*clientID, *clientSecret),
+		cloudconnexatest.WithTokenTTL(*tokenTTL),
+		cloudconnexatest.WithRateLimit(*burst, *replenish, *replenishTime),
+		cloudconnexatest.WithLogger(slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))),
+	}
+	if *noRateLimit {
+		opts = append(opts, cloudconnexatest.WithoutRateLimit())
+	}
+	if *noSeed {
+		opts = append(opts, cloudconnexatest.WithoutSeed())
+	}
+	if *useTLS {
+		cert, certPEM, err := selfSignedCertificate(time.Now())
+		if err != nil {
+			return err
+		}
+		if *certOut != "" {
+			if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
+				return fmt.Errorf("writing the certificate: %w", err)
+			}
+		}
+		opts = append(opts, cloudconnexatest.WithTLSCertificate(cert))
+	}
+
+	srv, err := cloudconnexatest.Start(opts...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "CloudConnexa fake API listening on %s\n", srv.URL)
+	fmt.Fprintf(stdout, "  client id:     %s\n  client secret: %s  (fake test credentials)\n", srv.ClientID, srv.ClientSecret)
+	if *certOut != "" {
+		fmt.Fprintf(stdout, "  certificate:   %s  (curl --cacert %[1]s, SSL_CERT_FILE=%[1]s)\n", *certOut)
+	}
+	fmt.Fprintf(stdout, "  token:         curl -u %s:%s -d grant_type=client_credentials %s/api/v1/oauth/token\n", srv.ClientID, srv.ClientSecret, srv.URL)
+
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// selfSignedCertificate makes an ECDSA P-256 certificate for localhost,
+// 127.0.0.1 and ::1, valid for a year, that is its own CA, so clients can
+// trust exactly it. It returns it for the server and in PEM for clients.
+func selfSignedCertificate(now time.Time) (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{Organization: []string{"cloudconnexa-fake"}, CommonName: "localhost"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(1, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+}
