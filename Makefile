@@ -50,7 +50,6 @@ cover-check:
 	awk -v t="$$total" -v m="$(COVER_MIN)" 'BEGIN { exit (t+0 >= m+0) ? 0 : 1 }' || { echo "coverage below $(COVER_MIN)%"; exit 1; }
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./bench/ -count=1 -v
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/
 
 ## spec-validate: load and validate api/openapi.yaml with kin-openapi.

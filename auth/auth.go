@@ -144,8 +144,11 @@ func WithAllowInsecureLoopback() Option {
 type Authenticator struct {
 	tokenURL string
 	origin   string // scheme://host:port of the base URL, for Transport
-	clientID string
-	opts     options
+	// baseScheme and baseHost are the base URL's as written, for
+	// sameOrigin's fast path.
+	baseScheme, baseHost string
+	clientID             string
+	opts                 options
 
 	// The secret and the token cache are reached through funcs: fmt prints a
 	// func as an address under every verb, whereas it would print strings
@@ -233,10 +236,12 @@ func New(baseURL, clientID, clientSecret string, opts ...Option) (*Authenticator
 	}
 
 	return &Authenticator{
-		tokenURL: strings.TrimRight(u.String(), "/") + tokenPath,
-		origin:   originOf(u),
-		clientID: clientID,
-		opts:     o,
+		tokenURL:   strings.TrimRight(u.String(), "/") + tokenPath,
+		origin:     originOf(u),
+		baseScheme: u.Scheme,
+		baseHost:   u.Host,
+		clientID:   clientID,
+		opts:       o,
 		cred: hide(&credentials{
 			secret: clientSecret,
 			redact: newRedactor(clientID, clientSecret),

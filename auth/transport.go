@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 )
 
 // maxDrain bounds how much of a discarded 401 body is read so the connection
@@ -35,7 +36,7 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL == nil || originOf(req.URL) != t.auth.origin {
+	if req.URL == nil || !t.auth.sameOrigin(req.URL) {
 		return t.base.RoundTrip(req)
 	}
 	ctx := req.Context()
@@ -110,4 +111,13 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
+}
+
+// sameOrigin reports whether u has the base URL's origin. The common case,
+// a URL built from the base URL itself, is decided without allocating.
+func (a *Authenticator) sameOrigin(u *url.URL) bool {
+	if u.Scheme == a.baseScheme && u.Host == a.baseHost {
+		return true
+	}
+	return originOf(u) == a.origin
 }

@@ -136,8 +136,10 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 
 	pipe := &pipeline{
 		http: &http.Client{
-			Transport:     authn.Transport(transport),
-			Timeout:       timeout,
+			Transport: authn.Transport(transport),
+			// No Timeout here: http.Client enforces it with a timer goroutine
+			// per request when its Transport is not an *http.Transport (ours
+			// is auth's wrapper). send applies it as a context deadline.
 			CheckRedirect: checkRedirect,
 			Jar:           jar,
 		},
@@ -146,6 +148,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		retry:     cfg.retry,
 		logger:    logger,
 		maxBody:   cfg.maxResponseBytes,
+		timeout:   timeout,
 		now:       time.Now,
 		token:     authn.Token,
 	}

@@ -175,8 +175,8 @@ func TestTLSServerWithCallerHTTPClient(t *testing.T) {
 	if hc.Transport != origTransport {
 		t.Error("the caller's http.Client was modified")
 	}
-	if c.pipe.http.Timeout != 5*time.Second {
-		t.Errorf("timeout %v, want the caller's", c.pipe.http.Timeout)
+	if c.pipe.timeout != 5*time.Second {
+		t.Errorf("timeout %v, want the caller's", c.pipe.timeout)
 	}
 	if got, _ := ua.Load().(string); got != UserAgent() {
 		t.Errorf("User-Agent %q", got)
@@ -206,15 +206,15 @@ func TestDefaultTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.pipe.http.Timeout != DefaultTimeout {
-		t.Errorf("timeout = %v", c.pipe.http.Timeout)
+	if c.pipe.timeout != DefaultTimeout {
+		t.Errorf("timeout = %v", c.pipe.timeout)
 	}
 	c, err = New("acme", "id", "secret", WithHTTPClient(&http.Client{}), WithTimeout(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.pipe.http.Timeout != time.Second {
-		t.Errorf("WithTimeout over WithHTTPClient: %v", c.pipe.http.Timeout)
+	if c.pipe.timeout != time.Second {
+		t.Errorf("WithTimeout over WithHTTPClient: %v", c.pipe.timeout)
 	}
 }
 

@@ -10,13 +10,24 @@ import (
 	"time"
 )
 
-// Rate-limit response headers of the CloudConnexa API.
+// Rate-limit response headers of the CloudConnexa API, in the canonical
+// form net/http stores them under ("RateLimit" canonicalizes to
+// "Ratelimit"), so they can be read from the map directly: http.Header.Get
+// with a non-canonical key allocates the canonical one on every call.
 const (
-	headerRemaining     = "X-RateLimit-Remaining"
-	headerReplenishRate = "X-RateLimit-Replenish-Rate"
-	headerReplenishTime = "X-RateLimit-Replenish-Time"
-	headerBurst         = "X-RateLimit-Burst-Capacity"
+	headerRemaining     = "X-Ratelimit-Remaining"
+	headerReplenishRate = "X-Ratelimit-Replenish-Rate"
+	headerReplenishTime = "X-Ratelimit-Replenish-Time"
+	headerBurst         = "X-Ratelimit-Burst-Capacity"
 )
+
+// headerValue is h.Get for a key already in canonical form.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // Bounds of believable header values; anything outside is ignored.
 const (
@@ -49,14 +60,14 @@ func (ri rateInfo) perToken() time.Duration {
 // rate needs both Replenish-Rate and Replenish-Time.
 func parseRateLimitHeaders(h http.Header) rateInfo {
 	var ri rateInfo
-	if v, ok := parseCount(h.Get(headerRemaining)); ok {
+	if v, ok := parseCount(headerValue(h, headerRemaining)); ok {
 		ri.remaining, ri.hasRemaining = v, true
 	}
-	if v, ok := parseCount(h.Get(headerBurst)); ok && v >= 1 {
+	if v, ok := parseCount(headerValue(h, headerBurst)); ok && v >= 1 {
 		ri.burst, ri.hasBurst = v, true
 	}
-	rate, okRate := parseCount(h.Get(headerReplenishRate))
-	period, okPeriod := parseCount(h.Get(headerReplenishTime))
+	rate, okRate := parseCount(headerValue(h, headerReplenishRate))
+	period, okPeriod := parseCount(headerValue(h, headerReplenishTime))
 	if okRate && okPeriod && rate > 0 && period > 0 && period <= maxReplenishTime {
 		ri.rate = rate / period
 	}

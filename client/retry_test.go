@@ -362,6 +362,31 @@ func TestPerAttemptTimeout(t *testing.T) {
 	}
 }
 
+// TestPerAttemptTimeoutCoversBody checks that the timeout also bounds
+// reading the body, which the caller does after Do has returned.
+func TestPerAttemptTimeoutCoversBody(t *testing.T) {
+	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"id":`))
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	c := newTestClient(t, s, WithTimeout(200*time.Millisecond))
+	start := time.Now()
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the attempt's deadline", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v", took)
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
 	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 5: time.Second, 60: time.Second} {

@@ -31,6 +31,7 @@ type pipeline struct {
 	userAgent string
 	maxBody   int64
 	now       func() time.Time
+	timeout   time.Duration                         // per attempt, 0 for none
 	token     func(context.Context) (string, error) // the Authenticator's
 }
 
@@ -39,9 +40,17 @@ type pipeline struct {
 // for a token failure, (nil, *RequestError wrapping *AuthenticationError).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	op := p.operation(req)
+	// Naming the operation walks the operation table; only errors and
+	// log records need the name, so it is looked up on first use.
+	op := &lazyOp{p: p, req: req}
 	fail := func(err error, attempts int) error {
-		return &RequestError{Operation: op.ID, ResourceID: op.ResourceID, Method: req.Method, Path: req.URL.Path, Attempts: attempts, Err: err}
+		o := op.get()
+		return &RequestError{Operation: o.ID, ResourceID: o.ResourceID, Method: req.Method, Path: req.URL.Path, Attempts: attempts, Err: err}
+	}
+	if req.Header.Get("User-Agent") == "" {
+		// Set once on gen's request, which the pipeline owns, rather than
+		// on a clone per attempt.
+		req.Header.Set("User-Agent", p.userAgent)
 	}
 	if err := makeReplayable(req); err != nil {
 		return nil, fail(fmt.Errorf("read request body: %w", err), 0)
@@ -84,7 +93,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			return p.capBody(resp, fail, attempt)
 		default:
-			apiErr := newAPIError(resp, readErrorBody(resp), req, op, attempt, p.now())
+			apiErr := newAPIError(resp, readErrorBody(resp), req, op.get(), attempt, p.now())
 			last = apiErr
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
 			delay = p.retryDelay(attempt, resp.Header, apiErr)
@@ -100,7 +109,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 // before queueing, so the limiter's timeline starts when requests can really
 // go out, as the server's does, and a token failure costs no budget. limit
 // bounds the limiter wait (errWaitTooLong), -1 meaning only ctx does.
-func (p *pipeline) attempt(req *http.Request, op opInfo, n int, limit time.Duration) (*http.Response, error) {
+func (p *pipeline) attempt(req *http.Request, op *lazyOp, n int, limit time.Duration) (*http.Response, error) {
 	if p.limiter != nil {
 		began := time.Now()
 		if _, err := p.token(req.Context()); err != nil {
@@ -118,22 +127,46 @@ func (p *pipeline) attempt(req *http.Request, op opInfo, n int, limit time.Durat
 
 // send makes one attempt with a fresh copy of req and its body and lets the
 // limiter learn from the response headers.
-func (p *pipeline) send(req *http.Request, op opInfo, attempt int) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	if req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			return nil, fmt.Errorf("replay request body: %w", err)
-		}
-		r.Body = body
+func (p *pipeline) send(req *http.Request, op *lazyOp, attempt int) (*http.Response, error) {
+	ctx := req.Context()
+	var cancel context.CancelFunc
+	if p.timeout > 0 {
+		// The per-attempt timeout, covering the body read too, as
+		// http.Client.Timeout would, but without the goroutine and timer
+		// per request that http.Client needs for a wrapped Transport.
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
 	}
-	if r.Header.Get("User-Agent") == "" {
-		r.Header.Set("User-Agent", p.userAgent)
+	// A bodyless request needs no copy per attempt: auth.Transport signs a
+	// clone and http.Client leaves it alone, except for adding a Jar's
+	// cookies. A body must be fresh for every attempt.
+	r := req
+	switch {
+	case req.GetBody != nil || p.http.Jar != nil:
+		r = req.Clone(ctx)
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				if cancel != nil {
+					cancel()
+				}
+				return nil, fmt.Errorf("replay request body: %w", err)
+			}
+			r.Body = body
+		}
+	case cancel != nil:
+		r = req.WithContext(ctx)
 	}
 
 	began := time.Now()
 	resp, err := p.http.Do(r)
 	took := time.Since(began)
+	if cancel != nil {
+		if err != nil {
+			cancel()
+		} else {
+			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+		}
+	}
 	if err != nil {
 		// url.Error repeats the full URL; the RequestError names the
 		// operation instead.
@@ -155,11 +188,12 @@ func (p *pipeline) send(req *http.Request, op opInfo, attempt int) (*http.Respon
 
 // logAttempt writes the Debug record of one attempt: never headers, bodies
 // or the query, which the caller may consider private.
-func (p *pipeline) logAttempt(req *http.Request, op opInfo, resp *http.Response, err error, took time.Duration, attempt int) {
+func (p *pipeline) logAttempt(req *http.Request, lop *lazyOp, resp *http.Response, err error, took time.Duration, attempt int) {
 	ctx := req.Context()
 	if !p.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
+	op := lop.get()
 	attrs := []slog.Attr{
 		slog.String("operation", op.ID),
 		slog.String("method", req.Method),
@@ -191,11 +225,11 @@ func (p *pipeline) retryDelay(attempt int, h http.Header, e *APIError) time.Dura
 	return p.retry.backoff(attempt)
 }
 
-func (p *pipeline) logRetry(ctx context.Context, op opInfo, resp *http.Response, err error, attempt int, delay time.Duration) {
+func (p *pipeline) logRetry(ctx context.Context, lop *lazyOp, resp *http.Response, err error, attempt int, delay time.Duration) {
 	if !p.logger.Enabled(ctx, slog.LevelWarn) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("operation", op.ID)}
+	attrs := []slog.Attr{slog.String("operation", lop.get().ID)}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	} else {
@@ -203,6 +237,21 @@ func (p *pipeline) logRetry(ctx context.Context, op opInfo, resp *http.Response,
 	}
 	attrs = append(attrs, slog.Int("attempt", attempt), slog.Duration("delay", delay))
 	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: retrying", attrs...)
+}
+
+// lazyOp names a request's operation on first use.
+type lazyOp struct {
+	p    *pipeline
+	req  *http.Request
+	done bool
+	info opInfo
+}
+
+func (o *lazyOp) get() opInfo {
+	if !o.done {
+		o.info, o.done = o.p.operation(o.req), true
+	}
+	return o.info
 }
 
 // operation names the operation behind req from its method and path.
@@ -247,10 +296,13 @@ func readErrorBody(resp *http.Response) []byte {
 // capBody hands back a 2xx response whose body fails, rather than being
 // silently truncated, once it exceeds the cap.
 func (p *pipeline) capBody(resp *http.Response, fail func(error, int) error, attempts int) (*http.Response, error) {
-	tooLarge := fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, p.maxBody), attempts)
+	// The error is built only when the cap is hit, not for every response.
+	tooLarge := func() error {
+		return fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, p.maxBody), attempts)
+	}
 	if resp.ContentLength > p.maxBody {
 		resp.Body.Close()
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	resp.Body = &cappedBody{rc: resp.Body, left: p.maxBody, err: tooLarge}
 	return resp, nil
@@ -259,7 +311,7 @@ func (p *pipeline) capBody(resp *http.Response, fail func(error, int) error, att
 type cappedBody struct {
 	rc   io.ReadCloser
 	left int64
-	err  error
+	err  func() error
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -271,7 +323,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		var probe [1]byte
 		n, err := b.rc.Read(probe[:])
 		if n > 0 {
-			return 0, b.err
+			return 0, b.err()
 		}
 		return 0, err
 	}
@@ -284,3 +336,15 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.rc.Close() }
+
+// cancelBody ends an attempt's timeout context when its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}

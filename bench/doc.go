@@ -1,0 +1,7 @@
+// Package bench holds the performance benchmarks of the client (see
+// docs/performance.md): per-call overhead, pagination, concurrency and
+// rate-budget pacing, each measured beside a hand-written net/http +
+// encoding/json baseline (or the ideal schedule) against a small in-process
+// server on loopback. Everything lives in _test.go files; run it with
+// `make bench`.
+package bench

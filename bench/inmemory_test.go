@@ -1,0 +1,123 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// memTransport answers in memory, with the bench server's payloads and
+// headers: no sockets, no server goroutines, no scheduler ping-pong. It
+// isolates the cost of the library layers (request building, pipeline,
+// auth, limiter, decoding) from the network stack, whose timing on a small
+// shared VM is noisy.
+type memTransport struct {
+	network []byte
+	token   []byte
+	hdr     http.Header
+}
+
+func newMemTransport() *memTransport {
+	return &memTransport{
+		network: networkBody(),
+		token:   []byte(`{"access_token":"mem-token","token_type":"bearer","expires_in":43199}`),
+		hdr: http.Header{
+			"Content-Type":               {"application/json"},
+			"X-Ratelimit-Remaining":      {"999999999"},
+			"X-Ratelimit-Replenish-Rate": {"1000000000"},
+			"X-Ratelimit-Replenish-Time": {"1"},
+			"X-Ratelimit-Burst-Capacity": {"1000000000"},
+		},
+	}
+}
+
+func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	body := t.network
+	switch {
+	case req.URL.Path == tokenPath:
+		body = t.token
+	case req.Header.Get("Authorization") != "Bearer mem-token":
+		body = hUnauthed
+		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{"Content-Type": hJSON},
+			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+	case !strings.HasPrefix(req.URL.Path, networksPath):
+		return nil, io.ErrUnexpectedEOF
+	}
+	h := make(http.Header, len(t.hdr)+1)
+	for k, v := range t.hdr {
+		h[k] = v
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req,
+	}, nil
+}
+
+// BenchmarkGetNetworkInMemory is BenchmarkGetNetwork over an in-memory
+// transport: the library's own cost per call, which the loopback benchmark
+// measures on top of the network stack and the server. Neither side has a
+// per-call timeout here: http.Client enforces one with a goroutine and a
+// timer per request when its Transport is not an *http.Transport, which
+// memTransport is not, and that would swamp what this measures.
+func BenchmarkGetNetworkInMemory(b *testing.B) {
+	ctx := context.Background()
+	b.Run("raw", func(b *testing.B) {
+		rc := &rawClient{hc: &http.Client{Transport: newMemTransport()},
+			base: "http://127.0.0.1:1", bearer: "Bearer mem-token"}
+		loop(b, func() error {
+			n, err := rc.getNetwork(ctx, benchNetworkID)
+			if err == nil {
+				sinkLen += len(n.Connectors)
+			}
+			return err
+		})
+	})
+	b.Run("client", func(b *testing.B) {
+		c, err := client.New("http://127.0.0.1:1", benchClientID, benchClientSecret,
+			client.WithAllowInsecureLoopback(), noThrottle, client.WithTimeout(0),
+			client.WithHTTPClient(&http.Client{Transport: newMemTransport()}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		loop(b, func() error {
+			n, err := clientGetNetwork(ctx, c)
+			if err == nil {
+				sinkLen += len(n.Connectors)
+			}
+			return err
+		})
+	})
+	// The decoding step alone, as each side does it.
+	b.Run("decode-raw", func(b *testing.B) {
+		body := networkBody()
+		loop(b, func() error {
+			var n gen.NetworkResponse
+			return json.NewDecoder(bytes.NewReader(body)).Decode(&n)
+		})
+	})
+	b.Run("decode-client", func(b *testing.B) {
+		body := networkBody()
+		loop(b, func() error {
+			resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": hJSON},
+				Body: io.NopCloser(bytes.NewReader(body))}
+			r, err := gen.ParseGetNetworkResponse(resp)
+			if err == nil && r.JSON200 == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		})
+	})
+}
