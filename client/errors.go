@@ -33,6 +33,10 @@ var (
 	// ErrResponseTooLarge is wrapped by the error of reading a response body
 	// longer than the cap set with [WithMaxResponseBytes].
 	ErrResponseTooLarge = errors.New("cloudconnexa: response body too large")
+	// ErrDotSegment is wrapped by the error of a call with an id of "." or
+	// "..", which is refused before sending: the server or a proxy would
+	// resolve it to another resource.
+	ErrDotSegment = errors.New(`cloudconnexa: "." or ".." as a path parameter`)
 )
 
 // maxMessageLen bounds the server text quoted in Error strings.

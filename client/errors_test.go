@@ -294,3 +294,27 @@ func mustRequest(t *testing.T, rawURL string) *http.Request {
 	}
 	return (&http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}).WithContext(context.Background())
 }
+
+func TestDotSegmentIsRefused(t *testing.T) {
+	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"n-1"}`) })
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	for _, id := range []string{".", ".."} {
+		_, err := c.GetNetworkWithResponse(ctx, id)
+		var rerr *RequestError
+		if !errors.Is(err, ErrDotSegment) || !errors.As(err, &rerr) || rerr.Operation != "getNetwork" || rerr.Attempts != 0 {
+			t.Errorf("GetNetwork(%q) err = %v", id, err)
+		}
+		if _, err := c.UpdateNetworkWithResponse(ctx, id, gen.NetworkUpdateRequest{Name: "x"}); !errors.Is(err, ErrDotSegment) {
+			t.Errorf("UpdateNetwork(%q) err = %v", id, err)
+		}
+	}
+	if n := len(s.recorded()); n != 0 {
+		t.Fatalf("%d requests sent, want none", n)
+	}
+	for _, id := range []string{"...", "a.b", ".x"} {
+		if _, err := c.GetNetworkWithResponse(ctx, id); err != nil {
+			t.Errorf("GetNetwork(%q): %v", id, err)
+		}
+	}
+}

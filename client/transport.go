@@ -47,6 +47,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		o := op.get()
 		return &RequestError{Operation: o.ID, ResourceID: o.ResourceID, Method: req.Method, Path: req.URL.Path, Attempts: attempts, Err: err}
 	}
+	if hasDotSegment(req.URL.EscapedPath()) {
+		closeBody(req)
+		return nil, fail(ErrDotSegment, 0)
+	}
 	if req.Header.Get("User-Agent") == "" {
 		// Set once on gen's request, which the pipeline owns, rather than
 		// on a clone per attempt.
@@ -237,6 +241,25 @@ func (p *pipeline) logRetry(ctx context.Context, lop *lazyOp, resp *http.Respons
 	}
 	attrs = append(attrs, slog.Int("attempt", attempt), slog.Duration("delay", delay))
 	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: retrying", attrs...)
+}
+
+// hasDotSegment reports whether an escaped path has a "." or ".." segment.
+// The generated builders escape "/" in ids but not dots.
+func hasDotSegment(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// closeBody closes a request body that will not be sent, as a
+// RoundTripper would.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
 }
 
 // lazyOp names a request's operation on first use.
