@@ -46,8 +46,21 @@ func TestLimiterInitialBudget(t *testing.T) {
 	if _, d, _ := l.reserve(); d != 2*time.Second {
 		t.Errorf("5th reservation waits %v, want 2s (first come, first served)", d)
 	}
+	// The first three complete; the 4th and 5th go at their turns and
+	// complete too.
+	for range 3 {
+		l.release()
+	}
+	clock.Advance(2 * time.Second)
+	for ticket := 4.0; ticket <= 5; ticket++ {
+		if d, _ := l.recheck(ticket); d != 0 {
+			t.Fatalf("ticket %v still waits %v at its turn", ticket, d)
+		}
+	}
+	l.release()
+	l.release()
 	clock.Advance(10 * time.Second)
-	// Two tokens were owed; 10 s earned 10 more but the bucket holds 3.
+	// 10 s earned 10 tokens but the bucket holds 3.
 	for i := range 3 {
 		if _, d, _ := l.reserve(); d != 0 {
 			t.Fatalf("after refill, reservation %d waits %v", i, d)
@@ -55,6 +68,36 @@ func TestLimiterInitialBudget(t *testing.T) {
 	}
 	if _, d, _ := l.reserve(); d != time.Second {
 		t.Errorf("after refill, 4th waits %v", d)
+	}
+}
+
+// TestLimiterCeilingWhileRequestsInFlight: the server charges a request when
+// it arrives and stops refilling while its bucket is full, so time spent
+// while released requests may still be on their way earns nothing; a
+// completion proves an arrival and lets the clock run again.
+func TestLimiterCeilingWhileRequestsInFlight(t *testing.T) {
+	clock := newFakeClock()
+	l := startedLimiter(3, time.Second, clock)
+	for range 3 {
+		l.reserve()
+	}
+	clock.Advance(5 * time.Second) // the three are still on their way
+	ticket, d, changed := l.reserve()
+	if d == 0 {
+		t.Fatal("a 4th request went while the first three may not have reached the server")
+	}
+	l.release()
+	select {
+	case <-changed:
+	default:
+		t.Error("a completion under the ceiling did not wake the waiters")
+	}
+	if d, _ := l.recheck(ticket); d != time.Second {
+		t.Errorf("right after the first completion: wait %v, want 1s", d)
+	}
+	clock.Advance(time.Second)
+	if d, _ := l.recheck(ticket); d != 0 {
+		t.Errorf("1 s after the first completion: wait %v, want 0", d)
 	}
 }
 
@@ -77,13 +120,14 @@ func TestLimiterLearnsFromHeaders(t *testing.T) {
 	clock := newFakeClock()
 	l := startedLimiter(20, 15*time.Second, clock)
 	l.reserve()
-	// remaining 0 and 2 tokens per 1 s: the next token is 500 ms away.
+	// remaining 0 and 2 tokens per 1 s, paced at 98 %: the next token is
+	// 1/1.96 s away.
 	l.observe(parseRateLimitHeaders(rateHeaders("0", "2", "1", "")), 200, -1)
 	l.release()
-	if _, d, _ := l.reserve(); d != 500*time.Millisecond {
-		t.Errorf("delay = %v, want 500ms", d)
+	if _, d, _ := l.reserve(); d != secondsToDuration(1/1.96) {
+		t.Errorf("delay = %v, want 510ms", d)
 	}
-	if l.rate != 2 || l.capacity != 20 {
+	if l.rate != 2*learnedRateShare || l.capacity != 20 {
 		t.Errorf("rate %v capacity %v", l.rate, l.capacity)
 	}
 }

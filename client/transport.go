@@ -17,11 +17,11 @@ import (
 // the connection can be reused.
 const maxDrain = 256 << 10
 
-// pipeline is the gen.HttpRequestDoer behind every generated method: it
-// names the operation, then per attempt waits for the rate limiter, sends a
-// fresh copy of the request through the auth-signing client, learns from the
-// rate-limit headers, and turns non-2xx answers into *APIError, retrying
-// where that is safe.
+// pipeline is the gen.HttpRequestDoer behind every generated method: per
+// attempt it waits for the rate limiter, sends the request (its body
+// replayed) through the auth-signing client, learns from the rate-limit
+// headers, and turns non-2xx answers into *APIError named after the
+// operation, retrying where that is safe.
 type pipeline struct {
 	http      *http.Client // Transport signs requests (auth.Transport)
 	limiter   *limiter     // nil without client-side rate limiting
@@ -129,8 +129,9 @@ func (p *pipeline) attempt(req *http.Request, op *lazyOp, n int, limit time.Dura
 	return p.send(req, op, n)
 }
 
-// send makes one attempt with a fresh copy of req and its body and lets the
-// limiter learn from the response headers.
+// send makes one attempt, with a fresh copy of the body if there is one,
+// under the per-attempt timeout, and lets the limiter learn from the
+// response headers.
 func (p *pipeline) send(req *http.Request, op *lazyOp, attempt int) (*http.Response, error) {
 	ctx := req.Context()
 	var cancel context.CancelFunc
