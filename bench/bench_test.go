@@ -45,36 +45,11 @@ func BenchmarkGetNetwork(b *testing.B) {
 	s := newBenchServer(b, unlimited)
 	ctx := context.Background()
 
-	rawOp := func(b *testing.B) func() error {
-		rc := newRawClient(b, s)
-		return func() error {
-			n, err := rc.getNetwork(ctx, benchNetworkID)
-			if err == nil {
-				sinkLen += len(n.Connectors)
-			}
-			return err
-		}
-	}
+	rawOp := func(b *testing.B) func() error { return networkOp(ctx, newRawClient(b, s).getNetwork) }
+	genRawOp := func(b *testing.B) func() error { return networkOp(ctx, newRawClient(b, s).genGetNetwork) }
 	clientOp := func(b *testing.B, opts ...client.Option) func() error {
 		c := newBenchClient(b, s, opts...)
-		return func() error {
-			n, err := clientGetNetwork(ctx, c)
-			if err == nil {
-				sinkLen += len(n.Connectors)
-			}
-			return err
-		}
-	}
-
-	genRawOp := func(b *testing.B) func() error {
-		rc := newRawClient(b, s)
-		return func() error {
-			n, err := rc.genGetNetwork(ctx, benchNetworkID)
-			if err == nil {
-				sinkLen += len(n.Connectors)
-			}
-			return err
-		}
+		return networkOp(ctx, func(ctx context.Context, _ string) (*gen.NetworkResponse, error) { return clientGetNetwork(ctx, c) })
 	}
 
 	b.Run("raw", func(b *testing.B) { loop(b, rawOp(b)) })
@@ -85,6 +60,17 @@ func BenchmarkGetNetwork(b *testing.B) {
 		const block = 100
 		interleave(b, "call", block, repeat(block, rawOp(b)), repeat(block, clientOp(b, noThrottle)))
 	})
+}
+
+// networkOp is one GetNetwork of the bench network through get.
+func networkOp(ctx context.Context, get func(context.Context, string) (*gen.NetworkResponse, error)) func() error {
+	return func() error {
+		n, err := get(ctx, benchNetworkID)
+		if err == nil {
+			sinkLen += len(n.Connectors)
+		}
+		return err
+	}
 }
 
 // repeat returns op made n times.

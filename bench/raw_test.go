@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
@@ -20,24 +19,6 @@ import (
 // encoding/json alone. It fetches one token up front, sets the bearer header,
 // checks the status, decodes the body into the generated type and drains it so
 // the connection is reused.
-
-// baselineTransport has the keep-alive settings of client.New's default
-// transport (client/client.go defaultTransport), so both sides pool
-// connections the same way.
-func baselineTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
-	t.IdleConnTimeout = 90 * time.Second
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ExpectContinueTimeout = time.Second
-	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	return t
-}
-
-// rawTimeout matches client.DefaultTimeout: like the client, the baseline
-// bounds each call, which costs a timer per request on both sides.
-const rawTimeout = 60 * time.Second
 
 type rawClient struct {
 	hc     *http.Client
@@ -49,9 +30,11 @@ type rawClient struct {
 // request is not part of any measurement.
 func newRawClient(tb testing.TB, s *benchServer) *rawClient {
 	tb.Helper()
-	tr := baselineTransport()
+	// The client's default transport and timeout, so both sides pool
+	// connections alike and both pay for bounding each call.
+	tr := client.DefaultTransport()
 	tb.Cleanup(tr.CloseIdleConnections)
-	rc := &rawClient{hc: &http.Client{Transport: tr, Timeout: rawTimeout}, base: s.URL}
+	rc := &rawClient{hc: &http.Client{Transport: tr, Timeout: client.DefaultTimeout}, base: s.URL}
 	req, err := http.NewRequest(http.MethodPost, s.URL+tokenPath,
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	if err != nil {

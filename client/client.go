@@ -105,7 +105,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 			timeout = hc.Timeout
 		}
 	} else {
-		transport = defaultTransport()
+		transport = DefaultTransport()
 	}
 
 	tokenClient := &http.Client{
@@ -194,11 +194,13 @@ func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", c.baseURL), slog.String("api", APIVersion))
 }
 
-// defaultTransport is http.DefaultTransport's configuration (proxy from the
-// environment, dial and TLS handshake timeouts, HTTP/2) with more idle
-// connections per host, so concurrent callers reuse connections, and TLS 1.2
-// as the floor.
-func defaultTransport() *http.Transport {
+// DefaultTransport returns a new transport configured like the one [New]
+// uses when no HTTP client is given: http.DefaultTransport's configuration
+// (proxy from the environment, dial and TLS handshake timeouts, HTTP/2) with
+// more idle connections per host, so concurrent callers reuse connections,
+// and TLS 1.2 as the floor. Start from it to change one setting and pass the
+// result with [WithHTTPClient].
+func DefaultTransport() *http.Transport {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		t = dt.Clone()

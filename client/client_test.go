@@ -198,7 +198,7 @@ func TestTLSServerWithCallerHTTPClient(t *testing.T) {
 }
 
 func TestDefaultTransport(t *testing.T) {
-	tr := defaultTransport()
+	tr := DefaultTransport()
 	if tr.MaxIdleConnsPerHost < 64 || tr.TLSHandshakeTimeout == 0 || tr.TLSClientConfig.MinVersion == 0 || tr.Proxy == nil {
 		t.Errorf("transport: %+v", tr)
 	}

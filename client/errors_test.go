@@ -264,7 +264,7 @@ func TestResponseTooLarge(t *testing.T) {
 }
 
 func TestCappedBodyZeroRead(t *testing.T) {
-	b := &cappedBody{rc: http.NoBody, left: 0, err: func() error { return ErrResponseTooLarge }}
+	b := &cappedBody{rc: http.NoBody, left: 0, tooLarge: func() error { return ErrResponseTooLarge }}
 	if n, err := b.Read(nil); n != 0 || err != nil {
 		t.Errorf("Read(nil) = %d, %v", n, err)
 	}

@@ -12,22 +12,14 @@ import (
 
 // Rate-limit response headers of the CloudConnexa API, in the canonical
 // form net/http stores them under ("RateLimit" canonicalizes to
-// "Ratelimit"), so they can be read from the map directly: http.Header.Get
-// with a non-canonical key allocates the canonical one on every call.
+// "Ratelimit"): http.Header.Get returns a canonical key as it is, but builds
+// a canonical copy of any other on every call.
 const (
 	headerRemaining     = "X-Ratelimit-Remaining"
 	headerReplenishRate = "X-Ratelimit-Replenish-Rate"
 	headerReplenishTime = "X-Ratelimit-Replenish-Time"
 	headerBurst         = "X-Ratelimit-Burst-Capacity"
 )
-
-// headerValue is h.Get for a key already in canonical form.
-func headerValue(h http.Header, canonicalKey string) string {
-	if v := h[canonicalKey]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
 
 // Bounds of believable header values; anything outside is ignored.
 const (
@@ -60,14 +52,14 @@ func (ri rateInfo) perToken() time.Duration {
 // rate needs both Replenish-Rate and Replenish-Time.
 func parseRateLimitHeaders(h http.Header) rateInfo {
 	var ri rateInfo
-	if v, ok := parseCount(headerValue(h, headerRemaining)); ok {
+	if v, ok := parseCount(h.Get(headerRemaining)); ok {
 		ri.remaining, ri.hasRemaining = v, true
 	}
-	if v, ok := parseCount(headerValue(h, headerBurst)); ok && v >= 1 {
+	if v, ok := parseCount(h.Get(headerBurst)); ok && v >= 1 {
 		ri.burst, ri.hasBurst = v, true
 	}
-	rate, okRate := parseCount(headerValue(h, headerReplenishRate))
-	period, okPeriod := parseCount(headerValue(h, headerReplenishTime))
+	rate, okRate := parseCount(h.Get(headerReplenishRate))
+	period, okPeriod := parseCount(h.Get(headerReplenishTime))
 	if okRate && okPeriod && rate > 0 && period > 0 && period <= maxReplenishTime {
 		ri.rate = rate / period
 	}
@@ -119,8 +111,8 @@ var errWaitTooLong = errors.New("rate limiter wait exceeds the limit")
 // bucket level is avail-issued and the caller holding ticket n may go once
 // avail >= n.
 //
-// avail never exceeds done+capacity, done counting the tickets whose
-// requests have finished or were given back. The server's bucket is charged
+// avail never exceeds the ceiling done+capacity, done being issued-inflight:
+// the tickets whose requests have finished or were given back. The server's bucket is charged
 // when a request arrives, not when we let it go, and it stops refilling
 // while full: if requests we released are still on their way (a connection
 // being set up, a busy machine), the server's full bucket loses the refill
@@ -138,8 +130,6 @@ type limiter struct {
 	issued   float64
 	last     time.Time     // when avail was last advanced
 	inflight int           // callers between acquire and release
-	done     float64       // tickets released or cancelled
-	capped   bool          // avail is at its ceiling, done+capacity
 	started  bool          // an attempt has completed; see advanceLocked
 	changed  chan struct{} // closed and replaced when turns move earlier
 }
@@ -166,13 +156,14 @@ func (l *limiter) advanceLocked(now time.Time) {
 		return
 	}
 	if dt := now.Sub(l.last).Seconds(); dt > 0 {
-		l.avail = l.avail + dt*l.rate
+		l.avail = math.Min(l.avail+dt*l.rate, l.ceilingLocked())
 		l.last = now
 	}
-	l.capped = l.avail >= l.done+l.capacity
-	if l.capped {
-		l.avail = l.done + l.capacity
-	}
+}
+
+// ceilingLocked is the most avail may be; see limiter.
+func (l *limiter) ceilingLocked() float64 {
+	return l.issued - float64(l.inflight) + l.capacity
 }
 
 // delayLocked is how long ticket n still has to wait.
@@ -216,7 +207,6 @@ func (l *limiter) cancel() {
 	defer l.mu.Unlock()
 	l.advanceLocked(l.now())
 	l.avail++
-	l.done++
 	l.inflight--
 	l.broadcastLocked()
 }
@@ -230,9 +220,9 @@ func (l *limiter) release() {
 	// Earn up to now under the old ceiling; the one this raises counts
 	// from now on.
 	l.advanceLocked(now)
+	capped := l.avail >= l.ceilingLocked()
 	l.inflight--
-	l.done++
-	if l.capped {
+	if capped {
 		// Waiters were held by the ceiling, not by time: let them
 		// recompute their turns.
 		l.broadcastLocked()
@@ -310,7 +300,7 @@ func (l *limiter) observe(ri rateInfo, status int, retryAfter time.Duration) {
 			tokens = math.Min(tokens, 0)
 		}
 	}
-	l.avail = math.Min(l.issued+math.Min(tokens, l.capacity), l.done+l.capacity)
+	l.avail = math.Min(l.issued+tokens, l.ceilingLocked())
 	if earlier {
 		l.broadcastLocked()
 	}

@@ -40,16 +40,12 @@ type pipeline struct {
 // for a token failure, (nil, *RequestError wrapping *AuthenticationError).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	// Naming the operation walks the operation table; only errors and
-	// log records need the name, so it is looked up on first use.
-	op := &lazyOp{p: p, req: req}
-	fail := func(err error, attempts int) error {
-		o := op.get()
-		return &RequestError{Operation: o.ID, ResourceID: o.ResourceID, Method: req.Method, Path: req.URL.Path, Attempts: attempts, Err: err}
-	}
+	c := &call{p: p, req: req}
 	if hasDotSegment(req.URL.EscapedPath()) {
-		closeBody(req)
-		return nil, fail(ErrDotSegment, 0)
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, c.fail(ErrDotSegment, 0)
 	}
 	if req.Header.Get("User-Agent") == "" {
 		// Set once on gen's request, which the pipeline owns, rather than
@@ -57,7 +53,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		req.Header.Set("User-Agent", p.userAgent)
 	}
 	if err := makeReplayable(req); err != nil {
-		return nil, fail(fmt.Errorf("read request body: %w", err), 0)
+		return nil, c.fail(fmt.Errorf("read request body: %w", err), 0)
 	}
 
 	start := p.now()
@@ -68,18 +64,18 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			if err := sleep(ctx, delay); err != nil {
-				return nil, fail(err, attempt-1)
+				return nil, c.fail(err, attempt-1)
 			}
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, fail(err, attempt-1)
+			return nil, c.fail(err, attempt-1)
 		}
 		limit := time.Duration(-1) // a first attempt waits for the limiter as long as ctx allows
 		if attempt > 1 {
 			limit = max(0, p.retry.MaxElapsed-p.now().Sub(start))
 		}
 
-		resp, err := p.attempt(req, op, attempt, limit)
+		resp, err := c.attempt(attempt, limit)
 		var retry bool
 		switch {
 		case errors.Is(err, errWaitTooLong):
@@ -89,15 +85,15 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 				if !errors.Is(err, ctxErr) {
 					err = ctxErr
 				}
-				return nil, fail(err, attempt)
+				return nil, c.fail(err, attempt)
 			}
-			last = fail(err, attempt)
+			last = c.fail(err, attempt)
 			retry = retryableError(err, req.Method)
 			delay = p.retry.backoff(attempt)
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			return p.capBody(resp, fail, attempt)
+			return c.capBody(resp, attempt)
 		default:
-			apiErr := newAPIError(resp, readErrorBody(resp), req, op.get(), attempt, p.now())
+			apiErr := newAPIError(resp, readErrorBody(resp), req, c.operation(), attempt, p.now())
 			last = apiErr
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
 			delay = p.retryDelay(attempt, resp.Header, apiErr)
@@ -105,7 +101,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		if !retry || attempt >= p.retry.MaxAttempts || p.now().Sub(start)+delay > p.retry.MaxElapsed {
 			return nil, last
 		}
-		p.logRetry(ctx, op, resp, err, attempt, delay)
+		c.logRetry(resp, err, attempt, delay)
 	}
 }
 
@@ -113,26 +109,28 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 // before queueing, so the limiter's timeline starts when requests can really
 // go out, as the server's does, and a token failure costs no budget. limit
 // bounds the limiter wait (errWaitTooLong), -1 meaning only ctx does.
-func (p *pipeline) attempt(req *http.Request, op *lazyOp, n int, limit time.Duration) (*http.Response, error) {
+func (c *call) attempt(n int, limit time.Duration) (*http.Response, error) {
+	p, ctx := c.p, c.req.Context()
 	if p.limiter != nil {
 		began := time.Now()
-		if _, err := p.token(req.Context()); err != nil {
-			p.logAttempt(req, op, nil, err, time.Since(began), n)
+		if _, err := p.token(ctx); err != nil {
+			c.logAttempt(nil, err, time.Since(began), n)
 			return nil, err
 		}
-		if err := p.limiter.acquire(req.Context(), limit); err != nil {
+		if err := p.limiter.acquire(ctx, limit); err != nil {
 			return nil, err
 		}
 		// Released after send has shown the response headers to the limiter.
 		defer p.limiter.release()
 	}
-	return p.send(req, op, n)
+	return c.send(n)
 }
 
 // send makes one attempt, with a fresh copy of the body if there is one,
 // under the per-attempt timeout, and lets the limiter learn from the
 // response headers.
-func (p *pipeline) send(req *http.Request, op *lazyOp, attempt int) (*http.Response, error) {
+func (c *call) send(attempt int) (*http.Response, error) {
+	p, req := c.p, c.req
 	ctx := req.Context()
 	var cancel context.CancelFunc
 	if p.timeout > 0 {
@@ -187,18 +185,18 @@ func (p *pipeline) send(req *http.Request, op *lazyOp, attempt int) (*http.Respo
 		}
 		p.limiter.observe(parseRateLimitHeaders(resp.Header), resp.StatusCode, ra)
 	}
-	p.logAttempt(req, op, resp, err, took, attempt)
+	c.logAttempt(resp, err, took, attempt)
 	return resp, err
 }
 
 // logAttempt writes the Debug record of one attempt: never headers, bodies
 // or the query, which the caller may consider private.
-func (p *pipeline) logAttempt(req *http.Request, lop *lazyOp, resp *http.Response, err error, took time.Duration, attempt int) {
-	ctx := req.Context()
+func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, attempt int) {
+	p, req, ctx := c.p, c.req, c.req.Context()
 	if !p.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	op := lop.get()
+	op := c.operation()
 	attrs := []slog.Attr{
 		slog.String("operation", op.ID),
 		slog.String("method", req.Method),
@@ -230,11 +228,12 @@ func (p *pipeline) retryDelay(attempt int, h http.Header, e *APIError) time.Dura
 	return p.retry.backoff(attempt)
 }
 
-func (p *pipeline) logRetry(ctx context.Context, lop *lazyOp, resp *http.Response, err error, attempt int, delay time.Duration) {
+func (c *call) logRetry(resp *http.Response, err error, attempt int, delay time.Duration) {
+	p, ctx := c.p, c.req.Context()
 	if !p.logger.Enabled(ctx, slog.LevelWarn) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("operation", lop.get().ID)}
+	attrs := []slog.Attr{slog.String("operation", c.operation().ID)}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	} else {
@@ -255,27 +254,28 @@ func hasDotSegment(path string) bool {
 	return false
 }
 
-// closeBody closes a request body that will not be sent, as a
-// RoundTripper would.
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		req.Body.Close()
-	}
+// call is one Do: the pipeline, gen's request, and the request's operation
+// once something needs it.
+type call struct {
+	p     *pipeline
+	req   *http.Request
+	op    opInfo
+	named bool
 }
 
-// lazyOp names a request's operation on first use.
-type lazyOp struct {
-	p    *pipeline
-	req  *http.Request
-	done bool
-	info opInfo
+// operation names the call's operation on first use: the lookup walks the
+// operation table, and only errors and log records need the name.
+func (c *call) operation() opInfo {
+	if !c.named {
+		c.op, c.named = c.p.operation(c.req), true
+	}
+	return c.op
 }
 
-func (o *lazyOp) get() opInfo {
-	if !o.done {
-		o.info, o.done = o.p.operation(o.req), true
-	}
-	return o.info
+// fail wraps err, the reason the call got no answer, in a *RequestError.
+func (c *call) fail(err error, attempts int) error {
+	op := c.operation()
+	return &RequestError{Operation: op.ID, ResourceID: op.ResourceID, Method: c.req.Method, Path: c.req.URL.Path, Attempts: attempts, Err: err}
 }
 
 // operation names the operation behind req from its method and path.
@@ -319,23 +319,23 @@ func readErrorBody(resp *http.Response) []byte {
 
 // capBody hands back a 2xx response whose body fails, rather than being
 // silently truncated, once it exceeds the cap.
-func (p *pipeline) capBody(resp *http.Response, fail func(error, int) error, attempts int) (*http.Response, error) {
-	// The error is built only when the cap is hit, not for every response.
-	tooLarge := func() error {
-		return fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, p.maxBody), attempts)
-	}
-	if resp.ContentLength > p.maxBody {
+func (c *call) capBody(resp *http.Response, attempts int) (*http.Response, error) {
+	if resp.ContentLength > c.p.maxBody {
 		resp.Body.Close()
-		return nil, tooLarge()
+		return nil, c.tooLarge(attempts)
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: p.maxBody, err: tooLarge}
+	resp.Body = &cappedBody{rc: resp.Body, left: c.p.maxBody, tooLarge: func() error { return c.tooLarge(attempts) }}
 	return resp, nil
 }
 
+func (c *call) tooLarge(attempts int) error {
+	return c.fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.p.maxBody), attempts)
+}
+
 type cappedBody struct {
-	rc   io.ReadCloser
-	left int64
-	err  func() error
+	rc       io.ReadCloser
+	left     int64
+	tooLarge func() error // built only when the cap is hit
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -347,7 +347,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		var probe [1]byte
 		n, err := b.rc.Read(probe[:])
 		if n > 0 {
-			return 0, b.err()
+			return 0, b.tooLarge()
 		}
 		return 0, err
 	}
