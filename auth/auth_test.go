@@ -3,26 +3,24 @@ package auth_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func mustToken(t *testing.T, a *auth.Authenticator) string {
 	t.Helper()
 	tok, err := a.Token(context.Background())
-	if err != nil {
-		t.Fatalf("Token: %v", err)
-	}
+	require.NoError(t, err, "Token")
 	return tok
 }
 
@@ -31,9 +29,7 @@ func TestNewIsLazy(t *testing.T) {
 		t.Run(style.String(), func(t *testing.T) {
 			s := newServer(t, issue(3600), nil)
 			newAuth(t, s, auth.WithTokenStyle(style))
-			if n := s.tokenCalls.Load(); n != 0 {
-				t.Fatalf("New made %d token requests, want 0", n)
-			}
+			require.Zero(t, s.tokenCalls.Load(), "New made token requests")
 		})
 	}
 }
@@ -44,20 +40,12 @@ func TestTokenFetchesOnceAndReuses(t *testing.T) {
 			s := newServer(t, issue(43199), nil)
 			a := newAuth(t, s, auth.WithTokenStyle(style))
 
-			if got, want := mustToken(t, a), tokenN(1); got != want {
-				t.Fatalf("first Token = %q, want %q", got, want)
-			}
-			if n := s.tokenCalls.Load(); n != 1 {
-				t.Fatalf("first Token made %d requests, want 1", n)
-			}
+			require.Equal(t, tokenN(1), mustToken(t, a), "first Token")
+			require.Equal(t, int64(1), s.tokenCalls.Load(), "requests made by the first Token")
 			for range 50 {
-				if got := mustToken(t, a); got != tokenN(1) {
-					t.Fatalf("cached Token = %q, want %q", got, tokenN(1))
-				}
+				require.Equal(t, tokenN(1), mustToken(t, a), "cached Token")
 			}
-			if n := s.tokenCalls.Load(); n != 1 {
-				t.Fatalf("51 Token calls made %d requests, want 1", n)
-			}
+			require.Equal(t, int64(1), s.tokenCalls.Load(), "requests made by 51 Token calls")
 		})
 	}
 }
@@ -88,22 +76,17 @@ func TestRefreshAtMargin(t *testing.T) {
 
 			mustToken(t, a)
 			clk.Advance(tt.refreshAt - time.Nanosecond)
-			if got := mustToken(t, a); got != tokenN(1) || s.tokenCalls.Load() != 1 {
-				t.Fatalf("just before refresh time: token %q after %d requests, want cached %q", got, s.tokenCalls.Load(), tokenN(1))
-			}
+			require.Equal(t, tokenN(1), mustToken(t, a), "just before refresh time: want the cached token")
+			require.Equal(t, int64(1), s.tokenCalls.Load(), "just before refresh time: token requests")
 			clk.Advance(time.Nanosecond)
-			if got := mustToken(t, a); got != tokenN(2) || s.tokenCalls.Load() != 2 {
-				t.Fatalf("at refresh time: token %q after %d requests, want %q after 2", got, s.tokenCalls.Load(), tokenN(2))
-			}
+			require.Equal(t, tokenN(2), mustToken(t, a), "at refresh time")
+			require.Equal(t, int64(2), s.tokenCalls.Load(), "at refresh time: token requests")
 			// The refreshed token is cached for a full period again.
 			clk.Advance(tt.refreshAt - time.Nanosecond)
-			if got := mustToken(t, a); got != tokenN(2) || s.tokenCalls.Load() != 2 {
-				t.Fatalf("after refresh: token %q after %d requests, want %q after 2", got, s.tokenCalls.Load(), tokenN(2))
-			}
+			require.Equal(t, tokenN(2), mustToken(t, a), "after refresh")
+			require.Equal(t, int64(2), s.tokenCalls.Load(), "after refresh: token requests")
 			clk.Advance(time.Hour * 24)
-			if got := mustToken(t, a); got != tokenN(3) {
-				t.Fatalf("long after expiry: token %q, want %q", got, tokenN(3))
-			}
+			require.Equal(t, tokenN(3), mustToken(t, a), "long after expiry")
 		})
 	}
 }
@@ -138,13 +121,9 @@ func TestConcurrentFirstCallsShareOneRequest(t *testing.T) {
 			done.Wait()
 			close(errs)
 			for err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 			}
-			if n := s.tokenCalls.Load(); n != 1 {
-				t.Fatalf("%d concurrent callers made %d token requests, want 1", callers, n)
-			}
+			require.Equal(t, int64(1), s.tokenCalls.Load(), "token requests made by %d concurrent callers", callers)
 		})
 	}
 }
@@ -170,29 +149,21 @@ func TestCancelledWaiterDoesNotFailOthers(t *testing.T) {
 	secondTok := make(chan string, 1)
 	go func() {
 		tok, err := a.Token(context.Background())
-		if err != nil {
-			t.Errorf("second waiter: %v", err)
-		}
+		assert.NoError(t, err, "second waiter")
 		secondTok <- tok
 	}()
 
 	cancel()
 	select {
 	case err := <-firstErr:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancelled waiter got %v, want context.Canceled", err)
-		}
+		require.ErrorIs(t, err, context.Canceled, "cancelled waiter")
 	case <-time.After(5 * time.Second):
-		t.Fatal("cancelled waiter did not return promptly")
+		require.FailNow(t, "cancelled waiter did not return promptly")
 	}
 
 	close(release)
-	if tok := <-secondTok; tok != tokenN(1) {
-		t.Fatalf("second waiter got %q, want %q", tok, tokenN(1))
-	}
-	if n := s.tokenCalls.Load(); n != 1 {
-		t.Fatalf("made %d token requests, want 1", n)
-	}
+	require.Equal(t, tokenN(1), <-secondTok, "second waiter")
+	require.Equal(t, int64(1), s.tokenCalls.Load(), "token requests")
 }
 
 func TestTokenWithDoneContext(t *testing.T) {
@@ -200,12 +171,9 @@ func TestTokenWithDoneContext(t *testing.T) {
 	a := newAuth(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := a.Token(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Token(cancelled ctx) = %v, want context.Canceled", err)
-	}
-	if n := s.tokenCalls.Load(); n != 0 {
-		t.Fatalf("made %d token requests for a cancelled caller, want 0", n)
-	}
+	_, err := a.Token(ctx)
+	require.ErrorIs(t, err, context.Canceled, "Token(cancelled ctx)")
+	require.Zero(t, s.tokenCalls.Load(), "token requests made for a cancelled caller")
 }
 
 // tokenRequest is what the test server saw of a token request.
@@ -237,24 +205,17 @@ func TestBasicStyleRequest(t *testing.T) {
 	a := newAuth(t, s, auth.WithUserAgent("cc-test/1.0")) // Basic is the default
 	mustToken(t, a)
 
-	if got.method != http.MethodPost {
-		t.Errorf("method = %s, want POST", got.method)
-	}
-	if !got.hasBasic || got.user != testID || got.pass != testSecret {
-		t.Errorf("Basic auth = (%t, %q, pass ok: %t), want the client credentials", got.hasBasic, got.user, got.pass == testSecret)
-	}
-	if got.contentType != "application/x-www-form-urlencoded" {
-		t.Errorf("Content-Type = %q", got.contentType)
-	}
-	if form, _ := url.ParseQuery(got.body); form.Get("grant_type") != "client_credentials" || form.Has("client_secret") {
-		t.Errorf("form body = %q, want grant_type=client_credentials only", got.body)
-	}
-	if got.rawQuery != "" || strings.Contains(got.rawQuery, testSecret) {
-		t.Errorf("URL query = %q, want none", got.rawQuery)
-	}
-	if got.userAgent != "cc-test/1.0" || got.accept != "application/json" {
-		t.Errorf("User-Agent = %q, Accept = %q", got.userAgent, got.accept)
-	}
+	assert.Equal(t, http.MethodPost, got.method)
+	// The password is compared, not printed.
+	assert.True(t, got.hasBasic && got.user == testID && got.pass == testSecret,
+		"Basic auth = (%t, %q, pass ok: %t), want the client credentials", got.hasBasic, got.user, got.pass == testSecret)
+	assert.Equal(t, "application/x-www-form-urlencoded", got.contentType, "Content-Type")
+	form, _ := url.ParseQuery(got.body)
+	assert.Equal(t, "client_credentials", form.Get("grant_type"), "form body %q: grant_type", got.body)
+	assert.False(t, form.Has("client_secret"), "form body %q carries client_secret", got.body)
+	assert.Empty(t, got.rawQuery, "URL query")
+	assert.Equal(t, "cc-test/1.0", got.userAgent, "User-Agent")
+	assert.Equal(t, "application/json", got.accept, "Accept")
 }
 
 func TestQueryStyleRequest(t *testing.T) {
@@ -263,38 +224,25 @@ func TestQueryStyleRequest(t *testing.T) {
 	a := newAuth(t, s, auth.WithTokenStyle(auth.TokenStyleQuery), auth.WithUserAgent("cc-test/1.0"))
 	mustToken(t, a)
 
-	if got.method != http.MethodPost {
-		t.Errorf("method = %s, want POST", got.method)
-	}
+	assert.Equal(t, http.MethodPost, got.method)
 	want := url.Values{"client_id": {testID}, "client_secret": {testSecret}, "grant_type": {"client_credentials"}}
-	if got.query.Encode() != want.Encode() {
-		t.Errorf("query has %d params (secret ok: %t), want client_id, client_secret, grant_type",
-			len(got.query), got.query.Get("client_secret") == testSecret)
-	}
-	if got.authorization != "" {
-		t.Errorf("Authorization header present in query style")
-	}
-	if got.body != "" {
-		t.Errorf("body = %q, want empty", got.body)
-	}
-	if got.userAgent != "cc-test/1.0" || got.accept != "application/json" {
-		t.Errorf("User-Agent = %q, Accept = %q", got.userAgent, got.accept)
-	}
+	// The query holds the secret: compared, not printed.
+	assert.True(t, got.query.Encode() == want.Encode(),
+		"query has %d params (secret ok: %t), want client_id, client_secret, grant_type",
+		len(got.query), got.query.Get("client_secret") == testSecret)
+	assert.Empty(t, got.authorization, "Authorization header present in query style")
+	assert.Empty(t, got.body, "body")
+	assert.Equal(t, "cc-test/1.0", got.userAgent, "User-Agent")
+	assert.Equal(t, "application/json", got.accept, "Accept")
 }
 
 func TestEditRequest(t *testing.T) {
 	s := newServer(t, issue(3600), nil)
 	a := newAuth(t, s, auth.WithUserAgent("cc-test/1.0"))
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/networks", nil)
-	if err := a.EditRequest(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	if got := req.Header.Get("Authorization"); got != "Bearer "+tokenN(1) {
-		t.Errorf("Authorization = %q", got)
-	}
-	if got := req.Header.Get("User-Agent"); got != "cc-test/1.0" {
-		t.Errorf("User-Agent = %q", got)
-	}
+	require.NoError(t, a.EditRequest(context.Background(), req))
+	assert.Equal(t, "Bearer "+tokenN(1), req.Header.Get("Authorization"))
+	assert.Equal(t, "cc-test/1.0", req.Header.Get("User-Agent"))
 
 	// It satisfies oapi-codegen's RequestEditorFn shape.
 	var _ func(context.Context, *http.Request) error = a.EditRequest
@@ -302,12 +250,10 @@ func TestEditRequest(t *testing.T) {
 	bad := newServer(t, respond(http.StatusUnauthorized, "application/json", `{"error":"invalid_client"}`), nil)
 	req, _ = http.NewRequest(http.MethodGet, bad.URL, nil)
 	var ae *auth.AuthenticationError
-	if err := newAuth(t, bad).EditRequest(context.Background(), req); !errors.As(err, &ae) || ae.Code != "invalid_client" {
-		t.Fatalf("EditRequest error = %v, want AuthenticationError invalid_client", err)
-	}
-	if req.Header.Get("Authorization") != "" {
-		t.Error("request signed despite the error")
-	}
+	err := newAuth(t, bad).EditRequest(context.Background(), req)
+	require.ErrorAs(t, err, &ae, "EditRequest error")
+	require.Equal(t, "invalid_client", ae.Code, "EditRequest error %v", err)
+	assert.Empty(t, req.Header.Get("Authorization"), "request signed despite the error")
 }
 
 func TestInvalidate(t *testing.T) {
@@ -316,27 +262,21 @@ func TestInvalidate(t *testing.T) {
 	old := mustToken(t, a)
 
 	a.Invalidate("some-other-token")
-	if mustToken(t, a) != old || s.tokenCalls.Load() != 1 {
-		t.Fatal("Invalidate of a foreign token dropped the cache")
-	}
+	require.Equal(t, old, mustToken(t, a), "Invalidate of a foreign token dropped the cache")
+	require.Equal(t, int64(1), s.tokenCalls.Load(), "Invalidate of a foreign token dropped the cache")
 
 	// Many concurrent invalidations of the same stale token: one refetch.
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
 			a.Invalidate(old)
-			if _, err := a.Token(context.Background()); err != nil {
-				t.Error(err)
-			}
+			_, err := a.Token(context.Background())
+			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
-	if n := s.tokenCalls.Load(); n != 2 {
-		t.Fatalf("concurrent Invalidate(old) caused %d token requests in total, want 2", n)
-	}
-	if mustToken(t, a) != tokenN(2) {
-		t.Fatal("new token not cached")
-	}
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests in total after concurrent Invalidate(old)")
+	require.Equal(t, tokenN(2), mustToken(t, a), "new token not cached")
 }
 
 func TestNewValidation(t *testing.T) {
@@ -379,20 +319,17 @@ func TestNewValidation(t *testing.T) {
 			a, err := auth.New(tt.baseURL, tt.id, tt.sec, tt.opts...)
 			switch {
 			case optionErrors[tt.name]:
-				if err == nil {
-					t.Fatal("New accepted an invalid option")
-				}
+				require.Error(t, err, "New accepted an invalid option")
 			case tt.wantErr == nil:
-				if err != nil || a == nil {
-					t.Fatalf("New = %v", err)
-				}
+				require.NoError(t, err, "New")
+				require.NotNil(t, a, "New")
 			default:
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("New error = %v, want %v", err, tt.wantErr)
-				}
+				require.ErrorIs(t, err, tt.wantErr, "New error")
 			}
-			if err != nil && (strings.Contains(err.Error(), userinfoSecret) || strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "admin")) {
-				t.Fatalf("error echoes credentials: %v", err)
+			if err != nil {
+				for _, secret := range []string{userinfoSecret, testSecret, "admin"} {
+					require.NotContains(t, err.Error(), secret, "error echoes credentials")
+				}
 			}
 		})
 	}
@@ -405,16 +342,10 @@ func TestTokenURLKeepsPathPrefix(t *testing.T) {
 		issue(3600)(w, r, 1)
 	})
 	a, err := auth.New(s.URL+"/cc/", testID, testSecret, auth.WithAllowInsecureLoopback())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mustToken(t, a)
-	if gotPath != "/cc/api/v1/oauth/token" {
-		t.Fatalf("token request path = %q, want /cc/api/v1/oauth/token", gotPath)
-	}
-	if !strings.Contains(a.String(), "/cc/api/v1/oauth/token") {
-		t.Fatalf("String() = %s", a)
-	}
+	require.Equal(t, "/cc/api/v1/oauth/token", gotPath, "token request path")
+	require.Contains(t, a.String(), "/cc/api/v1/oauth/token", "String()")
 }
 
 func TestFormattingHidesSecrets(t *testing.T) {
@@ -439,17 +370,15 @@ func TestFormattingHidesSecrets(t *testing.T) {
 		outputs["nested "+verb] = fmt.Sprintf(verb, struct{ c *auth.Authenticator }{a})
 	}
 	for name, out := range outputs {
-		if strings.Contains(out, testSecret) || strings.Contains(out, tok) || strings.Contains(out, tokenMark) {
-			t.Errorf("%s leaks a secret: %s", name, out)
+		for _, secret := range []string{testSecret, tok, tokenMark} {
+			assert.NotContains(t, out, secret, "%s leaks a secret", name)
 		}
 	}
 	for _, name := range []string{"String", "GoString", "%v", "%+v", "%#v", "slog"} {
-		if !strings.Contains(outputs[name], "redacted") || !strings.Contains(outputs[name], testID) {
-			t.Errorf("%s = %s, want client id and a redacted secret", name, outputs[name])
-		}
+		assert.Contains(t, outputs[name], "redacted", "%s: want a redacted secret", name)
+		assert.Contains(t, outputs[name], testID, "%s: want the client id", name)
 	}
 	var nilAuth *auth.Authenticator
-	if nilAuth.String() == "" || nilAuth.GoString() == "" {
-		t.Error("nil Authenticator formats as empty")
-	}
+	assert.NotEmpty(t, nilAuth.String(), "nil Authenticator formats as empty")
+	assert.NotEmpty(t, nilAuth.GoString(), "nil Authenticator formats as empty")
 }

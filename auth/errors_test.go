@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // leakScanner collects every error string and log line the error tests
@@ -65,17 +67,12 @@ func (l *leakScanner) check(t *testing.T) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.logs.Len() == 0 || len(l.outs) == 0 {
-		t.Fatal("leak scan has nothing to scan")
-	}
+	require.NotZero(t, l.logs.Len(), "leak scan has no log output to scan")
+	require.NotEmpty(t, l.outs, "leak scan has no error output to scan")
 	for _, n := range needles {
-		if strings.Contains(l.logs.String(), n) {
-			t.Errorf("log output contains %q:\n%s", n, l.logs.String())
-		}
+		assert.NotContains(t, l.logs.String(), n, "log output")
 		for _, s := range l.outs {
-			if strings.Contains(s, n) {
-				t.Errorf("error output contains %q: %s", n, s)
-			}
+			assert.NotContains(t, s, n, "error output")
 		}
 	}
 }
@@ -226,43 +223,33 @@ func TestTokenErrors(t *testing.T) {
 				}
 				a, err := auth.New(base, testID, testSecret, auth.WithTokenStyle(style),
 					auth.WithAllowInsecureLoopback(), auth.WithLogger(scan.logger()))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 
 				tok, err := a.Token(context.Background())
 				scan.addErr(err)
-				if err == nil || tok != "" {
-					t.Fatalf("Token = %q, %v; want an error and no token", tok, err)
-				}
+				require.Error(t, err, "Token = %q; want an error", tok)
+				require.Empty(t, tok, "Token returned a token with the error %v", err)
 				var ae *auth.AuthenticationError
-				if !errors.As(err, &ae) {
-					t.Fatalf("error %T %v is not an *AuthenticationError", err, err)
-				}
-				if ae.StatusCode != tt.status || ae.Code != tt.code || ae.Message != tt.message {
-					t.Errorf("got status %d, code %q, message %q; want %d, %q, %q",
-						ae.StatusCode, ae.Code, ae.Message, tt.status, tt.code, tt.message)
-				}
-				if tt.is != nil && !errors.Is(err, tt.is) {
-					t.Errorf("error %v does not wrap %v", err, tt.is)
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, tt.status, ae.StatusCode, "status")
+				assert.Equal(t, tt.code, ae.Code, "code")
+				assert.Equal(t, tt.message, ae.Message, "message")
+				if tt.is != nil {
+					assert.ErrorIs(t, err, tt.is)
 				}
 				if tt.check != nil {
-					if cerr := tt.check(err); cerr != nil {
-						t.Error(cerr)
-					}
+					assert.NoError(t, tt.check(err))
 				}
-				if !strings.HasPrefix(err.Error(), "cloudconnexa: authentication failed") {
-					t.Errorf("Error() = %q", err)
-				}
-				if s != nil && tt.name == "redirect is not followed" && s.tokenCalls.Load() != 1 {
-					t.Errorf("redirect followed: %d token requests", s.tokenCalls.Load())
+				assert.True(t, strings.HasPrefix(err.Error(), "cloudconnexa: authentication failed"), "Error() = %q", err)
+				if s != nil && tt.name == "redirect is not followed" {
+					assert.Equal(t, int64(1), s.tokenCalls.Load(), "redirect followed: token requests")
 				}
 
 				// Failures are not cached: the next call tries again.
 				_, err = a.Token(context.Background())
 				scan.addErr(err)
-				if s != nil && s.tokenCalls.Load() != 2 {
-					t.Errorf("second Token made %d requests in total, want 2", s.tokenCalls.Load())
+				if s != nil {
+					assert.Equal(t, int64(2), s.tokenCalls.Load(), "token requests in total after the second Token")
 				}
 			})
 		}
@@ -273,13 +260,9 @@ func TestTokenErrors(t *testing.T) {
 		s := newServer(t, issue(3600), (&fakeAPI{ok: func(tok string) bool { return tok == tokenN(2) }}).ServeHTTP)
 		a, err := auth.New(s.URL, testID, testSecret, auth.WithTokenStyle(style),
 			auth.WithAllowInsecureLoopback(), auth.WithLogger(scan.logger()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp, err := (&http.Client{Transport: a.Transport(nil)}).Get(s.URL + "/api/v1/networks")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp.Body.Close()
 		scan.logger().Debug("authenticator", "auth", a)
 	}
@@ -289,9 +272,7 @@ func TestTokenErrors(t *testing.T) {
 		return
 	}
 	for _, want := range []string{"requesting token", "token request failed", "token acquired", "retrying after 401"} {
-		if !strings.Contains(scan.logs.String(), want) {
-			t.Errorf("debug log lacks %q", want)
-		}
+		assert.Contains(t, scan.logs.String(), want, "debug log")
 	}
 }
 
@@ -310,14 +291,10 @@ func TestAuthenticationErrorFormat(t *testing.T) {
 			"cloudconnexa: authentication failed: dial tcp: connection refused"},
 	}
 	for _, tt := range tests {
-		if got := tt.err.Error(); got != tt.want {
-			t.Errorf("Error() = %q, want %q", got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.err.Error())
 	}
 	inner := errors.New("inner")
-	if !errors.Is(&auth.AuthenticationError{Err: inner}, inner) {
-		t.Error("Unwrap does not expose Err")
-	}
+	assert.ErrorIs(t, &auth.AuthenticationError{Err: inner}, inner, "Unwrap does not expose Err")
 }
 
 func TestTimeoutIsAuthenticationError(t *testing.T) {
@@ -329,10 +306,10 @@ func TestTimeoutIsAuthenticationError(t *testing.T) {
 	_, err := a.Token(context.Background())
 	var ae *auth.AuthenticationError
 	var ne net.Error
-	if !errors.As(err, &ae) || ae.StatusCode != 0 || !errors.As(err, &ne) || !ne.Timeout() {
-		t.Fatalf("error = %v, want a timeout AuthenticationError", err)
-	}
-	if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "client_secret") {
-		t.Fatalf("timeout error leaks the query: %v", err)
-	}
+	require.ErrorAs(t, err, &ae, "want a timeout AuthenticationError")
+	require.Zero(t, ae.StatusCode, "timeout AuthenticationError: status")
+	require.ErrorAs(t, err, &ne, "want a timeout AuthenticationError")
+	require.True(t, ne.Timeout(), "error = %v, want a timeout", err)
+	require.NotContains(t, err.Error(), testSecret, "timeout error leaks the query")
+	require.NotContains(t, err.Error(), "client_secret", "timeout error leaks the query")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/stretchr/testify/require"
 )
 
 // Distinctive values so that scanning output for them is meaningful.
@@ -79,9 +80,7 @@ func respond(status int, contentType, body string) tokenFunc {
 func newAuth(t *testing.T, s *server, opts ...auth.Option) *auth.Authenticator {
 	t.Helper()
 	a, err := auth.New(s.URL, testID, testSecret, append([]auth.Option{auth.WithAllowInsecureLoopback()}, opts...)...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	require.NoError(t, err, "New")
 	return a
 }
 

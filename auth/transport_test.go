@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // apiCall is what the fake API saw of one request.
@@ -51,9 +53,7 @@ func (f *fakeAPI) Calls() []apiCall {
 func postJSON(t *testing.T, url, body string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body)) // sets GetBody
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
@@ -67,39 +67,24 @@ func TestTransportRetriesOnceAfter401(t *testing.T) {
 	const payload = `{"name":"office","description":"replayed body"}`
 	req := postJSON(t, s.URL+"/api/v1/networks", payload)
 	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 
-	if resp.StatusCode != http.StatusCreated || string(got) != payload {
-		t.Fatalf("response %d %q, want 201 echoing the payload", resp.StatusCode, got)
-	}
-	if n := s.tokenCalls.Load(); n != 2 {
-		t.Fatalf("token requests = %d, want 2 (initial + one re-auth)", n)
-	}
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "response %q", got)
+	require.Equal(t, payload, string(got), "response body: want the payload echoed")
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests (initial + one re-auth)")
 	calls := api.Calls()
-	if len(calls) != 2 {
-		t.Fatalf("API calls = %d, want 2 (original + one retry)", len(calls))
-	}
+	require.Len(t, calls, 2, "API calls (original + one retry)")
 	for i, c := range calls {
-		if c.body != payload {
-			t.Errorf("call %d body = %q, want the full payload", i, c.body)
-		}
-		if c.userAgent != "cc-test/1.0" {
-			t.Errorf("call %d User-Agent = %q", i, c.userAgent)
-		}
+		assert.Equal(t, payload, c.body, "call %d body: want the full payload", i)
+		assert.Equal(t, "cc-test/1.0", c.userAgent, "call %d User-Agent", i)
 	}
-	if calls[0].authorization != "Bearer "+tokenN(1) || calls[1].authorization != "Bearer "+tokenN(2) {
-		t.Errorf("authorizations = %q, %q; want the old then the new token", calls[0].authorization, calls[1].authorization)
-	}
-	if req.Header.Get("Authorization") != "" || req.Header.Get("User-Agent") != "" {
-		t.Error("Transport modified the caller's request")
-	}
-	if mustToken(t, a) != tokenN(2) {
-		t.Error("the new token is not cached")
-	}
+	assert.Equal(t, []string{"Bearer " + tokenN(1), "Bearer " + tokenN(2)},
+		[]string{calls[0].authorization, calls[1].authorization}, "authorizations: want the old then the new token")
+	assert.Empty(t, req.Header.Get("Authorization"), "Transport modified the caller's request")
+	assert.Empty(t, req.Header.Get("User-Agent"), "Transport modified the caller's request")
+	assert.Equal(t, tokenN(2), mustToken(t, a), "the new token is not cached")
 }
 
 func TestTransportSecond401IsReturned(t *testing.T) {
@@ -109,17 +94,13 @@ func TestTransportSecond401IsReturned(t *testing.T) {
 	hc := &http.Client{Transport: a.Transport(http.DefaultTransport)}
 
 	resp, err := hc.Do(postJSON(t, s.URL+"/api/v1/networks", `{"x":1}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "Token expired") {
-		t.Fatalf("response %d %q, want the second 401 with its body", resp.StatusCode, body)
-	}
-	if n, calls := s.tokenCalls.Load(), len(api.Calls()); n != 2 || calls != 2 {
-		t.Fatalf("token requests %d, API calls %d; want exactly 2 and 2", n, calls)
-	}
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "response %q: want the second 401", body)
+	require.Contains(t, string(body), "Token expired", "want the second 401 with its body")
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests")
+	require.Len(t, api.Calls(), 2, "API calls")
 }
 
 func TestTransportBodyWithoutGetBody(t *testing.T) {
@@ -132,22 +113,16 @@ func TestTransportBodyWithoutGetBody(t *testing.T) {
 	req.Body = io.NopCloser(strings.NewReader(`{"x":1}`)) // a stream that cannot be replayed
 	req.GetBody = nil
 	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || len(api.Calls()) != 1 {
-		t.Fatalf("got %d after %d API calls, want the 401 as is after 1", resp.StatusCode, len(api.Calls()))
-	}
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "want the 401 as is")
+	require.Len(t, api.Calls(), 1, "API calls")
 	// The rejected token was still dropped, so the next request works.
 	resp, err = hc.Do(postJSON(t, s.URL+"/api/v1/networks", `{"x":2}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated || s.tokenCalls.Load() != 2 {
-		t.Fatalf("next request got %d with %d token requests, want 201 with 2", resp.StatusCode, s.tokenCalls.Load())
-	}
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "next request")
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests")
 }
 
 func TestTransportGetRetriesWithoutBody(t *testing.T) {
@@ -155,13 +130,10 @@ func TestTransportGetRetriesWithoutBody(t *testing.T) {
 	s := newServer(t, issue(3600), api.ServeHTTP)
 	hc := &http.Client{Transport: newAuth(t, s).Transport(nil)}
 	resp, err := hc.Get(s.URL + "/api/v1/networks")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated || len(api.Calls()) != 2 {
-		t.Fatalf("got %d after %d calls, want 201 after 2", resp.StatusCode, len(api.Calls()))
-	}
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.Len(t, api.Calls(), 2, "API calls")
 }
 
 func TestTransportConcurrent401sRefetchOnce(t *testing.T) {
@@ -177,8 +149,7 @@ func TestTransportConcurrent401sRefetchOnce(t *testing.T) {
 	for range n {
 		wg.Go(func() {
 			resp, err := hc.Do(postJSON(t, s.URL+"/api/v1/networks", `{"x":1}`))
-			if err != nil {
-				t.Error(err)
+			if !assert.NoError(t, err) {
 				return
 			}
 			resp.Body.Close()
@@ -188,12 +159,8 @@ func TestTransportConcurrent401sRefetchOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if ok.Load() != n {
-		t.Fatalf("%d of %d requests succeeded", ok.Load(), n)
-	}
-	if got := s.tokenCalls.Load(); got != 2 {
-		t.Fatalf("token requests = %d, want 2 (initial + a single refetch)", got)
-	}
+	require.Equal(t, int64(n), ok.Load(), "requests that succeeded")
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests (initial + a single refetch)")
 }
 
 func TestTransportSameTokenReissued(t *testing.T) {
@@ -204,13 +171,10 @@ func TestTransportSameTokenReissued(t *testing.T) {
 	a := newAuth(t, s)
 	hc := &http.Client{Transport: a.Transport(nil)}
 	resp, err := hc.Get(s.URL + "/api/v1/networks")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || s.tokenCalls.Load() != 2 {
-		t.Fatalf("got %d with %d token requests, want 401 with 2", resp.StatusCode, s.tokenCalls.Load())
-	}
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, int64(2), s.tokenCalls.Load(), "token requests")
 }
 
 func TestTransportTokenFailure(t *testing.T) {
@@ -221,12 +185,10 @@ func TestTransportTokenFailure(t *testing.T) {
 
 	_, err := hc.Do(postJSON(t, s.URL+"/api/v1/networks", `{"x":1}`))
 	var ae *auth.AuthenticationError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || ae.Code != "invalid_client" {
-		t.Fatalf("error = %v, want an AuthenticationError through url.Error", err)
-	}
-	if len(api.Calls()) != 0 {
-		t.Fatal("the API was called without a token")
-	}
+	require.ErrorAs(t, err, &ae, "want an AuthenticationError through url.Error")
+	require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
+	require.Equal(t, "invalid_client", ae.Code)
+	require.Empty(t, api.Calls(), "the API was called without a token")
 }
 
 func TestTransportReauthFailure(t *testing.T) {
@@ -242,12 +204,9 @@ func TestTransportReauthFailure(t *testing.T) {
 	hc := &http.Client{Transport: newAuth(t, s).Transport(nil)}
 	_, err := hc.Get(s.URL + "/api/v1/networks")
 	var ae *auth.AuthenticationError
-	if !errors.As(err, &ae) || ae.Code != "invalid_client" {
-		t.Fatalf("error = %v, want the re-auth AuthenticationError", err)
-	}
-	if len(api.Calls()) != 1 {
-		t.Fatalf("API calls = %d, want 1", len(api.Calls()))
-	}
+	require.ErrorAs(t, err, &ae, "want the re-auth AuthenticationError")
+	require.Equal(t, "invalid_client", ae.Code, "error %v", err)
+	require.Len(t, api.Calls(), 1, "API calls")
 }
 
 func TestTransportDoesNotSignOtherOrigins(t *testing.T) {
@@ -265,13 +224,10 @@ func TestTransportDoesNotSignOtherOrigins(t *testing.T) {
 	// Directly, and by following a redirect from the tenant.
 	for _, u := range []string{other.URL + "/direct", s.URL + "/api/v1/redirect"} {
 		resp, err := hc.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp.Body.Close()
-		if got, _ := seen.Load().(string); got != "" {
-			t.Fatalf("%s: other origin received Authorization %q", u, got)
-		}
+		got, _ := seen.Load().(string)
+		require.Empty(t, got, "%s: other origin received Authorization", u)
 	}
 }
 
@@ -281,9 +237,8 @@ func TestTransportPassesThroughErrors(t *testing.T) {
 	boom := errors.New("boom")
 	rt := a.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom }))
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL+"/api/v1/x", bytes.NewReader([]byte("{}")))
-	if _, err := rt.RoundTrip(req); !errors.Is(err, boom) {
-		t.Fatalf("RoundTrip error = %v, want the base transport's", err)
-	}
+	_, err := rt.RoundTrip(req)
+	require.ErrorIs(t, err, boom, "RoundTrip error: want the base transport's")
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
