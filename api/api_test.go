@@ -11,17 +11,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/cloudconnexa-go/cloudconnexa/api"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc, err := api.Spec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return doc
 }
 
@@ -45,25 +44,18 @@ func operations(doc *openapi3.T) []operation {
 
 func TestSpecValidates(t *testing.T) {
 	doc := loadSpec(t)
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Info.Version != api.Version {
-		t.Fatalf("info.version %q, api.Version %q", doc.Info.Version, api.Version)
-	}
+	require.NoError(t, doc.Validate(context.Background()))
+	require.Equal(t, api.Version, doc.Info.Version, "info.version")
 	shared, err := api.SharedSpec()
-	if err != nil || shared == nil {
-		t.Fatalf("SharedSpec: %v", err)
-	}
+	require.NoError(t, err, "SharedSpec")
+	require.NotNil(t, shared, "SharedSpec")
 }
 
 // TestInventory checks that the document has exactly the operations of the
 // v1.2.3 inventory, with the same methods and paths.
 func TestInventory(t *testing.T) {
 	f, err := os.Open("testdata/operations-v1.2.3.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	var want []string
 	sc := bufio.NewScanner(f)
@@ -78,18 +70,14 @@ func TestInventory(t *testing.T) {
 	}
 	sort.Strings(want)
 	sort.Strings(got)
-	if len(want) != 163 {
-		t.Fatalf("inventory has %d operations, want 163", len(want))
-	}
+	require.Len(t, want, 163, "inventory operations")
 	for _, w := range want {
-		if _, found := slices.BinarySearch(got, w); !found {
-			t.Errorf("missing operation %s", w)
-		}
+		_, found := slices.BinarySearch(got, w)
+		assert.True(t, found, "missing operation %s", w)
 	}
 	for _, g := range got {
-		if _, found := slices.BinarySearch(want, g); !found {
-			t.Errorf("operation %s is not in the inventory", g)
-		}
+		_, found := slices.BinarySearch(want, g)
+		assert.True(t, found, "operation %s is not in the inventory", g)
 	}
 }
 
@@ -97,9 +85,7 @@ func TestInventory(t *testing.T) {
 // document: same method and path, same parameter names and locations.
 func TestVendorOperationsPreserved(t *testing.T) {
 	raw, err := os.ReadFile("testdata/vendor-v1.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var vendor struct {
 		Paths map[string]map[string]struct {
 			OperationID string `json:"operationId"`
@@ -109,17 +95,15 @@ func TestVendorOperationsPreserved(t *testing.T) {
 			} `json:"parameters"`
 		} `json:"paths"`
 	}
-	if err := json.Unmarshal(raw, &vendor); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &vendor))
 	doc := loadSpec(t)
 	n := 0
 	for path, methods := range vendor.Paths {
 		for method, vop := range methods {
 			n++
 			item := doc.Paths.Value(path)
-			if item == nil || item.GetOperation(strings.ToUpper(method)) == nil {
-				t.Errorf("%s %s (vendor %s) missing", strings.ToUpper(method), path, vop.OperationID)
+			if !assert.True(t, item != nil && item.GetOperation(strings.ToUpper(method)) != nil,
+				"%s %s (vendor %s) missing", strings.ToUpper(method), path, vop.OperationID) {
 				continue
 			}
 			op := item.GetOperation(strings.ToUpper(method))
@@ -132,14 +116,10 @@ func TestVendorOperationsPreserved(t *testing.T) {
 			}
 			sort.Strings(want)
 			sort.Strings(got)
-			if !slices.Equal(want, got) {
-				t.Errorf("%s %s parameters: vendor %v, ours %v", strings.ToUpper(method), path, want, got)
-			}
+			assert.Equal(t, want, got, "%s %s parameters: vendor (expected), ours (actual)", strings.ToUpper(method), path)
 		}
 	}
-	if n != 144 {
-		t.Fatalf("vendor document has %d operations, want 144", n)
-	}
+	require.Equal(t, 144, n, "vendor document operations")
 }
 
 var camelCase = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
@@ -150,28 +130,18 @@ func TestOperationConventions(t *testing.T) {
 	for _, o := range operations(doc) {
 		name := o.method + " " + o.path
 		id := o.op.OperationID
-		switch {
-		case id == "":
-			t.Errorf("%s: no operationId", name)
-		case !camelCase.MatchString(id):
-			t.Errorf("%s: operationId %q is not camelCase", name, id)
-		case seen[id] != "":
-			t.Errorf("%s: operationId %q already used by %s", name, id, seen[id])
+		if assert.NotEmpty(t, id, "%s: no operationId", name) &&
+			assert.Regexp(t, camelCase, id, "%s: operationId is not camelCase", name) {
+			assert.Empty(t, seen[id], "%s: operationId %q already used", name, id)
 		}
 		seen[id] = name
-		if len(o.op.Tags) != 1 {
-			t.Errorf("%s: %d tags, want 1", name, len(o.op.Tags))
-		}
-		if o.op.Summary == "" {
-			t.Errorf("%s: no summary", name)
-		}
+		assert.Len(t, o.op.Tags, 1, "%s: tags", name)
+		assert.NotEmpty(t, o.op.Summary, "%s: no summary", name)
 		for code, ref := range o.op.Responses.Map() {
 			for mediaType, mt := range ref.Value.Content {
-				if strings.Contains(mediaType, "*") {
-					t.Errorf("%s %s: media type %q", name, code, mediaType)
-				}
-				if strings.HasPrefix(code, "2") && mediaType == "application/json" && (mt.Schema == nil || mt.Schema.Value == nil) {
-					t.Errorf("%s %s: JSON response without schema", name, code)
+				assert.NotContains(t, mediaType, "*", "%s %s: media type", name, code)
+				if strings.HasPrefix(code, "2") && mediaType == "application/json" {
+					assert.True(t, mt.Schema != nil && mt.Schema.Value != nil, "%s %s: JSON response without schema", name, code)
 				}
 			}
 		}
@@ -180,20 +150,16 @@ func TestOperationConventions(t *testing.T) {
 		}
 		for _, code := range []string{"400", "401", "403", "404", "429", "500"} {
 			r := o.op.Responses.Value(code)
-			if r == nil {
-				t.Errorf("%s: no %s response", name, code)
+			if !assert.NotNil(t, r, "%s: no %s response", name, code) {
 				continue
 			}
 			mt := r.Value.Content.Get("application/json")
-			if mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/ErrorResponse" {
-				t.Errorf("%s: %s response is not an ErrorResponse", name, code)
-			}
+			assert.True(t, mt != nil && mt.Schema != nil && mt.Schema.Ref == "#/components/schemas/ErrorResponse",
+				"%s: %s response is not an ErrorResponse", name, code)
 		}
 	}
 	for _, id := range []string{"listNetworks", "getNetwork", "createNetwork", "updateNetwork", "deleteNetwork"} {
-		if seen[id] == "" {
-			t.Errorf("operationId %s missing", id)
-		}
+		assert.NotEmpty(t, seen[id], "operationId %s missing", id)
 	}
 }
 
@@ -202,11 +168,11 @@ func TestNoInlineEnums(t *testing.T) {
 	doc := loadSpec(t)
 	for name, s := range doc.Components.Schemas {
 		for prop, p := range s.Value.Properties {
-			if p.Ref == "" && len(p.Value.Enum) > 0 {
-				t.Errorf("%s.%s has an inline enum", name, prop)
+			if p.Ref == "" {
+				assert.Empty(t, p.Value.Enum, "%s.%s has an inline enum", name, prop)
 			}
-			if p.Value.Items != nil && p.Value.Items.Ref == "" && len(p.Value.Items.Value.Enum) > 0 {
-				t.Errorf("%s.%s items have an inline enum", name, prop)
+			if p.Value.Items != nil && p.Value.Items.Ref == "" {
+				assert.Empty(t, p.Value.Items.Value.Enum, "%s.%s items have an inline enum", name, prop)
 			}
 		}
 	}
@@ -217,22 +183,15 @@ func TestNoInlineEnums(t *testing.T) {
 // old version (docs/regenerating.md says how to redo them).
 func TestTemplateOverridesMatchGenerator(t *testing.T) {
 	mod, err := os.ReadFile("../go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	m := regexp.MustCompile(`(?m)^\s*github\.com/oapi-codegen/oapi-codegen/v2 (v\S+)`).FindSubmatch(mod)
-	if m == nil {
-		t.Fatal("go.mod does not require oapi-codegen/v2")
-	}
+	require.NotNil(t, m, "go.mod does not require oapi-codegen/v2")
 	version := string(m[1])
 	for _, name := range []string{"client.tmpl", "imports.tmpl"} {
 		b, err := os.ReadFile("templates/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		first, _, _ := strings.Cut(string(b), "*/")
-		if want := "oapi-codegen's " + name + " (" + version + ")"; !strings.Contains(first, want) {
-			t.Errorf("templates/%s: its first comment should say %q: redo the override from the new version", name, want)
-		}
+		want := "oapi-codegen's " + name + " (" + version + ")"
+		assert.Contains(t, first, want, "templates/%s: its first comment should name the generator version: redo the override from the new version", name)
 	}
 }
