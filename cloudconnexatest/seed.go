@@ -114,7 +114,7 @@ func seedAuditLogs(now time.Time, n int) []gen.AuditLogResponse {
 			InitiatorEmail: ptr("owner@example.com"),
 			Description:    ptr(fmt.Sprintf("Seeded change %d", i+1)),
 			Fields: []gen.AuditLogField{{
-				Name: ptr("name"), OldValue: fmt.Sprintf("old-%02d", i+1), NewValue: fmt.Sprintf("entity-%02d", i+1),
+				Name: "name", OldValue: fmt.Sprintf("old-%02d", i+1), NewValue: fmt.Sprintf("entity-%02d", i+1),
 			}},
 		})
 	}

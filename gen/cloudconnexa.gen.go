@@ -527,6 +527,51 @@ func (e IpServiceType) Valid() bool {
 	}
 }
 
+// Defines values for MacOSAntivirus.
+const (
+	MacOSAntivirusAvast             MacOSAntivirus = "AVAST"
+	MacOSAntivirusAvg               MacOSAntivirus = "AVG"
+	MacOSAntivirusAvira             MacOSAntivirus = "AVIRA"
+	MacOSAntivirusBitdefender       MacOSAntivirus = "BITDEFENDER"
+	MacOSAntivirusCrowdstrikeFalcon MacOSAntivirus = "CROWDSTRIKE_FALCON"
+	MacOSAntivirusEset              MacOSAntivirus = "ESET"
+	MacOSAntivirusMalwarebytes      MacOSAntivirus = "MALWAREBYTES"
+	MacOSAntivirusMcafee            MacOSAntivirus = "MCAFEE"
+	MacOSAntivirusMicrosoftDefender MacOSAntivirus = "MICROSOFT_DEFENDER"
+	MacOSAntivirusNorton            MacOSAntivirus = "NORTON"
+	MacOSAntivirusSentinelOne       MacOSAntivirus = "SENTINEL_ONE"
+)
+
+// Valid indicates whether the value is a known member of the MacOSAntivirus enum.
+func (e MacOSAntivirus) Valid() bool {
+	switch e {
+	case MacOSAntivirusAvast:
+		return true
+	case MacOSAntivirusAvg:
+		return true
+	case MacOSAntivirusAvira:
+		return true
+	case MacOSAntivirusBitdefender:
+		return true
+	case MacOSAntivirusCrowdstrikeFalcon:
+		return true
+	case MacOSAntivirusEset:
+		return true
+	case MacOSAntivirusMalwarebytes:
+		return true
+	case MacOSAntivirusMcafee:
+		return true
+	case MacOSAntivirusMicrosoftDefender:
+		return true
+	case MacOSAntivirusNorton:
+		return true
+	case MacOSAntivirusSentinelOne:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NetworkItemType.
 const (
 	NetworkItemTypeHost    NetworkItemType = "HOST"
@@ -897,18 +942,18 @@ type AndroidResponse struct {
 	Allowed *bool `json:"allowed,omitempty"`
 }
 
-// Antivirus Antivirus product a device posture policy can require. CORTEX_XDR is our spelling of the product added in API v1.2.3; the vendor has not published the literal.
+// Antivirus Antivirus product a Windows device posture policy can require. CORTEX_XDR is our spelling of the product added for Windows in API v1.2.3; the vendor has not published the literal. macOS policies use MacOSAntivirus.
 type Antivirus string
 
-// AuditLogAdditionalInfo defines model for AuditLogAdditionalInfo.
+// AuditLogAdditionalInfo One extra detail of an audit record. The vendor types both members as any value (v1.2.0 said object, v1.2.3 shows null), so neither is constrained; a string, number, object or null decodes.
 type AuditLogAdditionalInfo struct {
-	Name  *string `json:"name,omitempty"`
-	Value *string `json:"value,omitempty"`
+	Name  interface{} `json:"name,omitempty"`
+	Value interface{} `json:"value,omitempty"`
 }
 
-// AuditLogField One changed field; the API does not declare the value types, so they are left open.
+// AuditLogField One changed field. The vendor types all three members as any value, so none is constrained; a string, number, object or null decodes.
 type AuditLogField struct {
-	Name     *string     `json:"name,omitempty"`
+	Name     interface{} `json:"name,omitempty"`
 	NewValue interface{} `json:"newValue,omitempty"`
 	OldValue interface{} `json:"oldValue,omitempty"`
 }
@@ -1450,22 +1495,25 @@ type LocationContextResponse struct {
 	UserGroupsIds []string              `json:"userGroupsIds,omitempty"`
 }
 
+// MacOSAntivirus Antivirus product a macOS device posture policy can require; the Windows set without CORTEX_XDR, which the vendor added for Windows only.
+type MacOSAntivirus string
+
 // MacOSRequest defines model for MacOSRequest.
 type MacOSRequest struct {
-	Allowed       *bool          `json:"allowed,omitempty"`
-	Antiviruses   []Antivirus    `json:"antiviruses,omitempty"`
-	Certificate   *string        `json:"certificate,omitempty"`
-	DiskEncrypted *bool          `json:"diskEncrypted,omitempty"`
-	Version       *VersionPolicy `json:"version,omitempty"`
+	Allowed       *bool            `json:"allowed,omitempty"`
+	Antiviruses   []MacOSAntivirus `json:"antiviruses,omitempty"`
+	Certificate   *string          `json:"certificate,omitempty"`
+	DiskEncrypted *bool            `json:"diskEncrypted,omitempty"`
+	Version       *VersionPolicy   `json:"version,omitempty"`
 }
 
 // MacOSResponse defines model for MacOSResponse.
 type MacOSResponse struct {
-	Allowed       *bool          `json:"allowed,omitempty"`
-	Antiviruses   []Antivirus    `json:"antiviruses,omitempty"`
-	Certificate   *string        `json:"certificate,omitempty"`
-	DiskEncrypted *bool          `json:"diskEncrypted,omitempty"`
-	Version       *VersionPolicy `json:"version,omitempty"`
+	Allowed       *bool            `json:"allowed,omitempty"`
+	Antiviruses   []MacOSAntivirus `json:"antiviruses,omitempty"`
+	Certificate   *string          `json:"certificate,omitempty"`
+	DiskEncrypted *bool            `json:"diskEncrypted,omitempty"`
+	Version       *VersionPolicy   `json:"version,omitempty"`
 }
 
 // NetworkApplicationRequest defines model for NetworkApplicationRequest.
