@@ -37,8 +37,8 @@ func TestClientAgainstFake(t *testing.T) {
 		}
 		names = append(names, n.Name)
 	}
-	if len(names) != 25 || names[0] != "n00" || names[24] != "n24" || srv.RequestCount("listNetworks") != 3 {
-		t.Errorf("iterated %d networks in %d pages", len(names), srv.RequestCount("listNetworks"))
+	if len(names) != 25 || names[0] != "n00" || names[24] != "n24" || srv.RequestCount(gen.OpListNetworks) != 3 {
+		t.Errorf("iterated %d networks in %d pages", len(names), srv.RequestCount(gen.OpListNetworks))
 	}
 	sessions := 0
 	for _, err := range c.AllSessions(ctx, gen.ListSessionsParams{Size: 7}) {
@@ -47,8 +47,8 @@ func TestClientAgainstFake(t *testing.T) {
 		}
 		sessions++
 	}
-	if sessions != DefaultSessions || srv.RequestCount("listSessions") != (DefaultSessions+6)/7 {
-		t.Errorf("%d sessions in %d batches", sessions, srv.RequestCount("listSessions"))
+	if sessions != DefaultSessions || srv.RequestCount(gen.OpListSessions) != (DefaultSessions+6)/7 {
+		t.Errorf("%d sessions in %d batches", sessions, srv.RequestCount(gen.OpListSessions))
 	}
 
 	_, err := c.GetNetworkWithResponse(ctx, "missing")
@@ -87,7 +87,7 @@ func TestClientReauthenticates(t *testing.T) {
 		expire func(*Server)
 	}{
 		{"ExpireTokens", func(s *Server) { s.ExpireTokens() }},
-		{"fault ExpireToken", func(s *Server) { s.InjectFault("listRegions", Fault{ExpireToken: true, Times: 1}) }},
+		{"fault ExpireToken", func(s *Server) { s.InjectFault(gen.OpListRegions, Fault{ExpireToken: true, Times: 1}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := NewServer(t)
@@ -104,7 +104,7 @@ func TestClientReauthenticates(t *testing.T) {
 			if n := srv.TokenRequestCount(); n != 2 {
 				t.Errorf("TokenRequestCount = %d, want 2", n)
 			}
-			if n := srv.RequestCount("listRegions"); n != 3 {
+			if n := srv.RequestCount(gen.OpListRegions); n != 3 {
 				t.Errorf("listRegions requests = %d, want 3 (ok, 401, ok)", n)
 			}
 		})
@@ -140,7 +140,7 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 				t.Fatalf("call %d: %v", i, err)
 			}
 		}
-		if n := srv.RequestCount("getSnat"); n <= 4 {
+		if n := srv.RequestCount(gen.OpGetSnat); n <= 4 {
 			t.Errorf("getSnat requests = %d: expected at least one 429", n)
 		}
 	})
@@ -173,25 +173,25 @@ func TestFaults(t *testing.T) {
 	ctx := context.Background()
 	t.Run("503 then success", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("listRegions", Fault{Status: 503, Times: 2})
+		srv.InjectFault(gen.OpListRegions, Fault{Status: 503, Times: 2})
 		r, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx)
 		if err != nil || len(*r.JSON200) == 0 {
 			t.Fatal(err)
 		}
-		if n := srv.RequestCount("listRegions"); n != 3 {
+		if n := srv.RequestCount(gen.OpListRegions); n != 3 {
 			t.Errorf("listRegions requests = %d, want 3", n)
 		}
 	})
 	t.Run("POST 500 is sent once", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("createNetwork", Fault{Status: 500, Times: 1})
+		srv.InjectFault(gen.OpCreateNetwork, Fault{Status: 500, Times: 1})
 		c := srv.Client(fastRetries)
 		_, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "once"})
 		var apiErr *client.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.Attempts != 1 {
 			t.Fatalf("500: %v", err)
 		}
-		if n := srv.RequestCount("createNetwork"); n != 1 {
+		if n := srv.RequestCount(gen.OpCreateNetwork); n != 1 {
 			t.Errorf("createNetwork requests = %d, want 1", n)
 		}
 		if l, err := c.ListNetworksWithResponse(ctx, nil); err != nil || l.JSON200.TotalElements != 0 {
@@ -200,17 +200,17 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("dropped connection on GET is retried", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("getSubnet", Fault{DropConnection: true, Times: 1})
+		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true, Times: 1})
 		if _, err := srv.Client(fastRetries).GetSubnetWithResponse(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := srv.RequestCount("getSubnet"); n != 2 {
+		if n := srv.RequestCount(gen.OpGetSubnet); n != 2 {
 			t.Errorf("getSubnet requests = %d, want 2", n)
 		}
 	})
 	t.Run("dropped connection without retries", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("getSubnet", Fault{DropConnection: true})
+		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true})
 		var reqErr *client.RequestError
 		if _, err := srv.Client(client.WithoutRetries()).GetSubnetWithResponse(ctx); !errors.As(err, &reqErr) {
 			t.Errorf("dropped connection: %v", err)
@@ -218,7 +218,7 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("truncated body", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("listRegions", Fault{TruncateBody: true})
+		srv.InjectFault(gen.OpListRegions, Fault{TruncateBody: true})
 		if _, err := srv.Client(client.WithoutRetries()).ListRegionsWithResponse(ctx); err == nil {
 			t.Error("truncated body: no error")
 		}
@@ -234,7 +234,7 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("malformed body", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("getNetwork", Fault{MalformedBody: true})
+		srv.InjectFault(gen.OpGetNetwork, Fault{MalformedBody: true})
 		c := srv.Client(client.WithoutRetries())
 		n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "m"})
 		if err != nil {
@@ -264,13 +264,13 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("delay", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("getSnat", Fault{Delay: 100 * time.Millisecond, Times: 1})
+		srv.InjectFault(gen.OpGetSnat, Fault{Delay: 100 * time.Millisecond, Times: 1})
 		c := srv.Client(client.WithoutRetries())
 		start := time.Now()
 		if _, err := c.GetSnatWithResponse(ctx); err != nil || time.Since(start) < 100*time.Millisecond {
 			t.Errorf("delayed call: %v after %v", err, time.Since(start))
 		}
-		srv.InjectFault("getSnat", Fault{Delay: time.Minute})
+		srv.InjectFault(gen.OpGetSnat, Fault{Delay: time.Minute})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
 		if _, err := c.GetSnatWithResponse(short); !errors.Is(err, context.DeadlineExceeded) {
@@ -280,8 +280,8 @@ func TestFaults(t *testing.T) {
 	t.Run("queued faults apply in order", func(t *testing.T) {
 		srv := NewServer(t)
 		req := authed(t, srv, "GET", "/api/v1/settings/wpc/snat")
-		srv.InjectFault("getSnat", Fault{Status: 503, Times: 1})
-		srv.InjectFault("getSnat", Fault{Status: 504, Times: 1})
+		srv.InjectFault(gen.OpGetSnat, Fault{Status: 503, Times: 1})
+		srv.InjectFault(gen.OpGetSnat, Fault{Status: 504, Times: 1})
 		srv.InjectFault(AnyOperation, Fault{Status: 418, Times: 1})
 		var got []int
 		for range 4 {
@@ -298,7 +298,7 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("token endpoint", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault("requestToken", Fault{Status: 503, Times: 1})
+		srv.InjectFault(gen.OpRequestToken, Fault{Status: 503, Times: 1})
 		if _, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx); err != nil {
 			t.Fatal(err)
 		}

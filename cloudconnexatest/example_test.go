@@ -45,13 +45,13 @@ func ExampleServer_InjectFault() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	srv.InjectFault("listRegions", cloudconnexatest.Fault{Status: 503, Times: 2})
+	srv.InjectFault(gen.OpListRegions, cloudconnexatest.Fault{Status: 503, Times: 2})
 
 	c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{BaseDelay: 1, MaxDelay: 1}))
 	if _, err := c.ListRegionsWithResponse(context.Background()); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(srv.RequestCount("listRegions"), "requests,", srv.TokenRequestCount(), "token request")
+	fmt.Println(srv.RequestCount(gen.OpListRegions), "requests,", srv.TokenRequestCount(), "token request")
 	// Output:
 	// 3 requests, 1 token request
 }

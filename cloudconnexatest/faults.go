@@ -2,14 +2,19 @@ package cloudconnexatest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // AnyOperation, given to [Server.InjectFault] as the operation id, makes a
-// fault apply to every operation, the token endpoint included.
-const AnyOperation = "*"
+// fault apply to every operation, the token endpoint included; given to
+// [Server.RequestCount] it counts the requests of every operation.
+const AnyOperation gen.OperationID = "*"
 
 // Fault describes a misbehaviour injected into the answers of one operation
 // (see [Server.InjectFault]). The zero Fault changes nothing. Fault
@@ -42,16 +47,24 @@ type Fault struct {
 	Times int
 }
 
-// InjectFault queues f for the requests of the operation operationID (an
-// operationId of the document such as "getNetwork", "requestToken" for the
-// token endpoint, or [AnyOperation]). Faults queued for one operation apply
+// InjectFault queues f for the requests of the operation op: one of the
+// gen.Op constants such as [gen.OpGetNetwork] ([gen.OpRequestToken] for the
+// token endpoint), or [AnyOperation]. Faults queued for one operation apply
 // in order: a fault with Times n serves the next n requests, then the next
 // fault takes over. Faults of the operation come before those of
 // AnyOperation.
-func (h *Handler) InjectFault(operationID string, f Fault) {
+//
+// An id the document does not have ("GetNetwork" for "getNetwork") would
+// make the fault never apply, so it fails the test the server was started
+// for (tb.Fatal), or panics when there is none.
+func (h *Handler) InjectFault(op gen.OperationID, f Fault) {
+	if h.tb != nil {
+		h.tb.Helper()
+	}
+	h.mustKnow("InjectFault", op)
 	h.ctl.Lock()
 	defer h.ctl.Unlock()
-	h.faults[operationID] = append(h.faults[operationID], &f)
+	h.faults[op] = append(h.faults[op], &f)
 }
 
 // ClearFaults removes every injected fault.
@@ -61,23 +74,64 @@ func (h *Handler) ClearFaults() {
 	clear(h.faults)
 }
 
-// RequestCount returns how many requests of the operation operationID
-// arrived, whatever they were answered (faults, 401 and 429 included).
-func (h *Handler) RequestCount(operationID string) int {
+// RequestCount returns how many requests of the operation op arrived,
+// however they were answered (faults, 401 and 429 included); for
+// [AnyOperation], how many requests arrived for any operation. An unknown
+// id fails the test like it does in [Handler.InjectFault].
+func (h *Handler) RequestCount(op gen.OperationID) int {
+	if h.tb != nil {
+		h.tb.Helper()
+	}
+	h.mustKnow("RequestCount", op)
 	h.ctl.Lock()
 	defer h.ctl.Unlock()
-	return h.counts[operationID]
+	if op == AnyOperation {
+		n := 0
+		for _, c := range h.counts {
+			n += c
+		}
+		return n
+	}
+	return h.counts[op]
 }
 
 // TokenRequestCount returns how many requests the token endpoint received.
-func (h *Handler) TokenRequestCount() int { return h.RequestCount(opTokenRequest) }
+func (h *Handler) TokenRequestCount() int { return h.RequestCount(gen.OpRequestToken) }
+
+// mustKnow fails the test (or panics) when op is neither an operation of
+// the document nor AnyOperation.
+func (h *Handler) mustKnow(method string, op gen.OperationID) {
+	if op == AnyOperation {
+		return
+	}
+	if _, ok := gen.LookupOperation(op); ok {
+		return
+	}
+	msg := fmt.Sprintf("cloudconnexatest: %s: the document has no operation %q%s (use the gen.Op constants)", method, op, suggestOperation(op))
+	if h.tb != nil {
+		h.tb.Helper()
+		h.tb.Fatal(msg)
+	}
+	panic(msg)
+}
+
+// suggestOperation names the operation op probably meant, if it differs
+// only in case.
+func suggestOperation(op gen.OperationID) string {
+	for _, o := range gen.Operations {
+		if strings.EqualFold(o.ID, string(op)) {
+			return fmt.Sprintf("; did you mean %q?", o.ID)
+		}
+	}
+	return ""
+}
 
 // takeFault returns the fault for the next request of op, consuming one of
 // its Times.
-func (h *Handler) takeFault(op string) *Fault {
+func (h *Handler) takeFault(op gen.OperationID) *Fault {
 	h.ctl.Lock()
 	defer h.ctl.Unlock()
-	for _, key := range []string{op, AnyOperation} {
+	for _, key := range []gen.OperationID{op, AnyOperation} {
 		queue := h.faults[key]
 		if len(queue) == 0 {
 			continue

@@ -23,7 +23,7 @@ import (
 )
 
 // opTokenRequest is the operation id of the token endpoint.
-const opTokenRequest = "requestToken"
+const opTokenRequest = string(gen.OpRequestToken)
 
 // maxBodyBytes bounds request bodies; the API's are small.
 const maxBodyBytes = 10 << 20
@@ -47,8 +47,8 @@ type Handler struct {
 	creds   map[string]string
 	tokens  map[string]token
 	buckets map[string]*bucket
-	faults  map[string][]*Fault
-	counts  map[string]int
+	faults  map[gen.OperationID][]*Fault
+	counts  map[gen.OperationID]int
 }
 
 // opFunc serves one API operation with the state locked. It returns the
@@ -73,8 +73,8 @@ func newHandler(cfg config, tb testing.TB) (*Handler, error) {
 		creds:   map[string]string{cfg.clientID: cfg.clientSecret},
 		tokens:  map[string]token{},
 		buckets: map[string]*bucket{},
-		faults:  map[string][]*Fault{},
-		counts:  map[string]int{},
+		faults:  map[gen.OperationID][]*Fault{},
+		counts:  map[gen.OperationID]int{},
 	}
 	h.st = newState(cfg)
 	table := h.operations()
@@ -115,10 +115,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := h.spec.ops[route.Operation.OperationID]
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	h.ctl.Lock()
-	h.counts[op.id]++
+	h.counts[gen.OperationID(op.id)]++
 	h.ctl.Unlock()
 
-	fault := h.takeFault(op.id)
+	fault := h.takeFault(gen.OperationID(op.id))
 	if fault != nil && h.applyFault(w, r, op, fault) {
 		h.logRequest(r, op, 0, start, "fault")
 		return

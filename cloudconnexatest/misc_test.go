@@ -133,7 +133,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 func TestValidatingTransportBrokenBody(t *testing.T) {
 	srv := NewServer(t)
-	srv.InjectFault("listRegions", Fault{TruncateBody: true})
+	srv.InjectFault(gen.OpListRegions, Fault{TruncateBody: true})
 	rec := &recordingTB{TB: t}
 	hc := &http.Client{Transport: ValidatingTransport(rec, srv.HTTPClient().Transport)}
 	resp, err := hc.Do(authed(t, srv, "GET", "/api/v1/regions"))

@@ -447,7 +447,7 @@ func TestAllOperations(t *testing.T) {
 		if s.after != nil {
 			s.after(r)
 		}
-		if got := srv.RequestCount(s.op); got < 1 {
+		if got := srv.RequestCount(gen.OperationID(s.op)); got < 1 {
 			t.Errorf("%s: RequestCount = %d", s.op, got)
 		}
 	}

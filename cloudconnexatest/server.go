@@ -140,16 +140,28 @@ func (s *Server) Token() (string, error) {
 // (shared: treat it as read-only).
 func (s *Server) Spec() *openapi3.T { return s.h.Spec() }
 
-// InjectFault queues a fault for the requests of an operation; see
-// [Handler.InjectFault] and [Fault].
-func (s *Server) InjectFault(operationID string, f Fault) { s.h.InjectFault(operationID, f) }
+// InjectFault queues a fault for the requests of an operation, such as
+// [gen.OpGetNetwork]; see [Handler.InjectFault] and [Fault]. An id the
+// document does not have fails the test.
+func (s *Server) InjectFault(op gen.OperationID, f Fault) {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	s.h.InjectFault(op, f)
+}
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.h.ClearFaults() }
 
-// RequestCount returns how many requests of an operation (by operationId)
-// the server received, however they were answered.
-func (s *Server) RequestCount(operationID string) int { return s.h.RequestCount(operationID) }
+// RequestCount returns how many requests of an operation, such as
+// [gen.OpGetNetwork], the server received, however they were answered. An
+// id the document does not have fails the test.
+func (s *Server) RequestCount(op gen.OperationID) int {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	return s.h.RequestCount(op)
+}
 
 // TokenRequestCount returns how many token requests the server received.
 func (s *Server) TokenRequestCount() int { return s.h.TokenRequestCount() }

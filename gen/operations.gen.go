@@ -175,3 +175,357 @@ var Operations = []Operation{
 	{"updateUser", "PUT", "/api/v1/users/{id}"},
 	{"updateUserGroup", "PUT", "/api/v1/user-groups/{id}"},
 }
+
+// OperationID is the operationId of an operation of the document, as the
+// fake server (package cloudconnexatest) takes it to inject faults and count
+// requests. Use the Op constants rather than string literals: the ids are
+// case-sensitive ("getNetwork", not "GetNetwork").
+type OperationID string
+
+// The operations of the document, one constant per operationId.
+const (
+	// OpActivateHostConnector is PUT /api/v1/hosts/connectors/{id}/activate (Activate a suspended host connector).
+	OpActivateHostConnector OperationID = "activateHostConnector"
+	// OpActivateNetworkConnector is PUT /api/v1/networks/connectors/{id}/activate (Activate a suspended network connector).
+	OpActivateNetworkConnector OperationID = "activateNetworkConnector"
+	// OpActivateUser is PUT /api/v1/users/{id}/activate (Activate a suspended user).
+	OpActivateUser OperationID = "activateUser"
+	// OpAddAccessGroupDestination is POST /api/v1/access-groups/{id}/destination (Add a destination to an access group).
+	OpAddAccessGroupDestination OperationID = "addAccessGroupDestination"
+	// OpAddAccessGroupSource is POST /api/v1/access-groups/{id}/source (Add a source to an access group).
+	OpAddAccessGroupSource OperationID = "addAccessGroupSource"
+	// OpAddCyberShieldAllowListDomains is POST /api/v1/cybershield/allow-list-add-domains (Add domains to the Cyber Shield allow list).
+	OpAddCyberShieldAllowListDomains OperationID = "addCyberShieldAllowListDomains"
+	// OpAddCyberShieldBlockListDomains is POST /api/v1/cybershield/block-list-add-domains (Add domains to the Cyber Shield block list).
+	OpAddCyberShieldBlockListDomains OperationID = "addCyberShieldBlockListDomains"
+	// OpCreateAccessGroup is POST /api/v1/access-groups (Create an access group).
+	OpCreateAccessGroup OperationID = "createAccessGroup"
+	// OpCreateCloudId is POST /api/v1/account/cloud-id (Create a Cloud ID in the caller's subscription and return its API credentials).
+	OpCreateCloudId OperationID = "createCloudId"
+	// OpCreateDevice is POST /api/v1/devices (Register a device for a user).
+	OpCreateDevice OperationID = "createDevice"
+	// OpCreateDevicePosture is POST /api/v1/device-postures (Create a device posture policy).
+	OpCreateDevicePosture OperationID = "createDevicePosture"
+	// OpCreateDnsRecord is POST /api/v1/dns-records (Create a DNS record).
+	OpCreateDnsRecord OperationID = "createDnsRecord"
+	// OpCreateHost is POST /api/v1/hosts (Create a host together with its connectors).
+	OpCreateHost OperationID = "createHost"
+	// OpCreateHostApplication is POST /api/v1/hosts/applications (Create an application on a host).
+	OpCreateHostApplication OperationID = "createHostApplication"
+	// OpCreateHostConnector is POST /api/v1/hosts/connectors (Create a connector on a host).
+	OpCreateHostConnector OperationID = "createHostConnector"
+	// OpCreateHostIpService is POST /api/v1/hosts/ip-services (Create an IP service on a host).
+	OpCreateHostIpService OperationID = "createHostIpService"
+	// OpCreateLocationContext is POST /api/v1/location-contexts (Create a location context policy).
+	OpCreateLocationContext OperationID = "createLocationContext"
+	// OpCreateNetwork is POST /api/v1/networks (Create a network together with its connectors and routes).
+	OpCreateNetwork OperationID = "createNetwork"
+	// OpCreateNetworkApplication is POST /api/v1/networks/applications (Create an application on a network).
+	OpCreateNetworkApplication OperationID = "createNetworkApplication"
+	// OpCreateNetworkConnector is POST /api/v1/networks/connectors (Create a connector on a network).
+	OpCreateNetworkConnector OperationID = "createNetworkConnector"
+	// OpCreateNetworkIpService is POST /api/v1/networks/ip-services (Create an IP service on a network).
+	OpCreateNetworkIpService OperationID = "createNetworkIpService"
+	// OpCreateNetworkRoute is POST /api/v1/networks/routes (Add a route to a network).
+	OpCreateNetworkRoute OperationID = "createNetworkRoute"
+	// OpCreateUser is POST /api/v1/users (Create a local user).
+	OpCreateUser OperationID = "createUser"
+	// OpCreateUserGroup is POST /api/v1/user-groups (Create a user group).
+	OpCreateUserGroup OperationID = "createUserGroup"
+	// OpDeleteAccessGroup is DELETE /api/v1/access-groups/{id} (Delete an access group).
+	OpDeleteAccessGroup OperationID = "deleteAccessGroup"
+	// OpDeleteDevice is DELETE /api/v1/devices/{id} (Delete a user's device).
+	OpDeleteDevice OperationID = "deleteDevice"
+	// OpDeleteDevicePosture is DELETE /api/v1/device-postures/{id} (Delete a device posture policy).
+	OpDeleteDevicePosture OperationID = "deleteDevicePosture"
+	// OpDeleteDnsRecord is DELETE /api/v1/dns-records/{id} (Delete a DNS record).
+	OpDeleteDnsRecord OperationID = "deleteDnsRecord"
+	// OpDeleteHost is DELETE /api/v1/hosts/{id} (Delete a host and everything attached to it).
+	OpDeleteHost OperationID = "deleteHost"
+	// OpDeleteHostApplication is DELETE /api/v1/hosts/applications/{id} (Delete a host application).
+	OpDeleteHostApplication OperationID = "deleteHostApplication"
+	// OpDeleteHostConnector is DELETE /api/v1/hosts/connectors/{id} (Delete a host connector).
+	OpDeleteHostConnector OperationID = "deleteHostConnector"
+	// OpDeleteHostIpService is DELETE /api/v1/hosts/ip-services/{id} (Delete a host IP service).
+	OpDeleteHostIpService OperationID = "deleteHostIpService"
+	// OpDeleteLocationContext is DELETE /api/v1/location-contexts/{id} (Delete a location context policy).
+	OpDeleteLocationContext OperationID = "deleteLocationContext"
+	// OpDeleteNetwork is DELETE /api/v1/networks/{id} (Delete a network and everything attached to it).
+	OpDeleteNetwork OperationID = "deleteNetwork"
+	// OpDeleteNetworkApplication is DELETE /api/v1/networks/applications/{id} (Delete a network application).
+	OpDeleteNetworkApplication OperationID = "deleteNetworkApplication"
+	// OpDeleteNetworkConnector is DELETE /api/v1/networks/connectors/{id} (Delete a network connector).
+	OpDeleteNetworkConnector OperationID = "deleteNetworkConnector"
+	// OpDeleteNetworkIpService is DELETE /api/v1/networks/ip-services/{id} (Delete a network IP service).
+	OpDeleteNetworkIpService OperationID = "deleteNetworkIpService"
+	// OpDeleteNetworkRoute is DELETE /api/v1/networks/routes/{id} (Delete a network route).
+	OpDeleteNetworkRoute OperationID = "deleteNetworkRoute"
+	// OpDeleteUser is DELETE /api/v1/users/{id} (Delete a user).
+	OpDeleteUser OperationID = "deleteUser"
+	// OpDeleteUserGroup is DELETE /api/v1/user-groups/{id} (Delete a user group).
+	OpDeleteUserGroup OperationID = "deleteUserGroup"
+	// OpDisableAccessVisibility is PUT /api/v1/access-visibility/disable (Turn Access Visibility off).
+	OpDisableAccessVisibility OperationID = "disableAccessVisibility"
+	// OpDisableDnsLog is PUT /api/v1/dns-log/user-dns-resolutions/disable (Turn the DNS log off).
+	OpDisableDnsLog OperationID = "disableDnsLog"
+	// OpEnableAccessVisibility is PUT /api/v1/access-visibility/enable (Turn Access Visibility on).
+	OpEnableAccessVisibility OperationID = "enableAccessVisibility"
+	// OpEnableDnsLog is PUT /api/v1/dns-log/user-dns-resolutions/enable (Turn the DNS log on).
+	OpEnableDnsLog OperationID = "enableDnsLog"
+	// OpEncryptHostConnectorProfile is POST /api/v1/hosts/connectors/{id}/profile/encrypt (Generate a one-time token that fetches a host connector's profile).
+	OpEncryptHostConnectorProfile OperationID = "encryptHostConnectorProfile"
+	// OpEncryptNetworkConnectorProfile is POST /api/v1/networks/connectors/{id}/profile/encrypt (Generate a one-time token that fetches a network connector's profile).
+	OpEncryptNetworkConnectorProfile OperationID = "encryptNetworkConnectorProfile"
+	// OpForceUserPasswordChange is POST /api/v1/users/{id}/force-password-change (Force a user to change password at next login and end the user's sessions).
+	OpForceUserPasswordChange OperationID = "forceUserPasswordChange"
+	// OpGenerateDeviceProfile is POST /api/v1/devices/{id}/profile (Generate an .ovpn profile for a device in a region).
+	OpGenerateDeviceProfile OperationID = "generateDeviceProfile"
+	// OpGenerateHostConnectorAppBundle is POST /api/v1/hosts/connectors/{id}/profile/bundle (Get a download URL of the connector app bundled with a host connector's profile).
+	OpGenerateHostConnectorAppBundle OperationID = "generateHostConnectorAppBundle"
+	// OpGenerateHostConnectorProfile is POST /api/v1/hosts/connectors/{id}/profile (Generate an .ovpn profile for a host connector).
+	OpGenerateHostConnectorProfile OperationID = "generateHostConnectorProfile"
+	// OpGenerateNetworkConnectorAppBundle is POST /api/v1/networks/connectors/{id}/profile/bundle (Get a download URL of the connector app bundled with a network connector's profile).
+	OpGenerateNetworkConnectorAppBundle OperationID = "generateNetworkConnectorAppBundle"
+	// OpGenerateNetworkConnectorProfile is POST /api/v1/networks/connectors/{id}/profile (Generate an .ovpn profile for a network connector).
+	OpGenerateNetworkConnectorProfile OperationID = "generateNetworkConnectorProfile"
+	// OpGetAccessGroup is GET /api/v1/access-groups/{id} (Get an access group by id).
+	OpGetAccessGroup OperationID = "getAccessGroup"
+	// OpGetAccessVisibilityEnabled is GET /api/v1/access-visibility/enabled (Report whether Access Visibility is on).
+	OpGetAccessVisibilityEnabled OperationID = "getAccessVisibilityEnabled"
+	// OpGetClientOptions is GET /api/v1/settings/wpc/client-options (Get the extra OpenVPN client options).
+	OpGetClientOptions OperationID = "getClientOptions"
+	// OpGetConnectAuth is GET /api/v1/settings/user/connect-auth (Get the default connect authentication mode).
+	OpGetConnectAuth OperationID = "getConnectAuth"
+	// OpGetConnectionTimeout is GET /api/v1/settings/users/connection-timeout (Get the connection timeout, in minutes).
+	OpGetConnectionTimeout OperationID = "getConnectionTimeout"
+	// OpGetDefaultDnsSuffix is GET /api/v1/settings/dns/default-suffix (Get the default DNS suffix).
+	OpGetDefaultDnsSuffix OperationID = "getDefaultDnsSuffix"
+	// OpGetDefaultRegion is GET /api/v1/settings/wpc/default-region (Get the default VPN region id).
+	OpGetDefaultRegion OperationID = "getDefaultRegion"
+	// OpGetDevice is GET /api/v1/devices/{id} (Get a user's device by id).
+	OpGetDevice OperationID = "getDevice"
+	// OpGetDeviceAllowance is GET /api/v1/settings/user/device-allowance (Get the default maximum number of devices per user).
+	OpGetDeviceAllowance OperationID = "getDeviceAllowance"
+	// OpGetDeviceAllowanceForceUpdate is GET /api/v1/settings/user/device-allowance-force-update (Report whether a new device allowance is forced onto existing users).
+	OpGetDeviceAllowanceForceUpdate OperationID = "getDeviceAllowanceForceUpdate"
+	// OpGetDeviceEnforcement is GET /api/v1/settings/user/device-enforcement (Get the device enforcement level).
+	OpGetDeviceEnforcement OperationID = "getDeviceEnforcement"
+	// OpGetDevicePosture is GET /api/v1/device-postures/{id} (Get a device posture policy by id).
+	OpGetDevicePosture OperationID = "getDevicePosture"
+	// OpGetDnsCustomServers is GET /api/v1/settings/dns/custom-servers (Get the custom DNS servers).
+	OpGetDnsCustomServers OperationID = "getDnsCustomServers"
+	// OpGetDnsLogEnabled is GET /api/v1/dns-log/user-dns-resolutions/enabled (Report whether the DNS log is on).
+	OpGetDnsLogEnabled OperationID = "getDnsLogEnabled"
+	// OpGetDnsProxyEnabled is GET /api/v1/settings/dns/proxy-enabled (Report whether the DNS proxy is on).
+	OpGetDnsProxyEnabled OperationID = "getDnsProxyEnabled"
+	// OpGetDnsRecord is GET /api/v1/dns-records/{id} (Get a DNS record by id).
+	OpGetDnsRecord OperationID = "getDnsRecord"
+	// OpGetDnsZones is GET /api/v1/settings/dns/zones (Get the DNS zones).
+	OpGetDnsZones OperationID = "getDnsZones"
+	// OpGetDomainRoutingSubnet is GET /api/v1/settings/wpc/domain-routing-subnet (Get the subnet used for domain routing).
+	OpGetDomainRoutingSubnet OperationID = "getDomainRoutingSubnet"
+	// OpGetHost is GET /api/v1/hosts/{id} (Get a host by id).
+	OpGetHost OperationID = "getHost"
+	// OpGetHostApplication is GET /api/v1/hosts/applications/{id} (Get a host application by id).
+	OpGetHostApplication OperationID = "getHostApplication"
+	// OpGetHostConnector is GET /api/v1/hosts/connectors/{id} (Get a host connector by id).
+	OpGetHostConnector OperationID = "getHostConnector"
+	// OpGetHostIpService is GET /api/v1/hosts/ip-services/{id} (Get a host IP service by id).
+	OpGetHostIpService OperationID = "getHostIpService"
+	// OpGetIpAllocationMode is GET /api/v1/settings/wpc/ip-allocation-mode (Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
+	OpGetIpAllocationMode OperationID = "getIpAllocationMode"
+	// OpGetLdapGroupMappings is GET /api/v1/settings/auth/ldap/group-mappings (Get the LDAP group to user group mappings).
+	OpGetLdapGroupMappings OperationID = "getLdapGroupMappings"
+	// OpGetLocationContext is GET /api/v1/location-contexts/{id} (Get a location context policy by id).
+	OpGetLocationContext OperationID = "getLocationContext"
+	// OpGetNetwork is GET /api/v1/networks/{id} (Get a network by id).
+	OpGetNetwork OperationID = "getNetwork"
+	// OpGetNetworkApplication is GET /api/v1/networks/applications/{id} (Get a network application by id).
+	OpGetNetworkApplication OperationID = "getNetworkApplication"
+	// OpGetNetworkConnector is GET /api/v1/networks/connectors/{id} (Get a network connector by id).
+	OpGetNetworkConnector OperationID = "getNetworkConnector"
+	// OpGetNetworkIpService is GET /api/v1/networks/ip-services/{id} (Get a network IP service by id).
+	OpGetNetworkIpService OperationID = "getNetworkIpService"
+	// OpGetNetworkRoute is GET /api/v1/networks/routes/{id} (Get a network route by id).
+	OpGetNetworkRoute OperationID = "getNetworkRoute"
+	// OpGetProfileDistribution is GET /api/v1/settings/user/profile-distribution (Get the profile distribution mode).
+	OpGetProfileDistribution OperationID = "getProfileDistribution"
+	// OpGetRoutesAdvancedConfigurationEnabled is GET /api/v1/settings/wpc/routes-advanced-configuration-enabled (Report whether advanced route configuration is on).
+	OpGetRoutesAdvancedConfigurationEnabled OperationID = "getRoutesAdvancedConfigurationEnabled"
+	// OpGetSamlGroupMappings is GET /api/v1/settings/auth/saml/group-mappings (Get the SAML group to user group mappings).
+	OpGetSamlGroupMappings OperationID = "getSamlGroupMappings"
+	// OpGetSnat is GET /api/v1/settings/wpc/snat (Report whether source NAT is on).
+	OpGetSnat OperationID = "getSnat"
+	// OpGetSubnet is GET /api/v1/settings/wpc/subnet (Get the WPC subnets).
+	OpGetSubnet OperationID = "getSubnet"
+	// OpGetTopology is GET /api/v1/settings/wpc/topology (Get the WPC topology).
+	OpGetTopology OperationID = "getTopology"
+	// OpGetTrustedDevicesAllowed is GET /api/v1/settings/auth/trusted-devices-allowed (Report whether trusted devices are allowed).
+	OpGetTrustedDevicesAllowed OperationID = "getTrustedDevicesAllowed"
+	// OpGetTwoFactorAuthEnabled is GET /api/v1/settings/auth/two-factor-auth (Report whether two-factor authentication is required).
+	OpGetTwoFactorAuthEnabled OperationID = "getTwoFactorAuthEnabled"
+	// OpGetUser is GET /api/v1/users/{id} (Get a user by id).
+	OpGetUser OperationID = "getUser"
+	// OpGetUserGroup is GET /api/v1/user-groups/{id} (Get a user group by id).
+	OpGetUserGroup OperationID = "getUserGroup"
+	// OpListAccessGroups is GET /api/v1/access-groups (List access groups, one page at a time).
+	OpListAccessGroups OperationID = "listAccessGroups"
+	// OpListAuditLogs is GET /api/v1/audit-log (List audit log records in batches, by cursor).
+	OpListAuditLogs OperationID = "listAuditLogs"
+	// OpListDevicePostures is GET /api/v1/device-postures (List device posture policies, one page at a time).
+	OpListDevicePostures OperationID = "listDevicePostures"
+	// OpListDevices is GET /api/v1/devices (List devices, optionally of one user, one page at a time).
+	OpListDevices OperationID = "listDevices"
+	// OpListDnsRecords is GET /api/v1/dns-records (List DNS records, one page at a time).
+	OpListDnsRecords OperationID = "listDnsRecords"
+	// OpListHostApplications is GET /api/v1/hosts/applications (List host applications, one page at a time).
+	OpListHostApplications OperationID = "listHostApplications"
+	// OpListHostConnectors is GET /api/v1/hosts/connectors (List host connectors, one page at a time).
+	OpListHostConnectors OperationID = "listHostConnectors"
+	// OpListHostIpServices is GET /api/v1/hosts/ip-services (List host IP services, one page at a time).
+	OpListHostIpServices OperationID = "listHostIpServices"
+	// OpListHosts is GET /api/v1/hosts (List hosts, one page at a time).
+	OpListHosts OperationID = "listHosts"
+	// OpListLocationContexts is GET /api/v1/location-contexts (List location context policies, one page at a time).
+	OpListLocationContexts OperationID = "listLocationContexts"
+	// OpListNetworkApplications is GET /api/v1/networks/applications (List network applications, one page at a time).
+	OpListNetworkApplications OperationID = "listNetworkApplications"
+	// OpListNetworkConnectors is GET /api/v1/networks/connectors (List network connectors, one page at a time).
+	OpListNetworkConnectors OperationID = "listNetworkConnectors"
+	// OpListNetworkIpServices is GET /api/v1/networks/ip-services (List network IP services, one page at a time).
+	OpListNetworkIpServices OperationID = "listNetworkIpServices"
+	// OpListNetworkRoutes is GET /api/v1/networks/routes (List network routes, one page at a time).
+	OpListNetworkRoutes OperationID = "listNetworkRoutes"
+	// OpListNetworks is GET /api/v1/networks (List networks, one page at a time).
+	OpListNetworks OperationID = "listNetworks"
+	// OpListRegions is GET /api/v1/regions (List the VPN regions available to the tenant).
+	OpListRegions OperationID = "listRegions"
+	// OpListSessions is GET /api/v1/sessions (List VPN sessions in batches, by cursor).
+	OpListSessions OperationID = "listSessions"
+	// OpListUserDnsResolutions is GET /api/v1/dns-log/user-dns-resolutions/page (List hourly aggregated DNS resolutions made by users).
+	OpListUserDnsResolutions OperationID = "listUserDnsResolutions"
+	// OpListUserGroups is GET /api/v1/user-groups (List user groups, one page at a time).
+	OpListUserGroups OperationID = "listUserGroups"
+	// OpListUsers is GET /api/v1/users (List users, one page at a time).
+	OpListUsers OperationID = "listUsers"
+	// OpRemoveAccessGroupDestination is DELETE /api/v1/access-groups/{id}/destination (Remove a destination from an access group).
+	OpRemoveAccessGroupDestination OperationID = "removeAccessGroupDestination"
+	// OpRemoveAccessGroupSource is DELETE /api/v1/access-groups/{id}/source (Remove a source from an access group).
+	OpRemoveAccessGroupSource OperationID = "removeAccessGroupSource"
+	// OpRemoveCyberShieldAllowListDomains is POST /api/v1/cybershield/allow-list-remove-domains (Remove domains from the Cyber Shield allow list).
+	OpRemoveCyberShieldAllowListDomains OperationID = "removeCyberShieldAllowListDomains"
+	// OpRemoveCyberShieldBlockListDomains is POST /api/v1/cybershield/block-list-remove-domains (Remove domains from the Cyber Shield block list).
+	OpRemoveCyberShieldBlockListDomains OperationID = "removeCyberShieldBlockListDomains"
+	// OpRequestToken is POST /api/v1/oauth/token (Exchange API credentials for an access token (client-credentials grant)).
+	OpRequestToken OperationID = "requestToken"
+	// OpResendUserInvitation is POST /api/v1/users/{id}/resend-invitation (Send a user's invitation e-mail again).
+	OpResendUserInvitation OperationID = "resendUserInvitation"
+	// OpResetUserMfa is POST /api/v1/users/{userId}/reset-mfa (Remove a user's MFA enrolments so the user enrols again at next login).
+	OpResetUserMfa OperationID = "resetUserMfa"
+	// OpRevokeDeviceProfile is DELETE /api/v1/devices/{id}/profile (Revoke a device's profile).
+	OpRevokeDeviceProfile OperationID = "revokeDeviceProfile"
+	// OpRevokeHostConnectorProfile is DELETE /api/v1/hosts/connectors/{id}/profile (Revoke a host connector's profile).
+	OpRevokeHostConnectorProfile OperationID = "revokeHostConnectorProfile"
+	// OpRevokeNetworkConnectorProfile is DELETE /api/v1/networks/connectors/{id}/profile (Revoke a network connector's profile).
+	OpRevokeNetworkConnectorProfile OperationID = "revokeNetworkConnectorProfile"
+	// OpSetClientOptions is PUT /api/v1/settings/wpc/client-options (Replace the extra OpenVPN client options).
+	OpSetClientOptions OperationID = "setClientOptions"
+	// OpSetConnectAuth is PUT /api/v1/settings/user/connect-auth (Set the default connect authentication mode).
+	OpSetConnectAuth OperationID = "setConnectAuth"
+	// OpSetConnectionTimeout is PUT /api/v1/settings/users/connection-timeout (Set the connection timeout, in minutes).
+	OpSetConnectionTimeout OperationID = "setConnectionTimeout"
+	// OpSetDefaultDnsSuffix is PUT /api/v1/settings/dns/default-suffix (Set the default DNS suffix).
+	OpSetDefaultDnsSuffix OperationID = "setDefaultDnsSuffix"
+	// OpSetDefaultRegion is PUT /api/v1/settings/wpc/default-region (Set the default VPN region id).
+	OpSetDefaultRegion OperationID = "setDefaultRegion"
+	// OpSetDeviceAllowance is PUT /api/v1/settings/user/device-allowance (Set the default maximum number of devices per user).
+	OpSetDeviceAllowance OperationID = "setDeviceAllowance"
+	// OpSetDeviceAllowanceForceUpdate is PUT /api/v1/settings/user/device-allowance-force-update (Choose whether a new device allowance is forced onto existing users).
+	OpSetDeviceAllowanceForceUpdate OperationID = "setDeviceAllowanceForceUpdate"
+	// OpSetDeviceEnforcement is PUT /api/v1/settings/user/device-enforcement (Set the device enforcement level).
+	OpSetDeviceEnforcement OperationID = "setDeviceEnforcement"
+	// OpSetDnsCustomServers is PUT /api/v1/settings/dns/custom-servers (Set the custom DNS servers).
+	OpSetDnsCustomServers OperationID = "setDnsCustomServers"
+	// OpSetDnsProxyEnabled is PUT /api/v1/settings/dns/proxy-enabled (Turn the DNS proxy on or off).
+	OpSetDnsProxyEnabled OperationID = "setDnsProxyEnabled"
+	// OpSetDnsZones is PUT /api/v1/settings/dns/zones (Replace the DNS zones).
+	OpSetDnsZones OperationID = "setDnsZones"
+	// OpSetDomainRoutingSubnet is PUT /api/v1/settings/wpc/domain-routing-subnet (Set the subnet used for domain routing).
+	OpSetDomainRoutingSubnet OperationID = "setDomainRoutingSubnet"
+	// OpSetIpAllocationMode is PUT /api/v1/settings/wpc/ip-allocation-mode (Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
+	OpSetIpAllocationMode OperationID = "setIpAllocationMode"
+	// OpSetProfileDistribution is PUT /api/v1/settings/user/profile-distribution (Set the profile distribution mode).
+	OpSetProfileDistribution OperationID = "setProfileDistribution"
+	// OpSetRoutesAdvancedConfigurationEnabled is PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled (Turn advanced route configuration on or off).
+	OpSetRoutesAdvancedConfigurationEnabled OperationID = "setRoutesAdvancedConfigurationEnabled"
+	// OpSetSnat is PUT /api/v1/settings/wpc/snat (Turn source NAT on or off).
+	OpSetSnat OperationID = "setSnat"
+	// OpSetSubnet is PUT /api/v1/settings/wpc/subnet (Set the WPC subnets).
+	OpSetSubnet OperationID = "setSubnet"
+	// OpSetTopology is PUT /api/v1/settings/wpc/topology (Set the WPC topology).
+	OpSetTopology OperationID = "setTopology"
+	// OpSetTrustedDevicesAllowed is PUT /api/v1/settings/auth/trusted-devices-allowed (Allow or forbid trusted devices).
+	OpSetTrustedDevicesAllowed OperationID = "setTrustedDevicesAllowed"
+	// OpSetTwoFactorAuthEnabled is PUT /api/v1/settings/auth/two-factor-auth (Require or stop requiring two-factor authentication).
+	OpSetTwoFactorAuthEnabled OperationID = "setTwoFactorAuthEnabled"
+	// OpStartNetworkConnectorIpSec is POST /api/v1/networks/connectors/{id}/ipsec/start (Start the IPsec tunnel of an IPsec network connector).
+	OpStartNetworkConnectorIpSec OperationID = "startNetworkConnectorIpSec"
+	// OpStopNetworkConnectorIpSec is POST /api/v1/networks/connectors/{id}/ipsec/stop (Stop the IPsec tunnel of an IPsec network connector).
+	OpStopNetworkConnectorIpSec OperationID = "stopNetworkConnectorIpSec"
+	// OpSuspendHostConnector is PUT /api/v1/hosts/connectors/{id}/suspend (Suspend a host connector).
+	OpSuspendHostConnector OperationID = "suspendHostConnector"
+	// OpSuspendNetworkConnector is PUT /api/v1/networks/connectors/{id}/suspend (Suspend a network connector).
+	OpSuspendNetworkConnector OperationID = "suspendNetworkConnector"
+	// OpSuspendUser is PUT /api/v1/users/{id}/suspend (Suspend a user).
+	OpSuspendUser OperationID = "suspendUser"
+	// OpUpdateAccessGroup is PUT /api/v1/access-groups/{id} (Replace an access group).
+	OpUpdateAccessGroup OperationID = "updateAccessGroup"
+	// OpUpdateDevice is PUT /api/v1/devices/{id} (Replace a user's device).
+	OpUpdateDevice OperationID = "updateDevice"
+	// OpUpdateDevicePosture is PUT /api/v1/device-postures/{id} (Replace a device posture policy).
+	OpUpdateDevicePosture OperationID = "updateDevicePosture"
+	// OpUpdateDnsRecord is PUT /api/v1/dns-records/{id} (Replace a DNS record).
+	OpUpdateDnsRecord OperationID = "updateDnsRecord"
+	// OpUpdateHost is PUT /api/v1/hosts/{id} (Replace a host's settings).
+	OpUpdateHost OperationID = "updateHost"
+	// OpUpdateHostApplication is PUT /api/v1/hosts/applications/{id} (Replace a host application).
+	OpUpdateHostApplication OperationID = "updateHostApplication"
+	// OpUpdateHostConnector is PUT /api/v1/hosts/connectors/{id} (Replace a host connector).
+	OpUpdateHostConnector OperationID = "updateHostConnector"
+	// OpUpdateHostIpService is PUT /api/v1/hosts/ip-services/{id} (Replace a host IP service).
+	OpUpdateHostIpService OperationID = "updateHostIpService"
+	// OpUpdateLocationContext is PUT /api/v1/location-contexts/{id} (Replace a location context policy).
+	OpUpdateLocationContext OperationID = "updateLocationContext"
+	// OpUpdateNetwork is PUT /api/v1/networks/{id} (Replace a network's settings).
+	OpUpdateNetwork OperationID = "updateNetwork"
+	// OpUpdateNetworkApplication is PUT /api/v1/networks/applications/{id} (Replace a network application).
+	OpUpdateNetworkApplication OperationID = "updateNetworkApplication"
+	// OpUpdateNetworkConnector is PUT /api/v1/networks/connectors/{id} (Replace a network connector).
+	OpUpdateNetworkConnector OperationID = "updateNetworkConnector"
+	// OpUpdateNetworkIpService is PUT /api/v1/networks/ip-services/{id} (Replace a network IP service).
+	OpUpdateNetworkIpService OperationID = "updateNetworkIpService"
+	// OpUpdateNetworkRoute is PUT /api/v1/networks/routes/{id} (Replace a network route).
+	OpUpdateNetworkRoute OperationID = "updateNetworkRoute"
+	// OpUpdateUser is PUT /api/v1/users/{id} (Replace a local user's details).
+	OpUpdateUser OperationID = "updateUser"
+	// OpUpdateUserGroup is PUT /api/v1/user-groups/{id} (Replace a user group).
+	OpUpdateUserGroup OperationID = "updateUserGroup"
+)
+
+var operationIndex = func() map[OperationID]int {
+	m := make(map[OperationID]int, len(Operations))
+	for i, o := range Operations {
+		m[OperationID(o.ID)] = i
+	}
+	return m
+}()
+
+// LookupOperation returns the operation with the given id and whether the
+// document has it.
+func LookupOperation(id OperationID) (Operation, bool) {
+	i, ok := operationIndex[id]
+	if !ok {
+		return Operation{}, false
+	}
+	return Operations[i], true
+}

@@ -48,15 +48,15 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 
 	// Transient failures of a GET are retried: two 503s, then success.
-	srv.InjectFault("listRegions", cloudconnexatest.Fault{Status: 503, Times: 2})
+	srv.InjectFault(gen.OpListRegions, cloudconnexatest.Fault{Status: 503, Times: 2})
 	regions, err := c.ListRegionsWithResponse(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "listRegions after two 503s: %d regions in %d attempts\n", len(*regions.JSON200), srv.RequestCount("listRegions"))
+	fmt.Fprintf(out, "listRegions after two 503s: %d regions in %d attempts\n", len(*regions.JSON200), srv.RequestCount(gen.OpListRegions))
 
 	// Rate limiting: a 429 with Retry-After is waited out, then retried.
-	srv.InjectFault("getSnat", cloudconnexatest.Fault{Status: 429, RetryAfter: "1", Times: 1})
+	srv.InjectFault(gen.OpGetSnat, cloudconnexatest.Fault{Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
 	if _, err := c.GetSnatWithResponse(ctx); err != nil {
 		return err
@@ -64,9 +64,9 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "getSnat after a 429 with Retry-After: 1 succeeded after %.1fs\n", time.Since(start).Seconds())
 
 	// A POST that failed with 500 may have been applied: it is not retried.
-	srv.InjectFault("createNetwork", cloudconnexatest.Fault{Status: 500, Times: 1})
+	srv.InjectFault(gen.OpCreateNetwork, cloudconnexatest.Fault{Status: 500, Times: 1})
 	_, err = c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "not-retried"})
-	fmt.Fprintf(out, "createNetwork answered 500: sent %d time(s), error: %v\n", srv.RequestCount("createNetwork"), err)
+	fmt.Fprintf(out, "createNetwork answered 500: sent %d time(s), error: %v\n", srv.RequestCount(gen.OpCreateNetwork), err)
 
 	// Expired tokens are replaced transparently (one new token, one resend).
 	srv.ExpireTokens()

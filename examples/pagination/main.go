@@ -86,14 +86,14 @@ func requests(env *setup.Env) int {
 	if env.Fake == nil {
 		return 0
 	}
-	return env.Fake.RequestCount("listUsers")
+	return env.Fake.RequestCount(gen.OpListUsers)
 }
 
 func cost(env *setup.Env, before int) string {
 	if env.Fake == nil {
 		return ""
 	}
-	return fmt.Sprintf(" with %d page request(s)", env.Fake.RequestCount("listUsers")-before)
+	return fmt.Sprintf(" with %d page request(s)", env.Fake.RequestCount(gen.OpListUsers)-before)
 }
 
 func ptr[T any](v T) *T { return &v }

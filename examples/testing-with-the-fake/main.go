@@ -61,6 +61,6 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "EnsureNetwork call %d: id=%s created=%t\n", i+1, id, created)
 	}
-	fmt.Fprintf(out, "requests: listNetworks=%d createNetwork=%d\n", srv.RequestCount("listNetworks"), srv.RequestCount("createNetwork"))
+	fmt.Fprintf(out, "requests: listNetworks=%d createNetwork=%d\n", srv.RequestCount(gen.OpListNetworks), srv.RequestCount(gen.OpCreateNetwork))
 	return nil
 }

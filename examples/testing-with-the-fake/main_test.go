@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 func TestEnsureNetworkIsIdempotent(t *testing.T) {
@@ -22,14 +23,14 @@ func TestEnsureNetworkIsIdempotent(t *testing.T) {
 	if err != nil || created2 || id2 != id1 {
 		t.Fatalf("second call: id=%q created=%t err=%v, want id %q and no creation", id2, created2, err, id1)
 	}
-	if got := srv.RequestCount("createNetwork"); got != 1 {
+	if got := srv.RequestCount(gen.OpCreateNetwork); got != 1 {
 		t.Fatalf("createNetwork called %d times, want 1", got)
 	}
 }
 
 func TestEnsureNetworkReportsAPIErrors(t *testing.T) {
 	srv := cloudconnexatest.NewServer(t)
-	srv.InjectFault("createNetwork", cloudconnexatest.Fault{Status: 403})
+	srv.InjectFault(gen.OpCreateNetwork, cloudconnexatest.Fault{Status: 403})
 	_, _, err := EnsureNetwork(context.Background(), srv.Client(), "branch-office", "us-nyc")
 	if !errors.Is(err, client.ErrForbidden) {
 		t.Fatalf("err = %v, want client.ErrForbidden", err)
