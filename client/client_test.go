@@ -3,14 +3,12 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -20,6 +18,8 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNewPerformsNoIO(t *testing.T) {
@@ -27,18 +27,11 @@ func TestNewPerformsNoIO(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	c, err := New(srv.URL, "id", "secret", WithAllowInsecureLoopback())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hits.Load() != 0 {
-		t.Error("New made a request")
-	}
-	if c.Authenticator() == nil || c.BaseURL() != srv.URL {
-		t.Errorf("Authenticator %v, BaseURL %q", c.Authenticator(), c.BaseURL())
-	}
-	if APIVersion != "1.2.3" {
-		t.Errorf("APIVersion = %q", APIVersion)
-	}
+	require.NoError(t, err)
+	assert.Zero(t, hits.Load(), "New made a request")
+	assert.NotNil(t, c.Authenticator(), "Authenticator")
+	assert.Equal(t, srv.URL, c.BaseURL(), "BaseURL")
+	assert.Equal(t, "1.2.3", APIVersion)
 }
 
 func TestBaseURL(t *testing.T) {
@@ -79,39 +72,31 @@ func TestBaseURL(t *testing.T) {
 	} {
 		u, err := normalizeBaseURL(tc.in, tc.loopback)
 		if tc.want == "" {
-			if err == nil {
-				t.Errorf("%q: accepted as %v", tc.in, u)
-			} else if !strings.Contains(err.Error(), tc.errHas) {
-				t.Errorf("%q: error %q lacks %q", tc.in, err, tc.errHas)
-			} else if strings.Contains(err.Error(), "hunter2") {
-				t.Errorf("%q: error echoes the userinfo: %v", tc.in, err)
+			if assert.Error(t, err, "%q: accepted as %v", tc.in, u) &&
+				assert.ErrorContains(t, err, tc.errHas, "%q", tc.in) {
+				assert.NotContains(t, err.Error(), "hunter2", "%q: error echoes the userinfo", tc.in)
 			}
 			continue
 		}
-		if err != nil {
-			t.Errorf("%q: %v", tc.in, err)
-		} else if u.String() != tc.want {
-			t.Errorf("%q: got %q, want %q", tc.in, u, tc.want)
+		if assert.NoError(t, err, "%q", tc.in) {
+			assert.Equal(t, tc.want, u.String(), "%q", tc.in)
 		}
 	}
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
-	if _, err := New("https://user:pw-secret@acme.example", "id", "secret"); err == nil || strings.Contains(err.Error(), "pw-secret") {
-		t.Errorf("userinfo: %v", err)
+	_, err := New("https://user:pw-secret@acme.example", "id", "secret")
+	if assert.Error(t, err, "userinfo accepted") {
+		assert.NotContains(t, err.Error(), "pw-secret", "userinfo")
 	}
-	if _, err := New("acme", "", "secret"); err == nil {
-		t.Error("empty client id accepted")
-	}
-	if _, err := New("acme", "id", ""); err == nil {
-		t.Error("empty secret accepted")
-	}
-	if _, err := New("acme", "id", "secret", WithUserAgent("bad\r\nX-Injected: 1")); err == nil {
-		t.Error("control characters in User-Agent accepted")
-	}
-	if _, err := New("acme", "id", "secret", WithTokenStyle(auth.TokenStyle(42))); err == nil {
-		t.Error("unknown token style accepted")
-	}
+	_, err = New("acme", "", "secret")
+	assert.Error(t, err, "empty client id accepted")
+	_, err = New("acme", "id", "")
+	assert.Error(t, err, "empty secret accepted")
+	_, err = New("acme", "id", "secret", WithUserAgent("bad\r\nX-Injected: 1"))
+	assert.Error(t, err, "control characters in User-Agent accepted")
+	_, err = New("acme", "id", "secret", WithTokenStyle(auth.TokenStyle(42)))
+	assert.Error(t, err, "unknown token style accepted")
 	for name, opt := range map[string]Option{
 		"rate burst":   WithRateLimit(0, time.Second),
 		"rate every":   WithRateLimit(1, 0),
@@ -119,26 +104,22 @@ func TestNewRejectsBadInput(t *testing.T) {
 		"timeout":      WithTimeout(-time.Second),
 		"retry policy": WithRetryPolicy(RetryPolicy{MaxAttempts: -1}),
 	} {
-		if _, err := New("acme", "id", "secret", opt); err == nil {
-			t.Errorf("%s: invalid option accepted", name)
-		}
+		_, err := New("acme", "id", "secret", opt)
+		assert.Error(t, err, "%s: invalid option accepted", name)
 	}
 }
 
 func TestOptions(t *testing.T) {
 	cfg, err := newConfig([]Option{nil, WithRetryPolicy(RetryPolicy{MaxAttempts: 2}), WithTimeout(0), WithRateLimit(3, time.Second), WithoutRateLimit()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := DefaultRetryPolicy()
 	want.MaxAttempts = 2
-	if cfg.retry != want || cfg.timeout != 0 || !cfg.timeoutSet || cfg.rateLimit {
-		t.Errorf("config: %+v", cfg)
-	}
+	assert.Equal(t, want, cfg.retry, "config: %+v", cfg)
+	assert.Zero(t, cfg.timeout, "config: %+v", cfg)
+	assert.True(t, cfg.timeoutSet, "config: %+v", cfg)
+	assert.False(t, cfg.rateLimit, "config: %+v", cfg)
 	cfg, _ = newConfig([]Option{WithoutRetries()})
-	if cfg.retry.MaxAttempts != 1 {
-		t.Errorf("WithoutRetries: %+v", cfg.retry)
-	}
+	assert.Equal(t, 1, cfg.retry.MaxAttempts, "WithoutRetries: %+v", cfg.retry)
 }
 
 func TestTLSServerWithCallerHTTPClient(t *testing.T) {
@@ -162,60 +143,39 @@ func TestTLSServerWithCallerHTTPClient(t *testing.T) {
 	hc.Timeout = 5 * time.Second
 	origTransport := hc.Transport
 	c, err := New(srv.URL, "id", "secret", WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err := c.ListRegionsWithResponse(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	require.NoError(t, err)
+	if assert.NotNil(t, resp.JSON200, "regions: %s", resp.Body) {
+		assert.Len(t, *resp.JSON200, 1, "regions: %s", resp.Body)
 	}
-	if resp.JSON200 == nil || len(*resp.JSON200) != 1 {
-		t.Errorf("regions: %s", resp.Body)
-	}
-	if hc.Transport != origTransport {
-		t.Error("the caller's http.Client was modified")
-	}
-	if c.pipe.timeout != 5*time.Second {
-		t.Errorf("timeout %v, want the caller's", c.pipe.timeout)
-	}
-	if got, _ := ua.Load().(string); got != UserAgent() {
-		t.Errorf("User-Agent %q", got)
-	}
+	assert.True(t, hc.Transport == origTransport, "the caller's http.Client was modified")
+	assert.Equal(t, 5*time.Second, c.pipe.timeout, "timeout: want the caller's")
+	got, _ := ua.Load().(string)
+	assert.Equal(t, UserAgent(), got, "User-Agent")
 
 	// Without the test server's client, its certificate is not trusted:
 	// the failure is not retried.
 	c2, err := New(srv.URL, "id", "secret")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	start := time.Now()
-	if _, err := c2.ListRegionsWithResponse(context.Background()); err == nil {
-		t.Fatal("untrusted certificate accepted")
-	}
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("certificate failure took %v: retried?", time.Since(start))
-	}
+	_, err = c2.ListRegionsWithResponse(context.Background())
+	require.Error(t, err, "untrusted certificate accepted")
+	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "certificate failure took long: retried?")
 }
 
 func TestDefaultTransport(t *testing.T) {
 	tr := DefaultTransport()
-	if tr.MaxIdleConnsPerHost < 64 || tr.TLSHandshakeTimeout == 0 || tr.TLSClientConfig.MinVersion == 0 || tr.Proxy == nil {
-		t.Errorf("transport: %+v", tr)
-	}
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64, "transport: %+v", tr)
+	assert.NotZero(t, tr.TLSHandshakeTimeout, "transport: %+v", tr)
+	assert.NotZero(t, tr.TLSClientConfig.MinVersion, "transport: %+v", tr)
+	assert.NotNil(t, tr.Proxy, "transport: %+v", tr)
 	c, err := New("acme", "id", "secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.pipe.timeout != DefaultTimeout {
-		t.Errorf("timeout = %v", c.pipe.timeout)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, DefaultTimeout, c.pipe.timeout, "timeout")
 	c, err = New("acme", "id", "secret", WithHTTPClient(&http.Client{}), WithTimeout(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.pipe.timeout != time.Second {
-		t.Errorf("WithTimeout over WithHTTPClient: %v", c.pipe.timeout)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, c.pipe.timeout, "WithTimeout over WithHTTPClient")
 }
 
 func TestPathPrefixIsKept(t *testing.T) {
@@ -233,44 +193,32 @@ func TestPathPrefixIsKept(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, err := New(srv.URL+"/cc/", "id", "secret", WithAllowInsecureLoopback())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = c.GetNetworkWithResponse(context.Background(), "n-9")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Operation != "getNetwork" || apiErr.ResourceID != "n-9" || apiErr.Path != "/cc/api/v1/networks/n-9" {
-		t.Fatalf("err = %v (%+v)", err, apiErr)
-	}
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, "getNetwork", apiErr.Operation, "err = %v (%+v)", err, apiErr)
+	require.Equal(t, "n-9", apiErr.ResourceID, "err = %v (%+v)", err, apiErr)
+	require.Equal(t, "/cc/api/v1/networks/n-9", apiErr.Path, "err = %v (%+v)", err, apiErr)
 	mu.Lock()
 	defer mu.Unlock()
-	if strings.Join(paths, " ") != "/cc/api/v1/oauth/token /cc/api/v1/networks/n-9" {
-		t.Errorf("paths %v", paths)
-	}
-	if op := c.pipe.operation(mustRequest(t, srv.URL+"/elsewhere/api/v1/networks")); op.ID != "" {
-		t.Errorf("a path outside the prefix matched %q", op.ID)
-	}
+	assert.Equal(t, []string{"/cc/api/v1/oauth/token", "/cc/api/v1/networks/n-9"}, paths)
+	op := c.pipe.operation(mustRequest(t, srv.URL+"/elsewhere/api/v1/networks"))
+	assert.Empty(t, op.ID, "a path outside the prefix matched")
 }
 
 func TestUserAgent(t *testing.T) {
-	if ua := UserAgent(); !regexp.MustCompile(`^cloudconnexa-go/\S+ \(api 1\.2\.3\)$`).MatchString(ua) {
-		t.Errorf("UserAgent() = %q", ua)
-	}
+	assert.Regexp(t, `^cloudconnexa-go/\S+ \(api 1\.2\.3\)$`, UserAgent())
 	s := newTestAPI(t, sequence(200))
 	c := newTestClient(t, s)
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
 	c = newTestClient(t, s, WithUserAgent("my-tool/2.0"))
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
 	reqs := s.recorded()
-	if got := reqs[0].Header.Get("User-Agent"); got != UserAgent() {
-		t.Errorf("default User-Agent sent: %q", got)
-	}
-	if got := reqs[1].Header.Get("User-Agent"); got != "my-tool/2.0" {
-		t.Errorf("overridden User-Agent sent: %q", got)
-	}
+	assert.Equal(t, UserAgent(), reqs[0].Header.Get("User-Agent"), "default User-Agent sent")
+	assert.Equal(t, "my-tool/2.0", reqs[1].Header.Get("User-Agent"), "overridden User-Agent sent")
 }
 
 func TestModuleVersion(t *testing.T) {
@@ -291,13 +239,10 @@ func TestModuleVersion(t *testing.T) {
 		{&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "(devel)"}}, true, "devel"},
 		{&debug.BuildInfo{Main: debug.Module{Path: "example.com/app", Version: "v3.0.0"}}, true, "devel"},
 	} {
-		if got := moduleVersion(tc.bi, tc.ok); got != tc.want {
-			t.Errorf("moduleVersion(%+v) = %q, want %q", tc.bi, got, tc.want)
-		}
+		assert.Equal(t, tc.want, moduleVersion(tc.bi, tc.ok), "moduleVersion(%+v)", tc.bi)
 	}
-	if got := userAgentFor(&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.5.0"}}, true); got != "cloudconnexa-go/v1.5.0 (api 1.2.3)" {
-		t.Errorf("userAgentFor = %q", got)
-	}
+	assert.Equal(t, "cloudconnexa-go/v1.5.0 (api 1.2.3)",
+		userAgentFor(&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.5.0"}}, true), "userAgentFor")
 }
 
 func TestLogging(t *testing.T) {
@@ -307,9 +252,8 @@ func TestLogging(t *testing.T) {
 	s := newTestAPI(t, sequence(503, 500, 200))
 	s.setTokens([]string{"tok-SEKRIT-123"}, func(tok string) bool { return tok == "tok-SEKRIT-123" })
 	c := newTestClient(t, s, WithLogger(logger))
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
 	// A failed token request and a transport error are logged too.
 	s.setTokens([]string{"tok-SEKRIT-456"}, func(tok string) bool { return tok == "tok-SEKRIT-456" })
 	c.Authenticator().Invalidate("tok-SEKRIT-123")
@@ -325,29 +269,21 @@ func TestLogging(t *testing.T) {
 		case strings.Contains(line, `"msg":"cloudconnexa: request"`):
 			debugs++
 			for _, attr := range []string{`"level":"DEBUG"`, `"operation":"getNetwork"`, `"method":"GET"`, `"path":"/api/v1/networks/n-`, `"duration":`, `"attempt":`} {
-				if !strings.Contains(line, attr) {
-					t.Errorf("debug record lacks %s: %s", attr, line)
-				}
+				assert.Contains(t, line, attr, "debug record")
 			}
 		case strings.Contains(line, `"msg":"cloudconnexa: retrying"`):
 			warns++
 			for _, attr := range []string{`"level":"WARN"`, `"operation":"getNetwork"`, `"attempt":`, `"delay":`} {
-				if !strings.Contains(line, attr) {
-					t.Errorf("warn record lacks %s: %s", attr, line)
-				}
+				assert.Contains(t, line, attr, "warn record")
 			}
 		}
 	}
-	if debugs != 3+5 || warns != 2+4 {
-		t.Errorf("%d debug and %d warn records, want 8 and 6:\n%s", debugs, warns, out)
-	}
-	if !strings.Contains(out, `"status":503`) || !strings.Contains(out, `"error":`) {
-		t.Errorf("records lack status or error:\n%s", out)
-	}
+	assert.Equal(t, 3+5, debugs, "debug records:\n%s", out)
+	assert.Equal(t, 2+4, warns, "warn records:\n%s", out)
+	assert.Contains(t, out, `"status":503`, "records lack status")
+	assert.Contains(t, out, `"error":`, "records lack error")
 	for _, secret := range []string{testSecret, "tok-SEKRIT", "Bearer", "Authorization"} {
-		if strings.Contains(out, secret) {
-			t.Errorf("log output contains %q:\n%s", secret, out)
-		}
+		assert.NotContains(t, out, secret, "log output")
 	}
 }
 
@@ -369,12 +305,9 @@ func TestNoLoggerLogsNothing(t *testing.T) {
 	defer slog.SetDefault(prev)
 	s := newTestAPI(t, sequence(500, 200))
 	c := newTestClient(t, s)
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if buf.Len() != 0 {
-		t.Errorf("logged without a logger:\n%s", buf.String())
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	assert.Zero(t, buf.Len(), "logged without a logger:\n%s", buf.String())
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -389,15 +322,11 @@ func TestConcurrentUse(t *testing.T) {
 			} else {
 				_, err = c.UpdateNetworkWithResponse(context.Background(), "n-1", gen.NetworkUpdateRequest{Name: "x"})
 			}
-			if err != nil {
-				t.Error(err)
-			}
+			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
-	if n := s.tokenRequests.Load(); n != 1 {
-		t.Errorf("%d token requests, want 1", n)
-	}
+	assert.Equal(t, int32(1), s.tokenRequests.Load(), "token requests")
 }
 
 func TestTokenStyleQuery(t *testing.T) {
@@ -412,37 +341,25 @@ func TestTokenStyleQuery(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, err := New(srv.URL, "the-id", "secret", WithAllowInsecureLoopback(), WithTokenStyle(auth.TokenStyleQuery), WithAuthOptions(auth.WithRefreshMargin(time.Minute)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.GetSnatWithResponse(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := gotQuery.Load().(string); got != "the-id" {
-		t.Errorf("client_id in query = %q", got)
-	}
+	require.NoError(t, err)
+	_, err = c.GetSnatWithResponse(context.Background())
+	require.NoError(t, err)
+	got, _ := gotQuery.Load().(string)
+	assert.Equal(t, "the-id", got, "client_id in query")
 }
 
 func TestClientFormatting(t *testing.T) {
 	c, err := New("acme", testClientID, testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("client", "c", c)
 	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%v", *c), buf.String()} {
-		if strings.Contains(s, testSecret) {
-			t.Errorf("formatted client shows the secret: %s", s)
-		}
+		assert.NotContains(t, s, testSecret, "formatted client shows the secret")
 	}
-	if got := c.String(); got != "client.Client{baseURL: https://acme.api.openvpn.com, api: 1.2.3}" {
-		t.Errorf("String() = %q", got)
-	}
-	if !strings.Contains(buf.String(), "c.base_url=https://acme.api.openvpn.com") {
-		t.Errorf("slog: %s", buf.String())
-	}
+	assert.Equal(t, "client.Client{baseURL: https://acme.api.openvpn.com, api: 1.2.3}", c.String())
+	assert.Contains(t, buf.String(), "c.base_url=https://acme.api.openvpn.com", "slog")
 	var nilClient *Client
-	if nilClient.String() == "" || nilClient.GoString() == "" || nilClient.LogValue().String() == "" {
-		t.Error("nil client formatting")
-	}
+	assert.NotEmpty(t, nilClient.String(), "nil client formatting")
+	assert.NotEmpty(t, nilClient.GoString(), "nil client formatting")
+	assert.NotEmpty(t, nilClient.LogValue().String(), "nil client formatting")
 }

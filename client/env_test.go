@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func setEnv(t *testing.T, base, id, secret string) {
@@ -23,9 +25,7 @@ func setEnv(t *testing.T, base, id, secret string) {
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), ".env")
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	return path
 }
 
@@ -33,15 +33,10 @@ func TestNewFromEnv(t *testing.T) {
 	s := newTestAPI(t, sequence(200))
 	setEnv(t, s.URL, testClientID, testSecret)
 	c, err := NewFromEnv(WithAllowInsecureLoopback())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if c.BaseURL() != s.URL {
-		t.Errorf("BaseURL %q", c.BaseURL())
-	}
+	require.NoError(t, err)
+	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	assert.Equal(t, s.URL, c.BaseURL(), "BaseURL")
 }
 
 func TestNewFromEnvMissing(t *testing.T) {
@@ -55,30 +50,25 @@ func TestNewFromEnvMissing(t *testing.T) {
 	} {
 		setEnv(t, tc.base, tc.id, tc.secret)
 		_, err := NewFromEnv()
-		if err == nil || !strings.Contains(err.Error(), tc.missing) {
-			t.Errorf("err = %v, want it to name %s", err, tc.missing)
-		}
+		assert.ErrorContains(t, err, tc.missing, "want the error to name the missing variable")
 	}
 }
 
 func TestNewFromEnvMalformed(t *testing.T) {
 	setEnv(t, "http://acme.example", "id", "very-secret-value")
 	_, err := NewFromEnv()
-	if err == nil || !strings.Contains(err.Error(), EnvBaseURL) || !strings.Contains(err.Error(), "https") {
-		t.Errorf("err = %v", err)
-	}
+	assert.ErrorContains(t, err, EnvBaseURL)
+	assert.ErrorContains(t, err, "https")
 	setEnv(t, "acme", "id", "very-secret\nvalue")
 	_, err = NewFromEnv()
-	if err == nil || !strings.Contains(err.Error(), EnvClientSecret) || strings.Contains(err.Error(), "very-secret") {
-		t.Errorf("err = %v", err)
+	if assert.ErrorContains(t, err, EnvClientSecret) {
+		assert.NotContains(t, err.Error(), "very-secret")
 	}
 	setEnv(t, "acme", "i\rd", "x")
-	if _, err := NewFromEnv(); err == nil || !strings.Contains(err.Error(), EnvClientID) {
-		t.Errorf("err = %v", err)
-	}
-	if _, err := NewFromEnv(WithMaxResponseBytes(-1)); err == nil {
-		t.Error("invalid option accepted")
-	}
+	_, err = NewFromEnv()
+	assert.ErrorContains(t, err, EnvClientID)
+	_, err = NewFromEnv(WithMaxResponseBytes(-1))
+	assert.Error(t, err, "invalid option accepted")
 }
 
 func TestNewFromEnvFile(t *testing.T) {
@@ -90,21 +80,17 @@ func TestNewFromEnvFile(t *testing.T) {
 		"CLOUDCONNEXA_CLIENT_SECRET="+testSecret+" # inline comment\n")
 	setEnv(t, "-", testClientID, "-") // the real environment wins for the id
 	c, err := NewFromEnv(WithEnvFile(path), WithAllowInsecureLoopback())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatalf("credentials from file and environment: %v", err)
-	}
+	require.NoError(t, err)
+	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err, "credentials from file and environment")
 
 	setEnv(t, "-", "-", "-")
-	if _, err := NewFromEnv(WithEnvFile(filepath.Join(t.TempDir(), "missing.env"))); err == nil || !strings.Contains(err.Error(), "env file") {
-		t.Errorf("missing file: %v", err)
-	}
+	_, err = NewFromEnv(WithEnvFile(filepath.Join(t.TempDir(), "missing.env")))
+	assert.ErrorContains(t, err, "env file", "missing file")
 	bad := writeFile(t, "CLOUDCONNEXA_CLIENT_SECRET=ok\nthis line holds hunter2 but no equals sign\n")
 	_, err = NewFromEnv(WithEnvFile(bad))
-	if err == nil || !strings.Contains(err.Error(), "line 2") || strings.Contains(err.Error(), "hunter2") {
-		t.Errorf("malformed file: %v", err)
+	if assert.ErrorContains(t, err, "line 2", "malformed file") {
+		assert.NotContains(t, err.Error(), "hunter2", "malformed file")
 	}
 }
 
@@ -139,8 +125,9 @@ func TestParseEnvLine(t *testing.T) {
 		{"=x", "", "", false, true},
 	} {
 		key, val, ok, err := parseEnvLine(tc.line)
-		if key != tc.key || val != tc.val || ok != tc.ok || (err != nil) != tc.err {
-			t.Errorf("parseEnvLine(%q) = %q, %q, %t, %v", tc.line, key, val, ok, err)
-		}
+		assert.Equal(t, tc.key, key, "parseEnvLine(%q) key", tc.line)
+		assert.Equal(t, tc.val, val, "parseEnvLine(%q) value", tc.line)
+		assert.Equal(t, tc.ok, ok, "parseEnvLine(%q) ok", tc.line)
+		assert.Equal(t, tc.err, err != nil, "parseEnvLine(%q) error: %v", tc.line, err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestErrNotFound(t *testing.T) {
@@ -32,12 +34,8 @@ func TestErrNotFound(t *testing.T) {
 			s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tc.status, tc.body) })
 			c := newTestClient(t, s, WithoutRetries())
 			_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := errors.Is(err, ErrNotFound); got != tc.want {
-				t.Errorf("errors.Is(%v, ErrNotFound) = %t, want %t", err, got, tc.want)
-			}
+			require.Error(t, err)
+			assert.Equal(t, tc.want, errors.Is(err, ErrNotFound), "errors.Is(%v, ErrNotFound)", err)
 		})
 	}
 }
@@ -51,13 +49,9 @@ func TestSentinels(t *testing.T) {
 		c := newTestClient(t, s, WithoutRetries())
 		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 		for _, sentinel := range []error{ErrRateLimited, ErrUnauthorized, ErrForbidden, ErrNotFound} {
-			if got := errors.Is(err, sentinel); got != (sentinel == tc.want) {
-				t.Errorf("%d: errors.Is(err, %v) = %t", tc.status, sentinel, got)
-			}
+			assert.Equal(t, sentinel == tc.want, errors.Is(err, sentinel), "%d: errors.Is(err, %v)", tc.status, sentinel)
 		}
-		if errors.Is(err, context.Canceled) {
-			t.Error("APIError must not match unrelated errors")
-		}
+		assert.NotErrorIs(t, err, context.Canceled, "APIError must not match unrelated errors")
 	}
 }
 
@@ -69,25 +63,23 @@ func TestAPIErrorFields(t *testing.T) {
 	c := newTestClient(t, s)
 	_, err := c.GetNetworkWithResponse(context.Background(), "n-123")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("err = %v", err)
-	}
-	if apiErr.Operation != "getNetwork" || apiErr.ResourceID != "n-123" || apiErr.Method != "GET" || apiErr.Path != "/api/v1/networks/n-123" {
-		t.Errorf("identity: %+v", apiErr)
-	}
-	if apiErr.StatusCode != 400 || apiErr.StatusError != "BAD_REQUEST" || apiErr.Message != "network n-123 not found" || apiErr.RetryAfter != 7*time.Second || apiErr.Attempts != 1 {
-		t.Errorf("fields: %+v", apiErr)
-	}
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "getNetwork", apiErr.Operation, "identity")
+	assert.Equal(t, "n-123", apiErr.ResourceID, "identity")
+	assert.Equal(t, "GET", apiErr.Method, "identity")
+	assert.Equal(t, "/api/v1/networks/n-123", apiErr.Path, "identity")
+	assert.Equal(t, 400, apiErr.StatusCode, "fields")
+	assert.Equal(t, "BAD_REQUEST", apiErr.StatusError, "fields")
+	assert.Equal(t, "network n-123 not found", apiErr.Message, "fields")
+	assert.Equal(t, 7*time.Second, apiErr.RetryAfter, "fields")
+	assert.Equal(t, 1, apiErr.Attempts, "fields")
 	d := apiErr.Details["application"]
-	if len(d) != 1 || *d[0].ErrorCode != "9-11-6" || *d[0].Message != "Entity does not exist" {
-		t.Errorf("details: %+v", apiErr.Details)
+	if assert.Len(t, d, 1, "details: %+v", apiErr.Details) {
+		assert.Equal(t, "9-11-6", *d[0].ErrorCode, "details")
+		assert.Equal(t, "Entity does not exist", *d[0].Message, "details")
 	}
-	if !strings.Contains(string(apiErr.Body), `"9-11-6"`) {
-		t.Errorf("body: %s", apiErr.Body)
-	}
-	if want := `cloudconnexa: getNetwork "n-123": 400 Bad Request: network n-123 not found`; err.Error() != want {
-		t.Errorf("Error() = %q, want %q", err.Error(), want)
-	}
+	assert.Contains(t, string(apiErr.Body), `"9-11-6"`, "body")
+	assert.EqualError(t, err, `cloudconnexa: getNetwork "n-123": 400 Bad Request: network n-123 not found`)
 }
 
 func TestAPIErrorBodyIsBounded(t *testing.T) {
@@ -96,12 +88,9 @@ func TestAPIErrorBodyIsBounded(t *testing.T) {
 	c := newTestClient(t, s)
 	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || len(apiErr.Body) != maxErrorBody {
-		t.Fatalf("err = %v, body %d bytes", err, len(apiErr.Body))
-	}
-	if len(err.Error()) > 400 {
-		t.Errorf("Error() is %d bytes long", len(err.Error()))
-	}
+	require.ErrorAs(t, err, &apiErr)
+	require.Len(t, apiErr.Body, maxErrorBody, "body")
+	assert.LessOrEqual(t, len(err.Error()), 400, "Error() length")
 }
 
 func TestAPIErrorMessage(t *testing.T) {
@@ -123,9 +112,7 @@ func TestAPIErrorMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, msg, _ := parseErrorBody([]byte(tc.body))
-			if msg != tc.want {
-				t.Errorf("message = %q, want %q", msg, tc.want)
-			}
+			assert.Equal(t, tc.want, msg, "message")
 		})
 	}
 }
@@ -140,58 +127,39 @@ func TestAPIErrorText(t *testing.T) {
 		{&APIError{StatusCode: 599, StatusError: "WEIRD", Method: "GET", Path: "/x"}, `cloudconnexa: GET /x: 599 WEIRD`},
 		{&APIError{StatusCode: 503, Operation: "getSnat", Attempts: 5}, `cloudconnexa: getSnat: 503 Service Unavailable (after 5 attempts)`},
 	} {
-		if got := tc.err.Error(); got != tc.want {
-			t.Errorf("Error() = %q, want %q", got, tc.want)
-		}
+		assert.EqualError(t, tc.err, tc.want)
 	}
 	long := &APIError{StatusCode: 400, Message: strings.Repeat("é", 1000)}
-	if msg := long.Error(); len(msg) > maxMessageLen+100 || !utf8.ValidString(msg) || !strings.HasSuffix(msg, "…") {
-		t.Errorf("long message not truncated cleanly: %d bytes", len(msg))
-	}
+	msg := long.Error()
+	assert.LessOrEqual(t, len(msg), maxMessageLen+100, "long message not truncated")
+	assert.True(t, utf8.ValidString(msg), "long message not truncated cleanly")
+	assert.True(t, strings.HasSuffix(msg, "…"), "long message not truncated cleanly")
 }
 
 func TestRequestError(t *testing.T) {
 	e := &RequestError{Operation: "getNetwork", ResourceID: "n-1", Err: &AuthenticationError{StatusCode: 401, Code: "invalid_client"}}
-	if !errors.Is(e, ErrUnauthorized) || errors.Is(e, ErrForbidden) || errors.Is(e, ErrNotFound) {
-		t.Error("401 token failure should match ErrUnauthorized only")
-	}
-	if want := `cloudconnexa: getNetwork "n-1": authentication failed: 401 invalid_client`; e.Error() != want {
-		t.Errorf("Error() = %q, want %q", e.Error(), want)
-	}
-	if !errors.Is(&RequestError{Err: &AuthenticationError{StatusCode: 403}}, ErrForbidden) {
-		t.Error("403")
-	}
-	if !errors.Is(&RequestError{Err: &AuthenticationError{StatusCode: 429}}, ErrRateLimited) {
-		t.Error("429")
-	}
-	if errors.Is(&RequestError{Err: errors.New("x")}, ErrUnauthorized) {
-		t.Error("plain errors match no sentinel")
-	}
-	if got := (&RequestError{Method: "GET", Path: "/p", Attempts: 2}).Error(); got != "cloudconnexa: GET /p: unknown error (after 2 attempts)" {
-		t.Errorf("Error() = %q", got)
-	}
+	assert.ErrorIs(t, e, ErrUnauthorized, "401 token failure should match ErrUnauthorized")
+	assert.NotErrorIs(t, e, ErrForbidden, "401 token failure should match ErrUnauthorized only")
+	assert.NotErrorIs(t, e, ErrNotFound, "401 token failure should match ErrUnauthorized only")
+	assert.EqualError(t, e, `cloudconnexa: getNetwork "n-1": authentication failed: 401 invalid_client`)
+	assert.ErrorIs(t, &RequestError{Err: &AuthenticationError{StatusCode: 403}}, ErrForbidden, "403")
+	assert.ErrorIs(t, &RequestError{Err: &AuthenticationError{StatusCode: 429}}, ErrRateLimited, "429")
+	assert.NotErrorIs(t, &RequestError{Err: errors.New("x")}, ErrUnauthorized, "plain errors match no sentinel")
+	assert.EqualError(t, &RequestError{Method: "GET", Path: "/p", Attempts: 2}, "cloudconnexa: GET /p: unknown error (after 2 attempts)")
 }
 
 func TestBadCredentials(t *testing.T) {
 	s := newTestAPI(t, sequence(200))
 	c, err := New(s.URL, testClientID, "wrong-"+testSecret, WithAllowInsecureLoopback(), fastRetries)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
 	var authErr *AuthenticationError
-	if !errors.As(err, &authErr) || authErr.StatusCode != 401 || !errors.Is(err, ErrUnauthorized) {
-		t.Fatalf("err = %v, want an AuthenticationError 401", err)
-	}
-	if strings.Contains(err.Error(), testSecret) {
-		t.Errorf("error shows the secret: %v", err)
-	}
-	if n := s.tokenRequests.Load(); n != 1 {
-		t.Errorf("token requests = %d: refused credentials must not be retried", n)
-	}
-	if s.count() != 0 {
-		t.Errorf("API saw %d requests", s.count())
-	}
+	require.ErrorAs(t, err, &authErr, "want an AuthenticationError 401")
+	require.Equal(t, 401, authErr.StatusCode, "err = %v", err)
+	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.NotContains(t, err.Error(), testSecret, "error shows the secret")
+	assert.Equal(t, int32(1), s.tokenRequests.Load(), "token requests: refused credentials must not be retried")
+	assert.Zero(t, s.count(), "requests the API saw")
 }
 
 func TestReauthenticatesOn401(t *testing.T) {
@@ -199,26 +167,19 @@ func TestReauthenticatesOn401(t *testing.T) {
 	s.setTokens([]string{"tok-old", "tok-new"}, func(tok string) bool { return tok == "tok-new" })
 	c := newTestClient(t, s)
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.JSON200.Id != "n-1" {
-		t.Errorf("response %+v", resp.JSON200)
-	}
-	if n := s.tokenRequests.Load(); n != 2 {
-		t.Errorf("token requests = %d, want 2", n)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "n-1", resp.JSON200.Id, "response %+v", resp.JSON200)
+	assert.Equal(t, int32(2), s.tokenRequests.Load(), "token requests")
 	reqs := s.recorded()
-	if len(reqs) != 2 || reqs[0].Header.Get("Authorization") != "Bearer tok-old" || reqs[1].Header.Get("Authorization") != "Bearer tok-new" {
-		t.Errorf("requests: %+v", reqs)
+	if assert.Len(t, reqs, 2, "requests: %+v", reqs) {
+		assert.Equal(t, "Bearer tok-old", reqs[0].Header.Get("Authorization"), "first request")
+		assert.Equal(t, "Bearer tok-new", reqs[1].Header.Get("Authorization"), "second request")
 	}
 
 	// A server that keeps refusing: one re-authentication, then the 401.
 	s.setTokens([]string{"tok-new"}, func(string) bool { return false })
 	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
-	if !errors.Is(err, ErrUnauthorized) {
-		t.Fatalf("err = %v, want ErrUnauthorized", err)
-	}
+	require.ErrorIs(t, err, ErrUnauthorized)
 }
 
 func TestResponseTooLarge(t *testing.T) {
@@ -228,12 +189,10 @@ func TestResponseTooLarge(t *testing.T) {
 		c := newTestClient(t, s, WithMaxResponseBytes(1000))
 		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 		var rerr *RequestError
-		if !errors.Is(err, ErrResponseTooLarge) || !errors.As(err, &rerr) || rerr.Operation != "getNetwork" {
-			t.Fatalf("err = %v", err)
-		}
-		if s.count() != 1 {
-			t.Errorf("server saw %d requests: not retried", s.count())
-		}
+		require.ErrorIs(t, err, ErrResponseTooLarge)
+		require.ErrorAs(t, err, &rerr)
+		require.Equal(t, "getNetwork", rerr.Operation, "err = %v", err)
+		assert.Equal(t, 1, s.count(), "requests the server saw: not retried")
 	})
 	t.Run("chunked", func(t *testing.T) {
 		s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
@@ -245,9 +204,7 @@ func TestResponseTooLarge(t *testing.T) {
 		})
 		c := newTestClient(t, s, WithMaxResponseBytes(1000))
 		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-		if !errors.Is(err, ErrResponseTooLarge) {
-			t.Fatalf("err = %v", err)
-		}
+		require.ErrorIs(t, err, ErrResponseTooLarge)
 	})
 	t.Run("exactly at the cap", func(t *testing.T) {
 		body := `{"id":"n-1"}`
@@ -257,41 +214,36 @@ func TestResponseTooLarge(t *testing.T) {
 			w.(http.Flusher).Flush() // no Content-Length
 		})
 		c := newTestClient(t, s, WithMaxResponseBytes(int64(len(body))))
-		if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		require.NoError(t, err)
 	})
 }
 
 func TestCappedBodyZeroRead(t *testing.T) {
 	b := &cappedBody{rc: http.NoBody, left: 0, tooLarge: func() error { return ErrResponseTooLarge }}
-	if n, err := b.Read(nil); n != 0 || err != nil {
-		t.Errorf("Read(nil) = %d, %v", n, err)
-	}
-	if _, err := b.Read(make([]byte, 1)); err == nil || errors.Is(err, ErrResponseTooLarge) {
-		t.Errorf("Read at EOF = %v, want io.EOF", err)
-	}
+	n, err := b.Read(nil)
+	assert.Zero(t, n, "Read(nil)")
+	assert.NoError(t, err, "Read(nil)")
+	_, err = b.Read(make([]byte, 1))
+	assert.Error(t, err, "Read at EOF: want io.EOF")
+	assert.NotErrorIs(t, err, ErrResponseTooLarge, "Read at EOF: want io.EOF")
 }
 
 func TestUnknownOperationError(t *testing.T) {
 	s := newTestAPI(t, sequence(418))
 	c := newTestClient(t, s)
 	resp, err := c.ClientWithResponses.ClientInterface.(*gen.Client).Client.Do(mustRequest(t, s.URL+"/api/v1/teapot"))
-	if resp != nil {
-		t.Fatal("want no response")
-	}
+	require.Nil(t, resp, "want no response")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Operation != "" || !strings.HasPrefix(err.Error(), "cloudconnexa: GET /api/v1/teapot: 418") {
-		t.Fatalf("err = %v", err)
-	}
+	require.ErrorAs(t, err, &apiErr)
+	require.Empty(t, apiErr.Operation, "err = %v", err)
+	require.True(t, strings.HasPrefix(err.Error(), "cloudconnexa: GET /api/v1/teapot: 418"), "err = %v", err)
 }
 
 func mustRequest(t *testing.T, rawURL string) *http.Request {
 	t.Helper()
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return (&http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}).WithContext(context.Background())
 }
 
@@ -302,19 +254,16 @@ func TestDotSegmentIsRefused(t *testing.T) {
 	for _, id := range []string{".", ".."} {
 		_, err := c.GetNetworkWithResponse(ctx, id)
 		var rerr *RequestError
-		if !errors.Is(err, ErrDotSegment) || !errors.As(err, &rerr) || rerr.Operation != "getNetwork" || rerr.Attempts != 0 {
-			t.Errorf("GetNetwork(%q) err = %v", id, err)
+		if assert.ErrorIs(t, err, ErrDotSegment, "GetNetwork(%q)", id) && assert.ErrorAs(t, err, &rerr, "GetNetwork(%q)", id) {
+			assert.Equal(t, "getNetwork", rerr.Operation, "GetNetwork(%q)", id)
+			assert.Zero(t, rerr.Attempts, "GetNetwork(%q)", id)
 		}
-		if _, err := c.UpdateNetworkWithResponse(ctx, id, gen.NetworkUpdateRequest{Name: "x"}); !errors.Is(err, ErrDotSegment) {
-			t.Errorf("UpdateNetwork(%q) err = %v", id, err)
-		}
+		_, err = c.UpdateNetworkWithResponse(ctx, id, gen.NetworkUpdateRequest{Name: "x"})
+		assert.ErrorIs(t, err, ErrDotSegment, "UpdateNetwork(%q)", id)
 	}
-	if n := len(s.recorded()); n != 0 {
-		t.Fatalf("%d requests sent, want none", n)
-	}
+	require.Empty(t, s.recorded(), "requests sent")
 	for _, id := range []string{"...", "a.b", ".x"} {
-		if _, err := c.GetNetworkWithResponse(ctx, id); err != nil {
-			t.Errorf("GetNetwork(%q): %v", id, err)
-		}
+		_, err := c.GetNetworkWithResponse(ctx, id)
+		assert.NoError(t, err, "GetNetwork(%q)", id)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzParseErrorBody(f *testing.F) {
@@ -34,18 +37,12 @@ func FuzzParseErrorBody(f *testing.F) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Request: req}
 		e := newAPIError(resp, body, req, opInfo{ID: "getNetwork", ResourceID: "x"}, 1, time.Now())
 		msg := e.Error()
-		if !utf8.ValidString(msg) {
-			t.Errorf("Error() is not valid UTF-8: %q", msg)
-		}
-		if strings.ContainsAny(msg, "\n\r\x00\x1b") {
-			t.Errorf("Error() contains control characters: %q", msg)
-		}
-		if len(msg) > 1024 {
-			t.Errorf("Error() is %d bytes", len(msg))
-		}
+		assert.True(t, utf8.ValidString(msg), "Error() is not valid UTF-8: %q", msg)
+		assert.False(t, strings.ContainsAny(msg, "\n\r\x00\x1b"), "Error() contains control characters: %q", msg)
+		assert.LessOrEqual(t, len(msg), 1024, "Error() length in bytes")
 		_ = e.Is(ErrNotFound)
-		if status == http.StatusNotFound && !e.Is(ErrNotFound) {
-			t.Error("404 must match ErrNotFound")
+		if status == http.StatusNotFound {
+			assert.True(t, e.Is(ErrNotFound), "404 must match ErrNotFound")
 		}
 	})
 }
@@ -64,27 +61,20 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, remaining, rate, period, burst string) {
 		ri := parseRateLimitHeaders(rateHeaders(remaining, rate, period, burst))
-		if ri.remaining < 0 || ri.remaining > maxHeaderCount || ri.burst < 0 || ri.rate < 0 {
-			t.Fatalf("out of range: %+v", ri)
-		}
-		if ri.hasBurst && ri.burst < 1 {
-			t.Fatalf("burst below 1: %+v", ri)
-		}
-		if ri.perToken() < 0 {
-			t.Fatalf("negative per-token time: %+v", ri)
-		}
+		// Written as conditions, not ordered comparisons, so that NaN is
+		// judged as before.
+		require.False(t, ri.remaining < 0 || ri.remaining > maxHeaderCount || ri.burst < 0 || ri.rate < 0, "out of range: %+v", ri)
+		require.False(t, ri.hasBurst && ri.burst < 1, "burst below 1: %+v", ri)
+		require.False(t, ri.perToken() < 0, "negative per-token time: %+v", ri)
 		// Whatever the headers say, the limiter stays usable.
 		clock := newFakeClock()
 		l := startedLimiter(20, 15*time.Second, clock)
 		l.reserve()
 		l.observe(ri, http.StatusTooManyRequests, -1)
 		l.release()
-		if _, d, _ := l.reserve(); d < 0 {
-			t.Fatalf("negative delay %v", d)
-		}
-		if l.rate <= 0 || l.capacity < 1 {
-			t.Fatalf("limiter broken: rate %v capacity %v", l.rate, l.capacity)
-		}
+		_, d, _ := l.reserve()
+		require.GreaterOrEqual(t, d, time.Duration(0), "negative delay")
+		require.False(t, l.rate <= 0 || l.capacity < 1, "limiter broken: rate %v capacity %v", l.rate, l.capacity)
 	})
 }
 
@@ -96,8 +86,10 @@ func FuzzParseRetryAfter(f *testing.F) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, v string) {
 		d, ok := parseRetryAfter(v, now)
-		if d < 0 || d > maxRetryAfter || (!ok && d != 0) {
-			t.Fatalf("parseRetryAfter(%q) = %v, %t", v, d, ok)
+		require.GreaterOrEqual(t, d, time.Duration(0), "parseRetryAfter(%q) = %v, %t", v, d, ok)
+		require.LessOrEqual(t, d, maxRetryAfter, "parseRetryAfter(%q) = %v, %t", v, d, ok)
+		if !ok {
+			require.Zero(t, d, "parseRetryAfter(%q) = %v, %t", v, d, ok)
 		}
 	})
 }

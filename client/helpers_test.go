@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -148,9 +150,7 @@ func newTestClient(t testing.TB, s *testAPI, opts ...Option) *Client {
 	t.Helper()
 	all := append([]Option{WithAllowInsecureLoopback(), fastRetries}, opts...)
 	c, err := New(s.URL, testClientID, testSecret, all...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	require.NoError(t, err, "New")
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
 )
 
 // TestOperationLookup resolves a concrete path of every operation back to it.
@@ -21,9 +22,8 @@ func TestOperationLookup(t *testing.T) {
 			}
 		}
 		got := table.lookup(op.Method, path)
-		if got.ID != op.ID || got.ResourceID != wantID {
-			t.Errorf("%s %s: got %+v, want %s %q", op.Method, path, got, op.ID, wantID)
-		}
+		assert.Equal(t, op.ID, got.ID, "%s %s: operation", op.Method, path)
+		assert.Equal(t, wantID, got.ResourceID, "%s %s: resource id", op.Method, path)
 	}
 }
 
@@ -43,9 +43,8 @@ func TestOperationLookupPrefersLiterals(t *testing.T) {
 		{"GET", "/api/v1/networks/%zz", "getNetwork", "%zz"},
 	} {
 		got := table.lookup(tc.method, tc.path)
-		if got.ID != tc.want || got.ResourceID != tc.id {
-			t.Errorf("%s %s: got %+v, want %s %q", tc.method, tc.path, got, tc.want, tc.id)
-		}
+		assert.Equal(t, tc.want, got.ID, "%s %s: operation", tc.method, tc.path)
+		assert.Equal(t, tc.id, got.ResourceID, "%s %s: resource id", tc.method, tc.path)
 	}
 }
 

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // pagedNetworks serves total networks named net-0000… in pages.
@@ -44,27 +45,17 @@ func TestAllNetworks(t *testing.T) {
 	c := newTestClient(t, s)
 	var got []string
 	for n, err := range c.AllNetworks(context.Background(), nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got = append(got, n.Id)
 	}
-	if len(got) != 2500 {
-		t.Fatalf("got %d networks, want 2500", len(got))
-	}
+	require.Len(t, got, 2500, "networks")
 	for i, id := range got {
-		if want := fmt.Sprintf("n-%04d", i); id != want {
-			t.Fatalf("item %d = %s, want %s", i, id, want)
-		}
+		require.Equal(t, fmt.Sprintf("n-%04d", i), id, "item %d", i)
 	}
 	reqs := s.recorded()
-	if len(reqs) != 3 {
-		t.Fatalf("%d page requests, want 3", len(reqs))
-	}
+	require.Len(t, reqs, 3, "page requests")
 	for i, r := range reqs {
-		if want := fmt.Sprintf("page=%d&size=1000", i); r.Query != want {
-			t.Errorf("request %d query %q, want %q", i, r.Query, want)
-		}
+		assert.Equal(t, fmt.Sprintf("page=%d&size=1000", i), r.Query, "request %d query", i)
 	}
 }
 
@@ -73,16 +64,12 @@ func TestAllNetworksEarlyExit(t *testing.T) {
 	c := newTestClient(t, s)
 	n := 0
 	for _, err := range c.AllNetworks(context.Background(), nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if n++; n == 1001 {
 			break
 		}
 	}
-	if s.count() != 2 {
-		t.Errorf("%d page requests after breaking in page 2, want 2", s.count())
-	}
+	assert.Equal(t, 2, s.count(), "page requests after breaking in page 2")
 }
 
 func TestAllNetworksParams(t *testing.T) {
@@ -93,25 +80,21 @@ func TestAllNetworksParams(t *testing.T) {
 	params.Size = ptr(gen.Size(1)) // changing params afterwards does not affect seq
 	var got []string
 	for n, err := range seq {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got = append(got, n.Id)
 	}
-	if len(got) != 15 || got[0] != "n-0010" || got[14] != "n-0024" {
-		t.Errorf("got %v", got)
+	if assert.Len(t, got, 15, "got %v", got) {
+		assert.Equal(t, "n-0010", got[0], "got %v", got)
+		assert.Equal(t, "n-0024", got[14], "got %v", got)
 	}
-	if *params.Page != 1 || *params.Size != 1 {
-		t.Errorf("params modified: page %d size %d", *params.Page, *params.Size)
-	}
+	assert.Equal(t, int32(1), *params.Page, "params modified")
+	assert.Equal(t, int32(1), *params.Size, "params modified")
 	// Each range over the sequence starts afresh.
 	again := 0
 	for range seq {
 		again++
 	}
-	if again != 15 {
-		t.Errorf("second run: %d items", again)
-	}
+	assert.Equal(t, 15, again, "items of the second run")
 }
 
 func TestPagesStopOnEmptyPage(t *testing.T) {
@@ -121,11 +104,9 @@ func TestPagesStopOnEmptyPage(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	for _, err := range c.AllUsers(context.Background(), nil) {
-		t.Fatalf("unexpected item, err %v", err)
+		require.FailNow(t, "unexpected item", "err %v", err)
 	}
-	if s.count() != 1 {
-		t.Errorf("%d requests", s.count())
-	}
+	assert.Equal(t, 1, s.count(), "requests")
 }
 
 func TestPagesYieldError(t *testing.T) {
@@ -141,9 +122,10 @@ func TestPagesYieldError(t *testing.T) {
 		n++
 	}
 	var apiErr *APIError
-	if n != 0 || len(errs) != 1 || !errors.As(errs[0], &apiErr) || apiErr.Operation != "listNetworks" {
-		t.Fatalf("items %d, errors %v", n, errs)
-	}
+	require.Zero(t, n, "items")
+	require.Len(t, errs, 1, "errors %v", errs)
+	require.ErrorAs(t, errs[0], &apiErr)
+	require.Equal(t, "listNetworks", apiErr.Operation)
 }
 
 func TestPagesDecodeError(t *testing.T) {
@@ -151,9 +133,9 @@ func TestPagesDecodeError(t *testing.T) {
 	c := newTestClient(t, s)
 	for _, err := range c.AllHosts(context.Background(), nil) {
 		var rerr *RequestError
-		if !errors.As(err, &rerr) || rerr.Operation != "listHosts" || !strings.Contains(err.Error(), "decode response") {
-			t.Fatalf("err = %v", err)
-		}
+		require.ErrorAs(t, err, &rerr)
+		require.Equal(t, "listHosts", rerr.Operation, "err = %v", err)
+		require.ErrorContains(t, err, "decode response")
 	}
 }
 
@@ -166,9 +148,7 @@ func TestPagesResponseTooLarge(t *testing.T) {
 		w.(http.Flusher).Flush()
 	})
 	for _, err := range c.AllNetworks(context.Background(), nil) {
-		if !errors.Is(err, ErrResponseTooLarge) {
-			t.Fatalf("err = %v", err)
-		}
+		require.ErrorIs(t, err, ErrResponseTooLarge)
 	}
 }
 
@@ -195,34 +175,26 @@ func TestAllSessions(t *testing.T) {
 	status := gen.SessionStatus("ACTIVE")
 	var ids []string
 	for sess, err := range c.AllSessions(context.Background(), gen.ListSessionsParams{StartDate: &start, Status: &status}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ids = append(ids, sess.Id)
 	}
-	if strings.Join(ids, ",") != "s1,s2,s3,s4" {
-		t.Errorf("ids %v", ids)
-	}
+	assert.Equal(t, []string{"s1", "s2", "s3", "s4"}, ids)
 	reqs := s.recorded()
-	if len(reqs) != 3 {
-		t.Fatalf("%d requests", len(reqs))
-	}
+	require.Len(t, reqs, 3, "requests")
 	for _, r := range reqs {
-		if !strings.Contains(r.Query, "size=100") {
-			t.Errorf("query %q lacks the default batch size", r.Query)
-		}
+		assert.Contains(t, r.Query, "size=100", "query lacks the default batch size")
 	}
 
 	// Resuming from a cursor, and stopping early.
 	for sess, err := range c.AllSessions(context.Background(), gen.ListSessionsParams{StartDate: &start, Status: &status, Cursor: ptr("c1"), Size: 7}) {
-		if err != nil || sess.Id != "s3" {
-			t.Fatalf("first resumed session %v, %v", sess.Id, err)
-		}
+		require.NoError(t, err, "first resumed session")
+		require.Equal(t, "s3", sess.Id, "first resumed session")
 		break
 	}
 	reqs = s.recorded()
-	if len(reqs) != 4 || !strings.Contains(reqs[3].Query, "cursor=c1") || !strings.Contains(reqs[3].Query, "size=7") {
-		t.Errorf("resumed request: %+v", reqs[len(reqs)-1])
+	if assert.Len(t, reqs, 4, "requests") {
+		assert.Contains(t, reqs[3].Query, "cursor=c1", "resumed request")
+		assert.Contains(t, reqs[3].Query, "size=7", "resumed request")
 	}
 }
 
@@ -237,25 +209,18 @@ func TestAllAuditLogs(t *testing.T) {
 	c := newTestClient(t, s)
 	var ids []string
 	for e, err := range c.AllAuditLogs(context.Background(), gen.ListAuditLogsParams{InitiatorId: ptr("u1")}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ids = append(ids, e.Id)
 	}
-	if strings.Join(ids, ",") != "a1,a2" || s.count() != 2 {
-		t.Errorf("ids %v after %d requests", ids, s.count())
-	}
+	assert.Equal(t, []string{"a1", "a2"}, ids)
+	assert.Equal(t, 2, s.count(), "requests")
 	for _, r := range s.recorded() {
-		if !strings.Contains(r.Query, "initiatorId=u1") {
-			t.Errorf("filter lost: %q", r.Query)
-		}
+		assert.Contains(t, r.Query, "initiatorId=u1", "filter lost")
 	}
 
 	s.setHandler(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 403, `{}`) })
 	for _, err := range c.AllAuditLogs(context.Background(), gen.ListAuditLogsParams{}) {
-		if !errors.Is(err, ErrForbidden) {
-			t.Fatalf("err = %v", err)
-		}
+		require.ErrorIs(t, err, ErrForbidden)
 	}
 }
 
@@ -272,14 +237,11 @@ func TestAllUserDnsResolutions(t *testing.T) {
 	c := newTestClient(t, s)
 	n := 0
 	for _, err := range c.AllUserDnsResolutions(context.Background(), gen.ListUserDnsResolutionsParams{StartHour: time.Now().Truncate(time.Hour)}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		n++
 	}
-	if n != 2 || s.count() != 2 {
-		t.Errorf("%d items from %d requests", n, s.count())
-	}
+	assert.Equal(t, 2, n, "items")
+	assert.Equal(t, 2, s.count(), "requests")
 }
 
 // TestEveryPagedListHasAnIterator checks every page-based list operation
@@ -306,9 +268,7 @@ func TestEveryPagedListHasAnIterator(t *testing.T) {
 		}
 		name := strings.ToUpper(op.ID[4:5]) + op.ID[5:]
 		raw, ok := ct.MethodByName("List" + name)
-		if !ok {
-			t.Fatalf("no List%s method", name)
-		}
+		require.True(t, ok, "no List%s method", name)
 		if in := raw.Type.In(2); in.Kind() != reflect.Pointer || in.Elem().Kind() != reflect.Struct {
 			continue // no params (listRegions)
 		}
@@ -319,9 +279,7 @@ func TestEveryPagedListHasAnIterator(t *testing.T) {
 			continue
 		}
 		m, ok := ct.MethodByName("All" + name)
-		if !ok {
-			t.Errorf("%s is a paged list without All%s", op.ID, name)
-			continue
+		if !assert.True(t, ok, "%s is a paged list without All%s", op.ID, name) {
 		}
 		arg := reflect.New(params)
 		if m.Type.In(2).Kind() != reflect.Pointer {
@@ -330,18 +288,12 @@ func TestEveryPagedListHasAnIterator(t *testing.T) {
 		seq := m.Func.Call([]reflect.Value{reflect.ValueOf(c), ctx, arg})[0]
 		items := 0
 		seq.Call([]reflect.Value{reflect.MakeFunc(seq.Type().In(0), func(args []reflect.Value) []reflect.Value {
-			if !args[1].IsNil() {
-				t.Errorf("All%s: %v", name, args[1].Interface())
-			}
+			assert.True(t, args[1].IsNil(), "All%s: %v", name, args[1].Interface())
 			items++
 			return []reflect.Value{reflect.ValueOf(true)}
 		})})
-		if items != 1 {
-			t.Errorf("All%s yielded %d items, want 1", name, items)
-		}
+		assert.Equal(t, 1, items, "All%s yielded items", name)
 		n++
 	}
-	if n != 19 {
-		t.Errorf("%d iterators, want 19 (16 paged + DNS resolutions + 2 cursor)", n)
-	}
+	assert.Equal(t, 19, n, "iterators (16 paged + DNS resolutions + 2 cursor)")
 }

@@ -2,13 +2,15 @@ package client
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func headers(kv ...string) http.Header {
@@ -36,16 +38,13 @@ func TestLimiterInitialBudget(t *testing.T) {
 	clock := newFakeClock()
 	l := startedLimiter(3, time.Second, clock)
 	for i := range 3 {
-		if _, d, _ := l.reserve(); d != 0 {
-			t.Fatalf("reservation %d waits %v within the burst", i, d)
-		}
+		_, d, _ := l.reserve()
+		require.Zero(t, d, "reservation %d waits within the burst", i)
 	}
-	if _, d, _ := l.reserve(); d != time.Second {
-		t.Errorf("4th reservation waits %v, want 1s", d)
-	}
-	if _, d, _ := l.reserve(); d != 2*time.Second {
-		t.Errorf("5th reservation waits %v, want 2s (first come, first served)", d)
-	}
+	_, d, _ := l.reserve()
+	assert.Equal(t, time.Second, d, "4th reservation")
+	_, d, _ = l.reserve()
+	assert.Equal(t, 2*time.Second, d, "5th reservation (first come, first served)")
 	// The first three complete; the 4th and 5th go at their turns and
 	// complete too.
 	for range 3 {
@@ -53,22 +52,19 @@ func TestLimiterInitialBudget(t *testing.T) {
 	}
 	clock.Advance(2 * time.Second)
 	for ticket := 4.0; ticket <= 5; ticket++ {
-		if d, _ := l.recheck(ticket); d != 0 {
-			t.Fatalf("ticket %v still waits %v at its turn", ticket, d)
-		}
+		d, _ := l.recheck(ticket)
+		require.Zero(t, d, "ticket %v still waits at its turn", ticket)
 	}
 	l.release()
 	l.release()
 	clock.Advance(10 * time.Second)
 	// 10 s earned 10 tokens but the bucket holds 3.
 	for i := range 3 {
-		if _, d, _ := l.reserve(); d != 0 {
-			t.Fatalf("after refill, reservation %d waits %v", i, d)
-		}
+		_, d, _ := l.reserve()
+		require.Zero(t, d, "after refill, reservation %d waits", i)
 	}
-	if _, d, _ := l.reserve(); d != time.Second {
-		t.Errorf("after refill, 4th waits %v", d)
-	}
+	_, d, _ = l.reserve()
+	assert.Equal(t, time.Second, d, "after refill, 4th")
 }
 
 // TestLimiterCeilingWhileRequestsInFlight: the server charges a request when
@@ -83,22 +79,18 @@ func TestLimiterCeilingWhileRequestsInFlight(t *testing.T) {
 	}
 	clock.Advance(5 * time.Second) // the three are still on their way
 	ticket, d, changed := l.reserve()
-	if d == 0 {
-		t.Fatal("a 4th request went while the first three may not have reached the server")
-	}
+	require.NotZero(t, d, "a 4th request went while the first three may not have reached the server")
 	l.release()
 	select {
 	case <-changed:
 	default:
-		t.Error("a completion under the ceiling did not wake the waiters")
+		assert.Fail(t, "a completion under the ceiling did not wake the waiters")
 	}
-	if d, _ := l.recheck(ticket); d != time.Second {
-		t.Errorf("right after the first completion: wait %v, want 1s", d)
-	}
+	d, _ = l.recheck(ticket)
+	assert.Equal(t, time.Second, d, "right after the first completion")
 	clock.Advance(time.Second)
-	if d, _ := l.recheck(ticket); d != 0 {
-		t.Errorf("1 s after the first completion: wait %v, want 0", d)
-	}
+	d, _ = l.recheck(ticket)
+	assert.Zero(t, d, "1 s after the first completion")
 }
 
 func TestLimiterClockStartsWithFirstCompletion(t *testing.T) {
@@ -106,14 +98,12 @@ func TestLimiterClockStartsWithFirstCompletion(t *testing.T) {
 	l := newLimiter(1, time.Second, clock.Now)
 	l.reserve()
 	clock.Advance(5 * time.Second) // e.g. the first connection is slow
-	if _, d, _ := l.reserve(); d != time.Second {
-		t.Errorf("before any completion: wait %v, want 1s (nothing earned yet)", d)
-	}
+	_, d, _ := l.reserve()
+	assert.Equal(t, time.Second, d, "before any completion (nothing earned yet)")
 	l.release()
 	clock.Advance(time.Second)
-	if _, d, _ := l.reserve(); d != time.Second {
-		t.Errorf("1 s after the first completion: wait %v, want 1s", d)
-	}
+	_, d, _ = l.reserve()
+	assert.Equal(t, time.Second, d, "1 s after the first completion")
 }
 
 func TestLimiterLearnsFromHeaders(t *testing.T) {
@@ -124,12 +114,10 @@ func TestLimiterLearnsFromHeaders(t *testing.T) {
 	// 1/1.96 s away.
 	l.observe(parseRateLimitHeaders(rateHeaders("0", "2", "1", "")), 200, -1)
 	l.release()
-	if _, d, _ := l.reserve(); d != secondsToDuration(1/1.96) {
-		t.Errorf("delay = %v, want 510ms", d)
-	}
-	if l.rate != 2*learnedRateShare || l.capacity != 20 {
-		t.Errorf("rate %v capacity %v", l.rate, l.capacity)
-	}
+	_, d, _ := l.reserve()
+	assert.Equal(t, secondsToDuration(1/1.96), d, "delay")
+	assert.Equal(t, 2*learnedRateShare, l.rate, "rate")
+	assert.Equal(t, 20.0, l.capacity, "capacity")
 }
 
 func TestLimiterCapacity(t *testing.T) {
@@ -138,15 +126,11 @@ func TestLimiterCapacity(t *testing.T) {
 	l.reserve()
 	l.observe(parseRateLimitHeaders(rateHeaders("40", "10", "1", "")), 200, -1)
 	l.release()
-	if l.capacity != 41 {
-		t.Errorf("capacity = %v, want remaining+1 = 41", l.capacity)
-	}
+	assert.Equal(t, 41.0, l.capacity, "capacity: want remaining+1")
 	l.reserve()
 	l.observe(parseRateLimitHeaders(rateHeaders("7", "10", "1", "8")), 200, -1)
 	l.release()
-	if l.capacity != 8 {
-		t.Errorf("capacity = %v, want the burst header 8", l.capacity)
-	}
+	assert.Equal(t, 8.0, l.capacity, "capacity: want the burst header")
 	clock.Advance(time.Hour)
 	n := 0
 	for {
@@ -155,9 +139,7 @@ func TestLimiterCapacity(t *testing.T) {
 		}
 		n++
 	}
-	if n != 8 {
-		t.Errorf("a full bucket gave %d tokens, want 8", n)
-	}
+	assert.Equal(t, 8, n, "tokens a full bucket gave")
 }
 
 func TestLimiterRemainingWhileOthersInFlight(t *testing.T) {
@@ -168,24 +150,18 @@ func TestLimiterRemainingWhileOthersInFlight(t *testing.T) {
 	// Our estimate is 8; the server says 3: believe the lower.
 	l.observe(parseRateLimitHeaders(rateHeaders("3", "1", "1", "")), 200, -1)
 	l.release()
-	if got := l.avail - l.issued; got != 3 {
-		t.Errorf("tokens = %v, want 3", got)
-	}
+	assert.Equal(t, 3.0, l.avail-l.issued, "tokens")
 	// The server saying more is ignored while others are in flight...
 	l.reserve()
 	l.observe(parseRateLimitHeaders(rateHeaders("9", "1", "1", "")), 200, -1)
 	l.release()
-	if got := l.avail - l.issued; got != 2 {
-		t.Errorf("tokens = %v, want 2", got)
-	}
+	assert.Equal(t, 2.0, l.avail-l.issued, "tokens")
 	// ...and believed when nobody else is.
 	l.release()
 	l.reserve()
 	l.observe(parseRateLimitHeaders(rateHeaders("9", "1", "1", "")), 200, -1)
 	l.release()
-	if got := l.avail - l.issued; got != 9 {
-		t.Errorf("tokens = %v, want 9", got)
-	}
+	assert.Equal(t, 9.0, l.avail-l.issued, "tokens")
 }
 
 func TestLimiter429(t *testing.T) {
@@ -194,9 +170,8 @@ func TestLimiter429(t *testing.T) {
 	l.reserve()
 	l.observe(rateInfo{}, http.StatusTooManyRequests, -1)
 	l.release()
-	if _, d, _ := l.reserve(); d != 15*time.Second {
-		t.Errorf("after a bare 429: wait %v, want one token (15s)", d)
-	}
+	_, d, _ := l.reserve()
+	assert.Equal(t, 15*time.Second, d, "after a bare 429: want one token")
 
 	// With Retry-After, the next token comes exactly then, even though a
 	// token normally takes longer.
@@ -204,9 +179,8 @@ func TestLimiter429(t *testing.T) {
 	l.reserve()
 	l.observe(rateInfo{}, http.StatusTooManyRequests, 2*time.Second)
 	l.release()
-	if _, d, _ := l.reserve(); d != 2*time.Second {
-		t.Errorf("after 429 with Retry-After 2: wait %v, want 2s", d)
-	}
+	_, d, _ = l.reserve()
+	assert.Equal(t, 2*time.Second, d, "after 429 with Retry-After 2")
 }
 
 func TestLimiterIgnoresMalformedHeaders(t *testing.T) {
@@ -216,26 +190,26 @@ func TestLimiterIgnoresMalformedHeaders(t *testing.T) {
 		l.reserve()
 		l.observe(parseRateLimitHeaders(rateHeaders(bad, bad, bad, bad)), 200, -1)
 		l.release()
-		if l.rate != 1.0/15 || l.capacity != 20 || l.avail-l.issued != 19 {
-			t.Errorf("%q changed the limiter: rate %v capacity %v tokens %v", bad, l.rate, l.capacity, l.avail-l.issued)
-		}
+		assert.Equal(t, 1.0/15, l.rate, "%q changed the limiter rate", bad)
+		assert.Equal(t, 20.0, l.capacity, "%q changed the limiter capacity", bad)
+		assert.Equal(t, 19.0, l.avail-l.issued, "%q changed the limiter tokens", bad)
 	}
 	// Zero rate or period cannot be divided by.
-	if ri := parseRateLimitHeaders(rateHeaders("1", "0", "1", "0")); ri.rate != 0 || ri.hasBurst {
-		t.Errorf("zero rate: %+v", ri)
-	}
-	if ri := parseRateLimitHeaders(rateHeaders("1", "5", "0", "")); ri.rate != 0 {
-		t.Errorf("zero period: %+v", ri)
-	}
-	if ri := parseRateLimitHeaders(rateHeaders("1", "5", strconv.Itoa(maxReplenishTime+1), "")); ri.rate != 0 {
-		t.Errorf("huge period: %+v", ri)
-	}
-	if ri := parseRateLimitHeaders(rateHeaders("", "5", "", "")); ri.rate != 0 || ri.hasRemaining {
-		t.Errorf("rate without period: %+v", ri)
-	}
-	if ri := parseRateLimitHeaders(rateHeaders("2.5", "1", "0.5", "3")); ri.remaining != 2.5 || ri.rate != 2 || ri.burst != 3 || ri.perToken() != 500*time.Millisecond {
-		t.Errorf("decimals: %+v", ri)
-	}
+	ri := parseRateLimitHeaders(rateHeaders("1", "0", "1", "0"))
+	assert.Zero(t, ri.rate, "zero rate: %+v", ri)
+	assert.False(t, ri.hasBurst, "zero rate: %+v", ri)
+	ri = parseRateLimitHeaders(rateHeaders("1", "5", "0", ""))
+	assert.Zero(t, ri.rate, "zero period: %+v", ri)
+	ri = parseRateLimitHeaders(rateHeaders("1", "5", strconv.Itoa(maxReplenishTime+1), ""))
+	assert.Zero(t, ri.rate, "huge period: %+v", ri)
+	ri = parseRateLimitHeaders(rateHeaders("", "5", "", ""))
+	assert.Zero(t, ri.rate, "rate without period: %+v", ri)
+	assert.False(t, ri.hasRemaining, "rate without period: %+v", ri)
+	ri = parseRateLimitHeaders(rateHeaders("2.5", "1", "0.5", "3"))
+	assert.Equal(t, 2.5, ri.remaining, "decimals: %+v", ri)
+	assert.Equal(t, 2.0, ri.rate, "decimals: %+v", ri)
+	assert.Equal(t, 3.0, ri.burst, "decimals: %+v", ri)
+	assert.Equal(t, 500*time.Millisecond, ri.perToken(), "decimals: %+v", ri)
 }
 
 func TestMalformedHeadersEndToEnd(t *testing.T) {
@@ -251,17 +225,13 @@ func TestMalformedHeadersEndToEnd(t *testing.T) {
 	c := newTestClient(t, s)
 	start := time.Now()
 	for range 15 {
-		if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		require.NoError(t, err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("15 calls within the burst took %v", took)
-	}
+	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "15 calls within the burst")
 	l := c.pipe.limiter
-	if l.rate != 1.0/DefaultRateLimitEvery.Seconds() || l.capacity != DefaultRateLimitBurst {
-		t.Errorf("limiter changed: rate %v capacity %v", l.rate, l.capacity)
-	}
+	assert.Equal(t, 1.0/DefaultRateLimitEvery.Seconds(), l.rate, "limiter changed: rate")
+	assert.Equal(t, float64(DefaultRateLimitBurst), l.capacity, "limiter changed: capacity")
 }
 
 func TestLimiterPacesAtLearnedRate(t *testing.T) {
@@ -312,49 +282,34 @@ func TestLimiterPacesAtLearnedRate(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Error(err)
+		assert.NoError(t, err)
 	}
 	took := time.Since(start)
 	// Ideal: 5 at once, then 40 at 10 ms intervals = 400 ms.
-	if took < 350*time.Millisecond || took > 2*time.Second {
-		t.Errorf("took %v, want about 400ms", took)
-	}
+	assert.GreaterOrEqual(t, took, 350*time.Millisecond, "want about 400ms")
+	assert.LessOrEqual(t, took, 2*time.Second, "want about 400ms")
 	if over.Load() > 0 {
 		t.Logf("server answered %d 429s", over.Load())
 	}
-	if over.Load() > 2 {
-		t.Errorf("server answered %d 429s", over.Load())
-	}
+	assert.LessOrEqual(t, over.Load(), int32(2), "429s the server answered")
 }
 
 func TestLimiterAcquire(t *testing.T) {
 	l := newLimiter(1, time.Hour, time.Now)
-	if err := l.acquire(context.Background(), -1); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.acquire(context.Background(), -1))
 	l.release()
 
 	// Too long for the caller's limit: the token goes back.
-	if err := l.acquire(context.Background(), time.Minute); !errors.Is(err, errWaitTooLong) {
-		t.Fatalf("err = %v, want errWaitTooLong", err)
-	}
-	if got := l.avail - l.issued; got > 1e-6 || got < -1e-6 {
-		t.Errorf("tokens = %v after a refused wait, want 0", got)
-	}
+	require.ErrorIs(t, l.acquire(context.Background(), time.Minute), errWaitTooLong)
+	assert.InDelta(t, 0, l.avail-l.issued, 1e-6, "tokens after a refused wait")
 
 	// Cancelled while waiting.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if err := l.acquire(ctx, -1); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	if time.Since(start) > time.Second {
-		t.Error("cancel did not interrupt the wait")
-	}
-	if l.inflight != 0 {
-		t.Errorf("inflight = %d", l.inflight)
-	}
+	require.ErrorIs(t, l.acquire(ctx, -1), context.DeadlineExceeded)
+	assert.LessOrEqual(t, time.Since(start), time.Second, "cancel did not interrupt the wait")
+	assert.Zero(t, l.inflight, "inflight")
 
 	// A waiter wakes when the rate rises.
 	done := make(chan error, 1)
@@ -363,19 +318,15 @@ func TestLimiterAcquire(t *testing.T) {
 	l.observe(rateInfo{rate: 1000}, 200, -1)
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 	case <-time.After(2 * time.Second):
-		t.Fatal("waiter did not notice the new rate")
+		require.FailNow(t, "waiter did not notice the new rate")
 	}
 }
 
 func TestSecondsToDuration(t *testing.T) {
 	for in, want := range map[float64]time.Duration{0: 0, -1: 0, 0.5: 500 * time.Millisecond, 1e-12: 1, 1e30: time.Duration(maxLimiterWait) * time.Second} {
-		if got := secondsToDuration(in); got != want {
-			t.Errorf("secondsToDuration(%v) = %v, want %v", in, got, want)
-		}
+		assert.Equal(t, want, secondsToDuration(in), "secondsToDuration(%v)", in)
 	}
 }
 
@@ -404,24 +355,17 @@ func TestParseRetryAfter(t *testing.T) {
 		{"tomorrow", 0, false},
 	} {
 		got, ok := parseRetryAfter(tc.in, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %t; want %v, %t", tc.in, got, ok, tc.want, tc.ok)
-		}
+		assert.Equal(t, tc.want, got, "parseRetryAfter(%q)", tc.in)
+		assert.Equal(t, tc.ok, ok, "parseRetryAfter(%q) ok", tc.in)
 	}
 }
 
 func TestRetryDelayFromRateHeaders(t *testing.T) {
 	p := &pipeline{retry: DefaultRetryPolicy(), now: time.Now}
 	h := rateHeaders("0", "4", "1", "")
-	if d := p.retryDelay(1, h, &APIError{}); d != 250*time.Millisecond {
-		t.Errorf("without a limiter: delay %v, want 250ms", d)
-	}
+	assert.Equal(t, 250*time.Millisecond, p.retryDelay(1, h, &APIError{}), "without a limiter: delay")
 	p.limiter = newLimiter(1, time.Second, time.Now)
-	if d := p.retryDelay(1, h, &APIError{}); d != 0 {
-		t.Errorf("with a limiter: delay %v, want 0 (the limiter waits)", d)
-	}
+	assert.Zero(t, p.retryDelay(1, h, &APIError{}), "with a limiter: delay (the limiter waits)")
 	h.Set("Retry-After", "3")
-	if d := p.retryDelay(1, h, &APIError{RetryAfter: 3 * time.Second}); d != 3*time.Second {
-		t.Errorf("Retry-After: delay %v", d)
-	}
+	assert.Equal(t, 3*time.Second, p.retryDelay(1, h, &APIError{RetryAfter: 3 * time.Second}), "Retry-After: delay")
 }

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -13,40 +12,34 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPostAnswered500IsSentOnce(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 201))
 	c := newTestClient(t, s)
 	resp, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
-	if resp != nil {
-		t.Errorf("response = %v, want nil", resp)
-	}
+	assert.Nil(t, resp, "response")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
-		t.Fatalf("err = %v, want *APIError 500", err)
-	}
-	if apiErr.Operation != "createNetwork" || apiErr.Attempts != 1 || apiErr.Method != "POST" || apiErr.Path != "/api/v1/networks" {
-		t.Errorf("APIError = %+v", apiErr)
-	}
-	if n := s.count(); n != 1 {
-		t.Errorf("server saw %d requests, want 1", n)
-	}
+	require.ErrorAs(t, err, &apiErr, "want *APIError 500")
+	require.Equal(t, 500, apiErr.StatusCode, "err = %v", err)
+	assert.Equal(t, "createNetwork", apiErr.Operation, "APIError = %+v", apiErr)
+	assert.Equal(t, 1, apiErr.Attempts, "APIError = %+v", apiErr)
+	assert.Equal(t, "POST", apiErr.Method, "APIError = %+v", apiErr)
+	assert.Equal(t, "/api/v1/networks", apiErr.Path, "APIError = %+v", apiErr)
+	assert.Equal(t, 1, s.count(), "requests the server saw")
 }
 
 func TestGetRetriedAfter500s(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 502, 200))
 	c := newTestClient(t, s)
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-	if err != nil {
-		t.Fatal(err)
+	require.NoError(t, err)
+	if assert.NotNil(t, resp.JSON200) {
+		assert.Equal(t, "n-1", resp.JSON200.Id, "JSON200 = %+v", resp.JSON200)
 	}
-	if resp.JSON200 == nil || resp.JSON200.Id != "n-1" {
-		t.Errorf("JSON200 = %+v", resp.JSON200)
-	}
-	if n := s.count(); n != 3 {
-		t.Errorf("server saw %d requests, want 3", n)
-	}
+	assert.Equal(t, 3, s.count(), "requests the server saw")
 }
 
 func TestRetriesExhausted(t *testing.T) {
@@ -54,26 +47,19 @@ func TestRetriesExhausted(t *testing.T) {
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 504 || apiErr.Attempts != 3 {
-		t.Fatalf("err = %v, want 504 after 3 attempts", err)
-	}
-	if !strings.Contains(err.Error(), "(after 3 attempts)") {
-		t.Errorf("Error() = %q, want the attempt count", err)
-	}
-	if n := s.count(); n != 3 {
-		t.Errorf("server saw %d requests, want 3", n)
-	}
+	require.ErrorAs(t, err, &apiErr, "want 504 after 3 attempts")
+	require.Equal(t, 504, apiErr.StatusCode, "err = %v", err)
+	require.Equal(t, 3, apiErr.Attempts, "err = %v", err)
+	assert.ErrorContains(t, err, "(after 3 attempts)", "want the attempt count")
+	assert.Equal(t, 3, s.count(), "requests the server saw")
 }
 
 func TestWithoutRetries(t *testing.T) {
 	s := newTestAPI(t, sequence(503, 200))
 	c := newTestClient(t, s, WithoutRetries())
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err == nil {
-		t.Fatal("want the 503")
-	}
-	if n := s.count(); n != 1 {
-		t.Errorf("server saw %d requests, want 1", n)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.Error(t, err, "want the 503")
+	assert.Equal(t, 1, s.count(), "requests the server saw")
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -88,15 +74,12 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	})
 	c := newTestClient(t, s) // default limiter: the Retry-After must not cost a 15 s token
 	start := time.Now()
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took < 900*time.Millisecond || took >= 3*time.Second {
-		t.Errorf("took %v, want about 1 s", took)
-	}
-	if n.Load() != 2 {
-		t.Errorf("server saw %d requests, want 2", n.Load())
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	took := time.Since(start)
+	assert.GreaterOrEqual(t, took, 900*time.Millisecond, "want about 1 s")
+	assert.Less(t, took, 3*time.Second, "want about 1 s")
+	assert.Equal(t, int32(2), n.Load(), "requests the server saw")
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
@@ -112,12 +95,9 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	start := time.Now()
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("took %v", took)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	assert.LessOrEqual(t, time.Since(start), time.Second, "took")
 }
 
 func TestPost429And503AreRetried(t *testing.T) {
@@ -134,15 +114,9 @@ func TestPost429And503AreRetried(t *testing.T) {
 			})
 			c := newTestClient(t, s)
 			resp, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode() != http.StatusCreated {
-				t.Errorf("status %d", resp.StatusCode())
-			}
-			if n.Load() != 2 {
-				t.Errorf("server saw %d requests, want 2", n.Load())
-			}
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusCreated, resp.StatusCode(), "status")
+			assert.Equal(t, int32(2), n.Load(), "requests the server saw")
 		})
 	}
 }
@@ -161,19 +135,15 @@ func TestCancelDuringBackoff(t *testing.T) {
 	})
 	_, err := c.GetNetworkWithResponse(ctx, "n-1")
 	returned := time.Now()
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if lag := returned.Sub(time.Unix(0, cancelled.Load())); lag > 50*time.Millisecond {
-		t.Errorf("returned %v after cancel", lag)
-	}
+	require.ErrorIs(t, err, context.Canceled)
+	lag := returned.Sub(time.Unix(0, cancelled.Load()))
+	assert.LessOrEqual(t, lag, 50*time.Millisecond, "time from cancel to return")
 	var rerr *RequestError
-	if !errors.As(err, &rerr) || rerr.Operation != "getNetwork" || rerr.ResourceID != "n-1" {
-		t.Errorf("err = %#v", err)
+	if assert.ErrorAs(t, err, &rerr, "err = %#v", err) {
+		assert.Equal(t, "getNetwork", rerr.Operation, "err = %#v", err)
+		assert.Equal(t, "n-1", rerr.ResourceID, "err = %#v", err)
 	}
-	if s.count() != 1 {
-		t.Errorf("server saw %d requests", s.count())
-	}
+	assert.Equal(t, 1, s.count(), "requests the server saw")
 }
 
 func TestCancelledContextSendsNothing(t *testing.T) {
@@ -182,12 +152,8 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.GetNetworkWithResponse(ctx, "n-1")
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
-	}
-	if s.count() != 0 {
-		t.Errorf("server saw %d requests", s.count())
-	}
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, s.count(), "requests the server saw")
 }
 
 func TestRetryAfterBeyondMaxElapsedStops(t *testing.T) {
@@ -198,13 +164,11 @@ func TestRetryAfterBeyondMaxElapsedStops(t *testing.T) {
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxElapsed: 5 * time.Second}))
 	start := time.Now()
 	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-	if time.Since(start) > time.Second {
-		t.Errorf("waited %v", time.Since(start))
-	}
+	assert.LessOrEqual(t, time.Since(start), time.Second, "waited")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Minute || !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want 429 with RetryAfter 1m", err)
-	}
+	require.ErrorAs(t, err, &apiErr, "want 429 with RetryAfter 1m")
+	require.Equal(t, time.Minute, apiErr.RetryAfter, "err = %v", err)
+	require.ErrorIs(t, err, ErrRateLimited)
 }
 
 func TestRetryAfterMayExceedMaxDelay(t *testing.T) {
@@ -219,32 +183,24 @@ func TestRetryAfterMayExceedMaxDelay(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxDelay: time.Millisecond, BaseDelay: time.Millisecond}))
 	start := time.Now()
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took < 900*time.Millisecond {
-		t.Errorf("took %v, want the full Retry-After", took)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "want the full Retry-After")
 }
 
 func TestRequestBodyReplayedOnRetry(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 500, 200))
 	c := newTestClient(t, s)
 	body := gen.NetworkUpdateRequest{Name: "renamed", Description: ptr("a description")}
-	if _, err := c.UpdateNetworkWithResponse(context.Background(), "n-1", body); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.UpdateNetworkWithResponse(context.Background(), "n-1", body)
+	require.NoError(t, err)
 	reqs := s.recorded()
-	if len(reqs) != 3 {
-		t.Fatalf("server saw %d requests, want 3", len(reqs))
-	}
+	require.Len(t, reqs, 3, "requests the server saw")
 	for i, r := range reqs {
-		if r.Method != http.MethodPut || !bytes.Equal(r.Body, reqs[0].Body) || len(r.Body) == 0 {
-			t.Errorf("request %d: %s %q, want PUT %q", i, r.Method, r.Body, reqs[0].Body)
-		}
-		if r.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("request %d Content-Type %q", i, r.Header.Get("Content-Type"))
-		}
+		assert.Equal(t, http.MethodPut, r.Method, "request %d", i)
+		assert.Equal(t, reqs[0].Body, r.Body, "request %d body", i)
+		assert.NotEmpty(t, r.Body, "request %d body", i)
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "request %d Content-Type", i)
 	}
 }
 
@@ -258,13 +214,9 @@ func TestUnreplayableBodyIsBuffered(t *testing.T) {
 	c := newTestClient(t, s)
 	payload := `{"name":"streamed"}`
 	_, err := c.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", onlyReader{strings.NewReader(payload)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, r := range s.recorded() {
-		if string(r.Body) != payload {
-			t.Errorf("request %d body %q", i, r.Body)
-		}
+		assert.Equal(t, payload, string(r.Body), "request %d body", i)
 	}
 }
 
@@ -277,12 +229,10 @@ func TestUnreadableBody(t *testing.T) {
 	c := newTestClient(t, s)
 	_, err := c.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", failingReader{})
 	var rerr *RequestError
-	if !errors.As(err, &rerr) || !strings.Contains(err.Error(), "disk on fire") || rerr.Operation != "updateNetwork" {
-		t.Fatalf("err = %v", err)
-	}
-	if s.count() != 0 {
-		t.Errorf("server saw %d requests", s.count())
-	}
+	require.ErrorAs(t, err, &rerr)
+	require.ErrorContains(t, err, "disk on fire")
+	require.Equal(t, "updateNetwork", rerr.Operation, "err = %v", err)
+	assert.Zero(t, s.count(), "requests the server saw")
 }
 
 // dropConnection makes the server close the connection without answering.
@@ -303,41 +253,32 @@ func TestConnectionErrors(t *testing.T) {
 		writeJSON(w, 200, `{"id":"n-1"}`)
 	})
 	c := newTestClient(t, s)
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatalf("GET after a dropped connection: %v", err)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err, "GET after a dropped connection")
 
 	n.Store(0)
-	_, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
+	_, err = c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
 	var rerr *RequestError
-	if !errors.As(err, &rerr) || rerr.Operation != "createNetwork" || rerr.Attempts != 1 {
-		t.Fatalf("POST after a dropped connection: err = %v, want a RequestError after 1 attempt", err)
-	}
-	if n.Load() != 1 {
-		t.Errorf("POST sent %d times, want 1", n.Load())
-	}
-	if strings.Contains(err.Error(), s.URL) {
-		t.Errorf("error repeats the URL: %v", err)
-	}
+	require.ErrorAs(t, err, &rerr, "POST after a dropped connection: want a RequestError")
+	require.Equal(t, "createNetwork", rerr.Operation, "err = %v", err)
+	require.Equal(t, 1, rerr.Attempts, "POST after a dropped connection: err = %v", err)
+	assert.Equal(t, int32(1), n.Load(), "times the POST was sent")
+	assert.NotContains(t, err.Error(), s.URL, "error repeats the URL")
 }
 
 func TestConnectionRefusedIsRetriedForGet(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
 	c, err := New("http://"+addr, testClientID, testSecret, WithAllowInsecureLoopback(), fastRetries, WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
 	var authErr *AuthenticationError
 	var rerr *RequestError
-	if !errors.As(err, &authErr) || !errors.As(err, &rerr) || rerr.Attempts != 2 {
-		t.Fatalf("err = %v, want a token failure after 2 attempts", err)
-	}
+	require.ErrorAs(t, err, &authErr, "want a token failure")
+	require.ErrorAs(t, err, &rerr, "want a token failure")
+	require.Equal(t, 2, rerr.Attempts, "err = %v, want a token failure after 2 attempts", err)
 }
 
 func TestPerAttemptTimeout(t *testing.T) {
@@ -354,12 +295,9 @@ func TestPerAttemptTimeout(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithTimeout(200*time.Millisecond))
 	start := time.Now()
-	if _, err := c.GetNetworkWithResponse(context.Background(), "n-1"); err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took > 1500*time.Millisecond {
-		t.Errorf("took %v", took)
-	}
+	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	require.NoError(t, err)
+	assert.LessOrEqual(t, time.Since(start), 1500*time.Millisecond, "took")
 }
 
 // TestPerAttemptTimeoutCoversBody checks that the timeout also bounds
@@ -379,26 +317,20 @@ func TestPerAttemptTimeoutCoversBody(t *testing.T) {
 	c := newTestClient(t, s, WithTimeout(200*time.Millisecond))
 	start := time.Now()
 	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want the attempt's deadline", err)
-	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("took %v", took)
-	}
+	require.ErrorIs(t, err, context.DeadlineExceeded, "want the attempt's deadline")
+	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "took")
 }
 
 func TestBackoff(t *testing.T) {
 	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
 	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 5: time.Second, 60: time.Second} {
 		for range 50 {
-			if d := p.backoff(attempt); d < 0 || d >= ceiling {
-				t.Fatalf("backoff(%d) = %v, want [0, %v)", attempt, d, ceiling)
-			}
+			d := p.backoff(attempt)
+			require.GreaterOrEqual(t, d, time.Duration(0), "backoff(%d)", attempt)
+			require.Less(t, d, ceiling, "backoff(%d)", attempt)
 		}
 	}
-	if d := (RetryPolicy{}).backoff(3); d != 0 {
-		t.Errorf("zero policy backoff = %v", d)
-	}
+	assert.Zero(t, (RetryPolicy{}).backoff(3), "zero policy backoff")
 }
 
 func TestRetryClassification(t *testing.T) {
@@ -411,35 +343,22 @@ func TestRetryClassification(t *testing.T) {
 		{500, "GET", true}, {502, "PUT", true}, {504, "DELETE", true}, {500, "HEAD", true}, {500, "OPTIONS", true},
 		{400, "GET", false}, {404, "GET", false}, {501, "GET", false},
 	} {
-		if got := retryableStatus(tc.status, tc.method); got != tc.want {
-			t.Errorf("retryableStatus(%d, %s) = %t", tc.status, tc.method, got)
-		}
+		assert.Equal(t, tc.want, retryableStatus(tc.status, tc.method), "retryableStatus(%d, %s)", tc.status, tc.method)
 	}
 	netErr := errors.New("connection reset")
-	if !retryableError(netErr, "GET") || retryableError(netErr, "POST") {
-		t.Error("transport errors: retry GET only")
-	}
-	if !retryableError(&AuthenticationError{}, "POST") || !retryableError(&AuthenticationError{StatusCode: 503}, "POST") {
-		t.Error("token fetch failures without an answer are retried for any method")
-	}
-	if retryableError(&AuthenticationError{StatusCode: 401}, "GET") || retryableError(&AuthenticationError{StatusCode: 400}, "GET") {
-		t.Error("refused credentials are not retried")
-	}
-	if retryableError(ErrResponseTooLarge, "GET") {
-		t.Error("oversized responses are not retried")
-	}
+	assert.True(t, retryableError(netErr, "GET"), "transport errors: retry GET only")
+	assert.False(t, retryableError(netErr, "POST"), "transport errors: retry GET only")
+	assert.True(t, retryableError(&AuthenticationError{}, "POST"), "token fetch failures without an answer are retried for any method")
+	assert.True(t, retryableError(&AuthenticationError{StatusCode: 503}, "POST"), "token fetch failures without an answer are retried for any method")
+	assert.False(t, retryableError(&AuthenticationError{StatusCode: 401}, "GET"), "refused credentials are not retried")
+	assert.False(t, retryableError(&AuthenticationError{StatusCode: 400}, "GET"), "refused credentials are not retried")
+	assert.False(t, retryableError(ErrResponseTooLarge, "GET"), "oversized responses are not retried")
 }
 
 func TestSleep(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := sleep(ctx, time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sleep(ctx, time.Millisecond))
 	cancel()
-	if err := sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatal(err)
-	}
-	if err := sleep(ctx, 0); !errors.Is(err, context.Canceled) {
-		t.Fatal(err)
-	}
+	require.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
+	require.ErrorIs(t, sleep(ctx, 0), context.Canceled)
 }
