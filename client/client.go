@@ -153,7 +153,11 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		token:     authn.Token,
 	}
 	if cfg.rateLimit {
-		pipe.limiter = newLimiter(cfg.rateBurst, cfg.rateEvery, time.Now)
+		local := newLimiter(cfg.rateBurst, cfg.rateEvery, time.Now)
+		pipe.limiter = local
+		if cfg.rateLimiter != nil {
+			pipe.limiter, pipe.fallback = cfg.rateLimiter, local
+		}
 	}
 	gc, err := gen.NewClientWithResponses(base.String(), gen.WithHTTPClient(pipe))
 	if err != nil {

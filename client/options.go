@@ -88,6 +88,7 @@ type config struct {
 	authOptions      []auth.Option
 	retry            RetryPolicy
 	rateLimit        bool
+	rateLimiter      RateLimiter // from WithRateLimiter, nil for the default
 	rateBurst        int
 	rateEvery        time.Duration
 	maxResponseBytes int64

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -95,10 +94,6 @@ func parseCount(s string) (float64, bool) {
 // into an occasional 429, which costs a whole second of Retry-After, while
 // 2 % of margin costs 2 % of throughput.
 const learnedRateShare = 0.98
-
-// errWaitTooLong reports that the limiter would make a caller wait longer
-// than it allowed.
-var errWaitTooLong = errors.New("rate limiter wait exceeds the limit")
 
 // limiter is a token bucket shared by every request of one Client. It works
 // like golang.org/x/time/rate's reservations (the budget may go negative and
@@ -236,28 +231,60 @@ func (l *limiter) startLocked(now time.Time) {
 	}
 }
 
-// acquire waits for a token. If the initial wait exceeds limit (when limit
-// >= 0) it gives the token back and returns errWaitTooLong; if ctx ends
-// first it returns ctx.Err(). On success the caller must call release.
-func (l *limiter) acquire(ctx context.Context, limit time.Duration) error {
+// Acquire implements [RateLimiter]: it waits for a token, at most maxWait.
+// Before any response has been seen the budget is only a guess, so a wait
+// longer than maxWait is not refused up front: the caller waits for the
+// first responses to correct it, up to maxWait.
+func (l *limiter) Acquire(ctx context.Context, maxWait time.Duration) (Permit, error) {
+	began := l.now()
 	ticket, d, changed := l.reserve()
-	if limit >= 0 && d > limit {
-		l.cancel()
-		return errWaitTooLong
-	}
+	waited := d > 0
 	for d > 0 {
-		t := time.NewTimer(d)
+		left := maxWait - l.now().Sub(began)
+		if d > left && (l.evidence() || left <= 0) {
+			l.cancel()
+			return Permit{}, &RateLimitError{Wait: d, MaxWait: maxWait, Reason: WaitRateHeaders}
+		}
+		t := time.NewTimer(min(d, left))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			l.cancel()
-			return ctx.Err()
+			return Permit{}, ctx.Err()
 		case <-changed:
 			t.Stop()
 		case <-t.C:
 		}
 		d, changed = l.recheck(ticket)
 	}
+	p := Permit{}
+	if waited {
+		p.Waited, p.Reason = l.now().Sub(began), WaitRateHeaders
+	}
+	return p, nil
+}
+
+// evidence reports whether a response has been seen.
+func (l *limiter) evidence() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.started
+}
+
+// Observe implements [RateLimiter].
+func (l *limiter) Observe(_ context.Context, _ Permit, o RateObservation) error {
+	ri := rateInfo{remaining: o.Remaining, hasRemaining: o.HasRemaining, burst: o.Burst, hasBurst: o.Burst > 0, rate: o.Rate}
+	ra := time.Duration(-1)
+	if o.HasRetryAfter {
+		ra = o.RetryAfter
+	}
+	l.observe(ri, o.StatusCode, ra)
+	return nil
+}
+
+// Release implements [RateLimiter].
+func (l *limiter) Release(context.Context, Permit) error {
+	l.release()
 	return nil
 }
 

@@ -229,7 +229,7 @@ func TestMalformedHeadersEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "15 calls within the burst")
-	l := c.pipe.limiter
+	l := c.pipe.limiter.(*limiter)
 	assert.Equal(t, 1.0/DefaultRateLimitEvery.Seconds(), l.rate, "limiter changed: rate")
 	assert.Equal(t, float64(DefaultRateLimitBurst), l.capacity, "limiter changed: capacity")
 }
@@ -296,24 +296,24 @@ func TestLimiterPacesAtLearnedRate(t *testing.T) {
 
 func TestLimiterAcquire(t *testing.T) {
 	l := newLimiter(1, time.Hour, time.Now)
-	require.NoError(t, l.acquire(context.Background(), -1))
+	require.NoError(t, acquireErr(l, context.Background(), noBound))
 	l.release()
 
 	// Too long for the caller's limit: the token goes back.
-	require.ErrorIs(t, l.acquire(context.Background(), time.Minute), errWaitTooLong)
+	require.ErrorIs(t, acquireErr(l, context.Background(), time.Minute), ErrRateLimited)
 	assert.InDelta(t, 0, l.avail-l.issued, 1e-6, "tokens after a refused wait")
 
 	// Cancelled while waiting.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	require.ErrorIs(t, l.acquire(ctx, -1), context.DeadlineExceeded)
+	require.ErrorIs(t, acquireErr(l, ctx, noBound), context.DeadlineExceeded)
 	assert.LessOrEqual(t, time.Since(start), time.Second, "cancel did not interrupt the wait")
 	assert.Zero(t, l.inflight, "inflight")
 
 	// A waiter wakes when the rate rises.
 	done := make(chan error, 1)
-	go func() { done <- l.acquire(context.Background(), -1) }()
+	go func() { done <- acquireErr(l, context.Background(), noBound) }()
 	time.Sleep(20 * time.Millisecond)
 	l.observe(rateInfo{rate: 1000}, 200, -1)
 	select {
@@ -368,4 +368,11 @@ func TestRetryDelayFromRateHeaders(t *testing.T) {
 	assert.Zero(t, p.retryDelay(1, h, &APIError{}), "with a limiter: delay (the limiter waits)")
 	h.Set("Retry-After", "3")
 	assert.Equal(t, 3*time.Second, p.retryDelay(1, h, &APIError{RetryAfter: 3 * time.Second}), "Retry-After: delay")
+}
+
+const noBound = time.Duration(1<<63 - 1)
+
+func acquireErr(l *limiter, ctx context.Context, maxWait time.Duration) error {
+	_, err := l.Acquire(ctx, maxWait)
+	return err
 }

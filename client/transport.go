@@ -24,7 +24,8 @@ const maxDrain = 256 << 10
 // operation, retrying where that is safe.
 type pipeline struct {
 	http      *http.Client // Transport signs requests (auth.Transport)
-	limiter   *limiter     // nil without client-side rate limiting
+	limiter   RateLimiter  // nil without client-side rate limiting
+	fallback  RateLimiter  // paces when limiter fails; nil when limiter is the local one
 	retry     RetryPolicy
 	logger    *slog.Logger
 	basePath  string // escaped path prefix of the base URL, "" or "/prefix"
@@ -70,16 +71,19 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, c.fail(err, attempt-1)
 		}
-		limit := time.Duration(-1) // a first attempt waits for the limiter as long as ctx allows
-		if attempt > 1 {
-			limit = max(0, p.retry.MaxElapsed-p.now().Sub(start))
-		}
 
-		resp, err := c.attempt(attempt, limit)
+		resp, err := c.attempt(attempt, c.waitLeft(start))
 		var retry bool
+		var rlErr *RateLimitError
 		switch {
-		case errors.Is(err, errWaitTooLong):
-			return nil, last
+		case errors.As(err, &rlErr):
+			// The budget cannot let this attempt go in time: the answer
+			// that made us retry (a 429, typically) says more than the
+			// limiter does.
+			if last != nil {
+				return nil, last
+			}
+			return nil, c.fail(err, attempt-1)
 		case err != nil:
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				if !errors.Is(err, ctxErr) {
@@ -98,38 +102,66 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
 			delay = p.retryDelay(attempt, resp.Header, apiErr)
 		}
-		if !retry || attempt >= p.retry.MaxAttempts || p.now().Sub(start)+delay > p.retry.MaxElapsed {
+		if !retry || attempt >= p.retry.MaxAttempts || delay > c.waitLeft(start) {
 			return nil, last
 		}
 		c.logRetry(resp, err, attempt, delay)
 	}
 }
 
+// waitLeft is how long the call may still wait before an attempt: what is
+// left of the retry policy's MaxElapsed since start, and less than what is
+// left before the context's deadline (a wait ending at the deadline would
+// leave no time to send).
+func (c *call) waitLeft(start time.Time) time.Duration {
+	now := c.p.now()
+	left := c.p.retry.MaxElapsed - now.Sub(start)
+	if dl, ok := c.req.Context().Deadline(); ok {
+		left = min(left, dl.Sub(now)-1)
+	}
+	return max(0, left)
+}
+
 // attempt waits for the rate limiter, then sends. The token is fetched
 // before queueing, so the limiter's timeline starts when requests can really
-// go out, as the server's does, and a token failure costs no budget. limit
-// bounds the limiter wait (errWaitTooLong), -1 meaning only ctx does.
-func (c *call) attempt(n int, limit time.Duration) (*http.Response, error) {
+// go out, as the server's does, and a token failure costs no budget.
+// maxWait bounds the limiter wait; a longer one fails at once with a
+// *RateLimitError.
+func (c *call) attempt(n int, maxWait time.Duration) (*http.Response, error) {
 	p, ctx := c.p, c.req.Context()
-	if p.limiter != nil {
-		began := time.Now()
-		if _, err := p.token(ctx); err != nil {
-			c.logAttempt(nil, err, time.Since(began), n)
-			return nil, err
-		}
-		if err := p.limiter.acquire(ctx, limit); err != nil {
-			return nil, err
-		}
-		// Released after send has shown the response headers to the limiter.
-		defer p.limiter.release()
+	if p.limiter == nil {
+		return c.send(n, nil, Permit{})
 	}
-	return c.send(n)
+	began := time.Now()
+	if _, err := p.token(ctx); err != nil {
+		c.logAttempt(nil, err, time.Since(began), n, Permit{})
+		return nil, err
+	}
+	lim := p.limiter
+	permit, err := lim.Acquire(ctx, maxWait)
+	var rlErr *RateLimitError
+	if err != nil && p.fallback != nil && !errors.As(err, &rlErr) && ctx.Err() == nil {
+		// A broken limiter must not fail the call: pace locally.
+		c.logLimiterFailure("acquire", err)
+		lim = p.fallback
+		permit, err = lim.Acquire(ctx, maxWait)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.logWait(permit)
+	defer func() {
+		if err := lim.Release(ctx, permit); err != nil {
+			c.logLimiterFailure("release", err)
+		}
+	}()
+	return c.send(n, lim, permit)
 }
 
 // send makes one attempt, with a fresh copy of the body if there is one,
 // under the per-attempt timeout, and lets the limiter learn from the
 // response headers.
-func (c *call) send(attempt int) (*http.Response, error) {
+func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response, error) {
 	p, req := c.p, c.req
 	ctx := req.Context()
 	var cancel context.CancelFunc
@@ -178,20 +210,53 @@ func (c *call) send(attempt int) (*http.Response, error) {
 			err = ue.Err
 		}
 	}
-	if resp != nil && p.limiter != nil {
-		ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), p.now())
-		if !ok {
-			ra = -1
-		}
-		p.limiter.observe(parseRateLimitHeaders(resp.Header), resp.StatusCode, ra)
+	if resp != nil && lim != nil {
+		c.observe(lim, permit, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
 	}
-	c.logAttempt(resp, err, took, attempt)
+	c.logAttempt(resp, err, took, attempt, permit)
 	return resp, err
+}
+
+// observe shows a response to the limiter that paced it and, when that is
+// a limiter other than the local fallback, to the fallback too, so the
+// fallback knows the budget when it is needed.
+func (c *call) observe(lim RateLimiter, permit Permit, o RateObservation) {
+	ctx := c.req.Context()
+	if err := lim.Observe(ctx, permit, o); err != nil {
+		c.logLimiterFailure("observe", err)
+	}
+	if fb := c.p.fallback; fb != nil && fb != lim {
+		_ = fb.Observe(ctx, Permit{}, o)
+	}
+}
+
+// logWait logs a limiter wait over a second at Info, with its reason.
+func (c *call) logWait(permit Permit) {
+	p, ctx := c.p, c.req.Context()
+	if permit.Waited <= time.Second || !p.logger.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	p.logger.LogAttrs(ctx, slog.LevelInfo, "cloudconnexa: waited for the rate limit budget",
+		slog.String("operation", c.operation().ID),
+		slog.Duration("wait", permit.Waited),
+		slog.String("reason", string(permit.Reason)))
+}
+
+// logLimiterFailure warns that a RateLimiter method failed; the call goes on.
+func (c *call) logLimiterFailure(method string, err error) {
+	p, ctx := c.p, c.req.Context()
+	if !p.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: rate limiter failed; pacing locally",
+		slog.String("operation", c.operation().ID),
+		slog.String("method", method),
+		slog.String("error", err.Error()))
 }
 
 // logAttempt writes the Debug record of one attempt: never headers, bodies
 // or the query, which the caller may consider private.
-func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, attempt int) {
+func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, attempt int, permit Permit) {
 	p, req, ctx := c.p, c.req, c.req.Context()
 	if !p.logger.Enabled(ctx, slog.LevelDebug) {
 		return
@@ -207,7 +272,10 @@ func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, at
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
-	attrs = append(attrs, slog.Duration("duration", took), slog.Int("attempt", attempt))
+	attrs = append(attrs, slog.Duration("duration", took), slog.Int("attempt", attempt), slog.Duration("wait", permit.Waited))
+	if permit.Reason != "" {
+		attrs = append(attrs, slog.String("wait_reason", string(permit.Reason)))
+	}
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "cloudconnexa: request", attrs...)
 }
 
