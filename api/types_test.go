@@ -66,13 +66,19 @@ func TestAuditLogAnyValueDecodes(t *testing.T) {
 // constant does not type-check in a macOS policy, the macOS enum does not
 // know the literal, and the document rejects it in a macOS request body.
 func TestMacOSPostureRefusesCortexXDR(t *testing.T) {
-	macElem := reflect.TypeFor[gen.MacOSRequest]()
-	f, ok := macElem.FieldByName("Antiviruses")
-	require.True(t, ok)
-	assert.Equal(t, reflect.TypeFor[gen.MacOSAntivirus](), f.Type.Elem(), "MacOSRequest.Antiviruses element type")
-	f, ok = reflect.TypeFor[gen.MacOSResponse]().FieldByName("Antiviruses")
-	require.True(t, ok)
-	assert.Equal(t, reflect.TypeFor[gen.MacOSAntivirus](), f.Type.Elem(), "MacOSResponse.Antiviruses element type")
+	// elem is the element type of a slice field, through a pointer if any.
+	elem := func(v any) string {
+		f, ok := reflect.TypeOf(v).FieldByName("Antiviruses")
+		require.True(t, ok)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		return ft.Elem().String()
+	}
+	assert.Equal(t, "gen.MacOSAntivirus", elem(gen.MacOSRequest{}), "MacOSRequest.Antiviruses element type")
+	assert.Equal(t, "gen.MacOSAntivirus", elem(gen.MacOSResponse{}), "MacOSResponse.Antiviruses element type")
+	assert.Equal(t, "gen.Antivirus", elem(gen.WindowsRequest{}), "WindowsRequest.Antiviruses element type")
 	assert.False(t, reflect.TypeFor[gen.Antivirus]().AssignableTo(reflect.TypeFor[gen.MacOSAntivirus]()),
 		"a Windows Antivirus constant must not be usable as a macOS one")
 

@@ -116,3 +116,14 @@ func validateResponse(t *testing.T, router routers.Router, method, path string, 
 		Options: &openapi3filter.Options{IncludeResponseStatus: true},
 	})
 }
+
+// last returns the one API request received since the previous call.
+func (s *wireServer) last(t *testing.T) wireRequest {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Len(t, s.requests, 1, "API requests received")
+	r := s.requests[0]
+	s.requests = nil
+	return r
+}

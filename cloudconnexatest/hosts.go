@@ -32,7 +32,7 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 		"updateHost": update(h, k.hosts, func(id string, _ gen.HostResponse, req gen.HostUpdateRequest) (gen.HostResponse, error) {
 			return gen.HostResponse{
 				Id: id, Name: req.Name, Description: req.Description, Domain: req.Domain,
-				GatewaysIds:    req.GatewaysIds,
+				GatewaysIds:    deref(req.GatewaysIds, nil),
 				InternetAccess: ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 			}, nil
 		}),
@@ -101,8 +101,8 @@ func hostIPService(id, hostID string, req gen.HostIpServiceRequest) gen.HostIpSe
 }
 
 func hostApplication(id, hostID string, req gen.HostApplicationRequest) (gen.HostApplicationResponse, error) {
-	routes := make([]gen.HostDomainRouteResponse, 0, len(req.Routes))
-	for i, rr := range req.Routes {
+	routes := make([]gen.HostDomainRouteResponse, 0, len(deref(req.Routes, nil)))
+	for i, rr := range deref(req.Routes, nil) {
 		if err := checkDomain(fmt.Sprintf("routes[%d].value", i), rr.Value); err != nil {
 			return gen.HostApplicationResponse{}, err
 		}

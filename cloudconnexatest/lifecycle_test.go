@@ -180,7 +180,7 @@ func TestHostLifecycle(t *testing.T) {
 		&gen.CreateHostIpServiceParams{HostId: host.Id}, gen.HostIpServiceRequest{Name: "pg"})).JSON201
 	ag := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{
 		Name:        "to-db",
-		Destination: []gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeHostService, Parent: &host.Id, Children: []string{svc.Id}}},
+		Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeHostService, Parent: &host.Id, Children: &[]string{svc.Id}}},
 	})).JSON201
 
 	must[*gen.DeleteHostResponse](t, 204)(c.DeleteHostWithResponse(ctx, host.Id))
@@ -332,20 +332,20 @@ func TestSettingsRoundTrip(t *testing.T) {
 	must[*gen.SetTopologyResponse](t, 400)(plainClient(t, srv).SetTopologyWithTextBodyWithResponse(ctx, "STAR"))
 
 	// JSON settings.
-	zones := gen.DnsZones{Zones: []gen.DnsZone{{Name: "corp.example", Addresses: []string{"10.0.0.53", "fd00::53"}}}}
-	if got := must[*gen.SetDnsZonesResponse](t, 200)(c.SetDnsZonesWithResponse(ctx, zones)).JSON200; len(got.Zones) != 1 {
+	zones := gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53", "fd00::53"}}}}
+	if got := must[*gen.SetDnsZonesResponse](t, 200)(c.SetDnsZonesWithResponse(ctx, zones)).JSON200; len(*got.Zones) != 1 {
 		t.Errorf("set zones: %+v", got)
 	}
-	if got := must[*gen.GetDnsZonesResponse](t, 200)(c.GetDnsZonesWithResponse(ctx)).JSON200; got.Zones[0].Addresses[1] != "fd00::53" {
+	if got := must[*gen.GetDnsZonesResponse](t, 200)(c.GetDnsZonesWithResponse(ctx)).JSON200; (*(*got.Zones)[0].Addresses)[1] != "fd00::53" {
 		t.Errorf("get zones: %+v", got)
 	}
-	must[*gen.SetSubnetResponse](t, 200)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: []string{"100.64.0.0/10"}}))
-	if got := must[*gen.GetSubnetResponse](t, 200)(c.GetSubnetWithResponse(ctx)).JSON200; got.IpV4Address[0] != "100.64.0.0/10" {
+	must[*gen.SetSubnetResponse](t, 200)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"100.64.0.0/10"}}))
+	if got := must[*gen.GetSubnetResponse](t, 200)(c.GetSubnetWithResponse(ctx)).JSON200; (*got.IpV4Address)[0] != "100.64.0.0/10" {
 		t.Errorf("subnet %+v", got)
 	}
-	must[*gen.SetSubnetResponse](t, 400)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: []string{"not-a-subnet"}}))
+	must[*gen.SetSubnetResponse](t, 400)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"not-a-subnet"}}))
 	must[*gen.SetDnsCustomServersResponse](t, 400)(c.SetDnsCustomServersWithResponse(ctx, gen.DnsServerAddresses{PrimaryIpV4: ptr("fd00::1")}))
-	must[*gen.SetDnsZonesResponse](t, 400)(c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: []gen.DnsZone{{Name: "x.example", Addresses: []string{"nope"}}}}))
+	must[*gen.SetDnsZonesResponse](t, 400)(c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "x.example", Addresses: &[]string{"nope"}}}}))
 	must[*gen.SetDeviceAllowanceResponse](t, 400)(c.SetDeviceAllowanceWithResponse(ctx, 0))
 	if v := *must[*gen.SetDeviceAllowanceResponse](t, 200)(c.SetDeviceAllowanceWithResponse(ctx, 7)).JSON200; v != 7 {
 		t.Errorf("device allowance %d", v)
@@ -444,7 +444,7 @@ func TestAuditLogRecordsChanges(t *testing.T) {
 	c := genClient(t, srv)
 	ctx := context.Background()
 	must[*gen.CreateDnsRecordResponse](t, 201)(c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "a.example"}))
-	must[*gen.CreateDnsRecordResponse](t, 400)(c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "b.example", Ipv4Addresses: []string{"::1"}}))
+	must[*gen.CreateDnsRecordResponse](t, 400)(c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "b.example", Ipv4Addresses: &[]string{"::1"}}))
 
 	var all []gen.AuditLogResponse
 	var cursor *string

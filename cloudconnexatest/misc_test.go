@@ -29,7 +29,11 @@ func TestAccessGroupItems(t *testing.T) {
 		t.Errorf("defaultGroup %v", g.DefaultGroup)
 	}
 	dest := func(children ...string) gen.AccessItemDestinationRequest {
-		return gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &n.Id, Children: children}
+		d := gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &n.Id}
+		if children != nil {
+			d.Children = &children
+		}
+		return d
 	}
 	must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id, dest(s1)))
 	// The same parent again merges the children.
@@ -41,7 +45,7 @@ func TestAccessGroupItems(t *testing.T) {
 		gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeUserGroup, Parent: ptr("no-group")}))
 	must[*gen.AddAccessGroupDestinationResponse](t, 404)(c.AddAccessGroupDestinationWithResponse(ctx, "no-group", dest()))
 	must[*gen.CreateAccessGroupResponse](t, 400)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "x",
-		Source: []gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeHost, Parent: ptr("no-host")}}}))
+		Source: &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeHost, Parent: ptr("no-host")}}}))
 
 	// Deleting a service drops it from the children.
 	must[*gen.DeleteNetworkIpServiceResponse](t, 204)(c.DeleteNetworkIpServiceWithResponse(ctx, s1))

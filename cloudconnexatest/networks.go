@@ -50,7 +50,7 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 			return gen.NetworkResponse{
 				Id: id, Name: req.Name, Description: req.Description,
 				Egress:            ptr(deref(req.Egress, false)),
-				GatewaysIds:       req.GatewaysIds,
+				GatewaysIds:       deref(req.GatewaysIds, nil),
 				InternetAccess:    ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 				TunnelingProtocol: ptr(deref(req.TunnelingProtocol, deref(old.TunnelingProtocol, gen.TunnelingProtocolOpenvpn))),
 			}, nil
@@ -294,8 +294,8 @@ func serviceConfig(req *gen.ServiceConfigRequest) *gen.ServiceConfigResponse {
 }
 
 func networkIPService(id, networkID string, req gen.NetworkIpServiceRequest) (gen.NetworkIpServiceResponse, error) {
-	routes := make([]gen.IpRouteResponse, 0, len(req.Routes))
-	for i, rr := range req.Routes {
+	routes := make([]gen.IpRouteResponse, 0, len(deref(req.Routes, nil)))
+	for i, rr := range deref(req.Routes, nil) {
 		typ, err := parseSubnet(fmt.Sprintf("routes[%d].value", i), rr.Value)
 		if err != nil {
 			return gen.NetworkIpServiceResponse{}, err
@@ -318,8 +318,8 @@ func checkDomain(field, d string) error {
 }
 
 func networkApplication(id, networkID string, req gen.NetworkApplicationRequest) (gen.NetworkApplicationResponse, error) {
-	routes := make([]gen.NetworkDomainRouteResponse, 0, len(req.Routes))
-	for i, rr := range req.Routes {
+	routes := make([]gen.NetworkDomainRouteResponse, 0, len(deref(req.Routes, nil)))
+	for i, rr := range deref(req.Routes, nil) {
 		if err := checkDomain(fmt.Sprintf("routes[%d].value", i), rr.Value); err != nil {
 			return gen.NetworkApplicationResponse{}, err
 		}

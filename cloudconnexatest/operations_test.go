@@ -109,7 +109,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "setDnsProxyEnabled", call: func() (response, error) { return c.SetDnsProxyEnabledWithResponse(ctx, false) }},
 		{op: "getDnsZones", call: func() (response, error) { return c.GetDnsZonesWithResponse(ctx) }},
 		{op: "setDnsZones", call: func() (response, error) {
-			return c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: []gen.DnsZone{{Name: "corp.example", Addresses: []string{"10.0.0.53"}}}})
+			return c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}})
 		}},
 		{op: "getDeviceAllowance", call: func() (response, error) { return c.GetDeviceAllowanceWithResponse(ctx) }},
 		{op: "setDeviceAllowance", call: func() (response, error) { return c.SetDeviceAllowanceWithResponse(ctx, 5) }},
@@ -133,7 +133,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "setSnat", call: func() (response, error) { return c.SetSnatWithResponse(ctx, false) }},
 		{op: "getSubnet", call: func() (response, error) { return c.GetSubnetWithResponse(ctx) }},
 		{op: "setSubnet", call: func() (response, error) {
-			return c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: []string{"100.96.0.0/12"}})
+			return c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"100.96.0.0/12"}})
 		}},
 		{op: "getTrustedDevicesAllowed", call: func() (response, error) { return c.GetTrustedDevicesAllowedWithResponse(ctx) }},
 		{op: "setTrustedDevicesAllowed", call: func() (response, error) { return c.SetTrustedDevicesAllowedWithResponse(ctx, false) }},
@@ -144,8 +144,8 @@ func TestAllOperations(t *testing.T) {
 
 		// User groups, users, devices.
 		{op: "createUserGroup", call: func() (response, error) {
-			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: []string{"us-nyc"},
-				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: []string{"192.0.2.0/24"}}})
+			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-nyc"},
+				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
 		}, after: func(r response) { groupID = r.(*gen.CreateUserGroupResponse).JSON201.Id }},
 		{op: "getUserGroup", call: func() (response, error) { return c.GetUserGroupWithResponse(ctx, groupID) }},
 		{op: "updateUserGroup", call: func() (response, error) {
@@ -237,8 +237,8 @@ func TestAllOperations(t *testing.T) {
 		{op: "listNetworkRoutes", call: func() (response, error) { return c.ListNetworkRoutesWithResponse(ctx, nil) }},
 		{op: "createNetworkIpService", call: func() (response, error) {
 			return c.CreateNetworkIpServiceWithResponse(ctx, &gen.CreateNetworkIpServiceParams{NetworkId: networkID}, gen.NetworkIpServiceRequest{
-				Name: "web", Routes: []gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
-				Config: &gen.ServiceConfigRequest{ServiceTypes: []gen.ServiceType{gen.ServiceTypeHttps}},
+				Name: "web", Routes: &[]gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
+				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHttps}},
 			})
 		}, after: func(r response) { netSvcID = r.(*gen.CreateNetworkIpServiceResponse).JSON201.Id }},
 		{op: "getNetworkIpService", call: func() (response, error) { return c.GetNetworkIpServiceWithResponse(ctx, netSvcID) }},
@@ -248,7 +248,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "listNetworkIpServices", call: func() (response, error) { return c.ListNetworkIpServicesWithResponse(ctx, nil) }},
 		{op: "createNetworkApplication", call: func() (response, error) {
 			return c.CreateNetworkApplicationWithResponse(ctx, &gen.CreateNetworkApplicationParams{NetworkId: networkID}, gen.NetworkApplicationRequest{
-				Name: "wiki", Routes: []gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: ptr(true)}},
+				Name: "wiki", Routes: &[]gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: ptr(true)}},
 			})
 		}, after: func(r response) { netAppID = r.(*gen.CreateNetworkApplicationResponse).JSON201.Id }},
 		{op: "getNetworkApplication", call: func() (response, error) { return c.GetNetworkApplicationWithResponse(ctx, netAppID) }},
@@ -285,8 +285,8 @@ func TestAllOperations(t *testing.T) {
 		{op: "revokeHostConnectorProfile", call: func() (response, error) { return c.RevokeHostConnectorProfileWithResponse(ctx, hostConnID) }},
 		{op: "createHostIpService", call: func() (response, error) {
 			return c.CreateHostIpServiceWithResponse(ctx, &gen.CreateHostIpServiceParams{HostId: hostID}, gen.HostIpServiceRequest{Name: "pg",
-				Config: &gen.ServiceConfigRequest{CustomServiceTypes: []gen.CustomServiceTypeRequest{{
-					Protocol: ptr(gen.CustomServiceProtocolTcp), Port: []gen.RangeInteger{{Value: ptr(int32(5432))}},
+				Config: &gen.ServiceConfigRequest{CustomServiceTypes: &[]gen.CustomServiceTypeRequest{{
+					Protocol: ptr(gen.CustomServiceProtocolTcp), Port: &[]gen.RangeInteger{{Value: ptr(int32(5432))}},
 				}}}})
 		}, after: func(r response) { hostSvcID = r.(*gen.CreateHostIpServiceResponse).JSON201.Id }},
 		{op: "getHostIpService", call: func() (response, error) { return c.GetHostIpServiceWithResponse(ctx, hostSvcID) }},
@@ -298,7 +298,7 @@ func TestAllOperations(t *testing.T) {
 		}},
 		{op: "createHostApplication", call: func() (response, error) {
 			return c.CreateHostApplicationWithResponse(ctx, &gen.CreateHostApplicationParams{HostId: hostID}, gen.HostApplicationRequest{
-				Name: "admin", Routes: []gen.HostApplicationRouteRequest{{Value: "admin.db.corp.example"}},
+				Name: "admin", Routes: &[]gen.HostApplicationRouteRequest{{Value: "admin.db.corp.example"}},
 			})
 		}, after: func(r response) { hostAppID = r.(*gen.CreateHostApplicationResponse).JSON201.Id }},
 		{op: "getHostApplication", call: func() (response, error) { return c.GetHostApplicationWithResponse(ctx, hostAppID) }},
@@ -310,8 +310,8 @@ func TestAllOperations(t *testing.T) {
 		// Access control and policies.
 		{op: "createAccessGroup", call: func() (response, error) {
 			return c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "eng-to-office",
-				Source:      []gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &groupID}},
-				Destination: []gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &networkID, Children: []string{netSvcID}}},
+				Source:      &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &groupID}},
+				Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &networkID, Children: &[]string{netSvcID}}},
 			})
 		}, after: func(r response) { accessGroupID = r.(*gen.CreateAccessGroupResponse).JSON201.Id }},
 		{op: "getAccessGroup", call: func() (response, error) { return c.GetAccessGroupWithResponse(ctx, accessGroupID) }},
@@ -324,7 +324,7 @@ func TestAllOperations(t *testing.T) {
 		}},
 		{op: "addAccessGroupDestination", call: func() (response, error) {
 			return c.AddAccessGroupDestinationWithResponse(ctx, accessGroupID, gen.AccessItemDestinationRequest{
-				Type: gen.AccessItemDestinationTypeHostService, Parent: &hostID, Children: []string{hostSvcID},
+				Type: gen.AccessItemDestinationTypeHostService, Parent: &hostID, Children: &[]string{hostSvcID},
 			})
 		}},
 		{op: "removeAccessGroupSource", call: func() (response, error) {
@@ -336,9 +336,9 @@ func TestAllOperations(t *testing.T) {
 			})
 		}},
 		{op: "createLocationContext", call: func() (response, error) {
-			return c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: []string{groupID},
-				IpCheck:      &gen.IpCheckRequest{Allowed: ptr(true), Ips: []gen.IpRequest{{Ip: str("203.0.113.0/24")}}},
-				CountryCheck: &gen.CountryCheckRequest{Allowed: ptr(true), Countries: []string{"DE"}}})
+			return c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: &[]string{groupID},
+				IpCheck:      &gen.IpCheckRequest{Allowed: ptr(true), Ips: &[]gen.IpRequest{{Ip: str("203.0.113.0/24")}}},
+				CountryCheck: &gen.CountryCheckRequest{Allowed: ptr(true), Countries: &[]string{"DE"}}})
 		}, after: func(r response) { locationID = r.(*gen.CreateLocationContextResponse).JSON200.Id }},
 		{op: "getLocationContext", call: func() (response, error) { return c.GetLocationContextWithResponse(ctx, locationID) }},
 		{op: "updateLocationContext", call: func() (response, error) {
@@ -348,7 +348,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "listLocationContexts", call: func() (response, error) { return c.ListLocationContextsWithResponse(ctx, nil) }},
 		{op: "createDevicePosture", call: func() (response, error) {
 			return c.CreateDevicePostureWithResponse(ctx, gen.DevicePostureRequest{Name: "managed",
-				Windows: &gen.WindowsRequest{Allowed: ptr(true), Antiviruses: []gen.Antivirus{gen.AntivirusMicrosoftDefender}},
+				Windows: &gen.WindowsRequest{Allowed: ptr(true), Antiviruses: &[]gen.Antivirus{gen.AntivirusMicrosoftDefender}},
 				Macos:   &gen.MacOSRequest{Allowed: ptr(true), Version: &gen.VersionPolicy{Condition: ptr(gen.VersionConditionGte), Version: str("14.0")}}})
 		}, after: func(r response) { postureID = r.(*gen.CreateDevicePostureResponse).JSON200.Id }},
 		{op: "getDevicePosture", call: func() (response, error) { return c.GetDevicePostureWithResponse(ctx, postureID) }},
@@ -357,11 +357,11 @@ func TestAllOperations(t *testing.T) {
 		}},
 		{op: "listDevicePostures", call: func() (response, error) { return c.ListDevicePosturesWithResponse(ctx, nil) }},
 		{op: "createDnsRecord", call: func() (response, error) {
-			return c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: []string{"10.1.2.3"}})
+			return c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: &[]string{"10.1.2.3"}})
 		}, after: func(r response) { dnsRecordID = r.(*gen.CreateDnsRecordResponse).JSON201.Id }},
 		{op: "getDnsRecord", call: func() (response, error) { return c.GetDnsRecordWithResponse(ctx, dnsRecordID) }},
 		{op: "updateDnsRecord", call: func() (response, error) {
-			return c.UpdateDnsRecordWithResponse(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: []string{"fd00::3"}})
+			return c.UpdateDnsRecordWithResponse(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: &[]string{"fd00::3"}})
 		}},
 		{op: "listDnsRecords", call: func() (response, error) { return c.ListDnsRecordsWithResponse(ctx, nil) }},
 		{op: "addCyberShieldAllowListDomains", call: func() (response, error) {

@@ -67,20 +67,20 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 		"getLocationContext":    k.locationContexts.get,
 		"deleteLocationContext": k.locationContexts.remove,
 		"createLocationContext": create(h, k.locationContexts, func(id, _ string, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(req.UserGroupsIds)
+			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
 		}),
 		"updateLocationContext": update(h, k.locationContexts, func(id string, _ gen.LocationContextResponse, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(req.UserGroupsIds)
+			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
 		}),
 
 		"listDevicePostures":  k.devicePostures.list,
 		"getDevicePosture":    k.devicePostures.get,
 		"deleteDevicePosture": k.devicePostures.remove,
 		"createDevicePosture": create(h, k.devicePostures, func(id, _ string, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(req.UserGroupsIds)
+			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
 		}),
 		"updateDevicePosture": update(h, k.devicePostures, func(id string, _ gen.DevicePostureResponse, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(req.UserGroupsIds)
+			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
 		}),
 
 		"listDnsRecords":  k.dnsRecords.list,
@@ -101,12 +101,12 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 }
 
 func (st *state) accessGroup(id string, req gen.AccessGroupRequest) (gen.AccessGroupResponse, error) {
-	for _, s := range req.Source {
+	for _, s := range deref(req.Source, nil) {
 		if err := st.checkAccessItem("source", string(s.Type), s.Parent); err != nil {
 			return gen.AccessGroupResponse{}, err
 		}
 	}
-	for _, d := range req.Destination {
+	for _, d := range deref(req.Destination, nil) {
 		if err := st.checkAccessItem("destination", string(d.Type), d.Parent); err != nil {
 			return gen.AccessGroupResponse{}, err
 		}
@@ -248,12 +248,12 @@ func checkDNSRecord(req gen.DnsRecordRequest) error {
 	if err := checkDomain("domain", req.Domain); err != nil {
 		return err
 	}
-	for i, a := range req.Ipv4Addresses {
+	for i, a := range deref(req.Ipv4Addresses, nil) {
 		if ip, err := netip.ParseAddr(a); err != nil || !ip.Is4() {
 			return errBadRequest(fmt.Sprintf("ipv4Addresses[%d]", i), "Invalid IPv4 address %q", a)
 		}
 	}
-	for i, a := range req.Ipv6Addresses {
+	for i, a := range deref(req.Ipv6Addresses, nil) {
 		if ip, err := netip.ParseAddr(a); err != nil || !ip.Is6() {
 			return errBadRequest(fmt.Sprintf("ipv6Addresses[%d]", i), "Invalid IPv6 address %q", a)
 		}

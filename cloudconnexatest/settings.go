@@ -43,11 +43,11 @@ func (h *Handler) settingsOps() map[string]opFunc {
 		return nil
 	}))
 	pair("DnsZones", jsonSetting(h, &s.dnsZones, func(v gen.DnsZones) error {
-		for i, z := range v.Zones {
+		for i, z := range deref(v.Zones, nil) {
 			if err := checkDomain(fmt.Sprintf("zones[%d].name", i), z.Name); err != nil {
 				return err
 			}
-			for j, a := range z.Addresses {
+			for j, a := range deref(z.Addresses, nil) {
 				if _, err := netip.ParseAddr(a); err != nil {
 					return errBadRequest(fmt.Sprintf("zones[%d].addresses[%d]", i, j), "Invalid IP address %q", a)
 				}
@@ -59,7 +59,7 @@ func (h *Handler) settingsOps() map[string]opFunc {
 		return checkSubnets(map[string][]string{"ipV4Address": optional(v.IpV4Address), "ipV6Address": optional(v.IpV6Address)})
 	}))
 	pair("Subnet", jsonSetting(h, &s.subnet, func(v gen.Subnet) error {
-		return checkSubnets(map[string][]string{"ipV4Address": v.IpV4Address, "ipV6Address": v.IpV6Address})
+		return checkSubnets(map[string][]string{"ipV4Address": deref(v.IpV4Address, nil), "ipV6Address": deref(v.IpV6Address, nil)})
 	}))
 	pair("ClientOptions", jsonSetting(h, &s.clientOptions, nil))
 	pair("DeviceAllowance", jsonSetting(h, &s.deviceAllowance, atLeast("deviceAllowance", 1)))

@@ -56,12 +56,12 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			}
 			// Role, group and status are kept when the request leaves them
 			// out: a PUT without a role must not demote the owner.
-			group, err := st.checkGroups(cmp.Or(req.GroupId, old.GroupId), req.SecondaryGroupIds)
+			group, err := st.checkGroups(cmp.Or(req.GroupId, old.GroupId), deref(req.SecondaryGroupIds, nil))
 			if err != nil {
 				return old, err
 			}
 			old.Email, old.FirstName, old.LastName = req.Email, req.FirstName, req.LastName
-			old.GroupId, old.SecondaryGroupIds = &group, req.SecondaryGroupIds
+			old.GroupId, old.SecondaryGroupIds = &group, deref(req.SecondaryGroupIds, nil)
 			old.Role = cmp.Or(req.Role, old.Role)
 			old.Status = cmp.Or(req.Status, old.Status)
 			return old, nil
@@ -192,19 +192,19 @@ func (st *state) userDevice(k *resources, r *http.Request) (gen.DeviceResponse, 
 }
 
 func (st *state) userGroup(id string, req gen.UserGroupRequest) (gen.UserGroupResponse, error) {
-	for i, region := range req.VpnRegionIds {
+	for i, region := range deref(req.VpnRegionIds, nil) {
 		if err := st.checkRegion(fmt.Sprintf("vpnRegionIds[%d]", i), region); err != nil {
 			return gen.UserGroupResponse{}, err
 		}
 	}
 	return gen.UserGroupResponse{
 		Id: id, Name: req.Name,
-		AllRegionsIncluded: ptr(deref(req.AllRegionsIncluded, len(req.VpnRegionIds) == 0)),
+		AllRegionsIncluded: ptr(deref(req.AllRegionsIncluded, len(deref(req.VpnRegionIds, nil)) == 0)),
 		ConnectAuth:        ptr(deref(req.ConnectAuth, gen.ConnectAuthOnPriorAuth)),
 		InternetAccess:     ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 		MaxDevice:          ptr(deref(req.MaxDevice, int32(3))),
-		GatewaysIds:        req.GatewaysIds,
-		VpnRegionIds:       req.VpnRegionIds,
+		GatewaysIds:        deref(req.GatewaysIds, nil),
+		VpnRegionIds:       deref(req.VpnRegionIds, nil),
 		TunnelBypass:       convertPtr[gen.TunnelBypassResponse](req.TunnelBypass),
 		SystemSubnets:      []string{"100.96.0.0/11"},
 	}, nil

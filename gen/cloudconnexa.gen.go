@@ -865,10 +865,10 @@ func (e RequestTokenParamsGrantType) Valid() bool {
 
 // AccessGroupRequest defines model for AccessGroupRequest.
 type AccessGroupRequest struct {
-	Description *string                        `json:"description,omitempty"`
-	Destination []AccessItemDestinationRequest `json:"destination,omitempty"`
-	Name        string                         `json:"name"`
-	Source      []AccessItemSourceRequest      `json:"source,omitempty"`
+	Description *string                         `json:"description,omitempty"`
+	Destination *[]AccessItemDestinationRequest `json:"destination,omitempty"`
+	Name        string                          `json:"name"`
+	Source      *[]AccessItemSourceRequest      `json:"source,omitempty"`
 }
 
 // AccessGroupResponse defines model for AccessGroupResponse.
@@ -883,9 +883,9 @@ type AccessGroupResponse struct {
 
 // AccessItemDestinationRequest defines model for AccessItemDestinationRequest.
 type AccessItemDestinationRequest struct {
-	AllCovered *bool    `json:"allCovered,omitempty"`
-	Children   []string `json:"children,omitempty"`
-	Parent     *string  `json:"parent,omitempty"`
+	AllCovered *bool     `json:"allCovered,omitempty"`
+	Children   *[]string `json:"children,omitempty"`
+	Parent     *string   `json:"parent,omitempty"`
 
 	// Type Kind of access group destination.
 	Type AccessItemDestinationType `json:"type"`
@@ -906,9 +906,9 @@ type AccessItemDestinationType string
 
 // AccessItemSourceRequest defines model for AccessItemSourceRequest.
 type AccessItemSourceRequest struct {
-	AllCovered *bool    `json:"allCovered,omitempty"`
-	Children   []string `json:"children,omitempty"`
-	Parent     *string  `json:"parent,omitempty"`
+	AllCovered *bool     `json:"allCovered,omitempty"`
+	Children   *[]string `json:"children,omitempty"`
+	Parent     *string   `json:"parent,omitempty"`
 
 	// Type Kind of access group source.
 	Type AccessItemSourceType `json:"type"`
@@ -1010,8 +1010,8 @@ type ConnectionStatus string
 
 // CountryCheckRequest defines model for CountryCheckRequest.
 type CountryCheckRequest struct {
-	Allowed   *bool    `json:"allowed,omitempty"`
-	Countries []string `json:"countries,omitempty"`
+	Allowed   *bool     `json:"allowed,omitempty"`
+	Countries *[]string `json:"countries,omitempty"`
 }
 
 // CountryCheckResponse defines model for CountryCheckResponse.
@@ -1025,8 +1025,8 @@ type CustomServiceProtocol string
 
 // CustomServiceTypeRequest defines model for CustomServiceTypeRequest.
 type CustomServiceTypeRequest struct {
-	IcmpType []RangeInteger `json:"icmpType,omitempty"`
-	Port     []RangeInteger `json:"port,omitempty"`
+	IcmpType *[]RangeInteger `json:"icmpType,omitempty"`
+	Port     *[]RangeInteger `json:"port,omitempty"`
 
 	// Protocol Transport protocol of a custom service.
 	Protocol *CustomServiceProtocol `json:"protocol,omitempty"`
@@ -1065,7 +1065,7 @@ type DevicePostureRequest struct {
 	Linux         *LinuxRequest   `json:"linux,omitempty"`
 	Macos         *MacOSRequest   `json:"macos,omitempty"`
 	Name          string          `json:"name"`
-	UserGroupsIds []string        `json:"userGroupsIds,omitempty"`
+	UserGroupsIds *[]string       `json:"userGroupsIds,omitempty"`
 	Windows       *WindowsRequest `json:"windows,omitempty"`
 }
 
@@ -1116,10 +1116,10 @@ type DiskEncryptionType string
 
 // DnsRecordRequest defines model for DnsRecordRequest.
 type DnsRecordRequest struct {
-	Description   *string  `json:"description,omitempty"`
-	Domain        string   `json:"domain"`
-	Ipv4Addresses []string `json:"ipv4Addresses,omitempty"`
-	Ipv6Addresses []string `json:"ipv6Addresses,omitempty"`
+	Description   *string   `json:"description,omitempty"`
+	Domain        string    `json:"domain"`
+	Ipv4Addresses *[]string `json:"ipv4Addresses,omitempty"`
+	Ipv6Addresses *[]string `json:"ipv6Addresses,omitempty"`
 }
 
 // DnsRecordResponse defines model for DnsRecordResponse.
@@ -1139,13 +1139,13 @@ type DnsServerAddresses struct {
 
 // DnsZone defines model for DnsZone.
 type DnsZone struct {
-	Addresses []string `json:"addresses,omitempty"`
-	Name      string   `json:"name"`
+	Addresses *[]string `json:"addresses,omitempty"`
+	Name      string    `json:"name"`
 }
 
 // DnsZones defines model for DnsZones.
 type DnsZones struct {
-	Zones []DnsZone `json:"zones,omitempty"`
+	Zones *[]DnsZone `json:"zones,omitempty"`
 }
 
 // DomainAndComment defines model for DomainAndComment.
@@ -1201,10 +1201,10 @@ type GroupMappingResponse struct {
 
 // HostApplicationRequest defines model for HostApplicationRequest.
 type HostApplicationRequest struct {
-	Config      *ServiceConfigRequest         `json:"config,omitempty"`
-	Description *string                       `json:"description,omitempty"`
-	Name        string                        `json:"name"`
-	Routes      []HostApplicationRouteRequest `json:"routes,omitempty"`
+	Config      *ServiceConfigRequest          `json:"config,omitempty"`
+	Description *string                        `json:"description,omitempty"`
+	Name        string                         `json:"name"`
+	Routes      *[]HostApplicationRouteRequest `json:"routes,omitempty"`
 }
 
 // HostApplicationResponse defines model for HostApplicationResponse.
@@ -1307,9 +1307,9 @@ type HostResponse struct {
 
 // HostUpdateRequest defines model for HostUpdateRequest.
 type HostUpdateRequest struct {
-	Description *string  `json:"description,omitempty"`
-	Domain      *string  `json:"domain,omitempty"`
-	GatewaysIds []string `json:"gatewaysIds,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Domain      *string   `json:"domain,omitempty"`
+	GatewaysIds *[]string `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1344,10 +1344,10 @@ type IkeIntegrityAlgorithm string
 
 // IkePhase defines model for IkePhase.
 type IkePhase struct {
-	DiffieHellmanGroups  []IkeDiffieHellmanGroup  `json:"diffieHellmanGroups,omitempty"`
-	EncryptionAlgorithms []IkeEncryptionAlgorithm `json:"encryptionAlgorithms,omitempty"`
-	IntegrityAlgorithms  []IkeIntegrityAlgorithm  `json:"integrityAlgorithms,omitempty"`
-	LifetimeSec          *int32                   `json:"lifetimeSec,omitempty"`
+	DiffieHellmanGroups  *[]IkeDiffieHellmanGroup  `json:"diffieHellmanGroups,omitempty"`
+	EncryptionAlgorithms *[]IkeEncryptionAlgorithm `json:"encryptionAlgorithms,omitempty"`
+	IntegrityAlgorithms  *[]IkeIntegrityAlgorithm  `json:"integrityAlgorithms,omitempty"`
+	LifetimeSec          *int32                    `json:"lifetimeSec,omitempty"`
 }
 
 // IkeProtocol defines model for IkeProtocol.
@@ -1386,8 +1386,8 @@ type IpAllocationMode string
 
 // IpCheckRequest defines model for IpCheckRequest.
 type IpCheckRequest struct {
-	Allowed *bool       `json:"allowed,omitempty"`
-	Ips     []IpRequest `json:"ips,omitempty"`
+	Allowed *bool        `json:"allowed,omitempty"`
+	Ips     *[]IpRequest `json:"ips,omitempty"`
 }
 
 // IpCheckResponse defines model for IpCheckResponse.
@@ -1481,7 +1481,7 @@ type LocationContextRequest struct {
 	Description   *string              `json:"description,omitempty"`
 	IpCheck       *IpCheckRequest      `json:"ipCheck,omitempty"`
 	Name          string               `json:"name"`
-	UserGroupsIds []string             `json:"userGroupsIds,omitempty"`
+	UserGroupsIds *[]string            `json:"userGroupsIds,omitempty"`
 }
 
 // LocationContextResponse defines model for LocationContextResponse.
@@ -1500,11 +1500,11 @@ type MacOSAntivirus string
 
 // MacOSRequest defines model for MacOSRequest.
 type MacOSRequest struct {
-	Allowed       *bool            `json:"allowed,omitempty"`
-	Antiviruses   []MacOSAntivirus `json:"antiviruses,omitempty"`
-	Certificate   *string          `json:"certificate,omitempty"`
-	DiskEncrypted *bool            `json:"diskEncrypted,omitempty"`
-	Version       *VersionPolicy   `json:"version,omitempty"`
+	Allowed       *bool             `json:"allowed,omitempty"`
+	Antiviruses   *[]MacOSAntivirus `json:"antiviruses,omitempty"`
+	Certificate   *string           `json:"certificate,omitempty"`
+	DiskEncrypted *bool             `json:"diskEncrypted,omitempty"`
+	Version       *VersionPolicy    `json:"version,omitempty"`
 }
 
 // MacOSResponse defines model for MacOSResponse.
@@ -1518,10 +1518,10 @@ type MacOSResponse struct {
 
 // NetworkApplicationRequest defines model for NetworkApplicationRequest.
 type NetworkApplicationRequest struct {
-	Config      *ServiceConfigRequest            `json:"config,omitempty"`
-	Description *string                          `json:"description,omitempty"`
-	Name        string                           `json:"name"`
-	Routes      []NetworkApplicationRouteRequest `json:"routes,omitempty"`
+	Config      *ServiceConfigRequest             `json:"config,omitempty"`
+	Description *string                           `json:"description,omitempty"`
+	Name        string                            `json:"name"`
+	Routes      *[]NetworkApplicationRouteRequest `json:"routes,omitempty"`
 }
 
 // NetworkApplicationResponse defines model for NetworkApplicationResponse.
@@ -1602,10 +1602,10 @@ type NetworkDomainRouteResponse struct {
 
 // NetworkIpServiceRequest defines model for NetworkIpServiceRequest.
 type NetworkIpServiceRequest struct {
-	Config      *ServiceConfigRequest `json:"config,omitempty"`
-	Description *string               `json:"description,omitempty"`
-	Name        string                `json:"name"`
-	Routes      []ServiceRouteRequest `json:"routes,omitempty"`
+	Config      *ServiceConfigRequest  `json:"config,omitempty"`
+	Description *string                `json:"description,omitempty"`
+	Name        string                 `json:"name"`
+	Routes      *[]ServiceRouteRequest `json:"routes,omitempty"`
 
 	// Type Role of an IP service.
 	Type *IpServiceType `json:"type,omitempty"`
@@ -1666,9 +1666,9 @@ type NetworkRouteResponse struct {
 
 // NetworkUpdateRequest defines model for NetworkUpdateRequest.
 type NetworkUpdateRequest struct {
-	Description *string  `json:"description,omitempty"`
-	Egress      *bool    `json:"egress,omitempty"`
-	GatewaysIds []string `json:"gatewaysIds,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Egress      *bool     `json:"egress,omitempty"`
+	GatewaysIds *[]string `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1899,8 +1899,8 @@ type RouteType string
 
 // ServiceConfigRequest defines model for ServiceConfigRequest.
 type ServiceConfigRequest struct {
-	CustomServiceTypes []CustomServiceTypeRequest `json:"customServiceTypes,omitempty"`
-	ServiceTypes       []ServiceType              `json:"serviceTypes,omitempty"`
+	CustomServiceTypes *[]CustomServiceTypeRequest `json:"customServiceTypes,omitempty"`
+	ServiceTypes       *[]ServiceType              `json:"serviceTypes,omitempty"`
 }
 
 // ServiceConfigResponse defines model for ServiceConfigResponse.
@@ -1968,8 +1968,8 @@ type SessionsResponse struct {
 
 // Subnet defines model for Subnet.
 type Subnet struct {
-	IpV4Address []string `json:"ipV4Address,omitempty"`
-	IpV6Address []string `json:"ipV6Address,omitempty"`
+	IpV4Address *[]string `json:"ipV4Address,omitempty"`
+	IpV6Address *[]string `json:"ipV6Address,omitempty"`
 }
 
 // Topology WPC topology.
@@ -1977,7 +1977,7 @@ type Topology string
 
 // TunnelBypassRequest defines model for TunnelBypassRequest.
 type TunnelBypassRequest struct {
-	Ipv4Subnets []string `json:"ipv4Subnets,omitempty"`
+	Ipv4Subnets *[]string `json:"ipv4Subnets,omitempty"`
 }
 
 // TunnelBypassResponse defines model for TunnelBypassResponse.
@@ -2024,14 +2024,14 @@ type UserGroupRequest struct {
 
 	// ConnectAuth When users must authenticate to connect.
 	ConnectAuth *ConnectAuth `json:"connectAuth,omitempty"`
-	GatewaysIds []string     `json:"gatewaysIds,omitempty"`
+	GatewaysIds *[]string    `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess      `json:"internetAccess,omitempty"`
 	MaxDevice      *int32               `json:"maxDevice,omitempty"`
 	Name           string               `json:"name"`
 	TunnelBypass   *TunnelBypassRequest `json:"tunnelBypass,omitempty"`
-	VpnRegionIds   []string             `json:"vpnRegionIds,omitempty"`
+	VpnRegionIds   *[]string            `json:"vpnRegionIds,omitempty"`
 }
 
 // UserGroupResponse defines model for UserGroupResponse.
@@ -2091,7 +2091,7 @@ type UserUpdateRequest struct {
 
 	// Role Administrative role of a user.
 	Role              *UserRole `json:"role,omitempty"`
-	SecondaryGroupIds []string  `json:"secondaryGroupIds,omitempty"`
+	SecondaryGroupIds *[]string `json:"secondaryGroupIds,omitempty"`
 
 	// Status Lifecycle state of a user.
 	Status *UserStatus `json:"status,omitempty"`
@@ -2119,7 +2119,7 @@ type VpnRegionResponse struct {
 // WindowsRequest defines model for WindowsRequest.
 type WindowsRequest struct {
 	Allowed        *bool           `json:"allowed,omitempty"`
-	Antiviruses    []Antivirus     `json:"antiviruses,omitempty"`
+	Antiviruses    *[]Antivirus    `json:"antiviruses,omitempty"`
 	Certificate    *string         `json:"certificate,omitempty"`
 	DiskEncryption *DiskEncryption `json:"diskEncryption,omitempty"`
 	Version        *VersionPolicy  `json:"version,omitempty"`
