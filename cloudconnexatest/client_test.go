@@ -2,7 +2,6 @@ package cloudconnexatest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fastRetries retries quickly, so fault tests stay fast.
@@ -26,58 +27,59 @@ func TestClientAgainstFake(t *testing.T) {
 	c := srv.Client()
 	ctx := context.Background()
 	for i := range 25 {
-		if _, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("n%02d", i)}); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("n%02d", i)})
+		require.NoError(t, err)
 	}
 	var names []string
 	for n, err := range c.AllNetworks(ctx, &gen.ListNetworksParams{Size: ptr(int32(10))}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		names = append(names, n.Name)
 	}
-	if len(names) != 25 || names[0] != "n00" || names[24] != "n24" || srv.RequestCount(gen.OpListNetworks) != 3 {
-		t.Errorf("iterated %d networks in %d pages", len(names), srv.RequestCount(gen.OpListNetworks))
+	if assert.Len(t, names, 25, "networks iterated") {
+		assert.Equal(t, "n00", names[0])
+		assert.Equal(t, "n24", names[24])
 	}
+	assert.Equal(t, 3, srv.RequestCount(gen.OpListNetworks), "pages")
 	sessions := 0
 	for _, err := range c.AllSessions(ctx, gen.ListSessionsParams{Size: 7}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sessions++
 	}
-	if sessions != DefaultSessions || srv.RequestCount(gen.OpListSessions) != (DefaultSessions+6)/7 {
-		t.Errorf("%d sessions in %d batches", sessions, srv.RequestCount(gen.OpListSessions))
-	}
+	assert.Equal(t, DefaultSessions, sessions, "sessions")
+	assert.Equal(t, (DefaultSessions+6)/7, srv.RequestCount(gen.OpListSessions), "session batches")
 
 	_, err := c.GetNetworkWithResponse(ctx, "missing")
 	var apiErr *client.APIError
-	if !errors.Is(err, client.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Operation != "getNetwork" {
-		t.Errorf("missing network: %v", err)
+	assert.ErrorIs(t, err, client.ErrNotFound, "missing network")
+	if assert.ErrorAs(t, err, &apiErr, "missing network") {
+		assert.Equal(t, 404, apiErr.StatusCode, "missing network: %v", err)
+		assert.Equal(t, "getNetwork", apiErr.Operation, "missing network: %v", err)
 	}
 	// The 400 "Entity does not exist" of DNS records is a not-found too.
-	if _, err := c.GetDnsRecordWithResponse(ctx, "missing"); !errors.Is(err, client.ErrNotFound) || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
-		t.Errorf("missing DNS record: %v", err)
+	_, err = c.GetDnsRecordWithResponse(ctx, "missing")
+	assert.ErrorIs(t, err, client.ErrNotFound, "missing DNS record")
+	if assert.ErrorAs(t, err, &apiErr, "missing DNS record") {
+		assert.Equal(t, 400, apiErr.StatusCode, "missing DNS record: %v", err)
 	}
-	if _, err := c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Size: ptr(int32(5000))}); !errors.As(err, &apiErr) || apiErr.StatusCode != 400 ||
-		!strings.Contains(apiErr.Message, "size") {
-		t.Errorf("invalid size: %v", err)
+	_, err = c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Size: ptr(int32(5000))})
+	if assert.ErrorAs(t, err, &apiErr, "invalid size") {
+		assert.Equal(t, 400, apiErr.StatusCode, "invalid size: %v", err)
+		assert.Contains(t, apiErr.Message, "size", "invalid size")
 	}
 }
 
 func TestClientTokenStyles(t *testing.T) {
 	srv := NewServer(t)
 	for _, style := range []client.Option{client.WithTokenStyle(auth.TokenStyleBasic), client.WithTokenStyle(auth.TokenStyleQuery)} {
-		if _, err := srv.Client(style).ListRegionsWithResponse(context.Background()); err != nil {
-			t.Errorf("token style: %v", err)
-		}
+		_, err := srv.Client(style).ListRegionsWithResponse(context.Background())
+		assert.NoError(t, err, "token style")
 	}
 	bad := &Server{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: "wrong", h: srv.h, ts: srv.ts, tb: t}
 	_, err := bad.Client(client.WithoutRetries()).ListRegionsWithResponse(context.Background())
 	var authErr *client.AuthenticationError
-	if !errors.Is(err, client.ErrUnauthorized) || !errors.As(err, &authErr) || authErr.Code != "invalid_client" {
-		t.Errorf("wrong secret: %v", err)
+	assert.ErrorIs(t, err, client.ErrUnauthorized, "wrong secret")
+	if assert.ErrorAs(t, err, &authErr, "wrong secret") {
+		assert.Equal(t, "invalid_client", authErr.Code, "wrong secret: %v", err)
 	}
 }
 
@@ -93,20 +95,14 @@ func TestClientReauthenticates(t *testing.T) {
 			srv := NewServer(t)
 			c := srv.Client(fastRetries)
 			ctx := context.Background()
-			if _, err := c.ListRegionsWithResponse(ctx); err != nil {
-				t.Fatal(err)
-			}
+			_, err := c.ListRegionsWithResponse(ctx)
+			require.NoError(t, err)
 			tc.expire(srv)
 			r, err := c.ListRegionsWithResponse(ctx)
-			if err != nil || len(*r.JSON200) == 0 {
-				t.Fatalf("after expiry: %v", err)
-			}
-			if n := srv.TokenRequestCount(); n != 2 {
-				t.Errorf("TokenRequestCount = %d, want 2", n)
-			}
-			if n := srv.RequestCount(gen.OpListRegions); n != 3 {
-				t.Errorf("listRegions requests = %d, want 3 (ok, 401, ok)", n)
-			}
+			require.NoError(t, err, "after expiry")
+			require.NotEmpty(t, *r.JSON200, "after expiry")
+			assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
+			assert.Equal(t, 3, srv.RequestCount(gen.OpListRegions), "listRegions requests (ok, 401, ok)")
 		})
 	}
 }
@@ -116,18 +112,14 @@ func TestClientTokenTTL(t *testing.T) {
 	srv := NewServer(t, WithClock(clk.Now), WithTokenTTL(10*time.Minute))
 	c := srv.Client(fastRetries)
 	ctx := context.Background()
-	if _, err := c.ListRegionsWithResponse(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, err := c.ListRegionsWithResponse(ctx)
+	require.NoError(t, err)
 	// The server's clock runs ahead of the client's: the token it issued has
 	// expired although the client thinks it is fresh.
 	clk.Advance(11 * time.Minute)
-	if _, err := c.ListRegionsWithResponse(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.TokenRequestCount(); n != 2 {
-		t.Errorf("TokenRequestCount = %d, want 2", n)
-	}
+	_, err = c.ListRegionsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
 }
 
 func TestClientAbsorbsRateLimits(t *testing.T) {
@@ -136,26 +128,20 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		srv := NewServer(t, WithRateLimit(2, 1, 200*time.Millisecond))
 		c := srv.Client(client.WithoutRateLimit(), client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		for i := range 4 {
-			if _, err := c.GetSnatWithResponse(ctx); err != nil {
-				t.Fatalf("call %d: %v", i, err)
-			}
+			_, err := c.GetSnatWithResponse(ctx)
+			require.NoError(t, err, "call %d", i)
 		}
-		if n := srv.RequestCount(gen.OpGetSnat); n <= 4 {
-			t.Errorf("getSnat requests = %d: expected at least one 429", n)
-		}
+		assert.Greater(t, srv.RequestCount(gen.OpGetSnat), 4, "getSnat requests: expected at least one 429")
 	})
 	t.Run("client limiter learns the budget", func(t *testing.T) {
 		srv := NewServer(t, WithRateLimit(3, 20, time.Second))
 		c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		start := time.Now()
 		for i := range 10 {
-			if _, err := c.GetSnatWithResponse(ctx); err != nil {
-				t.Fatalf("call %d: %v", i, err)
-			}
+			_, err := c.GetSnatWithResponse(ctx)
+			require.NoError(t, err, "call %d", i)
 		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("10 calls took %v", d)
-		}
+		assert.LessOrEqual(t, time.Since(start), 10*time.Second, "10 calls took too long")
 	})
 	t.Run("without retries 429 is an error", func(t *testing.T) {
 		srv := NewServer(t, WithRateLimit(1, 1, time.Hour))
@@ -163,8 +149,9 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		_, _ = c.GetSnatWithResponse(ctx)
 		_, err := c.GetSnatWithResponse(ctx)
 		var apiErr *client.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != time.Hour {
-			t.Errorf("429: %v", err)
+		if assert.ErrorAs(t, err, &apiErr, "429") {
+			assert.Equal(t, 429, apiErr.StatusCode, "429: %v", err)
+			assert.Equal(t, time.Hour, apiErr.RetryAfter, "429: %v", err)
 		}
 	})
 }
@@ -175,12 +162,9 @@ func TestFaults(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpListRegions, Fault{Status: 503, Times: 2})
 		r, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx)
-		if err != nil || len(*r.JSON200) == 0 {
-			t.Fatal(err)
-		}
-		if n := srv.RequestCount(gen.OpListRegions); n != 3 {
-			t.Errorf("listRegions requests = %d, want 3", n)
-		}
+		require.NoError(t, err)
+		require.NotEmpty(t, *r.JSON200)
+		assert.Equal(t, 3, srv.RequestCount(gen.OpListRegions), "listRegions requests")
 	})
 	t.Run("POST 500 is sent once", func(t *testing.T) {
 		srv := NewServer(t)
@@ -188,94 +172,79 @@ func TestFaults(t *testing.T) {
 		c := srv.Client(fastRetries)
 		_, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "once"})
 		var apiErr *client.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.Attempts != 1 {
-			t.Fatalf("500: %v", err)
-		}
-		if n := srv.RequestCount(gen.OpCreateNetwork); n != 1 {
-			t.Errorf("createNetwork requests = %d, want 1", n)
-		}
-		if l, err := c.ListNetworksWithResponse(ctx, nil); err != nil || l.JSON200.TotalElements != 0 {
-			t.Errorf("the faulted create created something: %v", err)
+		require.ErrorAs(t, err, &apiErr, "500")
+		require.Equal(t, 500, apiErr.StatusCode, "500: %v", err)
+		require.Equal(t, 1, apiErr.Attempts, "500: %v", err)
+		assert.Equal(t, 1, srv.RequestCount(gen.OpCreateNetwork), "createNetwork requests")
+		l, err := c.ListNetworksWithResponse(ctx, nil)
+		if assert.NoError(t, err) {
+			assert.Zero(t, l.JSON200.TotalElements, "the faulted create created something")
 		}
 	})
 	t.Run("dropped connection on GET is retried", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true, Times: 1})
-		if _, err := srv.Client(fastRetries).GetSubnetWithResponse(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := srv.RequestCount(gen.OpGetSubnet); n != 2 {
-			t.Errorf("getSubnet requests = %d, want 2", n)
-		}
+		_, err := srv.Client(fastRetries).GetSubnetWithResponse(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 2, srv.RequestCount(gen.OpGetSubnet), "getSubnet requests")
 	})
 	t.Run("dropped connection without retries", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true})
 		var reqErr *client.RequestError
-		if _, err := srv.Client(client.WithoutRetries()).GetSubnetWithResponse(ctx); !errors.As(err, &reqErr) {
-			t.Errorf("dropped connection: %v", err)
-		}
+		_, err := srv.Client(client.WithoutRetries()).GetSubnetWithResponse(ctx)
+		assert.ErrorAs(t, err, &reqErr, "dropped connection")
 	})
 	t.Run("truncated body", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpListRegions, Fault{TruncateBody: true})
-		if _, err := srv.Client(client.WithoutRetries()).ListRegionsWithResponse(ctx); err == nil {
-			t.Error("truncated body: no error")
-		}
+		_, err := srv.Client(client.WithoutRetries()).ListRegionsWithResponse(ctx)
+		assert.Error(t, err, "truncated body: no error")
 		// On the wire: the announced length is not delivered.
 		resp, err := srv.HTTPClient().Do(authed(t, srv, "GET", "/api/v1/regions"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer resp.Body.Close()
-		if _, err := io.ReadAll(resp.Body); !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Errorf("reading a truncated body: %v", err)
-		}
+		_, err = io.ReadAll(resp.Body)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "reading a truncated body")
 	})
 	t.Run("malformed body", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetNetwork, Fault{MalformedBody: true})
 		c := srv.Client(client.WithoutRetries())
 		n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "m"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.GetNetworkWithResponse(ctx, n.JSON201.Id); err == nil {
-			t.Error("malformed body: no error")
-		}
+		require.NoError(t, err)
+		_, err = c.GetNetworkWithResponse(ctx, n.JSON201.Id)
+		assert.Error(t, err, "malformed body: no error")
 	})
 	t.Run("custom body, content type and Retry-After", func(t *testing.T) {
 		srv := NewServer(t)
 		req := authed(t, srv, "GET", "/api/v1/regions")
 		srv.InjectFault(AnyOperation, Fault{Status: 502, Body: "<html>Bad Gateway</html>", ContentType: "text/html", RetryAfter: "7"})
 		resp, err := srv.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 502 || string(b) != "<html>Bad Gateway</html>" || resp.Header.Get("Content-Type") != "text/html" || resp.Header.Get("Retry-After") != "7" {
-			t.Errorf("fault answer: %d %q %v", resp.StatusCode, b, resp.Header)
-		}
+		assert.Equal(t, 502, resp.StatusCode, "fault answer")
+		assert.Equal(t, "<html>Bad Gateway</html>", string(b), "fault answer")
+		assert.Equal(t, "text/html", resp.Header.Get("Content-Type"), "fault answer")
+		assert.Equal(t, "7", resp.Header.Get("Retry-After"), "fault answer")
 		srv.ClearFaults()
-		if _, err := srv.Client().ListRegionsWithResponse(ctx); err != nil {
-			t.Errorf("after ClearFaults: %v", err)
-		}
+		_, err = srv.Client().ListRegionsWithResponse(ctx)
+		assert.NoError(t, err, "after ClearFaults")
 	})
 	t.Run("delay", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetSnat, Fault{Delay: 100 * time.Millisecond, Times: 1})
 		c := srv.Client(client.WithoutRetries())
 		start := time.Now()
-		if _, err := c.GetSnatWithResponse(ctx); err != nil || time.Since(start) < 100*time.Millisecond {
-			t.Errorf("delayed call: %v after %v", err, time.Since(start))
-		}
+		_, err := c.GetSnatWithResponse(ctx)
+		assert.NoError(t, err, "delayed call")
+		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond, "delayed call")
 		srv.InjectFault(gen.OpGetSnat, Fault{Delay: time.Minute})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		if _, err := c.GetSnatWithResponse(short); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("call past its deadline: %v", err)
-		}
+		_, err = c.GetSnatWithResponse(short)
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "call past its deadline")
 	})
 	t.Run("queued faults apply in order", func(t *testing.T) {
 		srv := NewServer(t)
@@ -286,25 +255,18 @@ func TestFaults(t *testing.T) {
 		var got []int
 		for range 4 {
 			resp, err := srv.HTTPClient().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			resp.Body.Close()
 			got = append(got, resp.StatusCode)
 		}
-		if fmt.Sprint(got) != "[503 504 418 200]" {
-			t.Errorf("statuses %v", got)
-		}
+		assert.Equal(t, []int{503, 504, 418, 200}, got, "statuses")
 	})
 	t.Run("token endpoint", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpRequestToken, Fault{Status: 503, Times: 1})
-		if _, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := srv.TokenRequestCount(); n != 2 {
-			t.Errorf("TokenRequestCount = %d, want 2", n)
-		}
+		_, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
 	})
 }
 
@@ -313,49 +275,36 @@ func authed(t *testing.T, srv *Server, method, path string) *http.Request {
 	t.Helper()
 	tok := getToken(t, srv)
 	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	return req
 }
 
 func TestTLS(t *testing.T) {
 	srv := NewServer(t, WithTLS())
-	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") || srv.Certificate() == nil {
-		t.Fatalf("URL %s", srv.URL)
-	}
+	require.True(t, strings.HasPrefix(srv.URL, "https://127.0.0.1:"), "URL %s", srv.URL)
+	require.NotNil(t, srv.Certificate(), "URL %s", srv.URL)
 	r, err := srv.Client().ListRegionsWithResponse(context.Background())
-	if err != nil || len(*r.JSON200) != 30 {
-		t.Fatalf("over TLS: %v", err)
-	}
+	require.NoError(t, err, "over TLS")
+	require.Len(t, *r.JSON200, 30, "over TLS")
 	// Without trusting the certificate, the connection fails.
-	if _, err := http.Get(srv.URL + "/api/v1/regions"); err == nil {
-		t.Error("untrusted certificate accepted")
-	}
-	if NewServer(t).Certificate() != nil {
-		t.Error("plain HTTP server has a certificate")
-	}
+	_, err = http.Get(srv.URL + "/api/v1/regions")
+	assert.Error(t, err, "untrusted certificate accepted")
+	assert.Nil(t, NewServer(t).Certificate(), "plain HTTP server has a certificate")
 }
 
 func TestStartAndShutdown(t *testing.T) {
 	srv, err := Start(WithCredentials("id", "secret"), WithoutSeed())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c := srv.Client()
-	if u, err := c.ListUsersWithResponse(context.Background(), nil); err != nil || u.JSON200.TotalElements != 0 {
-		t.Fatalf("users without seed: %v", err)
-	}
-	if err := srv.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.HTTPClient().Get(srv.URL + "/api/v1/regions"); err == nil {
-		t.Error("server still answers after Shutdown")
-	}
-	if _, err := Start(WithAddr("256.0.0.1:0")); err == nil {
-		t.Error("Start on a bad address succeeded")
-	}
+	u, err := c.ListUsersWithResponse(context.Background(), nil)
+	require.NoError(t, err, "users without seed")
+	require.Zero(t, u.JSON200.TotalElements, "users without seed")
+	require.NoError(t, srv.Shutdown(context.Background()))
+	_, err = srv.HTTPClient().Get(srv.URL + "/api/v1/regions")
+	assert.Error(t, err, "server still answers after Shutdown")
+	_, err = Start(WithAddr("256.0.0.1:0"))
+	assert.Error(t, err, "Start on a bad address succeeded")
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -368,26 +317,23 @@ func TestConcurrentUse(t *testing.T) {
 			for i := range 10 {
 				n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("g%d-%d", g, i),
 					Connectors: []gen.NetworkConnectorRequest{{Name: "c", VpnRegionId: "us-nyc"}}})
-				if err != nil {
-					t.Error(err)
+				if !assert.NoError(t, err) {
 					return
 				}
-				if _, err := c.ListNetworksWithResponse(ctx, nil); err != nil {
-					t.Error(err)
-				}
-				if _, err := c.AddAccessGroupSourceWithResponse(ctx, "none", gen.AccessItemSourceRequest{Type: gen.AccessItemSourceTypeHost}); err == nil {
-					t.Error("access group none exists")
-				}
+				_, err = c.ListNetworksWithResponse(ctx, nil)
+				assert.NoError(t, err)
+				_, err = c.AddAccessGroupSourceWithResponse(ctx, "none", gen.AccessItemSourceRequest{Type: gen.AccessItemSourceTypeHost})
+				assert.Error(t, err, "access group none exists")
 				if i%2 == 0 {
-					if _, err := c.DeleteNetworkWithResponse(ctx, n.JSON201.Id); err != nil {
-						t.Error(err)
-					}
+					_, err := c.DeleteNetworkWithResponse(ctx, n.JSON201.Id)
+					assert.NoError(t, err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if l, err := c.ListNetworksWithResponse(ctx, nil); err != nil || l.JSON200.TotalElements != 40 {
-		t.Errorf("networks left: %v %v", l, err)
+	l, err := c.ListNetworksWithResponse(ctx, nil)
+	if assert.NoError(t, err, "networks left") {
+		assert.EqualValues(t, 40, l.JSON200.TotalElements, "networks left")
 	}
 }

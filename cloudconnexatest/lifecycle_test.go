@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // must fails the test unless the call returned the wanted status.
@@ -20,12 +20,8 @@ func must[R response](t *testing.T, want int) func(R, error) R {
 	t.Helper()
 	return func(r R, err error) R {
 		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.StatusCode() != want {
-			t.Fatalf("status %d, want %d: %s", r.StatusCode(), want, body(r))
-		}
+		require.NoError(t, err)
+		require.Equal(t, want, r.StatusCode(), "status; body: %s", body(r))
 		return r
 	}
 }
@@ -34,9 +30,7 @@ func must[R response](t *testing.T, want int) func(R, error) R {
 func errorBody(t *testing.T, r response) gen.ErrorResponse {
 	t.Helper()
 	var e gen.ErrorResponse
-	if err := json.Unmarshal([]byte(body(r)), &e); err != nil {
-		t.Fatalf("error body %q: %v", body(r), err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(body(r)), &e), "error body %q", body(r))
 	return e
 }
 
@@ -50,17 +44,16 @@ func TestNetworkLifecycle(t *testing.T) {
 		Connectors: []gen.NetworkConnectorRequest{{Name: "hq-1", VpnRegionId: "us-nyc"}},
 		Routes:     []gen.NetworkRouteRequest{{Value: "10.0.0.0/16", Description: ptr("lan")}},
 	})).JSON201
-	if len(created.Connectors) != 1 || len(created.Routes) != 1 {
-		t.Fatalf("created network: %+v", created)
-	}
+	require.Len(t, created.Connectors, 1, "created network: %+v", created)
+	require.Len(t, created.Routes, 1, "created network: %+v", created)
 	conn, route := created.Connectors[0], created.Routes[0]
-	if *conn.NetworkItemId != created.Id || *conn.NetworkItemType != gen.NetworkItemTypeNetwork || *route.Type != gen.RouteTypeIpV4 {
-		t.Errorf("connector %+v, route %+v", conn, route)
-	}
+	assert.Equal(t, created.Id, *conn.NetworkItemId, "connector %+v", conn)
+	assert.Equal(t, gen.NetworkItemTypeNetwork, *conn.NetworkItemType, "connector %+v", conn)
+	assert.Equal(t, gen.RouteTypeIpV4, *route.Type, "route %+v", route)
 	got := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.Id)).JSON200
-	if got.Name != "hq" || *got.InternetAccess != gen.InternetAccessSplitTunnelOn || got.Connectors[0].Id != conn.Id {
-		t.Errorf("got %+v", got)
-	}
+	assert.Equal(t, "hq", got.Name, "got %+v", got)
+	assert.Equal(t, gen.InternetAccessSplitTunnelOn, *got.InternetAccess, "got %+v", got)
+	assert.Equal(t, conn.Id, got.Connectors[0].Id, "got %+v", got)
 
 	// Eleven more, then page through all twelve five at a time.
 	for i := range 11 {
@@ -69,68 +62,66 @@ func TestNetworkLifecycle(t *testing.T) {
 	var names []string
 	for p := int32(0); p < 3; p++ {
 		pg := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Page: &p, Size: ptr(int32(5))})).JSON200
-		if pg.TotalElements != 12 || pg.TotalPages != 3 || pg.Page != p || pg.Size != 5 || int(pg.NumberOfElements) != len(pg.Content) {
-			t.Errorf("page %d: %+v", p, pg)
-		}
+		assert.EqualValues(t, 12, pg.TotalElements, "page %d: %+v", p, pg)
+		assert.EqualValues(t, 3, pg.TotalPages, "page %d: %+v", p, pg)
+		assert.Equal(t, p, pg.Page, "page %d: %+v", p, pg)
+		assert.EqualValues(t, 5, pg.Size, "page %d: %+v", p, pg)
+		assert.Len(t, pg.Content, int(pg.NumberOfElements), "page %d: %+v", p, pg)
 		for _, n := range pg.Content {
 			names = append(names, n.Name)
 		}
 	}
-	if len(names) != 12 || names[0] != "hq" || names[1] != "branch-00" || names[11] != "branch-10" {
-		t.Errorf("networks in order: %v", names)
+	if assert.Len(t, names, 12, "networks in order: %v", names) {
+		assert.Equal(t, "hq", names[0], "networks in order")
+		assert.Equal(t, "branch-00", names[1], "networks in order")
+		assert.Equal(t, "branch-10", names[11], "networks in order")
 	}
 	past := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Page: ptr(int32(9))})).JSON200
-	if len(past.Content) != 0 || past.TotalElements != 12 {
-		t.Errorf("page past the end: %+v", past)
-	}
+	assert.Empty(t, past.Content, "page past the end: %+v", past)
+	assert.EqualValues(t, 12, past.TotalElements, "page past the end: %+v", past)
 
 	// PUT replaces the network's fields and keeps what it owns.
 	upd := must[*gen.UpdateNetworkResponse](t, 200)(c.UpdateNetworkWithResponse(ctx, created.Id, gen.NetworkUpdateRequest{
 		Name: "headquarters", InternetAccess: ptr(gen.InternetAccessRestrictedInternet),
 	})).JSON200
-	if upd.Name != "headquarters" || *upd.InternetAccess != gen.InternetAccessRestrictedInternet || len(upd.Connectors) != 1 {
-		t.Errorf("updated %+v", upd)
-	}
+	assert.Equal(t, "headquarters", upd.Name, "updated %+v", upd)
+	assert.Equal(t, gen.InternetAccessRestrictedInternet, *upd.InternetAccess, "updated %+v", upd)
+	assert.Len(t, upd.Connectors, 1, "updated %+v", upd)
 
 	// A second connector, an IPsec one, then suspend and activate it.
 	ipsec := must[*gen.CreateNetworkConnectorResponse](t, 201)(c.CreateNetworkConnectorWithResponse(ctx,
 		&gen.CreateNetworkConnectorParams{NetworkId: created.Id},
 		gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "de-fra", IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}},
 	)).JSON201
-	if *ipsec.TunnelingProtocol != gen.TunnelingProtocolIpsec || *ipsec.IpSecConfig.ConnectorState != gen.IpSecConnectorStateActive {
-		t.Errorf("ipsec connector %+v", ipsec)
-	}
-	if n := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.Id)).JSON200; len(n.Connectors) != 2 {
-		t.Errorf("network has %d connectors, want 2", len(n.Connectors))
-	}
+	assert.Equal(t, gen.TunnelingProtocolIpsec, *ipsec.TunnelingProtocol, "ipsec connector %+v", ipsec)
+	assert.Equal(t, gen.IpSecConnectorStateActive, *ipsec.IpSecConfig.ConnectorState, "ipsec connector %+v", ipsec)
+	n := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.Id)).JSON200
+	assert.Len(t, n.Connectors, 2, "network connectors")
 	must[*gen.SuspendNetworkConnectorResponse](t, 200)(c.SuspendNetworkConnectorWithResponse(ctx, ipsec.Id))
 	s := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.Id)).JSON200
-	if *s.Licensed || *s.IpSecConfig.ConnectorState != gen.IpSecConnectorStateSuspended || *s.ConnectionStatus != gen.ConnectionStatusOffline {
-		t.Errorf("suspended connector %+v", s)
-	}
-	if r, _ := c.StartNetworkConnectorIpSecWithResponse(ctx, ipsec.Id); r.StatusCode() != 400 {
-		t.Errorf("starting a suspended IPsec connector: %d", r.StatusCode())
-	}
+	assert.False(t, *s.Licensed, "suspended connector %+v", s)
+	assert.Equal(t, gen.IpSecConnectorStateSuspended, *s.IpSecConfig.ConnectorState, "suspended connector %+v", s)
+	assert.Equal(t, gen.ConnectionStatusOffline, *s.ConnectionStatus, "suspended connector %+v", s)
+	started, _ := c.StartNetworkConnectorIpSecWithResponse(ctx, ipsec.Id)
+	assert.Equal(t, 400, started.StatusCode(), "starting a suspended IPsec connector")
 	must[*gen.ActivateNetworkConnectorResponse](t, 200)(c.ActivateNetworkConnectorWithResponse(ctx, ipsec.Id))
 	must[*gen.StartNetworkConnectorIpSecResponse](t, 200)(c.StartNetworkConnectorIpSecWithResponse(ctx, ipsec.Id))
 	a := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.Id)).JSON200
-	if !*a.Licensed || *a.IpSecConfig.ConnectorState != gen.IpSecConnectorStateActive || *a.ConnectionStatus != gen.ConnectionStatusOnline {
-		t.Errorf("active connector %+v", a)
-	}
-	if r, _ := c.StartNetworkConnectorIpSecWithResponse(ctx, conn.Id); r.StatusCode() != 400 {
-		t.Errorf("starting IPsec on an OpenVPN connector: %d", r.StatusCode())
-	}
+	assert.True(t, *a.Licensed, "active connector %+v", a)
+	assert.Equal(t, gen.IpSecConnectorStateActive, *a.IpSecConfig.ConnectorState, "active connector %+v", a)
+	assert.Equal(t, gen.ConnectionStatusOnline, *a.ConnectionStatus, "active connector %+v", a)
+	started, _ = c.StartNetworkConnectorIpSecWithResponse(ctx, conn.Id)
+	assert.Equal(t, 400, started.StatusCode(), "starting IPsec on an OpenVPN connector")
 	prof := must[*gen.GenerateNetworkConnectorProfileResponse](t, 200)(c.GenerateNetworkConnectorProfileWithResponse(ctx, conn.Id))
-	if ct := prof.HTTPResponse.Header.Get("Content-Type"); ct != "text/plain;charset=UTF-8" || !strings.Contains(string(prof.Body), "client\ndev tun") {
-		t.Errorf("profile %q (%s)", prof.Body, ct)
-	}
+	assert.Equal(t, "text/plain;charset=UTF-8", prof.HTTPResponse.Header.Get("Content-Type"), "profile Content-Type")
+	assert.Contains(t, string(prof.Body), "client\ndev tun", "profile")
 
 	// Connectors, routes and applications need an existing network.
 	r := must[*gen.CreateNetworkConnectorResponse](t, 404)(c.CreateNetworkConnectorWithResponse(ctx,
 		&gen.CreateNetworkConnectorParams{NetworkId: "no-such-network"}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "us-nyc"}))
-	if e := errorBody(t, r); *e.StatusError != "Not Found" || len(e.ErrorDetails["network"]) != 1 {
-		t.Errorf("error body %+v", e)
-	}
+	e := errorBody(t, r)
+	assert.Equal(t, "Not Found", *e.StatusError, "error body %+v", e)
+	assert.Len(t, e.ErrorDetails["network"], 1, "error body %+v", e)
 	must[*gen.CreateNetworkConnectorResponse](t, 400)(c.CreateNetworkConnectorWithResponse(ctx,
 		&gen.CreateNetworkConnectorParams{NetworkId: created.Id}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "xx-nowhere"}))
 	app := must[*gen.CreateNetworkApplicationResponse](t, 201)(c.CreateNetworkApplicationWithResponse(ctx,
@@ -149,12 +140,11 @@ func TestNetworkLifecycle(t *testing.T) {
 	must[*gen.ListNetworkConnectorsResponse](t, 404)(c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkId: &created.Id}))
 	// Applications answer 400 "Entity does not exist", as the real API does.
 	gone := must[*gen.GetNetworkApplicationResponse](t, 400)(c.GetNetworkApplicationWithResponse(ctx, app.Id))
-	if e := errorBody(t, gone); *e.ErrorDetails["application"][0].ErrorCode != "9-11-6" || *e.ErrorDetails["application"][0].Message != "Entity does not exist" {
-		t.Errorf("application not found: %s", body(gone))
-	}
-	if n := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, nil)).JSON200; n.TotalElements != 11 {
-		t.Errorf("%d networks left, want 11", n.TotalElements)
-	}
+	e = errorBody(t, gone)
+	assert.Equal(t, "9-11-6", *e.ErrorDetails["application"][0].ErrorCode, "application not found: %s", body(gone))
+	assert.Equal(t, "Entity does not exist", *e.ErrorDetails["application"][0].Message, "application not found: %s", body(gone))
+	left := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, nil)).JSON200
+	assert.EqualValues(t, 11, left.TotalElements, "networks left")
 }
 
 func TestHostLifecycle(t *testing.T) {
@@ -164,14 +154,12 @@ func TestHostLifecycle(t *testing.T) {
 	host := must[*gen.CreateHostResponse](t, 201)(c.CreateHostWithResponse(ctx, gen.HostCreateRequest{
 		Name: "db", Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "gb-lon"}},
 	})).JSON201
-	if len(host.Connectors) != 1 || *host.Connectors[0].NetworkItemType != gen.NetworkItemTypeHost {
-		t.Fatalf("host %+v", host)
-	}
+	require.Len(t, host.Connectors, 1, "host %+v", host)
+	require.Equal(t, gen.NetworkItemTypeHost, *host.Connectors[0].NetworkItemType, "host %+v", host)
 	connID := host.Connectors[0].Id
 	must[*gen.SuspendHostConnectorResponse](t, 200)(c.SuspendHostConnectorWithResponse(ctx, connID))
-	if hc := must[*gen.GetHostConnectorResponse](t, 200)(c.GetHostConnectorWithResponse(ctx, connID)).JSON200; *hc.Licensed {
-		t.Errorf("suspended host connector is licensed")
-	}
+	hc := must[*gen.GetHostConnectorResponse](t, 200)(c.GetHostConnectorWithResponse(ctx, connID)).JSON200
+	assert.False(t, *hc.Licensed, "suspended host connector is licensed")
 	app := must[*gen.CreateHostApplicationResponse](t, 201)(c.CreateHostApplicationWithResponse(ctx,
 		&gen.CreateHostApplicationParams{HostId: host.Id}, gen.HostApplicationRequest{Name: "admin"})).JSON201
 	must[*gen.CreateHostApplicationResponse](t, 404)(c.CreateHostApplicationWithResponse(ctx,
@@ -189,9 +177,8 @@ func TestHostLifecycle(t *testing.T) {
 	must[*gen.GetHostIpServiceResponse](t, 404)(c.GetHostIpServiceWithResponse(ctx, svc.Id))
 	must[*gen.GetHostApplicationResponse](t, 400)(c.GetHostApplicationWithResponse(ctx, app.Id))
 	// The access group no longer points at the deleted host.
-	if g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag.Id)).JSON200; len(g.Destination) != 0 {
-		t.Errorf("access group still has %+v", g.Destination)
-	}
+	g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag.Id)).JSON200
+	assert.Empty(t, g.Destination, "access group still points at the host")
 }
 
 func TestUsersAndGroups(t *testing.T) {
@@ -200,63 +187,58 @@ func TestUsersAndGroups(t *testing.T) {
 	ctx := context.Background()
 
 	groups := must[*gen.ListUserGroupsResponse](t, 200)(c.ListUserGroupsWithResponse(ctx, nil)).JSON200
-	if groups.TotalElements != 1 || groups.Content[0].Name != "Default" {
-		t.Fatalf("seeded groups: %+v", groups)
-	}
+	require.EqualValues(t, 1, groups.TotalElements, "seeded groups: %+v", groups)
+	require.Equal(t, "Default", groups.Content[0].Name, "seeded groups: %+v", groups)
 	defaultGroup := groups.Content[0].Id
 	eng := must[*gen.CreateUserGroupResponse](t, 201)(c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering"})).JSON201
 
 	u := must[*gen.CreateUserResponse](t, 201)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{
 		Username: "bob", Email: "bob@example.com", GroupId: &eng.Id, Devices: []gen.DeviceRequest{{Name: "phone"}},
 	})).JSON201
-	if *u.GroupId != eng.Id || *u.Status != gen.UserStatusInvited || *u.Role != gen.UserRoleMember || len(u.Devices) != 1 {
-		t.Fatalf("created user %+v", u)
-	}
+	require.Equal(t, eng.Id, *u.GroupId, "created user %+v", u)
+	require.Equal(t, gen.UserStatusInvited, *u.Status, "created user %+v", u)
+	require.Equal(t, gen.UserRoleMember, *u.Role, "created user %+v", u)
+	require.Len(t, u.Devices, 1, "created user %+v", u)
 	plain := must[*gen.CreateUserResponse](t, 201)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "carol", Email: "carol@example.com"})).JSON201
-	if *plain.GroupId != defaultGroup {
-		t.Errorf("user without group is in %s, want the Default group", *plain.GroupId)
-	}
+	assert.Equal(t, defaultGroup, *plain.GroupId, "user without group: want the Default group")
 	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "bob", Email: "other@example.com"}))
 	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "bob2", Email: "BOB@example.com"}))
 	// A PUT that leaves out role and group keeps them.
 	owner := must[*gen.ListUsersResponse](t, 200)(c.ListUsersWithResponse(ctx, nil)).JSON200.Content[0]
 	kept := must[*gen.UpdateUserResponse](t, 200)(c.UpdateUserWithResponse(ctx, owner.Id, gen.UserUpdateRequest{Email: owner.Email, FirstName: ptr("Ollie")})).JSON200
-	if *kept.Role != gen.UserRoleOwner || *kept.GroupId != defaultGroup || *kept.FirstName != "Ollie" || kept.LastName != nil {
-		t.Errorf("updated owner %+v", kept)
-	}
+	assert.Equal(t, gen.UserRoleOwner, *kept.Role, "updated owner %+v", kept)
+	assert.Equal(t, defaultGroup, *kept.GroupId, "updated owner %+v", kept)
+	assert.Equal(t, "Ollie", *kept.FirstName, "updated owner %+v", kept)
+	assert.Nil(t, kept.LastName, "updated owner %+v", kept)
 	must[*gen.UpdateUserResponse](t, 400)(c.UpdateUserWithResponse(ctx, owner.Id, gen.UserUpdateRequest{Email: "bob@example.com"}))
 	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "dave", Email: "d@example.com", GroupId: ptr("no-group")}))
 
 	laptop := must[*gen.CreateDeviceResponse](t, 201)(c.CreateDeviceWithResponse(ctx, &gen.CreateDeviceParams{UserId: u.Id}, gen.DeviceRequest{Name: "laptop"})).JSON201
-	if *laptop.UserId != u.Id || *laptop.ConnectionStatus != gen.ConnectionStatusOffline {
-		t.Errorf("device %+v", laptop)
-	}
-	if got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200; len(got.Devices) != 2 {
-		t.Errorf("user has %d devices, want 2", len(got.Devices))
-	}
-	if l := must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserId: &u.Id})).JSON200; l.TotalElements != 2 {
-		t.Errorf("listDevices?userId: %d", l.TotalElements)
-	}
+	assert.Equal(t, u.Id, *laptop.UserId, "device %+v", laptop)
+	assert.Equal(t, gen.ConnectionStatusOffline, *laptop.ConnectionStatus, "device %+v", laptop)
+	got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	assert.Len(t, got.Devices, 2, "user devices")
+	l := must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserId: &u.Id})).JSON200
+	assert.EqualValues(t, 2, l.TotalElements, "listDevices?userId")
 	// A device is only found through its own user.
 	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.Id, &gen.GetDeviceParams{UserId: plain.Id}))
 	must[*gen.GenerateDeviceProfileResponse](t, 400)(c.GenerateDeviceProfileWithResponse(ctx, laptop.Id, &gen.GenerateDeviceProfileParams{UserId: u.Id, RegionId: "mars-1"}))
 
 	must[*gen.SuspendUserResponse](t, 200)(c.SuspendUserWithResponse(ctx, u.Id))
-	if got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200; *got.Status != gen.UserStatusSuspended {
-		t.Errorf("status after suspend: %s", *got.Status)
-	}
+	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	assert.Equal(t, gen.UserStatusSuspended, *got.Status, "status after suspend")
 	must[*gen.ActivateUserResponse](t, 200)(c.ActivateUserWithResponse(ctx, u.Id))
-	if got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200; *got.Status != gen.UserStatusActive {
-		t.Errorf("status after activate: %s", *got.Status)
-	}
+	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	assert.Equal(t, gen.UserStatusActive, *got.Status, "status after activate")
 	for _, call := range []func() (response, error){
 		func() (response, error) { return c.ResetUserMfaWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.ResendUserInvitationWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.ForceUserPasswordChangeWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.SuspendUserWithResponse(ctx, "nobody") },
 	} {
-		if r, err := call(); err != nil || r.StatusCode() != 404 {
-			t.Errorf("unknown user: %v %v", r.StatusCode(), err)
+		r, err := call()
+		if assert.NoError(t, err, "unknown user") {
+			assert.Equal(t, 404, r.StatusCode(), "unknown user")
 		}
 	}
 
@@ -266,9 +248,8 @@ func TestUsersAndGroups(t *testing.T) {
 	must[*gen.DeleteUserResponse](t, 204)(c.DeleteUserWithResponse(ctx, u.Id))
 	must[*gen.GetUserResponse](t, 404)(c.GetUserWithResponse(ctx, u.Id))
 	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.Id, &gen.GetDeviceParams{UserId: u.Id}))
-	if l := must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, nil)).JSON200; l.TotalElements != 0 {
-		t.Errorf("devices left: %d", l.TotalElements)
-	}
+	l = must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, nil)).JSON200
+	assert.Zero(t, l.TotalElements, "devices left")
 	must[*gen.DeleteUserGroupResponse](t, 204)(c.DeleteUserGroupWithResponse(ctx, eng.Id))
 }
 
@@ -314,15 +295,10 @@ func TestSettingsRoundTrip(t *testing.T) {
 				want string
 			}{{tc.get, tc.def}, {tc.set, tc.new}, {tc.get, tc.new}} {
 				r, err := step.call()
-				if err != nil || r.StatusCode() != 200 {
-					t.Fatalf("%v %v", r, err)
-				}
-				if b := body(r); b != step.want {
-					t.Errorf("body %q, want %q", b, step.want)
-				}
-				if ct := httpResponse(r).Header.Get("Content-Type"); ct != "text/plain;charset=UTF-8" {
-					t.Errorf("Content-Type %q", ct)
-				}
+				require.NoError(t, err, "%v", r)
+				require.Equal(t, 200, r.StatusCode(), "%v", r)
+				assert.Equal(t, step.want, body(r), "body")
+				assert.Equal(t, "text/plain;charset=UTF-8", httpResponse(r).Header.Get("Content-Type"), "Content-Type")
 			}
 		})
 	}
@@ -333,48 +309,31 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 	// JSON settings.
 	zones := gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53", "fd00::53"}}}}
-	if got := must[*gen.SetDnsZonesResponse](t, 200)(c.SetDnsZonesWithResponse(ctx, zones)).JSON200; len(*got.Zones) != 1 {
-		t.Errorf("set zones: %+v", got)
-	}
-	if got := must[*gen.GetDnsZonesResponse](t, 200)(c.GetDnsZonesWithResponse(ctx)).JSON200; (*(*got.Zones)[0].Addresses)[1] != "fd00::53" {
-		t.Errorf("get zones: %+v", got)
-	}
+	gotZones := must[*gen.SetDnsZonesResponse](t, 200)(c.SetDnsZonesWithResponse(ctx, zones)).JSON200
+	assert.Len(t, *gotZones.Zones, 1, "set zones: %+v", gotZones)
+	gotZones = must[*gen.GetDnsZonesResponse](t, 200)(c.GetDnsZonesWithResponse(ctx)).JSON200
+	assert.Equal(t, "fd00::53", (*(*gotZones.Zones)[0].Addresses)[1], "get zones: %+v", gotZones)
 	must[*gen.SetSubnetResponse](t, 200)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"100.64.0.0/10"}}))
-	if got := must[*gen.GetSubnetResponse](t, 200)(c.GetSubnetWithResponse(ctx)).JSON200; (*got.IpV4Address)[0] != "100.64.0.0/10" {
-		t.Errorf("subnet %+v", got)
-	}
+	subnet := must[*gen.GetSubnetResponse](t, 200)(c.GetSubnetWithResponse(ctx)).JSON200
+	assert.Equal(t, "100.64.0.0/10", (*subnet.IpV4Address)[0], "subnet %+v", subnet)
 	must[*gen.SetSubnetResponse](t, 400)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"not-a-subnet"}}))
 	must[*gen.SetDnsCustomServersResponse](t, 400)(c.SetDnsCustomServersWithResponse(ctx, gen.DnsServerAddresses{PrimaryIpV4: ptr("fd00::1")}))
 	must[*gen.SetDnsZonesResponse](t, 400)(c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "x.example", Addresses: &[]string{"nope"}}}}))
 	must[*gen.SetDeviceAllowanceResponse](t, 400)(c.SetDeviceAllowanceWithResponse(ctx, 0))
-	if v := *must[*gen.SetDeviceAllowanceResponse](t, 200)(c.SetDeviceAllowanceWithResponse(ctx, 7)).JSON200; v != 7 {
-		t.Errorf("device allowance %d", v)
-	}
-	if v := *must[*gen.GetDeviceAllowanceResponse](t, 200)(c.GetDeviceAllowanceWithResponse(ctx)).JSON200; v != 7 {
-		t.Errorf("device allowance %d", v)
-	}
+	assert.EqualValues(t, 7, *must[*gen.SetDeviceAllowanceResponse](t, 200)(c.SetDeviceAllowanceWithResponse(ctx, 7)).JSON200, "device allowance")
+	assert.EqualValues(t, 7, *must[*gen.GetDeviceAllowanceResponse](t, 200)(c.GetDeviceAllowanceWithResponse(ctx)).JSON200, "device allowance")
 	for _, b := range []bool{false, true} {
 		must[*gen.SetSnatResponse](t, 200)(c.SetSnatWithResponse(ctx, b))
-		if v := *must[*gen.GetSnatResponse](t, 200)(c.GetSnatWithResponse(ctx)).JSON200; v != b {
-			t.Errorf("snat %v, want %v", v, b)
-		}
+		assert.Equal(t, b, *must[*gen.GetSnatResponse](t, 200)(c.GetSnatWithResponse(ctx)).JSON200, "snat")
 	}
 	opts := []string{"block-outside-dns", "redirect-gateway"}
 	must[*gen.SetClientOptionsResponse](t, 200)(c.SetClientOptionsWithResponse(ctx, opts))
-	if v := *must[*gen.GetClientOptionsResponse](t, 200)(c.GetClientOptionsWithResponse(ctx)).JSON200; !slices.Equal(v, opts) {
-		t.Errorf("client options %v", v)
-	}
-	if v := *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200; v {
-		t.Error("DNS log on by default")
-	}
+	assert.Equal(t, opts, *must[*gen.GetClientOptionsResponse](t, 200)(c.GetClientOptionsWithResponse(ctx)).JSON200, "client options")
+	assert.False(t, *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200, "DNS log on by default")
 	must[*gen.EnableDnsLogResponse](t, 200)(c.EnableDnsLogWithResponse(ctx))
-	if v := *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200; !v {
-		t.Error("DNS log off after enable")
-	}
+	assert.True(t, *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200, "DNS log off after enable")
 	must[*gen.EnableAccessVisibilityResponse](t, 200)(c.EnableAccessVisibilityWithResponse(ctx))
-	if v := *must[*gen.GetAccessVisibilityEnabledResponse](t, 200)(c.GetAccessVisibilityEnabledWithResponse(ctx)).JSON200; !v {
-		t.Error("Access Visibility off after enable")
-	}
+	assert.True(t, *must[*gen.GetAccessVisibilityEnabledResponse](t, 200)(c.GetAccessVisibilityEnabledWithResponse(ctx)).JSON200, "Access Visibility off after enable")
 }
 
 // httpResponse returns the HTTPResponse field of a generated response.
@@ -398,44 +357,30 @@ func TestSessionsCursor(t *testing.T) {
 			seen[s.Id]++
 		}
 		if r.NextCursor == nil {
-			if len(r.Sessions) != n%7 {
-				t.Errorf("last batch has %d sessions, want %d", len(r.Sessions), n%7)
-			}
+			assert.Len(t, r.Sessions, n%7, "last batch")
 			break
 		}
-		if len(r.Sessions) != 7 {
-			t.Errorf("batch %d has %d sessions", batches, len(r.Sessions))
-		}
+		assert.Len(t, r.Sessions, 7, "batch %d", batches)
 		cursor = r.NextCursor
-		if batches > 10 {
-			t.Fatal("cursor never ends")
-		}
+		require.LessOrEqual(t, batches, 10, "cursor never ends")
 	}
-	if batches != (n+6)/7 || len(seen) != n {
-		t.Errorf("%d batches, %d distinct sessions; want %d, %d", batches, len(seen), (n+6)/7, n)
-	}
+	assert.Equal(t, (n+6)/7, batches, "batches")
+	assert.Len(t, seen, n, "distinct sessions")
 	for id, k := range seen {
-		if k != 1 {
-			t.Errorf("session %s seen %d times", id, k)
-		}
+		assert.Equal(t, 1, k, "times session %s was seen", id)
 	}
 	// Last raw body has no nextCursor key at all.
 	last := must[*gen.ListSessionsResponse](t, 200)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 100}))
-	if strings.Contains(string(last.Body), "nextCursor") {
-		t.Errorf("single batch carries nextCursor: %s", last.Body)
-	}
+	assert.NotContains(t, string(last.Body), "nextCursor", "single batch carries nextCursor")
 	active := must[*gen.ListSessionsResponse](t, 200)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 100, Status: ptr(gen.SessionStatusActive)})).JSON200
-	if len(active.Sessions) == 0 || len(active.Sessions) == n {
-		t.Errorf("status filter kept %d of %d", len(active.Sessions), n)
-	}
+	assert.NotEmpty(t, active.Sessions, "status filter kept none")
+	assert.NotEqual(t, n, len(active.Sessions), "status filter kept all")
 	must[*gen.ListSessionsResponse](t, 400)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 7, Cursor: ptr("garbage")}))
 	must[*gen.ListSessionsResponse](t, 400)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 7, StartDate: ptr(time.Now().Add(-40 * 24 * time.Hour))}))
 	old := must[*gen.ListSessionsResponse](t, 200)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{
 		Size: 100, StartDate: ptr(time.Now().Add(-72 * time.Hour)), EndDate: ptr(time.Now().Add(-48 * time.Hour)),
 	})).JSON200
-	if len(old.Sessions) != 0 {
-		t.Errorf("%d sessions two days ago", len(old.Sessions))
-	}
+	assert.Empty(t, old.Sessions, "sessions two days ago")
 }
 
 func TestAuditLogRecordsChanges(t *testing.T) {
@@ -455,20 +400,15 @@ func TestAuditLogRecordsChanges(t *testing.T) {
 			break
 		}
 	}
-	if len(all) != 6 {
-		t.Fatalf("%d audit records, want 5 seeded + 1 change", len(all))
-	}
+	require.Len(t, all, 6, "audit records (5 seeded + 1 change)")
 	last := all[5]
-	if *last.Operation != "createDnsRecord" || *last.EntityType != "DNS Record" || last.EntityId == nil || *last.InitiatorId != srv.ClientID {
-		t.Errorf("audit record %+v", last)
-	}
+	assert.Equal(t, "createDnsRecord", *last.Operation, "audit record %+v", last)
+	assert.Equal(t, "DNS Record", *last.EntityType, "audit record %+v", last)
+	assert.NotNil(t, last.EntityId, "audit record %+v", last)
+	assert.Equal(t, srv.ClientID, *last.InitiatorId, "audit record %+v", last)
 	mine := must[*gen.ListAuditLogsResponse](t, 200)(c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{Size: 100, InitiatorId: &srv.ClientID})).JSON200
-	if len(mine.AuditLogs) != 1 {
-		t.Errorf("%d records of this API key, want 1", len(mine.AuditLogs))
-	}
-	if !last.Timestamp.Equal(clock.Now()) {
-		t.Errorf("timestamp %v, want the injected clock's %v", last.Timestamp, clock.Now())
-	}
+	assert.Len(t, mine.AuditLogs, 1, "records of this API key")
+	assert.True(t, last.Timestamp.Equal(clock.Now()), "timestamp %v, want the injected clock's %v", last.Timestamp, clock.Now())
 	must[*gen.ListAuditLogsResponse](t, 400)(c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{
 		Size: 4, StartDate: ptr(clock.Now().Add(-72 * time.Hour)), EndDate: ptr(clock.Now()),
 	}))
@@ -482,9 +422,9 @@ func TestDnsResolutionsPage(t *testing.T) {
 		StartHour: time.Now().UTC(), HoursBack: ptr(int32(2)), Size: ptr(int32(10)),
 	})).JSON200
 	// Three hours (this one and two back), three domains each.
-	if r.TotalElements != 9 || len(r.Content) != 9 || r.Size != 10 {
-		t.Errorf("page %+v", r)
-	}
+	assert.EqualValues(t, 9, r.TotalElements, "page %+v", r)
+	assert.Len(t, r.Content, 9, "page %+v", r)
+	assert.EqualValues(t, 10, r.Size, "page %+v", r)
 	must[*gen.ListUserDnsResolutionsResponse](t, 400)(plainClient(t, srv).ListUserDnsResolutionsWithResponse(ctx, &gen.ListUserDnsResolutionsParams{
 		StartHour: time.Now(), Size: ptr(int32(5)),
 	}))

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAccessGroupItems(t *testing.T) {
@@ -25,8 +25,8 @@ func TestAccessGroupItems(t *testing.T) {
 	}
 	s1, s2 := svc("a"), svc("b")
 	g := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "g"})).JSON201
-	if g.DefaultGroup == nil || *g.DefaultGroup {
-		t.Errorf("defaultGroup %v", g.DefaultGroup)
+	if assert.NotNil(t, g.DefaultGroup, "defaultGroup") {
+		assert.False(t, *g.DefaultGroup, "defaultGroup")
 	}
 	dest := func(children ...string) gen.AccessItemDestinationRequest {
 		d := gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &n.Id}
@@ -38,9 +38,8 @@ func TestAccessGroupItems(t *testing.T) {
 	must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id, dest(s1)))
 	// The same parent again merges the children.
 	got := must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id, dest(s1, s2))).JSON200
-	if len(got.Destination) != 1 || !slices.Equal(got.Destination[0].Children, []string{s1, s2}) {
-		t.Fatalf("merged destination %+v", got.Destination)
-	}
+	require.Len(t, got.Destination, 1, "merged destination %+v", got.Destination)
+	require.Equal(t, []string{s1, s2}, got.Destination[0].Children, "merged destination")
 	must[*gen.AddAccessGroupDestinationResponse](t, 400)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id,
 		gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeUserGroup, Parent: ptr("no-group")}))
 	must[*gen.AddAccessGroupDestinationResponse](t, 404)(c.AddAccessGroupDestinationWithResponse(ctx, "no-group", dest()))
@@ -50,20 +49,17 @@ func TestAccessGroupItems(t *testing.T) {
 	// Deleting a service drops it from the children.
 	must[*gen.DeleteNetworkIpServiceResponse](t, 204)(c.DeleteNetworkIpServiceWithResponse(ctx, s1))
 	got2 := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, g.Id)).JSON200
-	if !slices.Equal(got2.Destination[0].Children, []string{s2}) {
-		t.Errorf("after deleting a service: %+v", got2.Destination)
-	}
+	assert.Equal(t, []string{s2}, got2.Destination[0].Children, "after deleting a service")
 	// Removing the last child keeps the parent; removing the parent drops it.
 	rm := func(child *string) *gen.AccessGroupResponse {
 		return must[*gen.RemoveAccessGroupDestinationResponse](t, 200)(c.RemoveAccessGroupDestinationWithResponse(ctx, g.Id,
 			&gen.RemoveAccessGroupDestinationParams{Type: gen.AccessItemDestinationTypeNetworkService, ParentId: &n.Id, ChildId: child})).JSON200
 	}
-	if r := rm(&s2); len(r.Destination) != 1 || len(r.Destination[0].Children) != 0 {
-		t.Errorf("after removing the child: %+v", r.Destination)
+	r := rm(&s2)
+	if assert.Len(t, r.Destination, 1, "after removing the child: %+v", r.Destination) {
+		assert.Empty(t, r.Destination[0].Children, "after removing the child")
 	}
-	if r := rm(nil); len(r.Destination) != 0 {
-		t.Errorf("after removing the parent: %+v", r.Destination)
-	}
+	assert.Empty(t, rm(nil).Destination, "after removing the parent")
 }
 
 func TestCyberShieldLists(t *testing.T) {
@@ -84,40 +80,30 @@ func TestCyberShieldLists(t *testing.T) {
 	for _, d := range srv.CyberShieldAllowList() {
 		domains = append(domains, d.Domain)
 	}
-	if !slices.Equal(domains, []string{"b.example", "c.example"}) {
-		t.Errorf("allow list %v", domains)
-	}
+	assert.Equal(t, []string{"b.example", "c.example"}, domains, "allow list")
 	must[*gen.AddCyberShieldBlockListDomainsResponse](t, 400)(c.AddCyberShieldBlockListDomainsWithResponse(ctx,
 		gen.AddDomainsRequest{DomainAndComments: []gen.DomainAndComment{{Domain: "not a domain"}}}))
-	if len(srv.CyberShieldBlockList()) != 0 {
-		t.Errorf("block list %v", srv.CyberShieldBlockList())
-	}
+	assert.Empty(t, srv.CyberShieldBlockList(), "block list")
 }
 
 func TestNewHandlerAndLogger(t *testing.T) {
 	var logs bytes.Buffer
 	h, err := NewHandler(WithCredentials("a", "b"), WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id, secret := h.Credentials(); id != "a" || secret != "b" {
-		t.Errorf("credentials %q %q", id, secret)
-	}
-	if h.Spec().Info.Version != "1.2.3" || len(h.Spec().Servers) != 0 {
-		t.Errorf("spec %v %v", h.Spec().Info.Version, h.Spec().Servers)
-	}
+	require.NoError(t, err)
+	id, secret := h.Credentials()
+	assert.Equal(t, "a", id, "credentials")
+	assert.Equal(t, "b", secret, "credentials")
+	assert.Equal(t, "1.2.3", h.Spec().Info.Version, "spec version")
+	assert.Empty(t, h.Spec().Servers, "spec servers")
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	srv := &Server{URL: ts.URL, ClientID: "a", ClientSecret: "b", h: h, ts: ts, tb: t}
-	if srv.Handler() != h || srv.Spec() != h.Spec() {
-		t.Error("Handler or Spec differ")
-	}
-	if _, err := srv.Client().ListRegionsWithResponse(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(logs.String(), "operation=listRegions") || !strings.Contains(logs.String(), "operation=requestToken") {
-		t.Errorf("logs:\n%s", logs.String())
-	}
+	assert.True(t, srv.Handler() == h, "Handler differs")
+	assert.True(t, srv.Spec() == h.Spec(), "Spec differs")
+	_, err = srv.Client().ListRegionsWithResponse(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "operation=listRegions", "logs")
+	assert.Contains(t, logs.String(), "operation=requestToken", "logs")
 }
 
 // syncWriter serializes writes of concurrent requests.
@@ -141,14 +127,10 @@ func TestValidatingTransportBrokenBody(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	hc := &http.Client{Transport: ValidatingTransport(rec, srv.HTTPClient().Transport)}
 	resp, err := hc.Do(authed(t, srv, "GET", "/api/v1/regions"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
-	if _, err := io.ReadAll(resp.Body); err == nil {
-		t.Error("the read error was lost")
-	}
-	if errs, _ := rec.got(); len(errs) != 0 {
-		t.Errorf("a broken body reported as a spec violation: %q", errs)
-	}
+	_, err = io.ReadAll(resp.Body)
+	assert.Error(t, err, "the read error was lost")
+	errs, _ := rec.got()
+	assert.Empty(t, errs, "a broken body reported as a spec violation")
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // response is what every generated XxxResponse has.
@@ -21,9 +23,7 @@ func genClient(t *testing.T, srv *Server) *gen.ClientWithResponses {
 	t.Helper()
 	hc := &http.Client{Transport: ValidatingTransport(t, srv.HTTPClient().Transport)}
 	c, err := srv.GenClient(gen.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
@@ -32,9 +32,7 @@ func genClient(t *testing.T, srv *Server) *gen.ClientWithResponses {
 func plainClient(t *testing.T, srv *Server) *gen.ClientWithResponses {
 	t.Helper()
 	c, err := srv.GenClient()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
@@ -425,40 +423,26 @@ func TestAllOperations(t *testing.T) {
 	}
 	slices.Sort(inTable)
 	slices.Sort(inSpec)
-	if dup := duplicates(inTable); len(dup) > 0 {
-		t.Errorf("operations called twice: %v", dup)
-	}
-	if missing := minus(inSpec, inTable); len(missing) > 0 {
-		t.Errorf("operations of the document missing from the table: %v", missing)
-	}
-	if extra := minus(inTable, inSpec); len(extra) > 0 {
-		t.Errorf("operations in the table but not in the document: %v", extra)
-	}
+	assert.Empty(t, duplicates(inTable), "operations called twice")
+	assert.Empty(t, minus(inSpec, inTable), "operations of the document missing from the table")
+	assert.Empty(t, minus(inTable, inSpec), "operations in the table but not in the document")
 
 	ops := loadOps(t)
 	for _, s := range steps {
 		r, err := s.call()
-		if err != nil {
-			t.Fatalf("%s: %v", s.op, err)
-		}
-		if want := ops[s.op].status; r.StatusCode() != want {
-			t.Fatalf("%s: status %d, want %d: %s", s.op, r.StatusCode(), want, body(r))
-		}
+		require.NoError(t, err, s.op)
+		require.Equal(t, ops[s.op].status, r.StatusCode(), "%s: status; body: %s", s.op, body(r))
 		if s.after != nil {
 			s.after(r)
 		}
-		if got := srv.RequestCount(gen.OperationID(s.op)); got < 1 {
-			t.Errorf("%s: RequestCount = %d", s.op, got)
-		}
+		assert.GreaterOrEqual(t, srv.RequestCount(gen.OperationID(s.op)), 1, "%s: RequestCount", s.op)
 	}
 }
 
 func loadOps(t *testing.T) map[string]*opInfo {
 	t.Helper()
 	sp, err := loadSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return sp.ops
 }
 
@@ -486,14 +470,11 @@ func minus(a, b []string) []string {
 // the document under the same method and path.
 func TestEveryOperationRouted(t *testing.T) {
 	h, err := NewHandler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, op := range gen.Operations {
 		path := strings.NewReplacer("{id}", "x", "{userId}", "x").Replace(op.Path)
 		req, _ := http.NewRequest(op.Method, path, nil)
-		if _, pattern := h.mux.Handler(req); pattern != op.Method+" "+op.Path {
-			t.Errorf("%s: %s %s routed to %q", op.ID, op.Method, path, pattern)
-		}
+		_, pattern := h.mux.Handler(req)
+		assert.Equal(t, op.Method+" "+op.Path, pattern, "%s: %s %s routed", op.ID, op.Method, path)
 	}
 }

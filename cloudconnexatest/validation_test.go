@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // call sends a raw request to srv, with a bearer token when tok is set, and
@@ -21,9 +23,7 @@ import (
 func call(t *testing.T, srv *Server, tok, method, path, contentType, body string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -31,23 +31,17 @@ func call(t *testing.T, srv *Server, tok, method, path, contentType, body string
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := srv.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return resp.StatusCode, resp.Header, string(b)
 }
 
 func getToken(t *testing.T, srv *Server) string {
 	t.Helper()
 	tok, err := srv.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return tok
 }
 
@@ -81,23 +75,16 @@ func TestInvalidRequests(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			status, hdr, body := call(t, srv, tok, tc.method, tc.path, tc.ct, tc.body)
-			if status != tc.status {
-				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
-			}
-			if ct := hdr.Get("Content-Type"); ct != "application/json" {
-				t.Errorf("Content-Type %q", ct)
-			}
+			require.Equal(t, tc.status, status, "status; body: %s", body)
+			assert.Equal(t, "application/json", hdr.Get("Content-Type"), "Content-Type")
 			var e gen.ErrorResponse
-			if err := json.Unmarshal([]byte(body), &e); err != nil || e.ErrorMessage == nil {
-				t.Fatalf("not an ErrorResponse: %s", body)
-			}
+			require.NoError(t, json.Unmarshal([]byte(body), &e), "not an ErrorResponse: %s", body)
+			require.NotNil(t, e.ErrorMessage, "not an ErrorResponse: %s", body)
 			for _, s := range tc.says {
-				if !strings.Contains(*e.ErrorMessage, s) {
-					t.Errorf("errorMessage %q does not mention %q", *e.ErrorMessage, s)
-				}
+				assert.Contains(t, *e.ErrorMessage, s, "errorMessage")
 			}
-			if tc.field != "" && len(e.ErrorDetails[tc.field]) == 0 {
-				t.Errorf("errorDetails %v has no %q", e.ErrorDetails, tc.field)
+			if tc.field != "" {
+				assert.NotEmpty(t, e.ErrorDetails[tc.field], "errorDetails %v has no %q", e.ErrorDetails, tc.field)
 			}
 		})
 	}
@@ -136,17 +123,15 @@ func TestLenientValidation(t *testing.T) {
 	srv := NewServer(rec, WithStrictValidation(false))
 	tok := getToken(t, srv)
 	status, _, body := call(t, srv, tok, "POST", "/api/v1/networks", "application/json", `{"name":"n","colour":"blue","internetAccess":"EVERYTHING"}`)
-	if status != 201 {
-		t.Fatalf("lenient create: %d %s", status, body)
-	}
+	require.Equal(t, 201, status, "lenient create: %s", body)
 	errs, logs := rec.got()
 	// The request broke the document (logged), and the stored enum then made
 	// the response break it too (an error of the test).
-	if len(logs) != 1 || !strings.Contains(logs[0], "EVERYTHING") {
-		t.Errorf("logs %q", logs)
+	if assert.Len(t, logs, 1, "logs %q", logs) {
+		assert.Contains(t, logs[0], "EVERYTHING", "logs")
 	}
-	if len(errs) != 1 || !strings.Contains(errs[0], "response of createNetwork") {
-		t.Errorf("errors %q", errs)
+	if assert.Len(t, errs, 1, "errors %q", errs) {
+		assert.Contains(t, errs[0], "response of createNetwork", "errors")
 	}
 }
 
@@ -160,23 +145,22 @@ func TestResponseViolations(t *testing.T) {
 	tok := getToken(t, srv)
 	status, _, body := call(t, srv, tok, "GET", "/api/v1/networks/bad", "", "")
 	errs, _ := rec.got()
-	if status != 200 || len(errs) != 1 || !strings.Contains(errs[0], "BOGUS") || !strings.Contains(errs[0], "getNetwork") {
-		t.Errorf("NewServer: %d %s, errors %q", status, body, errs)
+	assert.Equal(t, 200, status, "NewServer: %s", body)
+	if assert.Len(t, errs, 1, "NewServer: errors %q", errs) {
+		assert.Contains(t, errs[0], "BOGUS", "NewServer: errors")
+		assert.Contains(t, errs[0], "getNetwork", "NewServer: errors")
 	}
 
 	// ... while a Start server answers 500.
 	started, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer started.Close()
 	started.h.mu.Lock()
 	started.h.st.networks.put("bad", "", gen.NetworkResponse{Id: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
 	started.h.mu.Unlock()
 	status, _, body = call(t, started, getToken(t, started), "GET", "/api/v1/networks/bad", "", "")
-	if status != 500 || !strings.Contains(body, "violates the OpenAPI document") {
-		t.Errorf("Start: %d %s", status, body)
-	}
+	assert.Equal(t, 500, status, "Start: %s", body)
+	assert.Contains(t, body, "violates the OpenAPI document", "Start")
 }
 
 func TestValidatingTransport(t *testing.T) {
@@ -214,18 +198,15 @@ func TestValidatingTransport(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if tc.path == "/api/v1/networks/n1" && string(b) != `{"id":"n1","name":7}` {
-			t.Errorf("body not passed on: %q", b)
+		if tc.path == "/api/v1/networks/n1" {
+			assert.Equal(t, `{"id":"n1","name":7}`, string(b), "body not passed on")
 		}
 		errs, _ := rec.got()
-		if len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), tc.says) {
-			t.Errorf("%s %s: errors %q, want one saying %q", tc.method, tc.path, errs, tc.says)
-		}
+		assert.NotEmpty(t, errs, "%s %s: no errors, want one saying %q", tc.method, tc.path, tc.says)
+		assert.Contains(t, strings.Join(errs, "\n"), tc.says, "%s %s: errors", tc.method, tc.path)
 	}
 
 	// Against the fake, correct traffic passes unremarked and the request
@@ -233,24 +214,20 @@ func TestValidatingTransport(t *testing.T) {
 	srv := NewServer(t)
 	rec2 := &recordingTB{TB: t}
 	c, err := srv.GenClient(gen.WithHTTPClient(&http.Client{Transport: ValidatingTransport(rec2, srv.HTTPClient().Transport)}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "via-transport"})
-	if err != nil || r.JSON201 == nil || r.JSON201.Name != "via-transport" {
-		t.Fatalf("%v %s", err, body(r))
-	}
-	if errs, _ := rec2.got(); len(errs) != 0 {
-		t.Errorf("errors for valid traffic: %q", errs)
-	}
+	require.NoError(t, err, body(r))
+	require.NotNil(t, r.JSON201, body(r))
+	require.Equal(t, "via-transport", r.JSON201.Name, body(r))
+	errs, _ := rec2.got()
+	assert.Empty(t, errs, "errors for valid traffic")
 }
 
 func TestAuthentication(t *testing.T) {
 	clk := newClock(time.Now())
 	srv := NewServer(t, WithCredentials("my-id", "my-secret"), WithClock(clk.Now), WithTokenTTL(time.Hour))
-	if srv.ClientID != "my-id" || srv.ClientSecret != "my-secret" {
-		t.Fatalf("credentials %q %q", srv.ClientID, srv.ClientSecret)
-	}
+	require.Equal(t, "my-id", srv.ClientID, "credentials")
+	require.Equal(t, "my-secret", srv.ClientSecret, "credentials")
 	tokenURL := "/api/v1/oauth/token"
 	post := func(query url.Values, user, pass, ct, body string) (int, map[string]any) {
 		t.Helper()
@@ -262,9 +239,7 @@ func TestAuthentication(t *testing.T) {
 			req.SetBasicAuth(user, pass)
 		}
 		resp, err := srv.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer resp.Body.Close()
 		var m map[string]any
 		_ = json.NewDecoder(resp.Body).Decode(&m)
@@ -304,34 +279,30 @@ func TestAuthentication(t *testing.T) {
 					user, pass = creds.id, creds.secret
 				}
 				status, m := post(q, user, pass, st.ct, b)
-				if status != creds.status {
-					t.Fatalf("%s/%s: status %d, want %d: %v", creds.id, creds.secret, status, creds.status, m)
-				}
+				require.Equal(t, creds.status, status, "%s/%s: status; body %v", creds.id, creds.secret, m)
 				if status == 200 {
-					if m["token_type"] != "bearer" || m["expires_in"] != float64(3599) || m["scope"] != "read write" || m["access_token"] == "" {
-						t.Errorf("token response %v", m)
-					}
-				} else if m["error"] != "invalid_client" || m["error_description"] == "" {
-					t.Errorf("error response %v", m)
+					assert.Equal(t, "bearer", m["token_type"], "token response %v", m)
+					assert.Equal(t, float64(3599), m["expires_in"], "token response %v", m)
+					assert.Equal(t, "read write", m["scope"], "token response %v", m)
+					assert.NotEqual(t, "", m["access_token"], "token response %v", m)
+				} else {
+					assert.Equal(t, "invalid_client", m["error"], "error response %v", m)
+					assert.NotEqual(t, "", m["error_description"], "error response %v", m)
 				}
 			}
 		})
 	}
-	if status, m := post(url.Values{}, "", "", "", ""); status != 401 || m["error"] != "invalid_client" {
-		t.Errorf("no credentials: %d %v", status, m)
-	}
-	if status, m := post(url.Values{"grant_type": {"password"}}, "my-id", "my-secret", "", ""); status != 400 || m["error"] != "invalid_request" {
-		t.Errorf("password grant: %d %v", status, m)
-	}
-	if status, m := post(url.Values{}, "my-id", "my-secret", form, "grant_type=password"); status != 400 {
-		t.Errorf("password grant in form: %d %v", status, m)
-	}
-	if status, m := post(url.Values{}, "my-id", "my-secret", "application/json", "{"); status != 400 {
-		t.Errorf("malformed JSON: %d %v", status, m)
-	}
-	if n := srv.TokenRequestCount(); n < 15 {
-		t.Errorf("TokenRequestCount = %d", n)
-	}
+	status, m := post(url.Values{}, "", "", "", "")
+	assert.Equal(t, 401, status, "no credentials: %v", m)
+	assert.Equal(t, "invalid_client", m["error"], "no credentials")
+	status, m = post(url.Values{"grant_type": {"password"}}, "my-id", "my-secret", "", "")
+	assert.Equal(t, 400, status, "password grant: %v", m)
+	assert.Equal(t, "invalid_request", m["error"], "password grant")
+	status, m = post(url.Values{}, "my-id", "my-secret", form, "grant_type=password")
+	assert.Equal(t, 400, status, "password grant in form: %v", m)
+	status, m = post(url.Values{}, "my-id", "my-secret", "application/json", "{")
+	assert.Equal(t, 400, status, "malformed JSON: %v", m)
+	assert.GreaterOrEqual(t, srv.TokenRequestCount(), 15, "TokenRequestCount")
 
 	// API calls need a valid, unexpired bearer token.
 	tok := getToken(t, srv)
@@ -347,40 +318,34 @@ func TestAuthentication(t *testing.T) {
 			req.Header.Set("Authorization", tc.auth)
 		}
 		resp, err := srv.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 401 || !strings.Contains(string(b), tc.says) || resp.Header.Get("WWW-Authenticate") == "" {
-			t.Errorf("%s: %d %s", tc.name, resp.StatusCode, b)
-		}
+		assert.Equal(t, 401, resp.StatusCode, "%s: %s", tc.name, b)
+		assert.Contains(t, string(b), tc.says, tc.name)
+		assert.NotEmpty(t, resp.Header.Get("WWW-Authenticate"), "%s: WWW-Authenticate", tc.name)
 	}
-	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 200 {
-		t.Fatalf("valid token: %d", status)
-	}
+	status, _, _ = call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	require.Equal(t, 200, status, "valid token")
 	clk.Advance(time.Hour)
-	if status, _, b := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 401 || !strings.Contains(b, "expired") {
-		t.Errorf("expired token: %d %s", status, b)
-	}
+	status, _, b := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	assert.Equal(t, 401, status, "expired token: %s", b)
+	assert.Contains(t, b, "expired", "expired token")
 	tok = getToken(t, srv)
 	srv.ExpireTokens()
-	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 401 {
-		t.Errorf("after ExpireTokens: %d", status)
-	}
+	status, _, _ = call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	assert.Equal(t, 401, status, "after ExpireTokens")
 }
 
 func TestExpiresIn(t *testing.T) {
 	for ttl, want := range map[time.Duration]int32{12 * time.Hour: 43199, time.Minute: 59, 30 * time.Second: 30, 1500 * time.Millisecond: 2} {
-		if got := expiresIn(ttl); got != want {
-			t.Errorf("expiresIn(%v) = %d, want %d", ttl, got, want)
-		}
+		assert.Equal(t, want, expiresIn(ttl), "expiresIn(%v)", ttl)
 	}
 	srv := NewServer(t)
 	c := plainClient(t, srv)
 	r, err := c.RequestTokenWithResponse(context.Background(), &gen.RequestTokenParams{ClientId: &srv.ClientID, ClientSecret: &srv.ClientSecret}, gen.OAuthTokenRequest{})
-	if err != nil || *r.JSON200.ExpiresIn != 43199 {
-		t.Errorf("default expires_in: %v %s", err, body(r))
+	if assert.NoError(t, err, "default expires_in: %s", body(r)) {
+		assert.EqualValues(t, 43199, *r.JSON200.ExpiresIn, "default expires_in: %s", body(r))
 	}
 }
 
@@ -390,23 +355,24 @@ func TestRateLimitHeaders(t *testing.T) {
 	tok := getToken(t, srv)
 	for i, want := range []string{"2", "1", "0"} {
 		status, hdr, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
-		if status != 200 || hdr.Get("X-RateLimit-Remaining") != want || hdr.Get("X-RateLimit-Burst-Capacity") != "3" ||
-			hdr.Get("X-RateLimit-Replenish-Rate") != "1" || hdr.Get("X-RateLimit-Replenish-Time") != "60" {
-			t.Errorf("request %d: %d %v", i, status, hdr)
-		}
+		assert.Equal(t, 200, status, "request %d", i)
+		assert.Equal(t, want, hdr.Get("X-RateLimit-Remaining"), "request %d: %v", i, hdr)
+		assert.Equal(t, "3", hdr.Get("X-RateLimit-Burst-Capacity"), "request %d: %v", i, hdr)
+		assert.Equal(t, "1", hdr.Get("X-RateLimit-Replenish-Rate"), "request %d: %v", i, hdr)
+		assert.Equal(t, "60", hdr.Get("X-RateLimit-Replenish-Time"), "request %d: %v", i, hdr)
 	}
 	status, hdr, body := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
-	if status != 429 || hdr.Get("Retry-After") != "60" || hdr.Get("X-RateLimit-Remaining") != "0" || !strings.Contains(body, "Too many requests") {
-		t.Errorf("over budget: %d %v %s", status, hdr, body)
-	}
+	assert.Equal(t, 429, status, "over budget: %v %s", hdr, body)
+	assert.Equal(t, "60", hdr.Get("Retry-After"), "over budget: %v", hdr)
+	assert.Equal(t, "0", hdr.Get("X-RateLimit-Remaining"), "over budget: %v", hdr)
+	assert.Contains(t, body, "Too many requests", "over budget")
 	clk.Advance(30 * time.Second)
-	if status, hdr, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 429 || hdr.Get("Retry-After") != "30" {
-		t.Errorf("half refilled: %d %v", status, hdr)
-	}
+	status, hdr, _ = call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	assert.Equal(t, 429, status, "half refilled: %v", hdr)
+	assert.Equal(t, "30", hdr.Get("Retry-After"), "half refilled: %v", hdr)
 	clk.Advance(30 * time.Second)
-	if status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", ""); status != 200 {
-		t.Errorf("refilled: %d", status)
-	}
+	status, _, _ = call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	assert.Equal(t, 200, status, "refilled")
 
 	// Another API key has its own budget.
 	clk.Advance(time.Minute)
@@ -414,22 +380,18 @@ func TestRateLimitHeaders(t *testing.T) {
 	other := &Server{URL: srv.URL, ClientID: cid.ClientId, ClientSecret: cid.ClientSecret, h: srv.h, ts: srv.ts}
 	otherTok := getToken(t, other)
 	for range 3 {
-		if status, _, _ := call(t, srv, otherTok, "GET", "/api/v1/regions", "", ""); status != 200 {
-			t.Errorf("second key: %d", status)
-		}
+		status, _, _ := call(t, srv, otherTok, "GET", "/api/v1/regions", "", "")
+		assert.Equal(t, 200, status, "second key")
 	}
 
 	// Sub-second periods are stated per second.
 	fast := NewServer(t, WithRateLimit(5, 1, 100*time.Millisecond))
 	_, hdr, _ = call(t, fast, getToken(t, fast), "GET", "/api/v1/regions", "", "")
-	if hdr.Get("X-RateLimit-Replenish-Rate") != "10" || hdr.Get("X-RateLimit-Replenish-Time") != "1" {
-		t.Errorf("fast limit headers %v", hdr)
-	}
+	assert.Equal(t, "10", hdr.Get("X-RateLimit-Replenish-Rate"), "fast limit headers %v", hdr)
+	assert.Equal(t, "1", hdr.Get("X-RateLimit-Replenish-Time"), "fast limit headers %v", hdr)
 	off := NewServer(t, WithoutRateLimit())
 	_, hdr, _ = call(t, off, getToken(t, off), "GET", "/api/v1/regions", "", "")
-	if hdr.Get("X-RateLimit-Remaining") != "" {
-		t.Errorf("headers without rate limit: %v", hdr)
-	}
+	assert.Empty(t, hdr.Get("X-RateLimit-Remaining"), "headers without rate limit: %v", hdr)
 }
 
 // plainClientTok is plainClient with a given token.
@@ -440,9 +402,7 @@ func plainClientTok(t *testing.T, srv *Server, tok string) *gen.ClientWithRespon
 			r.Header.Set("Authorization", "Bearer "+tok)
 			return nil
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
