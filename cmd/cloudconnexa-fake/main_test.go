@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server and the test at once.
@@ -52,12 +55,12 @@ func start(t *testing.T, args ...string) (string, *syncBuffer, context.CancelFun
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("run ended: %v\n%s", err, out)
+			require.FailNow(t, "run ended", "%v\n%s", err, out)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	cancel()
-	t.Fatalf("no URL printed:\n%s", out)
+	require.FailNow(t, "no URL printed", "output:\n%s", out)
 	return "", nil, nil, nil
 }
 
@@ -65,19 +68,14 @@ func TestRunServesTLS(t *testing.T) {
 	certPath := filepath.Join(t.TempDir(), "ca.pem")
 	base, out, cancel, done := start(t, "-addr", "127.0.0.1:0", "-tls", "-cert-out", certPath,
 		"-client-id", "id", "-client-secret", "secret", "-v")
-	if !strings.HasPrefix(base, "https://127.0.0.1:") || !strings.Contains(out.String(), "client secret: secret") {
-		t.Fatalf("output:\n%s", out)
-	}
+	require.True(t, strings.HasPrefix(base, "https://127.0.0.1:"), "URL %s; output:\n%s", base, out)
+	require.Contains(t, out.String(), "client secret: secret", "output")
 
 	// Trust exactly the written certificate, as curl --cacert would.
 	pemBytes, err := os.ReadFile(certPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemBytes) {
-		t.Fatal("no certificate in " + certPath)
-	}
+	require.True(t, pool.AppendCertsFromPEM(pemBytes), "no certificate in "+certPath)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer hc.CloseIdleConnections()
 
@@ -85,61 +83,50 @@ func TestRunServesTLS(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("id", "secret")
 	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || tok.AccessToken == "" || tok.ExpiresIn != 43199 {
-		t.Fatalf("token: %d %+v %v", resp.StatusCode, tok, err)
-	}
+	require.NoError(t, err, "token")
+	require.Equal(t, 200, resp.StatusCode, "token")
+	require.NotEmpty(t, tok.AccessToken, "token: %+v", tok)
+	require.Equal(t, 43199, tok.ExpiresIn, "token: %+v", tok)
 
 	req, _ = http.NewRequest("GET", base+"/api/v1/regions", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	resp, err = hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var regions []struct{ ID string }
 	err = json.NewDecoder(resp.Body).Decode(&regions)
 	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || len(regions) < 20 || resp.Header.Get("X-RateLimit-Remaining") == "" {
-		t.Fatalf("regions: %d %v %v", resp.StatusCode, len(regions), err)
-	}
-	if !strings.Contains(out.String(), "operation=listRegions") {
-		t.Errorf("-v logged no request:\n%s", out)
-	}
+	require.NoError(t, err, "regions")
+	require.Equal(t, 200, resp.StatusCode, "regions")
+	require.GreaterOrEqual(t, len(regions), 20, "regions")
+	require.NotEmpty(t, resp.Header.Get("X-RateLimit-Remaining"), "regions: X-RateLimit-Remaining")
+	assert.Contains(t, out.String(), "operation=listRegions", "-v logged no request")
 
 	start := time.Now()
 	cancel()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
+		require.NoError(t, err, "run")
 	case <-time.After(15 * time.Second):
-		t.Fatal("run did not stop on cancel")
+		require.FailNow(t, "run did not stop on cancel")
 	}
 	t.Logf("stopped in %v", time.Since(start))
-	if _, err := hc.Get(base + "/api/v1/regions"); err == nil {
-		t.Error("still serving after stop")
-	}
+	_, err = hc.Get(base + "/api/v1/regions")
+	assert.Error(t, err, "still serving after stop")
 }
 
 func TestRunPlainHTTPAndRateLimit(t *testing.T) {
 	base, _, cancel, done := start(t, "-addr", "127.0.0.1:0", "-rate-burst", "1", "-rate-replenish", "1", "-rate-replenish-time", "1h", "-no-seed")
 	defer func() { cancel(); <-done }()
-	if !strings.HasPrefix(base, "http://127.0.0.1:") {
-		t.Fatalf("URL %s", base)
-	}
+	require.True(t, strings.HasPrefix(base, "http://127.0.0.1:"), "URL %s", base)
 	resp, err := http.Post(base+"/api/v1/oauth/token?client_id=fake-client-id&client_secret=fake-client-secret&grant_type=client_credentials", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -150,15 +137,12 @@ func TestRunPlainHTTPAndRateLimit(t *testing.T) {
 		req, _ := http.NewRequest("GET", base+"/api/v1/users", nil)
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp.Body.Close()
 		statuses = append(statuses, resp.StatusCode)
 	}
-	if statuses[0] != 200 || statuses[1] != 429 {
-		t.Errorf("statuses %v, want [200 429]", statuses)
-	}
+	assert.Equal(t, 200, statuses[0], "statuses %v", statuses)
+	assert.Equal(t, 429, statuses[1], "statuses %v", statuses)
 }
 
 func TestRunArguments(t *testing.T) {
@@ -176,30 +160,21 @@ func TestRunArguments(t *testing.T) {
 	} {
 		var out syncBuffer
 		err := run(ctx, tc.args, &out)
-		if (err == nil) != tc.ok {
-			t.Errorf("run(%q) = %v", tc.args, err)
-		}
+		assert.Equal(t, tc.ok, err == nil, "run(%q) = %v", tc.args, err)
 	}
 }
 
 func TestSelfSignedCertificate(t *testing.T) {
 	now := time.Now()
 	cert, pemBytes, err := selfSignedCertificate(now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	leaf, err := x509.ParseCertificate(cert.Certificate[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pemBytes)
 	for _, name := range []string{"localhost", "127.0.0.1", "::1"} {
-		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: name, Roots: pool, CurrentTime: now}); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
+		_, err := leaf.Verify(x509.VerifyOptions{DNSName: name, Roots: pool, CurrentTime: now})
+		assert.NoError(t, err, name)
 	}
-	if leaf.PublicKeyAlgorithm != x509.ECDSA {
-		t.Errorf("key algorithm %v", leaf.PublicKeyAlgorithm)
-	}
+	assert.Equal(t, x509.ECDSA, leaf.PublicKeyAlgorithm, "key algorithm")
 }
