@@ -7,7 +7,6 @@ package integration
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/require"
 )
 
 type target struct {
@@ -31,9 +31,7 @@ func open(t *testing.T) target {
 		return target{c: srv.Client(), write: true}
 	}
 	c, err := client.NewFromEnv()
-	if err != nil {
-		t.Fatalf("client from environment: %v", err)
-	}
+	require.NoError(t, err, "client from environment")
 	return target{c: c, real: true, write: os.Getenv("CLOUDCONNEXA_INTEGRATION_WRITE") == "1"}
 }
 
@@ -48,62 +46,40 @@ func TestReadOnly(t *testing.T) {
 	ctx := ctx(t)
 
 	regions, err := tg.c.ListRegionsWithResponse(ctx)
-	if err != nil {
-		t.Fatalf("listRegions: %v", err)
-	}
-	if len(*regions.JSON200) == 0 {
-		t.Fatal("no regions")
-	}
+	require.NoError(t, err, "listRegions")
+	require.NotEmpty(t, *regions.JSON200, "no regions")
 	for _, r := range *regions.JSON200 {
-		if r.Id == "" {
-			t.Fatal("region without id")
-		}
+		require.NotEmpty(t, r.Id, "region without id")
 	}
 
 	networks := 0
 	for n, err := range tg.c.AllNetworks(ctx, nil) {
-		if err != nil {
-			t.Fatalf("listNetworks: %v", err)
-		}
-		if n.Id == "" || n.Name == "" {
-			t.Fatalf("network without id or name: %+v", n)
-		}
+		require.NoError(t, err, "listNetworks")
+		require.NotEmpty(t, n.Id, "network without id: %+v", n)
+		require.NotEmpty(t, n.Name, "network without name: %+v", n)
 		networks++
 	}
 	users := 0
 	for _, err := range tg.c.AllUsers(ctx, nil) {
-		if err != nil {
-			t.Fatalf("listUsers: %v", err)
-		}
+		require.NoError(t, err, "listUsers")
 		users++
 	}
 	groups := 0
 	for _, err := range tg.c.AllUserGroups(ctx, nil) {
-		if err != nil {
-			t.Fatalf("listUserGroups: %v", err)
-		}
+		require.NoError(t, err, "listUserGroups")
 		groups++
 	}
-	if groups == 0 {
-		t.Fatal("a tenant always has at least one user group")
-	}
+	require.NotZero(t, groups, "a tenant always has at least one user group")
 	t.Logf("%d regions, %d networks, %d users, %d user groups", len(*regions.JSON200), networks, users, groups)
 
 	topology, err := tg.c.GetTopologyWithResponse(ctx)
-	if err != nil {
-		t.Fatalf("getTopology: %v", err)
-	}
-	if v := gen.Topology(topology.Body); !v.Valid() {
-		t.Fatalf("topology %q is not a known value", topology.Body)
-	}
-	if _, err := tg.c.GetSnatWithResponse(ctx); err != nil {
-		t.Fatalf("getSnat: %v", err)
-	}
+	require.NoError(t, err, "getTopology")
+	require.True(t, gen.Topology(topology.Body).Valid(), "topology %q is not a known value", topology.Body)
+	_, err = tg.c.GetSnatWithResponse(ctx)
+	require.NoError(t, err, "getSnat")
 
 	_, err = tg.c.GetNetworkWithResponse(ctx, "00000000-0000-0000-0000-000000000000")
-	if !errors.Is(err, client.ErrNotFound) {
-		t.Fatalf("get of a missing network: %v, want ErrNotFound", err)
-	}
+	require.ErrorIs(t, err, client.ErrNotFound, "get of a missing network")
 }
 
 func TestNetworkLifecycle(t *testing.T) {
@@ -113,9 +89,7 @@ func TestNetworkLifecycle(t *testing.T) {
 	}
 	ctx := ctx(t)
 	regions, err := tg.c.ListRegionsWithResponse(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	region := (*regions.JSON200)[0].Id
 	name := fmt.Sprintf("cloudconnexa-go-it-%d", time.Now().UnixNano())
 	created, err := tg.c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
@@ -124,39 +98,26 @@ func TestNetworkLifecycle(t *testing.T) {
 		Egress:         ptr(false),
 		Connectors:     []gen.NetworkConnectorRequest{{Name: name + "-c", VpnRegionId: region}},
 	})
-	if err != nil {
-		t.Fatalf("createNetwork: %v", err)
-	}
+	require.NoError(t, err, "createNetwork")
 	id := created.JSON201.Id
 	t.Cleanup(func() { _, _ = tg.c.DeleteNetworkWithResponse(context.Background(), id) })
 
 	route, err := tg.c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkId: id}, gen.NetworkRouteRequest{Value: "10.99.0.0/24"})
-	if err != nil {
-		t.Fatalf("createNetworkRoute: %v", err)
-	}
+	require.NoError(t, err, "createNetworkRoute")
 	got, err := tg.c.GetNetworkWithResponse(ctx, id)
-	if err != nil {
-		t.Fatalf("getNetwork: %v", err)
-	}
-	if got.JSON200.Name != name || len(got.JSON200.Connectors) != 1 {
-		t.Fatalf("getNetwork = %+v", got.JSON200)
-	}
+	require.NoError(t, err, "getNetwork")
+	require.Equal(t, name, got.JSON200.Name, "getNetwork = %+v", got.JSON200)
+	require.Len(t, got.JSON200.Connectors, 1, "getNetwork = %+v", got.JSON200)
 	found := false
 	for r, err := range tg.c.AllNetworkRoutes(ctx, &gen.ListNetworkRoutesParams{NetworkId: &id}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		found = found || r.Id == route.JSON201.Id
 	}
-	if !found {
-		t.Fatal("new route not listed")
-	}
-	if _, err := tg.c.DeleteNetworkWithResponse(ctx, id); err != nil {
-		t.Fatalf("deleteNetwork: %v", err)
-	}
-	if _, err := tg.c.GetNetworkWithResponse(ctx, id); !errors.Is(err, client.ErrNotFound) {
-		t.Fatalf("get after delete: %v, want ErrNotFound", err)
-	}
+	require.True(t, found, "new route not listed")
+	_, err = tg.c.DeleteNetworkWithResponse(ctx, id)
+	require.NoError(t, err, "deleteNetwork")
+	_, err = tg.c.GetNetworkWithResponse(ctx, id)
+	require.ErrorIs(t, err, client.ErrNotFound, "get after delete")
 }
 
 func ptr[T any](v T) *T { return &v }
