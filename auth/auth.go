@@ -172,9 +172,13 @@ type credentials struct {
 type tokenState struct {
 	mu        sync.Mutex
 	token     string
+	prev      string // the last token fetched, kept for redaction after invalidation
 	gen       uint64 // incremented per stored token; lets Transport invalidate precisely
 	refreshAt time.Time
 	inflight  *fetchCall
+	// redact covers the secret and the current and previous token; nil
+	// until the first token arrives.
+	redact *strings.Replacer
 }
 
 // fetchCall is one token request shared by every caller that needs a token
@@ -375,6 +379,10 @@ func (a *Authenticator) runFetch(ctx context.Context, c *fetchCall) {
 		slog.Time("refresh_at", refreshAt))
 	a.finish(c, func(st *tokenState) {
 		st.gen++
+		if tok != st.token {
+			st.redact = newRedactor(a.clientID, a.cred().secret, tok, st.prev)
+			st.prev = tok
+		}
 		st.token, st.refreshAt = tok, refreshAt
 		c.token, c.gen = tok, st.gen
 	})

@@ -3,7 +3,6 @@ package auth
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -358,7 +357,7 @@ func indexFold(s []byte, sub string) int {
 // control characters and runs of whitespace become one space, invalid UTF-8
 // is replaced, and the result is cut to max runes.
 func (a *Authenticator) clean(s string, max int) string {
-	s = strings.ToValidUTF8(a.cred().redact.Replace(s), "\uFFFD")
+	s = strings.ToValidUTF8(a.Redact(s), "\uFFFD")
 	var b strings.Builder
 	space := false
 	n := 0
@@ -379,7 +378,7 @@ func (a *Authenticator) clean(s string, max int) string {
 		b.WriteRune(r)
 		n++
 	}
-	return a.cred().redact.Replace(b.String())
+	return a.Redact(b.String())
 }
 
 // sanitize strips query strings from *url.Error (in query style the URL holds
@@ -392,8 +391,8 @@ func (a *Authenticator) sanitize(err error) error {
 	if ue, ok := err.(*url.Error); ok {
 		err = &url.Error{Op: ue.Op, URL: stripQuery(ue.URL), Err: ue.Err}
 	}
-	if msg := err.Error(); a.cred().redact.Replace(msg) != msg {
-		return errors.New(a.cred().redact.Replace(msg))
+	if msg := err.Error(); a.Redact(msg) != msg {
+		return errors.New(a.Redact(msg))
 	}
 	return err
 }
@@ -403,26 +402,4 @@ func stripQuery(u string) string {
 		return u[:i]
 	}
 	return u
-}
-
-// newRedactor covers the secret as we send it: raw, query-escaped and inside
-// the Basic credentials (which x/oauth2 form-escapes before encoding).
-func newRedactor(clientID, secret string) *strings.Replacer {
-	const mask = "[redacted]"
-	olds := []string{
-		secret,
-		url.QueryEscape(secret),
-		url.PathEscape(secret),
-		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret))),
-		base64.StdEncoding.EncodeToString([]byte(clientID + ":" + secret)),
-	}
-	var pairs []string
-	seen := map[string]bool{}
-	for _, o := range olds {
-		if o != "" && !seen[o] {
-			seen[o] = true
-			pairs = append(pairs, o, mask)
-		}
-	}
-	return strings.NewReplacer(pairs...)
 }

@@ -91,13 +91,13 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 	// The caller's client lends its transport, timeout, redirect policy and
 	// cookie jar; it is never modified.
 	var (
-		transport     http.RoundTripper
-		timeout       = cfg.timeout
-		checkRedirect func(*http.Request, []*http.Request) error
-		jar           http.CookieJar
+		transport         http.RoundTripper
+		timeout           = cfg.timeout
+		userCheckRedirect func(*http.Request, []*http.Request) error
+		jar               http.CookieJar
 	)
 	if hc := cfg.httpClient; hc != nil {
-		transport, checkRedirect, jar = hc.Transport, hc.CheckRedirect, hc.Jar
+		transport, userCheckRedirect, jar = hc.Transport, hc.CheckRedirect, hc.Jar
 		if transport == nil {
 			transport = http.DefaultTransport
 		}
@@ -140,7 +140,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 			// No Timeout here: http.Client enforces it with a timer goroutine
 			// per request when its Transport is not an *http.Transport (ours
 			// is auth's wrapper). send applies it as a context deadline.
-			CheckRedirect: checkRedirect,
+			CheckRedirect: checkRedirect(userCheckRedirect),
 			Jar:           jar,
 		},
 		basePath:  strings.TrimSuffix(base.EscapedPath(), "/"),
@@ -151,6 +151,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		timeout:   timeout,
 		now:       time.Now,
 		token:     authn.Token,
+		redact:    authn.Redact,
 	}
 	if cfg.rateLimit {
 		local := newLimiter(cfg.rateBurst, cfg.rateEvery, time.Now)

@@ -278,8 +278,12 @@ func TestLogging(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 3+5, debugs, "debug records:\n%s", out)
-	assert.Equal(t, 2+4, warns, "warn records:\n%s", out)
+	// The first attempt at n-2 reuses the connection of n-1; net/http
+	// retries that on its own, which counts as an attempt of the five, so
+	// there may be one send record fewer.
+	assert.GreaterOrEqual(t, debugs, 3+4, "debug records:\n%s", out)
+	assert.LessOrEqual(t, debugs, 3+5, "debug records:\n%s", out)
+	assert.Equal(t, debugs-2, warns, "warn records:\n%s", out)
 	assert.Contains(t, out, `"status":503`, "records lack status")
 	assert.Contains(t, out, `"error":`, "records lack error")
 	for _, secret := range []string{testSecret, "tok-SEKRIT", "Bearer", "Authorization"} {

@@ -219,16 +219,6 @@ func TestResponseTooLarge(t *testing.T) {
 	})
 }
 
-func TestCappedBodyZeroRead(t *testing.T) {
-	b := &cappedBody{rc: http.NoBody, left: 0, tooLarge: func() error { return ErrResponseTooLarge }}
-	n, err := b.Read(nil)
-	assert.Zero(t, n, "Read(nil)")
-	assert.NoError(t, err, "Read(nil)")
-	_, err = b.Read(make([]byte, 1))
-	assert.Error(t, err, "Read at EOF: want io.EOF")
-	assert.NotErrorIs(t, err, ErrResponseTooLarge, "Read at EOF: want io.EOF")
-}
-
 func TestUnknownOperationError(t *testing.T) {
 	s := newTestAPI(t, sequence(418))
 	c := newTestClient(t, s)

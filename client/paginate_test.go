@@ -132,10 +132,11 @@ func TestPagesDecodeError(t *testing.T) {
 	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"content":"nope"}`) })
 	c := newTestClient(t, s)
 	for _, err := range c.AllHosts(context.Background(), nil) {
-		var rerr *RequestError
+		var rerr *ResponseError
 		require.ErrorAs(t, err, &rerr)
+		require.ErrorIs(t, err, ErrUnexpectedResponse)
 		require.Equal(t, "listHosts", rerr.Operation, "err = %v", err)
-		require.ErrorContains(t, err, "decode response")
+		require.ErrorContains(t, err, "cannot unmarshal")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,20 @@ type pipeline struct {
 	now       func() time.Time
 	timeout   time.Duration                         // per attempt, 0 for none
 	token     func(context.Context) (string, error) // the Authenticator's
+	// redact is the Authenticator's Redact, applied to every text built
+	// from a server's answer.
+	redact func(string) string
+}
+
+// redactBytes redacts a response body before anything is parsed from it.
+func (p *pipeline) redactBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	if r := p.redact(string(b)); r != string(b) {
+		return []byte(r)
+	}
+	return b
 }
 
 // Do implements gen.HttpRequestDoer. A non-2xx answer returns (nil,
@@ -42,11 +57,11 @@ type pipeline struct {
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	c := &call{p: p, req: req}
-	if hasDotSegment(req.URL.EscapedPath()) {
+	if err := c.checkIDs(); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, c.fail(ErrDotSegment, 0)
+		return nil, c.fail(err, 0)
 	}
 	if req.Header.Get("User-Agent") == "" {
 		// Set once on gen's request, which the pipeline owns, rather than
@@ -73,6 +88,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		}
 
 		resp, err := c.attempt(attempt, c.waitLeft(start))
+		// Attempts net/http made on its own (a request on a reused
+		// connection that failed before the answer) count too.
+		attempt += c.extra
+		c.extra = 0
 		var retry bool
 		var rlErr *RateLimitError
 		switch {
@@ -95,9 +114,13 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			retry = retryableError(err, req.Method)
 			delay = p.retry.backoff(attempt)
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			return c.capBody(resp, attempt)
+			if err := c.checkSuccess(resp, c.body, attempt); err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(c.body))
+			return resp, nil
 		default:
-			apiErr := newAPIError(resp, readErrorBody(resp), req, c.operation(), attempt, p.now())
+			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())
 			last = apiErr
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
 			delay = p.retryDelay(attempt, resp.Header, apiErr)
@@ -159,8 +182,11 @@ func (c *call) attempt(n int, maxWait time.Duration) (*http.Response, error) {
 }
 
 // send makes one attempt, with a fresh copy of the body if there is one,
-// under the per-attempt timeout, and lets the limiter learn from the
-// response headers.
+// under the per-attempt timeout, lets the limiter learn from the response
+// headers, and reads the response body into c.body: reading is part of the
+// attempt, so a failure while reading is retried like one before the
+// headers. A 2xx body is read up to the response cap (ErrResponseTooLarge
+// beyond it), any other up to maxErrorBody, with a bounded rest drained.
 func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response, error) {
 	p, req := c.p, c.req
 	ctx := req.Context()
@@ -170,7 +196,10 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 		// http.Client.Timeout would, but without the goroutine and timer
 		// per request that http.Client needs for a wrapped Transport.
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
 	}
+	x := &exchange{call: c}
+	ctx = x.trace(ctx)
 	// A bodyless request needs no copy per attempt: auth.Transport signs a
 	// clone and http.Client leaves it alone, except for adding a Jar's
 	// cookies. A body must be fresh for every attempt.
@@ -181,26 +210,28 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 		if req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				if cancel != nil {
-					cancel()
-				}
 				return nil, fmt.Errorf("replay request body: %w", err)
 			}
 			r.Body = body
 		}
-	case cancel != nil:
+	default:
 		r = req.WithContext(ctx)
 	}
 
 	began := time.Now()
 	resp, err := p.http.Do(r)
-	took := time.Since(began)
-	if cancel != nil {
+	if err == nil && lim != nil {
+		c.observe(lim, permit, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
+	}
+	if err == nil {
+		c.body, err = c.readBody(resp)
 		if err != nil {
-			cancel()
-		} else {
-			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+			resp = nil
 		}
+	}
+	took := time.Since(began)
+	if n := int(x.conns.Load()) - 1 - int(x.hops.Load()); n > 0 {
+		c.extra = n
 	}
 	if err != nil {
 		// url.Error repeats the full URL; the RequestError names the
@@ -209,9 +240,6 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 		if errors.As(err, &ue) && ue.Err != nil {
 			err = ue.Err
 		}
-	}
-	if resp != nil && lim != nil {
-		c.observe(lim, permit, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
 	}
 	c.logAttempt(resp, err, took, attempt, permit)
 	return resp, err
@@ -311,15 +339,23 @@ func (c *call) logRetry(resp *http.Response, err error, attempt int, delay time.
 	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: retrying", attrs...)
 }
 
-// hasDotSegment reports whether an escaped path has a "." or ".." segment.
-// The generated builders escape "/" in ids but not dots.
-func hasDotSegment(path string) bool {
-	for seg := range strings.SplitSeq(path, "/") {
-		if seg == "." || seg == ".." {
-			return true
-		}
+// checkIDs refuses a request with an invalid path segment (see
+// ErrInvalidID), naming its operation as if the segment were valid.
+func (c *call) checkIDs() error {
+	path := c.req.URL.EscapedPath()
+	rest, ok := strings.CutPrefix(path, c.p.basePath)
+	if !ok {
+		return nil
 	}
-	return false
+	bad, id, err := checkPath(rest)
+	if err == nil {
+		return nil
+	}
+	segs := strings.Split(strings.TrimPrefix(rest, "/"), "/")
+	segs[bad] = "-"
+	c.op = operations().lookup(c.req.Method, "/"+strings.Join(segs, "/"))
+	c.op.ResourceID, c.named = id, true
+	return err
 }
 
 // call is one Do: the pipeline, gen's request, and the request's operation
@@ -329,6 +365,10 @@ type call struct {
 	req   *http.Request
 	op    opInfo
 	named bool
+
+	body  []byte       // the last attempt's response body
+	extra int          // attempts net/http made itself in the last attempt
+	hops  atomic.Int32 // redirects followed over all attempts
 }
 
 // operation names the call's operation on first use: the lookup walks the
@@ -376,67 +416,35 @@ func makeReplayable(req *http.Request) error {
 	return nil
 }
 
-// readErrorBody reads at most maxErrorBody bytes of a non-2xx body, drains a
-// bounded remainder so the connection can be reused, and closes it.
-func readErrorBody(resp *http.Response) []byte {
+// readBody reads and closes an attempt's response body: a 2xx body up to
+// the response cap, failing beyond it, any other up to maxErrorBody (a
+// failure while reading it only shortens it), with a bounded rest drained so
+// the connection can be reused.
+func (c *call) readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-	return body
-}
-
-// capBody hands back a 2xx response whose body fails, rather than being
-// silently truncated, once it exceeds the cap.
-func (c *call) capBody(resp *http.Response, attempts int) (*http.Response, error) {
-	if resp.ContentLength > c.p.maxBody {
-		resp.Body.Close()
-		return nil, c.tooLarge(attempts)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+		return body, nil
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: c.p.maxBody, tooLarge: func() error { return c.tooLarge(attempts) }}
-	return resp, nil
-}
-
-func (c *call) tooLarge(attempts int) error {
-	return c.fail(fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.p.maxBody), attempts)
-}
-
-type cappedBody struct {
-	rc       io.ReadCloser
-	left     int64
-	tooLarge func() error // built only when the cap is hit
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
+	limit := c.p.maxBody
+	if resp.ContentLength > limit {
+		return nil, c.tooLarge()
 	}
-	if b.left <= 0 {
-		// The cap is reached: one more byte means the body is too large.
-		var probe [1]byte
-		n, err := b.rc.Read(probe[:])
-		if n > 0 {
-			return 0, b.tooLarge()
-		}
-		return 0, err
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
 	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read response body: %w", err)
+	case n > limit:
+		return nil, c.tooLarge()
 	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
+	return buf.Bytes(), nil
 }
 
-func (b *cappedBody) Close() error { return b.rc.Close() }
-
-// cancelBody ends an attempt's timeout context when its body is closed.
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
+func (c *call) tooLarge() error {
+	return fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.p.maxBody)
 }

@@ -2,7 +2,9 @@
 // api/openapi.yaml (id, method, path template), which the client uses to name
 // the operation behind a request in errors and logs, and one OperationID
 // constant per operation (OpGetNetwork for "getNetwork"), which tests give
-// the fake server so that a misspelt operation does not compile.
+// the fake server so that a misspelt operation does not compile; and next to
+// it gen/responses.gen.go: every operation's documented 2xx responses
+// (responses.go).
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
@@ -34,6 +37,7 @@ func main() {
 	if err := os.WriteFile(os.Args[2], src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+	writeResponses(doc, filepath.Join(filepath.Dir(os.Args[2]), "responses.gen.go"))
 }
 
 type op struct{ id, method, path, summary string }

@@ -1,0 +1,86 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+)
+
+// maxRedirects bounds the redirects followed in one call, over all its
+// attempts: net/http's own limit, but per call instead of per attempt.
+const maxRedirects = 10
+
+// ErrRedirectRefused is wrapped by the error (a [*RequestError]) of a call
+// whose answer was a redirect the client will not follow: from https to
+// plain http, of a request with a body to another origin (scheme, host and
+// port), or beyond 10 redirects in one call, counted over all its attempts.
+// It is not retried. A CheckRedirect of the http.Client given with
+// [WithHTTPClient] runs after these rules, so it can refuse more redirects,
+// never allow one of these. The token is only ever sent to the base URL's
+// origin (see package auth).
+var ErrRedirectRefused = errors.New("cloudconnexa: redirect refused")
+
+// exchange is one attempt's view of net/http: the connections it got (more
+// than one per request when net/http retried on its own) and the redirects
+// it followed. It travels in the attempt's context.
+type exchange struct {
+	call  *call
+	conns atomic.Int32
+	hops  atomic.Int32
+}
+
+type exchangeKey struct{}
+
+// trace returns ctx carrying x and a ClientTrace counting connections.
+func (x *exchange) trace(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, exchangeKey{}, x)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { x.conns.Add(1) },
+	})
+}
+
+// checkRedirect is the redirect policy of the pipeline's http.Client; next
+// is the caller's CheckRedirect, nil for none.
+func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		hops := len(via)
+		if x, ok := req.Context().Value(exchangeKey{}).(*exchange); ok {
+			x.hops.Add(1)
+			hops = int(x.call.hops.Add(1))
+		}
+		first, prev := via[0], via[len(via)-1]
+		switch {
+		case hops > maxRedirects:
+			return fmt.Errorf("%w: more than %d redirects", ErrRedirectRefused, maxRedirects)
+		case !strings.EqualFold(req.URL.Scheme, "https") && (strings.EqualFold(prev.URL.Scheme, "https") || strings.EqualFold(first.URL.Scheme, "https")):
+			return fmt.Errorf("%w: from https to %s", ErrRedirectRefused, req.URL.Scheme)
+		case hasBody(req) && originOf(req.URL) != originOf(first.URL):
+			return fmt.Errorf("%w: a request with a body to another origin", ErrRedirectRefused)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+func hasBody(req *http.Request) bool {
+	return req.GetBody != nil || req.ContentLength > 0 || req.Body != nil && req.Body != http.NoBody
+}
+
+// originOf returns scheme://host:port with the default port made explicit.
+func originOf(u *url.URL) string {
+	scheme, port := strings.ToLower(u.Scheme), u.Port()
+	if port == "" {
+		port = "443"
+		if scheme == "http" {
+			port = "80"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
