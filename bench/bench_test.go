@@ -11,6 +11,8 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // See docs/performance.md for what each benchmark measures, the targets and
@@ -88,9 +90,7 @@ func repeat(n int, op func() error) func() error {
 // warm runs op once before measuring: token, connection, first decode.
 func warm(b *testing.B, op func() error) {
 	b.Helper()
-	if err := op(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, op(), "warm-up")
 }
 
 // loop is the plain benchmark loop over op.
@@ -98,6 +98,8 @@ func loop(b *testing.B, op func() error) {
 	warm(b, op)
 	b.ReportAllocs()
 	for b.Loop() {
+		// Not require.NoError: it calls b.Helper on every call, which
+		// locks and walks the stack inside the measured loop.
 		if err := op(); err != nil {
 			b.Fatal(err)
 		}
@@ -121,6 +123,7 @@ func interleave(b *testing.B, unit string, perOp int, raw, cl func() error) {
 		}
 		i++
 		t0 := time.Now()
+		// Plain checks, as in loop: they are inside the timed span.
 		if err := first(); err != nil {
 			b.Fatal(err)
 		}
@@ -159,9 +162,7 @@ func BenchmarkListUsers100k(b *testing.B) {
 	{
 		before := liveHeap()
 		var p gen.PageUserResponse
-		if err := json.Unmarshal(usersPage(0, userPageSize), &p); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, json.Unmarshal(usersPage(0, userPageSize), &p))
 		decoded = liveHeap() - before
 		sinkLen += len(p.Content)
 	}
@@ -170,16 +171,16 @@ func BenchmarkListUsers100k(b *testing.B) {
 
 	measure := func(b *testing.B, iterate pager) {
 		// Warm up: token, connection, first page.
-		if n, err := iterate(ctx, func(int) {}); err != nil || n != totalUsers {
-			b.Fatalf("iterated %d users, err %v", n, err)
-		}
+		n, err := iterate(ctx, func(int) {})
+		require.NoError(b, err, "warm-up")
+		require.Equal(b, totalUsers, n, "users iterated in the warm-up")
 		b.ReportAllocs()
 		base := liveHeap()
 		sampler := startHeapSampler(500 * time.Microsecond)
 		b.ResetTimer()
 		for b.Loop() {
 			n, err := iterate(ctx, func(int) {})
-			if err != nil || n != totalUsers {
+			if err != nil || n != totalUsers { // plain: inside the measured loop
 				b.Fatalf("iterated %d users, err %v", n, err)
 			}
 		}
@@ -189,14 +190,13 @@ func BenchmarkListUsers100k(b *testing.B) {
 		// One instrumented iteration: live heap at every page boundary.
 		base2 := liveHeap()
 		var peak uint64
-		n, err := iterate(ctx, func(n int) {
+		n, err = iterate(ctx, func(n int) {
 			if n%userPageSize == 0 {
 				peak = max(peak, liveHeap())
 			}
 		})
-		if err != nil || n != totalUsers {
-			b.Fatalf("iterated %d users, err %v", n, err)
-		}
+		require.NoError(b, err, "instrumented iteration")
+		require.Equal(b, totalUsers, n, "users iterated in the instrumented iteration")
 		b.ReportMetric(signedMB(peak, base2), "peak-heap-MB")
 		b.ReportMetric(signedMB(sampled, base), "peak-heap-sampled-MB")
 		b.ReportMetric(mb(uint64(pageJSON)), "page-json-MB")
@@ -272,14 +272,12 @@ func BenchmarkConcurrency64(b *testing.B) {
 	ctx := context.Background()
 
 	measure := func(b *testing.B, call func(context.Context) error) {
-		if err := fanOut(ctx, concurrency, concurrency, call); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, fanOut(ctx, concurrency, concurrency, call), "warm-up")
 		b.ReportAllocs()
 		conns := s.conns.Load()
 		start := time.Now()
 		for b.Loop() {
-			if err := fanOut(ctx, concurrency, concurrentCalls, call); err != nil {
+			if err := fanOut(ctx, concurrency, concurrentCalls, call); err != nil { // plain: measured
 				b.Fatal(err)
 			}
 		}
@@ -317,9 +315,7 @@ func BenchmarkConcurrency64(b *testing.B) {
 		f()
 		n := s.tokenRequests.Load() - before
 		b.ReportMetric(float64(n), "token-requests")
-		if n != 1 {
-			b.Errorf("client made %d token requests, want 1", n)
-		}
+		assert.Equal(b, int64(1), n, "token requests the client made")
 	}
 
 	b.Run("raw", func(b *testing.B) { measure(b, rawCall(b)) })
@@ -457,9 +453,8 @@ func BenchmarkRateBudget(b *testing.B) {
 			b.ReportMetric(float64(server429)/n, "server-429s")
 			b.ReportMetric(float64(caller429)/n, "caller-429s")
 			b.ReportMetric(float64(callerErr)/n, "caller-errors")
-			if caller429 != 0 || callerErr != 0 {
-				b.Errorf("%d calls failed (%d with 429) over %d bursts", callerErr, caller429, b.N)
-			}
+			assert.Zero(b, callerErr, "calls failed over %d bursts (%d with 429)", b.N, caller429)
+			assert.Zero(b, caller429, "calls failed with 429 over %d bursts", b.N)
 		})
 	}
 	run("client")

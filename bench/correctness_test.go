@@ -2,11 +2,12 @@ package bench
 
 import (
 	"context"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Ordinary tests of the properties the benchmarks rely on, with generous
@@ -22,44 +23,24 @@ func TestPayloads(t *testing.T) {
 	c := newBenchClient(t, s)
 
 	raw, err := rc.getNetwork(ctx, benchNetworkID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := clientGetNetwork(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkNetwork(got); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(raw, got) {
-		t.Errorf("client and baseline decoded different networks:\n%+v\n%+v", got, raw)
-	}
+	require.NoError(t, err)
+	require.NoError(t, checkNetwork(got))
+	assert.Equal(t, raw, got, "client and baseline decoded different networks")
 	genRaw, err := rc.genGetNetwork(ctx, benchNetworkID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(raw, genRaw) {
-		t.Errorf("gen-raw and baseline decoded different networks:\n%+v\n%+v", genRaw, raw)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, raw, genRaw, "gen-raw and baseline decoded different networks")
 	want := benchNetwork()
-	if !reflect.DeepEqual(*got, want) {
-		t.Errorf("network does not round-trip:\n%+v\n%+v", *got, want)
-	}
+	assert.Equal(t, want, *got, "network does not round-trip")
 
 	p, err := rc.listUsers(ctx, 3, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Content) != 7 || p.TotalElements != totalUsers || p.Page != 3 {
-		t.Fatalf("page 3 of size 7: %d users, total %d, page %d", len(p.Content), p.TotalElements, p.Page)
-	}
-	if u := benchUser(21); !reflect.DeepEqual(p.Content[0], u) {
-		t.Errorf("user 21 does not round-trip:\n%+v\n%+v", p.Content[0], u)
-	}
-	if s.tooMany.Load() != 0 {
-		t.Errorf("unlimited server answered %d 429s", s.tooMany.Load())
-	}
+	require.NoError(t, err)
+	require.Len(t, p.Content, 7, "page 3 of size 7")
+	require.EqualValues(t, totalUsers, p.TotalElements, "page 3 of size 7: total")
+	require.EqualValues(t, 3, p.Page, "page 3 of size 7: page")
+	assert.Equal(t, benchUser(21), p.Content[0], "user 21 does not round-trip")
+	assert.Zero(t, s.tooMany.Load(), "429s the unlimited server answered")
 }
 
 // TestConcurrencySingleToken: 64 goroutines share a cold client; every call
@@ -81,15 +62,9 @@ func TestConcurrencySingleToken(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := s.tokenRequests.Load(); got != 1 {
-		t.Errorf("token requests = %d, want 1", got)
-	}
-	if got := s.apiRequests.Load(); got != int64(calls) {
-		t.Errorf("API requests = %d, want %d (no retries expected)", got, calls)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), s.tokenRequests.Load(), "token requests")
+	assert.Equal(t, int64(calls), s.apiRequests.Load(), "API requests (no retries expected)")
 }
 
 // TestRateBudget: a burst of 200 concurrent calls against a burst-20,
@@ -113,18 +88,13 @@ func TestRateBudget(t *testing.T) {
 			t.Logf("total %v (ideal %v, ratio %.3f), wall %v, server 429s %d, caller 429s %d",
 				res.total.Round(time.Millisecond), budgetIdeal, res.total.Seconds()/budgetIdeal.Seconds(),
 				res.wall.Round(time.Millisecond), res.serverTooMany, res.callerTooMany)
-			if res.callerTooMany != 0 || res.callerErrors != 0 {
-				t.Fatalf("%d calls failed, %d of them with 429; first: %v", res.callerErrors, res.callerTooMany, res.firstErr)
-			}
+			require.Zero(t, res.callerErrors, "calls failed; first: %v", res.firstErr)
+			require.Zero(t, res.callerTooMany, "calls failed with 429; first: %v", res.firstErr)
 			// Generous: the ideal is 360 ms; a 429 costs at least a 1 s
 			// Retry-After, several would show here.
-			if res.total > 20*time.Second {
-				t.Errorf("burst took %v, ideal %v", res.total, budgetIdeal)
-			}
+			assert.LessOrEqual(t, res.total, 20*time.Second, "burst took too long; ideal %v", budgetIdeal)
 			// No more requests than calls plus the retries of the 429s seen.
-			if got, want := s.apiRequests.Load(), int64(budgetCalls+res.serverTooMany); got != want {
-				t.Errorf("server saw %d API requests, want %d", got, want)
-			}
+			assert.Equal(t, int64(budgetCalls+res.serverTooMany), s.apiRequests.Load(), "API requests the server saw")
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/require"
 )
 
 // memTransport answers in memory, with the bench server's payloads and
@@ -81,9 +82,7 @@ func BenchmarkGetNetworkInMemory(b *testing.B) {
 		c, err := client.New("http://127.0.0.1:1", benchClientID, benchClientSecret,
 			client.WithAllowInsecureLoopback(), noThrottle, client.WithTimeout(0),
 			client.WithHTTPClient(&http.Client{Transport: newMemTransport()}))
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		loop(b, networkOp(ctx, func(ctx context.Context, _ string) (*gen.NetworkResponse, error) { return clientGetNetwork(ctx, c) }))
 	})
 	// The decoding step alone, as each side does it.
