@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestRun runs the example against the embedded fake server and checks
@@ -12,10 +13,6 @@ import (
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	ctx := context.Background()
-	if err := run(ctx, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "sent 1 time(s)") {
-		t.Fatalf("output lacks %q:\n%s", "sent 1 time(s)", out.String())
-	}
+	require.NoError(t, run(ctx, &out), "run; output:\n%s", out.String())
+	require.Contains(t, out.String(), "sent 1 time(s)", "output")
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestRun runs the example against the embedded fake server and checks
@@ -16,10 +17,6 @@ func TestRun(t *testing.T) {
 	}
 	var out bytes.Buffer
 	ctx := context.Background()
-	if err := run(ctx, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "early exit with 1 page request(s)") {
-		t.Fatalf("output lacks %q:\n%s", "early exit with 1 page request(s)", out.String())
-	}
+	require.NoError(t, run(ctx, &out), "run; output:\n%s", out.String())
+	require.Contains(t, out.String(), "early exit with 1 page request(s)", "output")
 }

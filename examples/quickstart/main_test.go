@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestRun runs the example against the embedded fake server and checks
@@ -16,10 +17,6 @@ func TestRun(t *testing.T) {
 	}
 	var out bytes.Buffer
 	ctx := context.Background()
-	if err := run(ctx, &out, false); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "not found = true") {
-		t.Fatalf("output lacks %q:\n%s", "not found = true", out.String())
-	}
+	require.NoError(t, run(ctx, &out, false), "run; output:\n%s", out.String())
+	require.Contains(t, out.String(), "not found = true", "output")
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEnsureNetworkIsIdempotent(t *testing.T) {
@@ -16,23 +16,18 @@ func TestEnsureNetworkIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 
 	id1, created1, err := EnsureNetwork(ctx, c, "branch-office", "us-nyc")
-	if err != nil || !created1 {
-		t.Fatalf("first call: id=%q created=%t err=%v", id1, created1, err)
-	}
+	require.NoError(t, err, "first call")
+	require.True(t, created1, "first call: id=%q not created", id1)
 	id2, created2, err := EnsureNetwork(ctx, c, "branch-office", "us-nyc")
-	if err != nil || created2 || id2 != id1 {
-		t.Fatalf("second call: id=%q created=%t err=%v, want id %q and no creation", id2, created2, err, id1)
-	}
-	if got := srv.RequestCount(gen.OpCreateNetwork); got != 1 {
-		t.Fatalf("createNetwork called %d times, want 1", got)
-	}
+	require.NoError(t, err, "second call")
+	require.False(t, created2, "second call: want no creation")
+	require.Equal(t, id1, id2, "second call: want the first network")
+	require.Equal(t, 1, srv.RequestCount(gen.OpCreateNetwork), "createNetwork calls")
 }
 
 func TestEnsureNetworkReportsAPIErrors(t *testing.T) {
 	srv := cloudconnexatest.NewServer(t)
 	srv.InjectFault(gen.OpCreateNetwork, cloudconnexatest.Fault{Status: 403})
 	_, _, err := EnsureNetwork(context.Background(), srv.Client(), "branch-office", "us-nyc")
-	if !errors.Is(err, client.ErrForbidden) {
-		t.Fatalf("err = %v, want client.ErrForbidden", err)
-	}
+	require.ErrorIs(t, err, client.ErrForbidden)
 }
