@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/require"
 )
 
 // newBenchClient returns a client of s with the default options, plus
@@ -20,9 +21,7 @@ func newBenchClient(tb testing.TB, s *benchServer, opts ...client.Option) *clien
 	tb.Helper()
 	c, err := client.New(s.URL, benchClientID, benchClientSecret,
 		append([]client.Option{client.WithAllowInsecureLoopback()}, opts...)...)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return c
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/require"
 )
 
 // The baseline: what a careful hand-written call looks like with net/http and
@@ -37,17 +38,13 @@ func newRawClient(tb testing.TB, s *benchServer) *rawClient {
 	rc := &rawClient{hc: &http.Client{Transport: tr, Timeout: client.DefaultTimeout}, base: s.URL}
 	req, err := http.NewRequest(http.MethodPost, s.URL+tokenPath,
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	req.SetBasicAuth(benchClientID, benchClientSecret)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := rc.do(req, &tok); err != nil {
-		tb.Fatalf("raw token request: %v", err)
-	}
+	require.NoError(tb, rc.do(req, &tok), "raw token request")
 	rc.bearer = "Bearer " + tok.AccessToken
 	return rc
 }
