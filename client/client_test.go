@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -219,30 +218,6 @@ func TestUserAgent(t *testing.T) {
 	reqs := s.recorded()
 	assert.Equal(t, UserAgent(), reqs[0].Header.Get("User-Agent"), "default User-Agent sent")
 	assert.Equal(t, "my-tool/2.0", reqs[1].Header.Get("User-Agent"), "overridden User-Agent sent")
-}
-
-func TestModuleVersion(t *testing.T) {
-	dep := func(path, version string, replace *debug.Module) *debug.Module {
-		return &debug.Module{Path: path, Version: version, Replace: replace}
-	}
-	for _, tc := range []struct {
-		bi   *debug.BuildInfo
-		ok   bool
-		want string
-	}{
-		{nil, false, "devel"},
-		{&debug.BuildInfo{Deps: []*debug.Module{nil, dep("other", "v9", nil), dep(modulePath, "v1.4.0", nil)}}, true, "v1.4.0"},
-		{&debug.BuildInfo{Deps: []*debug.Module{dep(modulePath, "v1.4.0", dep("../fork", "", nil))}}, true, "v1.4.0"},
-		{&debug.BuildInfo{Deps: []*debug.Module{dep(modulePath, "v1.4.0", dep("example.com/fork", "v1.4.1", nil))}}, true, "v1.4.1"},
-		{&debug.BuildInfo{Deps: []*debug.Module{dep(modulePath, "(devel)", nil)}}, true, "devel"},
-		{&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.5.0"}}, true, "v1.5.0"},
-		{&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "(devel)"}}, true, "devel"},
-		{&debug.BuildInfo{Main: debug.Module{Path: "example.com/app", Version: "v3.0.0"}}, true, "devel"},
-	} {
-		assert.Equal(t, tc.want, moduleVersion(tc.bi, tc.ok), "moduleVersion(%+v)", tc.bi)
-	}
-	assert.Equal(t, "cloudconnexa-go/v1.5.0 (api 1.2.3)",
-		userAgentFor(&debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.5.0"}}, true), "userAgentFor")
 }
 
 func TestLogging(t *testing.T) {

@@ -1,48 +1,19 @@
 package client
 
-import (
-	"runtime/debug"
-
-	"github.com/cloudconnexa-go/cloudconnexa/api"
-)
-
-// modulePath is the path of the module this package belongs to; the
-// User-Agent reports the version the build resolved for it.
-const modulePath = "github.com/cloudconnexa-go/cloudconnexa"
+import "github.com/cloudconnexa-go/cloudconnexa/internal/version"
 
 // UserAgent returns the default User-Agent header,
 // "cloudconnexa-go/<module version> (api <APIVersion>)", for example
-// "cloudconnexa-go/v1.4.0 (api 1.2.3)". Override it with [WithUserAgent].
+// "cloudconnexa-go/v1.4.0 (api 1.2.3)". The module version is the one the
+// program's build information records for this module (what its go.mod
+// requires), or the source's own version constant when it records none
+// (a replace directive to a local directory, a build in a checkout). The
+// cloudconnexa-fake command reports the same version. Override the header
+// with [WithUserAgent].
 func UserAgent() string {
-	return userAgentFor(debug.ReadBuildInfo())
+	return userAgent(version.Module())
 }
 
-func userAgentFor(bi *debug.BuildInfo, ok bool) string {
-	return "cloudconnexa-go/" + moduleVersion(bi, ok) + " (api " + api.Version + ")"
+func userAgent(moduleVersion string) string {
+	return "cloudconnexa-go/" + moduleVersion + " (api " + APIVersion + ")"
 }
-
-// moduleVersion finds this module in the build information: as a dependency
-// of the program (the usual case), else as the main module, else "devel".
-func moduleVersion(bi *debug.BuildInfo, ok bool) string {
-	if !ok || bi == nil {
-		return "devel"
-	}
-	for _, dep := range bi.Deps {
-		if dep == nil || dep.Path != modulePath {
-			continue
-		}
-		if dep.Replace != nil && usable(dep.Replace.Version) {
-			return dep.Replace.Version
-		}
-		if usable(dep.Version) {
-			return dep.Version
-		}
-		return "devel"
-	}
-	if bi.Main.Path == modulePath && usable(bi.Main.Version) {
-		return bi.Main.Version
-	}
-	return "devel"
-}
-
-func usable(v string) bool { return v != "" && v != "(devel)" }

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/cloudconnexa-fake                         # http://127.0.0.1:8080
 //	go run ./cmd/cloudconnexa-fake -tls -cert-out ca.pem   # https, trust ca.pem
+//	cloudconnexa-fake -version                             # cloudconnexa-fake v0.1.0 (api 1.2.3)
 //
 // Every request and response is checked against the project's OpenAPI
 // document; invalid requests are answered 400 with what is wrong. The
@@ -31,7 +32,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/version"
 )
 
 // shutdownTimeout bounds how long requests under way may take to finish
@@ -64,6 +67,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file for clients to trust")
 	noSeed := fs.Bool("no-seed", false, "start without sample users, sessions, audit log and DNS log")
 	verbose := fs.Bool("v", false, "log every request")
+	showVersion := fs.Bool("version", false, "print the module version and the API version, and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -72,6 +76,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "cloudconnexa-fake %s (api %s)\n", version.Module(), client.APIVersion)
+		return nil
 	}
 	if *certOut != "" && !*useTLS {
 		return errors.New("-cert-out needs -tls")
