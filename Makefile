@@ -7,7 +7,7 @@ COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...
 COVER_MIN ?= 85
 UPSTREAM  ?=
 
-.PHONY: all ci generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff fake examples quickstart
+.PHONY: all ci generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff fake examples quickstart api-diff api-check install-check
 
 all: check-generated fmt-check vet lint test
 
@@ -61,6 +61,21 @@ spec-diff:
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=<vendor openapi file>"; exit 2; }
 	$(GO) run github.com/oasdiff/oasdiff diff $(UPSTREAM) api/openapi.yaml --format text
 	$(GO) run github.com/oasdiff/oasdiff breaking $(UPSTREAM) api/openapi.yaml
+
+## api-diff: the Go API of every importable package (gen/ included) compared with the
+## baseline (the newest release in CHANGELOG.md, else the first commit), in Go terms.
+api-diff:
+	$(GO) run ./internal/cmd/apicompat
+
+## api-check: fail when an incompatible Go API change is not declared under
+## "### Breaking" in "## [Unreleased]" of CHANGELOG.md (CONTRIBUTING.md says how).
+api-check:
+	$(GO) run ./internal/cmd/apicompat -check
+
+## install-check: go install …/cmd/cloudconnexa-fake@<version> from a clean module cache,
+## served by a file:// proxy built from HEAD; then the binary's -version.
+install-check:
+	$(GO) run ./internal/cmd/installcheck
 
 ## fake: run the fake CloudConnexa server on localhost.
 fake:

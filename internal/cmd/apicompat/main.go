@@ -1,0 +1,376 @@
+// Command apicompat is the API-compatibility gate: it compares the exported
+// Go API of every importable package of the module (generated code
+// included) with a baseline, prints the changes in Go terms with
+// golang.org/x/exp/apidiff, and with -check fails when an incompatible
+// change is not declared under "### Breaking" in the "## [Unreleased]"
+// section of CHANGELOG.md (see "Declaring a breaking change" in
+// CONTRIBUTING.md).
+//
+// The baseline is the newest release CHANGELOG.md lists ("## [1.4.0] - …",
+// tag v1.4.0, fetched from origin when the clone lacks it), or the first
+// commit while there is none; -base overrides it.
+//
+//	go run ./internal/cmd/apicompat          # make api-diff: the report
+//	go run ./internal/cmd/apicompat -check   # make api-check: the CI gate
+//
+// Exit status: 0 compatible or declared, 1 undeclared incompatible changes
+// (with -check), 2 the comparison could not be made.
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/exp/apidiff"
+	"golang.org/x/mod/semver"
+	"golang.org/x/tools/go/packages"
+)
+
+const (
+	modulePath = "github.com/cloudconnexa-go/cloudconnexa"
+	// rootPackage is the name of the package at the module root, used to
+	// name its identifiers (apidiff prints them without a prefix).
+	rootPackage = "cloudconnexa"
+)
+
+func main() {
+	check := flag.Bool("check", false, "exit 1 when an incompatible change is not declared in CHANGELOG.md")
+	base := flag.String("base", "", "git revision to compare with (default: the newest release in CHANGELOG.md, else the first commit)")
+	changelogPath := flag.String("changelog", "CHANGELOG.md", "the changelog that declares breaking changes")
+	flag.Parse()
+	status, err := run(os.Stdout, *changelogPath, *base, *check)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "apicompat:", err)
+		os.Exit(2)
+	}
+	os.Exit(status)
+}
+
+func run(w io.Writer, changelogPath, base string, check bool) (int, error) {
+	start := time.Now()
+	text, err := os.ReadFile(changelogPath)
+	if err != nil {
+		return 0, err
+	}
+	cl, err := parseChangelog(string(text))
+	if err != nil {
+		return 0, err
+	}
+	rev, desc, err := baseline(cl, base)
+	if err != nil {
+		return 0, err
+	}
+	oldDir, err := checkout(rev)
+	if err != nil {
+		return 0, fmt.Errorf("extracting %s: %w", desc, err)
+	}
+	fset := token.NewFileSet()
+	oldMod, err := loadModule(fset, oldDir)
+	if err != nil {
+		return 0, fmt.Errorf("loading %s: %w", desc, err)
+	}
+	newMod, err := loadModule(fset, ".")
+	if err != nil {
+		return 0, fmt.Errorf("loading the working tree: %w", err)
+	}
+	changes := classify(apidiff.ModuleChanges(oldMod, newMod))
+	decls, problems := cl.declarations()
+	undeclared := report(w, changes, decls, problems, desc)
+	fmt.Fprintf(w, "(%d packages compared in %.1fs)\n", len(newMod.Packages), time.Since(start).Seconds())
+	if check && (undeclared > 0 || len(problems) > 0) {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// baseline picks the revision to compare with and describes it.
+func baseline(cl changelog, explicit string) (rev, desc string, err error) {
+	if explicit != "" {
+		rev, err := git("rev-parse", "--verify", explicit+"^{commit}")
+		return rev, explicit, err
+	}
+	if cl.latestRelease != "" {
+		tag := "v" + cl.latestRelease
+		rev, err := git("rev-parse", "-q", "--verify", "refs/tags/"+tag+"^{commit}")
+		if err != nil {
+			// A clone without tags: fetch just this one.
+			if _, ferr := git("fetch", "-q", "--no-tags", "origin", "refs/tags/"+tag+":refs/tags/"+tag); ferr != nil {
+				return "", "", fmt.Errorf("CHANGELOG.md lists release %s but tag %s is not here and could not be fetched (%v); run git fetch --tags", cl.latestRelease, tag, ferr)
+			}
+			rev, err = git("rev-parse", "--verify", "refs/tags/"+tag+"^{commit}")
+			if err != nil {
+				return "", "", err
+			}
+		}
+		return rev, "release " + tag, nil
+	}
+	// No release in CHANGELOG.md: a release tag would contradict it.
+	tags, err := git("tag", "--list", "v*", "--merged", "HEAD")
+	if err != nil {
+		return "", "", err
+	}
+	for t := range strings.FieldsSeq(tags) {
+		if semver.IsValid(t) && semver.Prerelease(t) == "" {
+			return "", "", fmt.Errorf("tag %s is a release but CHANGELOG.md has no \"## [%s] - date\" section", t, strings.TrimPrefix(t, "v"))
+		}
+	}
+	if shallow, _ := git("rev-parse", "--is-shallow-repository"); shallow == "true" {
+		return "", "", errors.New("no release yet, so the baseline is the first commit, but this clone is shallow: git fetch --unshallow")
+	}
+	roots, err := git("rev-list", "--max-parents=0", "HEAD")
+	if err != nil {
+		return "", "", err
+	}
+	fields := strings.Fields(roots)
+	if len(fields) == 0 {
+		return "", "", errors.New("no first commit found")
+	}
+	rev = fields[len(fields)-1] // the oldest root when histories were joined
+	return rev, "the first commit " + rev[:12] + " (no release yet)", nil
+}
+
+func git(args ...string) (string, error) {
+	var stderr bytes.Buffer
+	cmd := exec.Command("git", args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// checkout returns a directory holding the tree of rev as committed. It is
+// kept in the user's cache directory under the commit's name, so that the
+// build cache (whose keys include directories) compiles a baseline once,
+// not on every run.
+func checkout(rev string) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "cloudconnexa-apicompat", rev)
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), rev+".tmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := extract(rev, tmp); err != nil {
+		return "", err
+	}
+	// Another run may have finished first: either tree is the same.
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// extract writes the tree of rev into dir, as committed.
+func extract(rev, dir string) error {
+	cmd := exec.Command("git", "archive", "--format=tar", rev)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	tr := tar.NewReader(out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if !strings.HasPrefix(name, filepath.Clean(dir)+string(filepath.Separator)) {
+			continue
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(name, 0o755)
+		case tar.TypeReg:
+			err = writeFile(name, tr)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("git archive: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+func writeFile(name string, r io.Reader) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	return errors.Join(err, f.Close())
+}
+
+// loadModule type-checks the importable packages of the module in dir:
+// not main packages, not internal ones, not test-only ones.
+func loadModule(fset *token.FileSet, dir string) (*apidiff.Module, error) {
+	cfg := &packages.Config{
+		Dir:  dir,
+		Fset: fset,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedModule,
+		Env:  append(os.Environ(), "GOWORK=off"),
+	}
+	pkgs, err := packages.Load(cfg, "./...")
+	if err != nil {
+		return nil, err
+	}
+	mod := &apidiff.Module{Path: modulePath}
+	var errs []error
+	for _, p := range pkgs {
+		if p.Module == nil || p.Module.Path != modulePath {
+			return nil, fmt.Errorf("package %s is not in module %s", p.PkgPath, modulePath)
+		}
+		if p.Name == "main" || isInternal(p.PkgPath) || len(p.GoFiles) == 0 {
+			continue
+		}
+		for _, e := range p.Errors {
+			errs = append(errs, e)
+		}
+		if p.Types != nil {
+			mod.Packages = append(mod.Packages, p.Types)
+		}
+	}
+	slices.SortFunc(mod.Packages, func(a, b *types.Package) int { return strings.Compare(a.Path(), b.Path()) })
+	return mod, errors.Join(errs...)
+}
+
+func isInternal(pkgPath string) bool {
+	rel := strings.TrimPrefix(pkgPath, modulePath)
+	return strings.HasSuffix(rel, "/internal") || strings.Contains(rel, "/internal/")
+}
+
+// qualified matches a name that looks like a package's identifier or a
+// package path (so `*string` in an explanation draws no warning).
+var qualified = regexp.MustCompile(`^[a-z][a-z0-9_]*(/[a-z0-9_-]+)*(\.[A-Z]\S*)?$`)
+
+// change is one entry of the apidiff report with the name it is declared by.
+type change struct {
+	name, message string
+	compatible    bool
+}
+
+// classify names every change the way CHANGELOG.md declares it.
+func classify(r apidiff.Report) []change {
+	changes := make([]change, 0, len(r.Changes))
+	for _, c := range r.Changes {
+		changes = append(changes, change{name: changeName(c.Message), message: c.Message, compatible: c.Compatible})
+	}
+	return changes
+}
+
+// changeName is the declarable name of an apidiff message:
+// "./gen.Network.Description: changed from string to *string" is
+// "gen.Network.Description"; "package …/cloudconnexatest/legacy: removed"
+// is "cloudconnexatest/legacy"; "Foo: removed" (the root package) is
+// "cloudconnexa.Foo".
+func changeName(msg string) string {
+	subject, _, _ := strings.Cut(msg, ": ")
+	if p, ok := strings.CutPrefix(subject, "package "); ok {
+		if p == modulePath {
+			return rootPackage
+		}
+		return canonicalName(p)
+	}
+	if !strings.HasPrefix(subject, "./") && !strings.Contains(strings.SplitN(subject, ".", 2)[0], "/") {
+		return rootPackage + "." + canonicalName(subject)
+	}
+	return canonicalName(subject)
+}
+
+// report prints the changes, marks the incompatible ones as declared or
+// not, and returns how many are not.
+func report(w io.Writer, changes []change, decls []declaration, problems []string, desc string) int {
+	declared := map[string]bool{}
+	for _, d := range decls {
+		for _, n := range d.names {
+			declared[n] = true
+		}
+	}
+	fmt.Fprintf(w, "Go API of %s compared with %s\n", modulePath, desc)
+	var incompatible, compatible, missing []change
+	reported := map[string]bool{}
+	for _, c := range changes {
+		if c.compatible {
+			compatible = append(compatible, c)
+			continue
+		}
+		incompatible = append(incompatible, c)
+		reported[c.name] = true
+		if !declared[c.name] {
+			missing = append(missing, c)
+		}
+	}
+	fmt.Fprintf(w, "\nIncompatible changes: %d (%d not declared)\n", len(incompatible), len(missing))
+	for _, c := range incompatible {
+		mark := "declared"
+		if !declared[c.name] {
+			mark = "NOT DECLARED"
+		}
+		fmt.Fprintf(w, "  %-12s %s\n", mark, c.message)
+	}
+	fmt.Fprintf(w, "\nCompatible changes: %d\n", len(compatible))
+	for _, c := range compatible {
+		fmt.Fprintf(w, "  %s\n", c.message)
+	}
+	var stale []string
+	for n := range declared {
+		if !reported[n] && qualified.MatchString(n) {
+			stale = append(stale, n)
+		}
+	}
+	slices.Sort(stale)
+	for _, n := range stale {
+		fmt.Fprintf(w, "\nwarning: CHANGELOG.md declares `%s` under Breaking, but the report has no incompatible change of that name (fine for a change of behaviour)\n", n)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(w, "\nCHANGELOG.md, ### Breaking: %s\n", p)
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "\nFAIL: %d incompatible change(s) not declared. Add under \"### Breaking\" in \"## [Unreleased]\" of CHANGELOG.md,\n", len(missing))
+		fmt.Fprintf(w, "replacing each TODO with what changed and what a user does (CONTRIBUTING.md, \"Declaring a breaking change\"):\n\n")
+		for _, c := range missing {
+			_, what, _ := strings.Cut(c.message, ": ")
+			fmt.Fprintf(w, "- `%s`: %s; TODO\n", c.name, what)
+		}
+		fmt.Fprintln(w)
+	}
+	return len(missing)
+}
