@@ -277,9 +277,9 @@ func isInternal(pkgPath string) bool {
 	return strings.HasSuffix(rel, "/internal") || strings.Contains(rel, "/internal/")
 }
 
-// qualified matches a name that looks like a package's identifier or a
-// package path (so `*string` in an explanation draws no warning).
-var qualified = regexp.MustCompile(`^[a-z][a-z0-9_]*(/[a-z0-9_-]+)*(\.[A-Z]\S*)?$`)
+// qualified matches a package's exported identifier (so `*string` or
+// `fmt.Sprint` in an explanation draws no warning).
+var qualified = regexp.MustCompile(`^[a-z][a-z0-9_]*(/[a-z0-9_-]+)*\.[A-Z]\S*$`)
 
 // change is one entry of the apidiff report with the name it is declared by.
 type change struct {
@@ -328,12 +328,12 @@ func report(w io.Writer, changes []change, decls []declaration, problems []strin
 	var incompatible, compatible, missing []change
 	reported := map[string]bool{}
 	for _, c := range changes {
+		reported[c.name] = true
 		if c.compatible {
 			compatible = append(compatible, c)
 			continue
 		}
 		incompatible = append(incompatible, c)
-		reported[c.name] = true
 		if !declared[c.name] {
 			missing = append(missing, c)
 		}
@@ -351,14 +351,20 @@ func report(w io.Writer, changes []change, decls []declaration, problems []strin
 		fmt.Fprintf(w, "  %s\n", c.message)
 	}
 	var stale []string
+	packages := map[string]bool{}
+	for n := range reported {
+		pkg, _, _ := strings.Cut(n, ".")
+		packages[pkg] = true
+	}
 	for n := range declared {
-		if !reported[n] && qualified.MatchString(n) {
+		pkg, _, _ := strings.Cut(n, ".")
+		if !reported[n] && qualified.MatchString(n) && packages[pkg] {
 			stale = append(stale, n)
 		}
 	}
 	slices.Sort(stale)
 	for _, n := range stale {
-		fmt.Fprintf(w, "\nwarning: CHANGELOG.md declares `%s` under Breaking, but the report has no incompatible change of that name (fine for a change of behaviour)\n", n)
+		fmt.Fprintf(w, "\nwarning: CHANGELOG.md declares `%s` under Breaking, but the report has no change of that name (fine for a change of behaviour)\n", n)
 	}
 	for _, p := range problems {
 		fmt.Fprintf(w, "\nCHANGELOG.md, ### Breaking: %s\n", p)
