@@ -1,0 +1,442 @@
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
+)
+
+const (
+	testTenant = "acme"
+	testID     = "fleet-client-id"
+)
+
+// newRedisClient connects to srv; the client is closed when the test ends.
+func newRedisClient(t *testing.T, srv *redisserver.Server) redis.UniversalClient {
+	t.Helper()
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{srv.Addr}, MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+func newTestLimiter(t *testing.T, rdb redis.UniversalClient, opts ...Option) *Limiter {
+	t.Helper()
+	// Generous per-call timeout: the test machine is shared and busy.
+	l, err := New(rdb, testTenant, testID, append([]Option{WithTimeout(time.Second)}, opts...)...)
+	require.NoError(t, err)
+	return l
+}
+
+// take acquires without waiting and releases after observing a response
+// with the given headers.
+func take(t *testing.T, l *Limiter, o client.RateObservation) {
+	t.Helper()
+	p, err := l.Acquire(context.Background(), 0)
+	require.NoError(t, err)
+	require.NoError(t, l.Observe(context.Background(), p, o))
+	require.NoError(t, l.Release(context.Background(), p))
+}
+
+func headers(remaining, burst, rate float64) client.RateObservation {
+	return client.RateObservation{StatusCode: 200, Remaining: remaining, HasRemaining: true, Burst: burst, Rate: rate}
+}
+
+func TestKeysLayout(t *testing.T) {
+	k := Keys("app:", "https://ACME.api.openvpn.com/", "id-1")
+	require.Len(t, k, 3)
+	assert.Equal(t, Keys("app:", "acme", "id-1"), k, "tenant spellings are one tenant")
+	assert.NotEqual(t, Keys("app:", "acme", "id-2"), k)
+	assert.NotEqual(t, Keys("app:", "other", "id-1"), k)
+	for i, suffix := range []string{"state", "queue", "lease"} {
+		assert.Regexp(t, `^app:\{[0-9a-f]{32}\}:`+suffix+`$`, k[i])
+		assert.NotContains(t, k[i], "acme")
+		assert.NotContains(t, k[i], "id-1")
+	}
+	// One hash tag: Redis Cluster puts the three keys in one slot.
+	tag := k[0][strings.Index(k[0], "{"):strings.Index(k[0], "}")]
+	for _, key := range k {
+		assert.Contains(t, key, tag)
+	}
+}
+
+func TestNewRejectsBadInput(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	for name, f := range map[string]func() (*Limiter, error){
+		"nil client":     func() (*Limiter, error) { return New(nil, "t", "id") },
+		"empty id":       func() (*Limiter, error) { return New(rdb, "t", " ") },
+		"nil option":     func() (*Limiter, error) { return New(rdb, "t", "id", nil) },
+		"brace prefix":   func() (*Limiter, error) { return New(rdb, "t", "id", WithPrefix("a{b}")) },
+		"zero timeout":   func() (*Limiter, error) { return New(rdb, "t", "id", WithTimeout(0)) },
+		"bad budget":     func() (*Limiter, error) { return New(rdb, "t", "id", WithBudget(0, time.Second)) },
+		"negative every": func() (*Limiter, error) { return New(rdb, "t", "id", WithInitialBudget(1, -time.Second)) },
+	} {
+		l, err := f()
+		assert.Error(t, err, name)
+		assert.Nil(t, l, name)
+	}
+}
+
+// Two limiters with their own Redis connections, as two processes would
+// have, draw on one budget.
+func TestBudgetIsShared(t *testing.T) {
+	srv := redisserver.Start(t)
+	a := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour))
+	b := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour))
+	ctx := context.Background()
+	for i := range 5 {
+		l := a
+		if i%2 == 1 {
+			l = b
+		}
+		p, err := l.Acquire(ctx, 0)
+		require.NoError(t, err, "acquire %d", i)
+		assert.NotZero(t, p.ID)
+		assert.Zero(t, p.Waited)
+	}
+	_, err := b.Acquire(ctx, time.Minute)
+	var rlErr *client.RateLimitError
+	require.ErrorAs(t, err, &rlErr, "the sixth request would wait an hour")
+	assert.ErrorIs(t, err, client.ErrRateLimited)
+	assert.Equal(t, client.WaitInitialBudget, rlErr.Reason)
+	assert.Greater(t, rlErr.Wait, 59*time.Minute)
+
+	// Another prefix is another budget.
+	c := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour), WithPrefix("other:"))
+	_, err = c.Acquire(ctx, 0)
+	assert.NoError(t, err)
+}
+
+func TestEveryKeyHasATTL(t *testing.T) {
+	srv := redisserver.Start(t)
+	rdb := newRedisClient(t, srv)
+	l := newTestLimiter(t, rdb, WithBudget(1, time.Hour), WithTTL(time.Minute))
+	ctx := context.Background()
+	take(t, l, headers(0, 1, 1.0/3600))
+	// A waiter puts keys in the queue and lease sets.
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { _, err := l.Acquire(wctx, 2*time.Hour); done <- err }()
+	require.Eventually(t, func() bool { return rdb.ZCard(ctx, l.keys[1]).Val() == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	keys, err := rdb.Keys(ctx, "*").Result()
+	require.NoError(t, err)
+	assert.ElementsMatch(t, l.keys, keys)
+	for _, k := range keys {
+		ttl, err := rdb.PTTL(ctx, k).Result()
+		require.NoError(t, err)
+		assert.Greater(t, ttl, 50*time.Second, k)
+		assert.LessOrEqual(t, ttl, time.Minute, k)
+	}
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+}
+
+// The scenario of issue 11 against the shared bucket: 200 waiters on a
+// budget of one per hour, half of them giving up early. Nobody may be let
+// out early: the token of the first request was the only one.
+func TestCancellationLetsNobodyOutEarly(t *testing.T) {
+	srv := redisserver.Start(t)
+	rdb := newRedisClient(t, srv)
+	l := newTestLimiter(t, rdb, WithBudget(1, time.Hour))
+	ctx := context.Background()
+	take(t, l, client.RateObservation{StatusCode: 200})
+
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		granted int
+		errs    = map[string]int{}
+	)
+	patient, impatient := context.WithCancel(ctx)
+	defer impatient()
+	for i := range 200 {
+		wctx, cancel := patient, context.CancelFunc(func() {})
+		if i%2 == 1 {
+			wctx, cancel = context.WithTimeout(ctx, time.Duration(20+i)*time.Millisecond)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cancel()
+			p, err := l.Acquire(wctx, 300*time.Hour)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				granted++
+				_ = l.Release(ctx, p)
+			case errors.Is(err, context.DeadlineExceeded):
+				errs["deadline"]++
+			case errors.Is(err, context.Canceled):
+				errs["canceled"]++
+			default:
+				errs[err.Error()]++
+			}
+		}()
+	}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return errs["deadline"] == 100
+	}, 20*time.Second, 10*time.Millisecond, "the impatient half gave up")
+	assert.Equal(t, int64(100), rdb.ZCard(ctx, l.keys[1]).Val(), "the patient half still queue")
+	mu.Lock()
+	assert.Zero(t, granted, "nobody was let out")
+	mu.Unlock()
+	impatient()
+	wg.Wait()
+	assert.Equal(t, map[string]int{"deadline": 100, "canceled": 100}, errs)
+	assert.Zero(t, rdb.ZCard(ctx, l.keys[1]).Val(), "every place was given back")
+}
+
+// A cancelled ticket moves those behind it up exactly one place and those
+// ahead of it not at all; order is kept.
+func TestCancellationKeepsOrder(t *testing.T) {
+	srv := redisserver.Start(t)
+	rdb := newRedisClient(t, srv)
+	l := newTestLimiter(t, rdb, WithBudget(1, time.Hour))
+	ctx := context.Background()
+	take(t, l, client.RateObservation{StatusCode: 200})
+
+	type waiter struct {
+		cancel context.CancelFunc
+		done   chan error
+	}
+	var ws []waiter
+	for i := range 4 {
+		wctx, cancel := context.WithCancel(ctx)
+		w := waiter{cancel, make(chan error, 1)}
+		ws = append(ws, w)
+		go func() { _, err := l.Acquire(wctx, 5*time.Hour); w.done <- err }()
+		require.Eventually(t, func() bool { return rdb.ZCard(ctx, l.keys[1]).Val() == int64(i+1) }, 5*time.Second, 2*time.Millisecond)
+	}
+	before, err := rdb.ZRange(ctx, l.keys[1], 0, -1).Result()
+	require.NoError(t, err)
+	require.Len(t, before, 4)
+
+	ws[1].cancel()
+	require.ErrorIs(t, <-ws[1].done, context.Canceled)
+	after, err := rdb.ZRange(ctx, l.keys[1], 0, -1).Result()
+	require.NoError(t, err)
+	assert.Equal(t, []string{before[0], before[2], before[3]}, after)
+
+	// The waiter now second waits one token less than before: its turn is
+	// due two hours from the start instead of three.
+	n, _ := strconv.ParseUint(after[1], 10, 64)
+	r, err := l.acquire(ctx, n, 0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(statusWait), r.status)
+	assert.InDelta(t, (2 * time.Hour).Seconds(), r.wait.Seconds(), 60)
+	for _, w := range []waiter{ws[0], ws[2], ws[3]} {
+		w.cancel()
+		require.ErrorIs(t, <-w.done, context.Canceled)
+	}
+}
+
+func TestHeadersSetTheSharedBudget(t *testing.T) {
+	srv := redisserver.Start(t)
+	a := newTestLimiter(t, newRedisClient(t, srv))
+	b := newTestLimiter(t, newRedisClient(t, srv))
+	ctx := context.Background()
+
+	// a learns: 2 left of a burst of 3, refilled at one per hour.
+	take(t, a, headers(2, 3, 1.0/3600))
+	for range 2 {
+		p, err := b.Acquire(ctx, 0)
+		require.NoError(t, err)
+		require.NoError(t, b.Release(ctx, p))
+	}
+	_, err := b.Acquire(ctx, 0)
+	var rlErr *client.RateLimitError
+	require.ErrorAs(t, err, &rlErr)
+	assert.Equal(t, client.WaitRateHeaders, rlErr.Reason)
+	assert.InDelta(t, time.Hour.Seconds()/learnedRateShare, rlErr.Wait.Seconds(), 60)
+}
+
+// Newest wins: a response to an earlier ticket that arrives after a later
+// one's does not undo it.
+func TestNewestObservationWins(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv))
+	ctx := context.Background()
+	old, err := l.Acquire(ctx, 0)
+	require.NoError(t, err)
+	newer, err := l.Acquire(ctx, 0)
+	require.NoError(t, err)
+	require.Greater(t, newer.ID, old.ID)
+
+	require.NoError(t, l.Observe(ctx, newer, headers(0, 5, 1.0/3600)))
+	require.NoError(t, l.Observe(ctx, old, headers(4, 5, 1.0/3600)))
+	require.NoError(t, l.Release(ctx, old))
+	require.NoError(t, l.Release(ctx, newer))
+	_, err = l.Acquire(ctx, 0)
+	assert.ErrorIs(t, err, client.ErrRateLimited, "the newer Remaining: 0 holds")
+}
+
+// A Retry-After seen by one process holds every process.
+func TestRetryAfterHoldsEveryProcess(t *testing.T) {
+	srv := redisserver.Start(t)
+	a := newTestLimiter(t, newRedisClient(t, srv))
+	b := newTestLimiter(t, newRedisClient(t, srv))
+	ctx := context.Background()
+	take(t, a, client.RateObservation{StatusCode: 429, RetryAfter: 30 * time.Second, HasRetryAfter: true})
+	_, err := b.Acquire(ctx, time.Second)
+	var rlErr *client.RateLimitError
+	require.ErrorAs(t, err, &rlErr)
+	assert.Equal(t, client.WaitRetryAfter, rlErr.Reason)
+	assert.InDelta(t, 30, rlErr.Wait.Seconds(), 2)
+}
+
+// Pace only on evidence: once a server answers without any rate-limit
+// header, the initial budget no longer applies; an explicit one does.
+func TestHeaderlessServerIsNotPaced(t *testing.T) {
+	srv := redisserver.Start(t)
+	ctx := context.Background()
+	free := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(2, time.Hour))
+	take(t, free, client.RateObservation{StatusCode: 200})
+	for i := range 50 {
+		p, err := free.Acquire(ctx, 0)
+		require.NoError(t, err, "acquire %d", i)
+		require.NoError(t, free.Observe(ctx, p, client.RateObservation{StatusCode: 200}))
+		require.NoError(t, free.Release(ctx, p))
+	}
+
+	explicit := newTestLimiter(t, newRedisClient(t, srv), WithBudget(2, time.Hour), WithPrefix("explicit:"))
+	take(t, explicit, client.RateObservation{StatusCode: 200})
+	take(t, explicit, client.RateObservation{StatusCode: 200})
+	_, err := explicit.Acquire(ctx, 0)
+	var rlErr *client.RateLimitError
+	require.ErrorAs(t, err, &rlErr)
+	assert.Equal(t, client.WaitExplicitBudget, rlErr.Reason)
+}
+
+// A waiter whose turn comes is let go, and says how long it waited.
+func TestWaiterGoesWhenItsTurnComes(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv), WithPollInterval(10*time.Millisecond))
+	ctx := context.Background()
+	take(t, l, headers(0, 1, 5)) // one per 200 ms (at 98 %)
+	start := time.Now()
+	p, err := l.Acquire(ctx, 10*time.Second)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+	assert.Equal(t, client.WaitRateHeaders, p.Reason)
+	assert.Greater(t, p.Waited, 150*time.Millisecond)
+	require.NoError(t, l.Release(ctx, p))
+}
+
+// Redis killed: calls are told at once (within the per-call timeout), the
+// next probe is not before the probe interval, and after a restart the
+// limiter shares again, with fresh state.
+func TestRedisDownAndBack(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithProbeInterval(200*time.Millisecond))
+	ctx := context.Background()
+	take(t, l, headers(10, 10, 1))
+	require.True(t, l.Healthy())
+
+	srv.Kill()
+	start := time.Now()
+	_, err := l.Acquire(ctx, time.Minute)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, client.ErrRateLimited)
+	assert.Less(t, time.Since(start), time.Second)
+	assert.False(t, l.Healthy())
+	_, err = l.Acquire(ctx, time.Minute)
+	assert.ErrorIs(t, err, ErrUnavailable, "no probe before the interval")
+
+	srv.Restart()
+	require.Eventually(t, func() bool {
+		p, err := l.Acquire(ctx, 0)
+		if err != nil {
+			return false
+		}
+		_ = l.Release(ctx, p)
+		return true
+	}, 5*time.Second, 20*time.Millisecond)
+	assert.True(t, l.Healthy())
+}
+
+// A Redis that accepts connections but answers nothing costs a call the
+// per-call timeout, not more.
+func TestSlowRedisCostsOnlyTheTimeout(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond))
+	ctx := context.Background()
+	take(t, l, headers(10, 10, 1))
+
+	srv.Pause()
+	defer srv.Resume()
+	start := time.Now()
+	_, err := l.Acquire(ctx, time.Minute)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, took, 500*time.Millisecond)
+	assert.False(t, l.Healthy())
+}
+
+// A waiter whose Redis dies while it waits returns within its bound with
+// an error that is not a rate-limit verdict, so the Client paces locally.
+func TestRedisDiesUnderAWaiter(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithPollInterval(20*time.Millisecond))
+	ctx := context.Background()
+	take(t, l, headers(0, 1, 1.0/60))
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { _, err := l.Acquire(ctx, 5*time.Minute); done <- err }()
+	time.Sleep(100 * time.Millisecond)
+	srv.Kill()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, client.ErrRateLimited)
+		assert.Less(t, time.Since(start), 3*time.Second)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiter did not notice Redis was gone")
+	}
+}
+
+// The three keys share one hash tag, so the scripts run on Redis Cluster
+// (a multi-key script across slots would fail with CROSSSLOT).
+func TestCluster(t *testing.T) {
+	srv := redisserver.StartCluster(t)
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{srv.Addr}, IsClusterMode: true})
+	t.Cleanup(func() { _ = rdb.Close() })
+	require.IsType(t, &redis.ClusterClient{}, rdb)
+	l := newTestLimiter(t, rdb, WithInitialBudget(2, time.Hour))
+	take(t, l, headers(1, 2, 1.0/3600))
+	take(t, l, headers(0, 2, 1.0/3600))
+	_, err := l.Acquire(context.Background(), 0)
+	assert.ErrorIs(t, err, client.ErrRateLimited)
+}
+
+func TestSentinel(t *testing.T) {
+	master := redisserver.Start(t)
+	sentinel := redisserver.StartSentinel(t, master, "fleet")
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{sentinel.Addr}, MasterName: "fleet"})
+	t.Cleanup(func() { _ = rdb.Close() })
+	require.IsType(t, &redis.Client{}, rdb)
+	l := newTestLimiter(t, rdb, WithInitialBudget(2, time.Hour))
+	take(t, l, headers(1, 2, 1.0/3600))
+	take(t, l, headers(0, 2, 1.0/3600))
+	_, err := l.Acquire(context.Background(), 0)
+	assert.ErrorIs(t, err, client.ErrRateLimited)
+	// The state is on the master Sentinel named.
+	n, err := master.CLI("EXISTS", l.keys[0])
+	require.NoError(t, err)
+	assert.Equal(t, "1", n)
+}
