@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,6 +113,36 @@ func TestFailingRateLimiterNeverFailsCalls(t *testing.T) {
 	// Acquire failed, so the local limiter paced and was released; the
 	// broken one is never asked to observe or release a permit it did not give.
 	assert.Equal(t, []string{"acquire", "acquire", "acquire"}, lim.calls)
+}
+
+// One warning per outage, however many calls it covers, and one Info when
+// the limiter works again; a new outage warns again.
+func TestFailingRateLimiterWarnsOncePerOutage(t *testing.T) {
+	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":"n-1"}`)
+	})
+	var logs bytes.Buffer
+	lim := &recordingLimiter{fail: errors.New("redis: connection refused")}
+	c := newTestClient(t, s, WithRateLimiter(lim), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+	calls := func(n int) {
+		for range n {
+			_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			require.NoError(t, err)
+		}
+	}
+	calls(5)
+	assert.Equal(t, 1, strings.Count(logs.String(), "rate limiter failed; pacing locally"), logs.String())
+	lim.mu.Lock()
+	lim.fail = nil
+	lim.mu.Unlock()
+	calls(3)
+	assert.Equal(t, 1, strings.Count(logs.String(), "rate limiter works again"), logs.String())
+	lim.mu.Lock()
+	lim.fail = errors.New("redis: i/o timeout")
+	lim.mu.Unlock()
+	calls(3)
+	assert.Equal(t, 2, strings.Count(logs.String(), "rate limiter failed; pacing locally"), logs.String())
+	assert.Equal(t, 1, strings.Count(logs.String(), "rate limiter works again"))
 }
 
 func TestRateLimiterRefusalIsReturned(t *testing.T) {

@@ -38,6 +38,9 @@ type pipeline struct {
 	// redact is the Authenticator's Redact, applied to every text built
 	// from a server's answer.
 	redact func(string) string
+	// limiterFailing is set from limiter's first failure until it works
+	// again: one warning per outage, not one per call.
+	limiterFailing atomic.Bool
 }
 
 // redactBytes redacts a response body before anything is parsed from it.
@@ -161,13 +164,19 @@ func (c *call) attempt(n int, maxWait time.Duration) (*http.Response, error) {
 		return nil, err
 	}
 	lim := p.limiter
+	acquiring := time.Now()
 	permit, err := lim.Acquire(ctx, maxWait)
 	var rlErr *RateLimitError
-	if err != nil && p.fallback != nil && !errors.As(err, &rlErr) && ctx.Err() == nil {
-		// A broken limiter must not fail the call: pace locally.
+	switch {
+	case p.fallback == nil:
+	case err == nil || errors.As(err, &rlErr):
+		c.limiterWorks()
+	case ctx.Err() == nil:
+		// A broken limiter must not fail the call: pace locally, within
+		// what is left of the wait.
 		c.logLimiterFailure("acquire", err)
 		lim = p.fallback
-		permit, err = lim.Acquire(ctx, maxWait)
+		permit, err = lim.Acquire(ctx, max(0, maxWait-time.Since(acquiring)))
 	}
 	if err != nil {
 		return nil, err
@@ -270,16 +279,32 @@ func (c *call) logWait(permit Permit) {
 		slog.String("reason", string(permit.Reason)))
 }
 
-// logLimiterFailure warns that a RateLimiter method failed; the call goes on.
+// logLimiterFailure reports that a RateLimiter method failed; the call goes
+// on. The first failure of an outage is a warning, the rest Debug records.
 func (c *call) logLimiterFailure(method string, err error) {
 	p, ctx := c.p, c.req.Context()
-	if !p.logger.Enabled(ctx, slog.LevelWarn) {
+	level := slog.LevelWarn
+	if p.limiterFailing.Swap(true) {
+		level = slog.LevelDebug
+	}
+	if !p.logger.Enabled(ctx, level) {
 		return
 	}
-	p.logger.LogAttrs(ctx, slog.LevelWarn, "cloudconnexa: rate limiter failed; pacing locally",
+	p.logger.LogAttrs(ctx, level, "cloudconnexa: rate limiter failed; pacing locally",
 		slog.String("operation", c.operation().ID),
 		slog.String("method", method),
 		slog.String("error", err.Error()))
+}
+
+// limiterWorks notes that the RateLimiter answered; after an outage it
+// logs, once, that pacing is shared again.
+func (c *call) limiterWorks() {
+	p, ctx := c.p, c.req.Context()
+	if !p.limiterFailing.Load() || !p.limiterFailing.Swap(false) {
+		return
+	}
+	p.logger.LogAttrs(ctx, slog.LevelInfo, "cloudconnexa: rate limiter works again",
+		slog.String("operation", c.operation().ID))
 }
 
 // logAttempt writes the Debug record of one attempt: never headers, bodies
