@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -279,10 +280,22 @@ func parseBaseURL(raw string, allowLoopback bool) (*url.URL, error) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, fmt.Errorf("%w: query and fragment are not allowed", ErrInvalidBaseURL)
 	}
+	if !validPort(u.Port()) {
+		return nil, fmt.Errorf("%w: port must be a number from 1 to 65535", ErrInvalidBaseURL)
+	}
 	if u.Scheme == "http" && !(allowLoopback && isLoopback(u.Hostname())) {
 		return nil, fmt.Errorf("%w (plain http is only allowed for loopback hosts with WithAllowInsecureLoopback)", ErrInsecureURL)
 	}
 	return u, nil
+}
+
+// validPort accepts an empty port (the scheme's default) or 1 to 65535.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func isLoopback(host string) bool {

@@ -53,7 +53,7 @@ func (a *Authenticator) fetchBasic(ctx context.Context) (string, int64, error) {
 		TokenURL:     a.tokenURL,
 		AuthStyle:    oauth2.AuthStyleInHeader,
 	}
-	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, &hc))
+	_, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, &hc))
 
 	var ue *url.Error
 	switch {
@@ -65,19 +65,10 @@ func (a *Authenticator) fetchBasic(ctx context.Context) (string, int64, error) {
 		return "", 0, &AuthenticationError{Err: a.sanitize(err)}
 	case rec.readErr != nil:
 		return "", 0, &AuthenticationError{StatusCode: rec.status, Err: a.sanitize(rec.readErr)}
-	case err != nil || rec.truncated:
-		if _, _, perr := a.parseTokenResponse(rec.status, rec.contentType, rec.body, rec.truncated); perr != nil {
-			return "", 0, perr
-		}
-		// x/oauth2 rejected a response our parser accepts; do not guess.
-		return "", 0, &AuthenticationError{StatusCode: rec.status, Err: ErrMalformedTokenResponse}
 	}
-	if !validToken(tok.AccessToken) {
-		return "", 0, &AuthenticationError{StatusCode: rec.status, Err: ErrMalformedTokenResponse}
-	}
-	// clientcredentials drops ExpiresIn and computes Expiry with time.Now;
-	// read the raw field so the injected clock governs refresh.
-	return tok.AccessToken, seconds(tok.Extra("expires_in")), nil
+	// The response is judged by the same parser in both token styles, not
+	// by x/oauth2's, so both accept and refuse the same answers.
+	return a.parseTokenResponse(rec.status, rec.contentType, rec.body, rec.truncated)
 }
 
 // fetchQuery sends the vendor-documented request: an empty POST with the
@@ -113,7 +104,14 @@ func (a *Authenticator) setTokenRequestHeaders(h http.Header) {
 	}
 }
 
+// transportError reports a token request that got no response. The
+// *url.Error around the cause is dropped: it repeats the token URL, which
+// the error of the API request names anyway.
 func (a *Authenticator) transportError(err error) *AuthenticationError {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
 	return &AuthenticationError{Err: a.sanitize(err)}
 }
 
@@ -163,6 +161,7 @@ type tokenFields struct {
 	accessToken string
 	badToken    bool // access_token present but not a usable string
 	expiresIn   int64
+	badExpiry   bool   // expires_in present but not a whole number of seconds
 	oauthError  string // RFC 6749 "error"
 	code        string // "error" or the API's "statusError"
 	message     string // error_description, errorMessage or message
@@ -199,6 +198,8 @@ func (a *Authenticator) parseTokenResponse(status int, contentType string, body 
 		e.Code, e.Message = a.clean(f.code, 64), a.clean(f.message, maxMessage)
 	case f.badToken:
 		e.Err = fmt.Errorf("%w: access_token is not a valid token string", ErrMalformedTokenResponse)
+	case f.badExpiry:
+		e.Err = fmt.Errorf("%w: expires_in is not a whole number of seconds", ErrMalformedTokenResponse)
 	case f.accessToken == "":
 		e.Err = ErrNoAccessToken
 	default:
@@ -218,7 +219,9 @@ func decodeTokenBody(mediaType string, body []byte) (tokenFields, error) {
 		}
 		f.accessToken = v.Get("access_token")
 		f.badToken = f.accessToken != "" && !validToken(f.accessToken)
-		f.expiresIn = seconds(v.Get("expires_in"))
+		if v.Has("expires_in") {
+			f.expiresIn, f.badExpiry = seconds(v.Get("expires_in"))
+		}
 		f.oauthError = v.Get("error")
 		f.code = f.oauthError
 		f.message = v.Get("error_description")
@@ -241,11 +244,13 @@ func decodeTokenBody(mediaType string, body []byte) (tokenFields, error) {
 			f.badToken = f.accessToken != "" && !validToken(f.accessToken)
 		}
 	}
-	if raw, ok := m["expires_in"]; ok {
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
-			f.expiresIn = seconds(v)
+	if raw, ok := m["expires_in"]; ok && string(raw) != "null" {
+		// A JSON number or a string holding one, as x/oauth2 accepts.
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
 		}
+		f.expiresIn, f.badExpiry = seconds(s)
 	}
 	f.oauthError = str("error")
 	f.code = f.oauthError
@@ -279,27 +284,27 @@ func validToken(s string) bool {
 	return true
 }
 
-// seconds converts an expires_in value (number or numeric string) to whole
-// seconds, clamped to [0, MaxInt32] like x/oauth2 does.
-func seconds(v any) int64 {
-	var f float64
-	switch v := v.(type) {
-	case float64:
-		f = v
-	case json.Number:
-		f, _ = v.Float64()
-	case string:
-		f, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
-	default:
-		return 0
+// seconds reads an expires_in value: a whole number of seconds (an empty
+// form value means none), negative values read as 0 and large ones clamped
+// to MaxInt32 like x/oauth2 does. bad reports anything else ("abc", "1.5").
+func seconds(v string) (n int64, bad bool) {
+	if v == "" {
+		return 0, false
 	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	var ne *strconv.NumError
 	switch {
-	case math.IsNaN(f) || f <= 0:
-		return 0
-	case f > math.MaxInt32:
-		return math.MaxInt32
+	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:
+		if strings.HasPrefix(v, "-") {
+			return 0, false
+		}
+		return math.MaxInt32, false
+	case err != nil:
+		return 0, true
+	case n < 0:
+		return 0, false
 	}
-	return int64(f)
+	return min(n, math.MaxInt32), false
 }
 
 // textOf extracts a human-readable hint from a non-JSON error body: an HTML

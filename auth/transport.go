@@ -21,7 +21,9 @@ const maxDrain = 64 << 10
 //
 // Only requests to the base URL's origin (scheme, host and port) are signed;
 // others, such as a redirect to another host, pass through untouched so the
-// token never leaves the tenant. The caller's request is never modified.
+// token never leaves the tenant. The caller's request is never modified, and
+// the Request of a returned response is the caller's, without the
+// Authorization header.
 // A nil base means http.DefaultTransport.
 func (a *Authenticator) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
@@ -47,7 +49,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(t.auth.signedClone(req, tok))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
+		return unsigned(resp, req), err
 	}
 
 	// The server rejected a token we believed valid: drop it (unless a
@@ -75,7 +77,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if body != nil {
 		retry.Body = body
 	}
-	return t.base.RoundTrip(retry)
+	resp, err = t.base.RoundTrip(retry)
+	return unsigned(resp, req), err
+}
+
+// unsigned points resp.Request at the caller's request instead of the
+// signed clone, so no Authorization header is reachable from a response.
+func unsigned(resp *http.Response, req *http.Request) *http.Response {
+	if resp != nil {
+		resp.Request = req
+	}
+	return resp
+}
+
+// CloseIdleConnections closes the idle connections of the wrapped
+// RoundTripper, if it has such a method (http.Client.CloseIdleConnections
+// relies on it).
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 func (a *Authenticator) signedClone(req *http.Request, token string) *http.Request {

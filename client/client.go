@@ -24,6 +24,8 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +54,9 @@ type Client struct {
 	baseURL string
 	auth    *auth.Authenticator
 	pipe    *pipeline
+	// own is the transport New created, nil when the caller lent one with
+	// WithHTTPClient.
+	own *http.Transport
 }
 
 // New returns a Client for the tenant at baseURL with the given API
@@ -92,6 +97,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 	// cookie jar; it is never modified.
 	var (
 		transport         http.RoundTripper
+		own               *http.Transport
 		timeout           = cfg.timeout
 		userCheckRedirect func(*http.Request, []*http.Request) error
 		jar               http.CookieJar
@@ -105,7 +111,8 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 			timeout = hc.Timeout
 		}
 	} else {
-		transport = DefaultTransport()
+		own = DefaultTransport()
+		transport = own
 	}
 
 	tokenClient := &http.Client{
@@ -164,7 +171,26 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 	if err != nil {
 		return nil, fmt.Errorf("cloudconnexa: %w", err)
 	}
-	return &Client{ClientWithResponses: gc, baseURL: base.String(), auth: authn, pipe: pipe}, nil
+	c := &Client{ClientWithResponses: gc, baseURL: base.String(), auth: authn, pipe: pipe, own: own}
+	if own != nil {
+		// A Client dropped without Close does not keep its idle
+		// connections until they time out.
+		runtime.AddCleanup(c, (*http.Transport).CloseIdleConnections, own)
+	}
+	return c, nil
+}
+
+// Close closes the idle connections of the transport the Client created.
+// Calling it is optional: a Client that is no longer referenced releases
+// them when it is garbage collected, and idle connections time out after 90
+// seconds anyway. The Client stays usable after Close; a later request opens
+// a new connection. A transport lent with [WithHTTPClient] is the caller's
+// and is left alone. Close always returns nil.
+func (c *Client) Close() error {
+	if c != nil && c.own != nil {
+		c.own.CloseIdleConnections()
+	}
+	return nil
 }
 
 // Authenticator returns the Client's token source, for signing requests the
@@ -247,6 +273,8 @@ func normalizeBaseURL(raw string, allowLoopback bool) (*url.URL, error) {
 		return nil, errors.New("cloudconnexa: base URL has no host")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, errors.New("cloudconnexa: base URL must not have a query or fragment")
+	case !validPort(u.Port()):
+		return nil, errors.New("cloudconnexa: base URL port must be a number from 1 to 65535")
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	switch u.Scheme {
@@ -275,6 +303,15 @@ func isCloudID(s string) bool {
 		}
 	}
 	return true
+}
+
+// validPort accepts an empty port (the scheme's default) or 1 to 65535.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func isLoopback(host string) bool {

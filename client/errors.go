@@ -61,7 +61,7 @@ type APIError struct {
 	// sanitized piece of a non-JSON body.
 	StatusError string
 	Message     string
-	Details     map[string][]gen.ErrorDetails
+	Details     Details
 
 	// Body is the raw response body, at most 64 KiB of it.
 	Body []byte
@@ -152,7 +152,7 @@ func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo,
 // parseErrorBody extracts what it can from an error body and never fails:
 // the API's ErrorResponse, common alternatives (Spring's "error"/"message",
 // OAuth2's "error"/"error_description"), or a snippet of a non-JSON body.
-func parseErrorBody(body []byte) (statusError, message string, details map[string][]gen.ErrorDetails) {
+func parseErrorBody(body []byte) (statusError, message string, details Details) {
 	trimmed := bytes.TrimSpace(body)
 	var fields map[string]json.RawMessage
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &fields) != nil {
@@ -178,12 +178,12 @@ func parseErrorBody(body []byte) (statusError, message string, details map[strin
 
 // parseDetails accepts the documented map of lists, tolerating a single
 // object in place of a list and skipping entries of the wrong shape.
-func parseDetails(raw json.RawMessage) map[string][]gen.ErrorDetails {
+func parseDetails(raw json.RawMessage) Details {
 	var byField map[string]json.RawMessage
 	if len(raw) == 0 || json.Unmarshal(raw, &byField) != nil {
 		return nil
 	}
-	out := make(map[string][]gen.ErrorDetails, len(byField))
+	out := make(Details, len(byField))
 	for field, v := range byField {
 		var list []gen.ErrorDetails
 		if json.Unmarshal(v, &list) != nil {
@@ -203,9 +203,30 @@ func parseDetails(raw json.RawMessage) map[string][]gen.ErrorDetails {
 	return out
 }
 
+// Details are the API's errorDetails: per field (or other key), the list of
+// problems reported for it. Printed with %v or %s it reads like
+// "name: must not be blank (error 9-11-6); region: unknown", fields sorted,
+// rather than showing the pointers inside gen.ErrorDetails.
+type Details map[string][]gen.ErrorDetails
+
+// String renders every detail as "field: message (error code)", joined by
+// "; ", fields sorted.
+func (d Details) String() string {
+	return renderDetails(d, true)
+}
+
+// GoString is used by %#v; it prints the same text, quoted, as a Details.
+func (d Details) GoString() string {
+	return "client.Details(" + strconv.Quote(d.String()) + ")"
+}
+
 // summarizeDetails renders details as "field: message; field: message",
-// fields sorted so the text is stable.
-func summarizeDetails(details map[string][]gen.ErrorDetails) string {
+// fields sorted so the text is stable, for an error without errorMessage.
+func summarizeDetails(details Details) string {
+	return renderDetails(details, false)
+}
+
+func renderDetails(details Details, codes bool) string {
 	fields := make([]string, 0, len(details))
 	for f := range details {
 		fields = append(fields, f)
@@ -215,10 +236,14 @@ func summarizeDetails(details map[string][]gen.ErrorDetails) string {
 	for _, f := range fields {
 		for _, d := range details[f] {
 			msg := ""
+			hasCode := d.ErrorCode != nil && *d.ErrorCode != ""
 			switch {
 			case d.Message != nil && *d.Message != "":
 				msg = *d.Message
-			case d.ErrorCode != nil && *d.ErrorCode != "":
+				if codes && hasCode {
+					msg += " (error " + *d.ErrorCode + ")"
+				}
+			case hasCode:
 				msg = "error " + *d.ErrorCode
 			default:
 				continue

@@ -91,7 +91,8 @@ func retryableStatus(status int, method string) bool {
 // retried. A token failure means the API request was never sent, so any
 // method may be repeated unless the credentials were refused; other
 // transport failures may have reached the server, so only idempotent
-// methods are repeated. Certificate problems do not heal by retrying.
+// methods are repeated. Certificate problems, an oversized response and a
+// refused redirect do not heal by retrying.
 func retryableError(err error, method string) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
@@ -101,7 +102,7 @@ func retryableError(err error, method string) bool {
 	)
 	if errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) ||
 		errors.As(err, &invalidCert) || errors.As(err, &verifyErr) ||
-		errors.Is(err, ErrResponseTooLarge) {
+		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrRedirectRefused) {
 		return false
 	}
 	var authErr *AuthenticationError

@@ -293,7 +293,7 @@ func (c *call) logLimiterFailure(method string, err error) {
 	p.logger.LogAttrs(ctx, level, "cloudconnexa: rate limiter failed; pacing locally",
 		slog.String("operation", c.operation().ID),
 		slog.String("method", method),
-		slog.String("error", err.Error()))
+		slog.String("error", c.p.redact(err.Error())))
 }
 
 // limiterWorks notes that the RateLimiter answered; after an outage it
@@ -321,7 +321,7 @@ func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, at
 		slog.String("path", req.URL.Path),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", c.p.redact(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
@@ -356,7 +356,7 @@ func (c *call) logRetry(resp *http.Response, err error, attempt int, delay time.
 	}
 	attrs := []slog.Attr{slog.String("operation", c.operation().ID)}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", c.p.redact(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
