@@ -113,8 +113,8 @@ func TestReportFailsOnlyOnUndeclaredIncompatibleChanges(t *testing.T) {
 		"- `gen.Network.Description`: now a pointer, nil when the service omits it.\n"+
 		"- `client.DefaultRetryPolicy`: five attempts instead of `3`.\n"), nil, "test")
 	assert.Zero(t, missing)
-	assert.NotContains(t, out.String(), "`3`", "no warning for a span that is no name")
-	assert.Contains(t, out.String(), "warning: CHANGELOG.md declares `client.DefaultRetryPolicy`")
+	assert.Contains(t, out.String(), "Incompatible changes: 2 (0 not declared)")
+	assert.NotContains(t, out.String(), "NOT DECLARED", "names of behaviour changes or replacements are fine")
 	assert.Contains(t, out.String(), "Compatible changes: 1\n  ./client.WithLimiter: added")
 }
 
@@ -127,4 +127,109 @@ func TestRepositoryChangelog(t *testing.T) {
 	require.NoError(t, err)
 	_, problems := cl.declarations()
 	assert.Empty(t, problems)
+}
+
+// repo makes a git repository in a new directory with two commits and
+// returns it with the commits' hashes.
+func repo(t *testing.T) (dir, first, second string) {
+	t.Helper()
+	dir = t.TempDir()
+	for k, v := range map[string]string{
+		"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+		"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+		"GIT_CONFIG_GLOBAL": os.DevNull, "GIT_CONFIG_NOSYSTEM": "1",
+	} {
+		t.Setenv(k, v)
+	}
+	t.Chdir(dir)
+	mustGit(t, "init", "-q", "-b", "main")
+	for _, name := range []string{"a", "b"} {
+		require.NoError(t, os.WriteFile(name, []byte(name), 0o644))
+		mustGit(t, "add", name)
+		mustGit(t, "commit", "-q", "-m", name)
+	}
+	first = mustGit(t, "rev-parse", "HEAD~1")
+	second = mustGit(t, "rev-parse", "HEAD")
+	return dir, first, second
+}
+
+func mustGit(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := git(args...)
+	require.NoError(t, err)
+	return out
+}
+
+func TestBaselineIsTheFirstCommitWithoutARelease(t *testing.T) {
+	_, first, _ := repo(t)
+	rev, desc, err := baseline(changelog{}, "")
+	require.NoError(t, err)
+	assert.Equal(t, first, rev)
+	assert.Contains(t, desc, "first commit")
+
+	mustGit(t, "tag", "v0.1.0-rc.1") // a pre-release tag is no release
+	rev, _, err = baseline(changelog{}, "")
+	require.NoError(t, err)
+	assert.Equal(t, first, rev)
+}
+
+func TestBaselineIsTheNewestReleaseInTheChangelog(t *testing.T) {
+	_, first, second := repo(t)
+	mustGit(t, "tag", "-a", "-m", "v0.1.0", "v0.1.0", first)
+	mustGit(t, "tag", "v0.2.0", second)
+	rev, desc, err := baseline(changelog{latestRelease: "0.2.0"}, "")
+	require.NoError(t, err)
+	assert.Equal(t, second, rev)
+	assert.Equal(t, "release v0.2.0", desc)
+	rev, _, err = baseline(changelog{latestRelease: "0.1.0"}, "")
+	require.NoError(t, err)
+	assert.Equal(t, first, rev, "an annotated tag names its commit")
+
+	_, _, err = baseline(changelog{}, "")
+	require.ErrorContains(t, err, "tag v0.1.0 is a release but CHANGELOG.md has no \"## [0.1.0] - date\" section",
+		"a release tag contradicts a changelog without releases")
+
+	rev, desc, err = baseline(changelog{latestRelease: "0.2.0"}, "HEAD~1")
+	require.NoError(t, err)
+	assert.Equal(t, first, rev, "-base wins")
+	assert.Equal(t, "HEAD~1", desc)
+}
+
+func TestBaselineTagIsFetchedWhenTheCloneLacksIt(t *testing.T) {
+	origin, first, _ := repo(t)
+	mustGit(t, "tag", "v0.1.0", first)
+	clone := t.TempDir()
+	mustGit(t, "clone", "-q", "--no-tags", origin, clone)
+	t.Chdir(clone)
+	_, err := git("rev-parse", "-q", "--verify", "refs/tags/v0.1.0")
+	require.Error(t, err, "the clone has no tags")
+
+	rev, _, err := baseline(changelog{latestRelease: "0.1.0"}, "")
+	require.NoError(t, err)
+	assert.Equal(t, first, rev)
+
+	_, _, err = baseline(changelog{latestRelease: "0.9.0"}, "")
+	require.ErrorContains(t, err, "CHANGELOG.md lists release 0.9.0 but tag v0.9.0 is not here and could not be fetched")
+}
+
+func TestBaselineRefusesAShallowCloneWithoutARelease(t *testing.T) {
+	origin, _, _ := repo(t)
+	clone := t.TempDir()
+	mustGit(t, "clone", "-q", "--depth=1", "file://"+origin, clone)
+	t.Chdir(clone)
+	_, _, err := baseline(changelog{}, "")
+	require.ErrorContains(t, err, "shallow")
+}
+
+func TestCheckoutIsTheCommittedTree(t *testing.T) {
+	_, first, _ := repo(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	require.NoError(t, os.WriteFile("a", []byte("changed, not committed"), 0o644))
+	dir, err := checkout(first)
+	require.NoError(t, err)
+	got, err := os.ReadFile(dir + "/a")
+	require.NoError(t, err)
+	assert.Equal(t, "a", string(got))
+	assert.NoFileExists(t, dir+"/b", "b came in the second commit")
 }

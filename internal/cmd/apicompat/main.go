@@ -29,7 +29,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -277,10 +276,6 @@ func isInternal(pkgPath string) bool {
 	return strings.HasSuffix(rel, "/internal") || strings.Contains(rel, "/internal/")
 }
 
-// qualified matches a package's exported identifier (so `*string` or
-// `fmt.Sprint` in an explanation draws no warning).
-var qualified = regexp.MustCompile(`^[a-z][a-z0-9_]*(/[a-z0-9_-]+)*\.[A-Z]\S*$`)
-
 // change is one entry of the apidiff report with the name it is declared by.
 type change struct {
 	name, message string
@@ -326,9 +321,7 @@ func report(w io.Writer, changes []change, decls []declaration, problems []strin
 	}
 	fmt.Fprintf(w, "Go API of %s compared with %s\n", modulePath, desc)
 	var incompatible, compatible, missing []change
-	reported := map[string]bool{}
 	for _, c := range changes {
-		reported[c.name] = true
 		if c.compatible {
 			compatible = append(compatible, c)
 			continue
@@ -349,22 +342,6 @@ func report(w io.Writer, changes []change, decls []declaration, problems []strin
 	fmt.Fprintf(w, "\nCompatible changes: %d\n", len(compatible))
 	for _, c := range compatible {
 		fmt.Fprintf(w, "  %s\n", c.message)
-	}
-	var stale []string
-	packages := map[string]bool{}
-	for n := range reported {
-		pkg, _, _ := strings.Cut(n, ".")
-		packages[pkg] = true
-	}
-	for n := range declared {
-		pkg, _, _ := strings.Cut(n, ".")
-		if !reported[n] && qualified.MatchString(n) && packages[pkg] {
-			stale = append(stale, n)
-		}
-	}
-	slices.Sort(stale)
-	for _, n := range stale {
-		fmt.Fprintf(w, "\nwarning: CHANGELOG.md declares `%s` under Breaking, but the report has no change of that name (fine for a change of behaviour)\n", n)
 	}
 	for _, p := range problems {
 		fmt.Fprintf(w, "\nCHANGELOG.md, ### Breaking: %s\n", p)
