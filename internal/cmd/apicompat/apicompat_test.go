@@ -226,10 +226,24 @@ func TestCheckoutIsTheCommittedTree(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	require.NoError(t, os.WriteFile("a", []byte("changed, not committed"), 0o644))
-	dir, err := checkout(first)
+	dir, cleanup, err := checkout(first)
 	require.NoError(t, err)
+	defer cleanup()
 	got, err := os.ReadFile(dir + "/a")
 	require.NoError(t, err)
 	assert.Equal(t, "a", string(got))
 	assert.NoFileExists(t, dir+"/b", "b came in the second commit")
+}
+
+func TestCheckoutWithoutACacheDirectoryIsTemporary(t *testing.T) {
+	_, first, _ := repo(t)
+	notADir := t.TempDir() + "/file"
+	require.NoError(t, os.WriteFile(notADir, nil, 0o644))
+	t.Setenv("XDG_CACHE_HOME", notADir)
+	t.Setenv("HOME", notADir)
+	dir, cleanup, err := checkout(first)
+	require.NoError(t, err)
+	assert.FileExists(t, dir+"/a")
+	cleanup()
+	assert.NoDirExists(t, dir, "removed after the run")
 }

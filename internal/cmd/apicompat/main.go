@@ -72,10 +72,11 @@ func run(w io.Writer, changelogPath, base string, check bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	oldDir, err := checkout(rev)
+	oldDir, cleanup, err := checkout(rev)
 	if err != nil {
 		return 0, fmt.Errorf("extracting %s: %w", desc, err)
 	}
+	defer cleanup()
 	fset := token.NewFileSet()
 	oldMod, err := loadModule(fset, oldDir)
 	if err != nil {
@@ -156,33 +157,45 @@ func git(args ...string) (string, error) {
 // kept in the user's cache directory under the commit's name, so that the
 // build cache (whose keys include directories) compiles a baseline once,
 // not on every run.
-func checkout(rev string) (string, error) {
+func checkout(rev string) (dir string, cleanup func(), err error) {
 	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
+	if err == nil {
+		cache = filepath.Join(cache, "cloudconnexa-apicompat")
+		err = os.MkdirAll(cache, 0o755)
 	}
-	dir := filepath.Join(cache, "cloudconnexa-apicompat", rev)
+	if err != nil {
+		// No usable cache directory: a temporary tree, compiled every run.
+		dir, err := os.MkdirTemp("", "apicompat-")
+		if err != nil {
+			return "", nil, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		if err := extract(rev, dir); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+		return dir, cleanup, nil
+	}
+	keep := func() {}
+	dir = filepath.Join(cache, rev)
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-		return dir, nil
+		return dir, keep, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), rev+".tmp-")
+	tmp, err := os.MkdirTemp(cache, rev+".tmp-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer os.RemoveAll(tmp)
 	if err := extract(rev, tmp); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	// Another run may have finished first: either tree is the same.
 	if err := os.Rename(tmp, dir); err != nil {
 		if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
-	return dir, nil
+	return dir, keep, nil
 }
 
 // extract writes the tree of rev into dir, as committed.
