@@ -125,7 +125,7 @@ func TestClientTokenTTL(t *testing.T) {
 func TestClientAbsorbsRateLimits(t *testing.T) {
 	ctx := context.Background()
 	t.Run("retries after 429", func(t *testing.T) {
-		srv := NewServer(t, WithRateLimit(2, 1, 200*time.Millisecond))
+		srv := NewServer(t, WithEnforcedRateLimit(2, 1, 200*time.Millisecond))
 		c := srv.Client(client.WithoutRateLimit(), client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		for i := range 4 {
 			_, err := c.GetSnatWithResponse(ctx)
@@ -134,7 +134,7 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		assert.Greater(t, srv.RequestCount(gen.OpGetSnat), 4, "getSnat requests: expected at least one 429")
 	})
 	t.Run("client limiter learns the budget", func(t *testing.T) {
-		srv := NewServer(t, WithRateLimit(3, 20, time.Second))
+		srv := NewServer(t, WithEnforcedRateLimit(3, 20, time.Second))
 		c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		start := time.Now()
 		for i := range 10 {
@@ -144,7 +144,7 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		assert.LessOrEqual(t, time.Since(start), 10*time.Second, "10 calls took too long")
 	})
 	t.Run("without retries 429 is an error", func(t *testing.T) {
-		srv := NewServer(t, WithRateLimit(1, 1, time.Hour))
+		srv := NewServer(t, WithEnforcedRateLimit(1, 1, time.Hour))
 		c := srv.Client(client.WithoutRetries(), client.WithoutRateLimit())
 		_, _ = c.GetSnatWithResponse(ctx)
 		_, err := c.GetSnatWithResponse(ctx)

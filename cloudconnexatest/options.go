@@ -28,7 +28,7 @@ type config struct {
 
 // Defaults of a fake server. The rate limit is generous so that ordinary
 // tests never meet it; the real service allows a burst of 20 requests and
-// adds one every 15 seconds (see [WithRateLimit]).
+// adds one every 15 seconds (see [WithEnforcedRateLimit]).
 const (
 	DefaultTokenTTL      = 12 * time.Hour
 	DefaultBurst         = 10000
@@ -98,10 +98,14 @@ func WithTokenTTL(d time.Duration) Option {
 	}
 }
 
-// WithRateLimit sets the per-API-key token bucket: at most burst requests
-// at once, refilled by replenishRate requests every replenishTime. The real
-// service uses WithRateLimit(20, 1, 15*time.Second).
-func WithRateLimit(burst, replenishRate int, replenishTime time.Duration) Option {
+// WithEnforcedRateLimit makes the fake enforce an API key's request budget
+// the way the service does: a token bucket per API key holding at most
+// burst requests, refilled by replenishRate requests every replenishTime,
+// reported in X-RateLimit-* headers on every answer, and a 429 with
+// Retry-After when it is empty. The service's default budget is
+// WithEnforcedRateLimit(20, 1, 15*time.Second). (client.WithRateLimit is a
+// different thing: the budget a client starts pacing itself with.)
+func WithEnforcedRateLimit(burst, replenishRate int, replenishTime time.Duration) Option {
 	return func(c *config) {
 		c.rateLimit = true
 		c.burst = max(burst, 1)

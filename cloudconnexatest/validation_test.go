@@ -351,7 +351,7 @@ func TestExpiresIn(t *testing.T) {
 
 func TestRateLimitHeaders(t *testing.T) {
 	clk := newClock(time.Now())
-	srv := NewServer(t, WithRateLimit(3, 1, time.Minute), WithClock(clk.Now))
+	srv := NewServer(t, WithEnforcedRateLimit(3, 1, time.Minute), WithClock(clk.Now))
 	tok := getToken(t, srv)
 	for i, want := range []string{"2", "1", "0"} {
 		status, hdr, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
@@ -385,7 +385,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	}
 
 	// Sub-second periods are stated per second.
-	fast := NewServer(t, WithRateLimit(5, 1, 100*time.Millisecond))
+	fast := NewServer(t, WithEnforcedRateLimit(5, 1, 100*time.Millisecond))
 	_, hdr, _ = call(t, fast, getToken(t, fast), "GET", "/api/v1/regions", "", "")
 	assert.Equal(t, "10", hdr.Get("X-RateLimit-Replenish-Rate"), "fast limit headers %v", hdr)
 	assert.Equal(t, "1", hdr.Get("X-RateLimit-Replenish-Time"), "fast limit headers %v", hdr)

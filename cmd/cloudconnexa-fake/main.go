@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		cloudconnexatest.WithAddr(*addr),
 		cloudconnexatest.WithCredentials(*clientID, *clientSecret),
 		cloudconnexatest.WithTokenTTL(*tokenTTL),
-		cloudconnexatest.WithRateLimit(*burst, *replenish, *replenishTime),
+		cloudconnexatest.WithEnforcedRateLimit(*burst, *replenish, *replenishTime),
 		cloudconnexatest.WithLogger(slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))),
 	}
 	if *noRateLimit {
