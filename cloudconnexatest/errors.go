@@ -38,8 +38,8 @@ func (e *apiError) body() gen.ErrorResponse {
 	return out
 }
 
-// Error codes of errorDetails. 9-11-6 is the real API's "Entity does not
-// exist"; the others are the fake's own.
+// Error codes of errorDetails. 9-11-6 is the code the service attaches to
+// an entity that does not exist; the others are the fake's own.
 const (
 	codeNotFound     = "9-11-6"
 	codeInvalid      = "INVALID_VALUE"
@@ -52,16 +52,17 @@ func errBadRequest(field, format string, args ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...), field: field, code: codeInvalid}
 }
 
-// errNotFound answers 404 for an unknown id, or 400 "Entity does not exist"
-// for the kinds where the real API does so (as400).
-func errNotFound(kind, id string, as400 bool) *apiError {
+// errNotFound answers an unknown id the way the service now words it,
+// "{Entity} with ID {id} not found", under the kind's errorDetails key with
+// the service's entity-not-found code: 404, or 400 for the kinds where the
+// service answers 400 (as400). entity is the kind's display name, such as
+// "DNS record".
+func errNotFound(key, entity, id string, as400 bool) *apiError {
+	status := http.StatusNotFound
 	if as400 {
-		return &apiError{status: http.StatusBadRequest, msg: "Entity does not exist", field: kind, code: codeNotFound}
+		status = http.StatusBadRequest
 	}
-	return &apiError{
-		status: http.StatusNotFound, msg: fmt.Sprintf("%s with id %s not found", kind, id),
-		field: kind, code: codeNotFound, detail: "Entity does not exist",
-	}
+	return &apiError{status: status, msg: fmt.Sprintf("%s with ID %s not found", entity, id), field: key, code: codeNotFound}
 }
 
 func errUnauthorized(msg string) *apiError {

@@ -41,7 +41,7 @@ func TestNetworkLifecycle(t *testing.T) {
 
 	created := must[*gen.CreateNetworkResponse](t, 201)(c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:       "hq",
-		Connectors: []gen.NetworkConnectorRequest{{Name: "hq-1", VpnRegionId: "us-nyc"}},
+		Connectors: []gen.NetworkConnectorRequest{{Name: "hq-1", VpnRegionId: "us-east-1"}},
 		Routes:     []gen.NetworkRouteRequest{{Value: "10.0.0.0/16", Description: ptr("lan")}},
 	})).JSON201
 	require.Len(t, created.Connectors, 1, "created network: %+v", created)
@@ -91,7 +91,7 @@ func TestNetworkLifecycle(t *testing.T) {
 	// A second connector, an IPsec one, then suspend and activate it.
 	ipsec := must[*gen.CreateNetworkConnectorResponse](t, 201)(c.CreateNetworkConnectorWithResponse(ctx,
 		&gen.CreateNetworkConnectorParams{NetworkId: created.Id},
-		gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "de-fra", IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}},
+		gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1", IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}},
 	)).JSON201
 	assert.Equal(t, gen.TunnelingProtocolIpsec, *ipsec.TunnelingProtocol, "ipsec connector %+v", ipsec)
 	assert.Equal(t, gen.IpSecConnectorStateActive, *ipsec.IpSecConfig.ConnectorState, "ipsec connector %+v", ipsec)
@@ -118,7 +118,7 @@ func TestNetworkLifecycle(t *testing.T) {
 
 	// Connectors, routes and applications need an existing network.
 	r := must[*gen.CreateNetworkConnectorResponse](t, 404)(c.CreateNetworkConnectorWithResponse(ctx,
-		&gen.CreateNetworkConnectorParams{NetworkId: "no-such-network"}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "us-nyc"}))
+		&gen.CreateNetworkConnectorParams{NetworkId: "no-such-network"}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "us-east-1"}))
 	e := errorBody(t, r)
 	assert.Equal(t, "Not Found", *e.StatusError, "error body %+v", e)
 	assert.Len(t, e.ErrorDetails["network"], 1, "error body %+v", e)
@@ -138,11 +138,11 @@ func TestNetworkLifecycle(t *testing.T) {
 	must[*gen.GetNetworkIpServiceResponse](t, 404)(c.GetNetworkIpServiceWithResponse(ctx, svc.Id))
 	must[*gen.DeleteNetworkResponse](t, 404)(c.DeleteNetworkWithResponse(ctx, created.Id))
 	must[*gen.ListNetworkConnectorsResponse](t, 404)(c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkId: &created.Id}))
-	// Applications answer 400 "Entity does not exist", as the real API does.
+	// Applications answer 400 "… not found", as the real API does.
 	gone := must[*gen.GetNetworkApplicationResponse](t, 400)(c.GetNetworkApplicationWithResponse(ctx, app.Id))
 	e = errorBody(t, gone)
 	assert.Equal(t, "9-11-6", *e.ErrorDetails["application"][0].ErrorCode, "application not found: %s", body(gone))
-	assert.Equal(t, "Entity does not exist", *e.ErrorDetails["application"][0].Message, "application not found: %s", body(gone))
+	assert.Equal(t, "Application with ID "+app.Id+" not found", *e.ErrorDetails["application"][0].Message, "application not found: %s", body(gone))
 	left := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, nil)).JSON200
 	assert.EqualValues(t, 11, left.TotalElements, "networks left")
 }
@@ -152,7 +152,7 @@ func TestHostLifecycle(t *testing.T) {
 	c := genClient(t, srv)
 	ctx := context.Background()
 	host := must[*gen.CreateHostResponse](t, 201)(c.CreateHostWithResponse(ctx, gen.HostCreateRequest{
-		Name: "db", Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "gb-lon"}},
+		Name: "db", Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "eu-west-1"}},
 	})).JSON201
 	require.Len(t, host.Connectors, 1, "host %+v", host)
 	require.Equal(t, gen.NetworkItemTypeHost, *host.Connectors[0].NetworkItemType, "host %+v", host)
@@ -268,7 +268,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 		{"topology", func() (response, error) { return c.GetTopologyWithResponse(ctx) },
 			func() (response, error) { return c.SetTopologyWithTextBodyWithResponse(ctx, gen.TopologyCustom) }, "FULL_MESH", "CUSTOM"},
 		{"default region", func() (response, error) { return c.GetDefaultRegionWithResponse(ctx) },
-			func() (response, error) { return c.SetDefaultRegionWithTextBodyWithResponse(ctx, "sg-sin") }, "us-nyc", "sg-sin"},
+			func() (response, error) { return c.SetDefaultRegionWithTextBodyWithResponse(ctx, "ap-southeast-1") }, "us-east-1", "ap-southeast-1"},
 		{"profile distribution", func() (response, error) { return c.GetProfileDistributionWithResponse(ctx) },
 			func() (response, error) {
 				return c.SetProfileDistributionWithTextBodyWithResponse(ctx, gen.ProfileDistributionManual)

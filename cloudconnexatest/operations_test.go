@@ -80,7 +80,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "getTopology", call: func() (response, error) { return c.GetTopologyWithResponse(ctx) }},
 		{op: "setTopology", call: func() (response, error) { return c.SetTopologyWithTextBodyWithResponse(ctx, gen.TopologyCustom) }},
 		{op: "getDefaultRegion", call: func() (response, error) { return c.GetDefaultRegionWithResponse(ctx) }},
-		{op: "setDefaultRegion", call: func() (response, error) { return c.SetDefaultRegionWithTextBodyWithResponse(ctx, "de-fra") }},
+		{op: "setDefaultRegion", call: func() (response, error) { return c.SetDefaultRegionWithTextBodyWithResponse(ctx, "eu-central-1") }},
 		{op: "getProfileDistribution", call: func() (response, error) { return c.GetProfileDistributionWithResponse(ctx) }},
 		{op: "setProfileDistribution", call: func() (response, error) {
 			return c.SetProfileDistributionWithTextBodyWithResponse(ctx, gen.ProfileDistributionManual)
@@ -142,7 +142,7 @@ func TestAllOperations(t *testing.T) {
 
 		// User groups, users, devices.
 		{op: "createUserGroup", call: func() (response, error) {
-			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-nyc"},
+			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-east-1"},
 				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
 		}, after: func(r response) { groupID = r.(*gen.CreateUserGroupResponse).JSON201.Id }},
 		{op: "getUserGroup", call: func() (response, error) { return c.GetUserGroupWithResponse(ctx, groupID) }},
@@ -177,7 +177,7 @@ func TestAllOperations(t *testing.T) {
 			return c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserId: &userID})
 		}},
 		{op: "generateDeviceProfile", call: func() (response, error) {
-			return c.GenerateDeviceProfileWithResponse(ctx, deviceID, &gen.GenerateDeviceProfileParams{UserId: userID, RegionId: "us-nyc"})
+			return c.GenerateDeviceProfileWithResponse(ctx, deviceID, &gen.GenerateDeviceProfileParams{UserId: userID, RegionId: "us-east-1"})
 		}},
 		{op: "revokeDeviceProfile", call: func() (response, error) {
 			return c.RevokeDeviceProfileWithResponse(ctx, deviceID, &gen.RevokeDeviceProfileParams{UserId: userID})
@@ -186,7 +186,7 @@ func TestAllOperations(t *testing.T) {
 		// Networks and what they own.
 		{op: "createNetwork", call: func() (response, error) {
 			return c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "office",
-				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-nyc"}},
+				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-east-1"}},
 				Routes:     []gen.NetworkRouteRequest{{Value: "10.1.0.0/16"}}})
 		}, after: func(r response) { networkID = r.(*gen.CreateNetworkResponse).JSON201.Id }},
 		{op: "getNetwork", call: func() (response, error) { return c.GetNetworkWithResponse(ctx, networkID) }},
@@ -196,14 +196,14 @@ func TestAllOperations(t *testing.T) {
 		{op: "listNetworks", call: func() (response, error) { return c.ListNetworksWithResponse(ctx, nil) }},
 		{op: "createNetworkConnector", call: func() (response, error) {
 			return c.CreateNetworkConnectorWithResponse(ctx, &gen.CreateNetworkConnectorParams{NetworkId: networkID},
-				gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "de-fra", IpSecConfig: &gen.IpSecConfigRequest{
+				gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1", IpSecConfig: &gen.IpSecConfigRequest{
 					Platform: ptr(gen.IpSecPlatformAws), AuthenticationType: ptr(gen.IpSecAuthenticationTypeSharedSecret),
 					PreSharedKey: str("secret"), RemoteSitePublicIp: str("203.0.113.7"),
 				}})
 		}, after: func(r response) { netConnID = r.(*gen.CreateNetworkConnectorResponse).JSON201.Id }},
 		{op: "getNetworkConnector", call: func() (response, error) { return c.GetNetworkConnectorWithResponse(ctx, netConnID) }},
 		{op: "updateNetworkConnector", call: func() (response, error) {
-			return c.UpdateNetworkConnectorWithResponse(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "de-fra",
+			return c.UpdateNetworkConnectorWithResponse(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "eu-central-1",
 				IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}})
 		}},
 		{op: "listNetworkConnectors", call: func() (response, error) {
@@ -258,7 +258,7 @@ func TestAllOperations(t *testing.T) {
 		// Hosts and what they own.
 		{op: "createHost", call: func() (response, error) {
 			return c.CreateHostWithResponse(ctx, gen.HostCreateRequest{Name: "db", Domain: str("db.corp.example"),
-				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-sfo"}}})
+				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-west-1"}}})
 		}, after: func(r response) { hostID = r.(*gen.CreateHostResponse).JSON201.Id }},
 		{op: "getHost", call: func() (response, error) { return c.GetHostWithResponse(ctx, hostID) }},
 		{op: "updateHost", call: func() (response, error) {

@@ -31,22 +31,22 @@ type resources struct {
 func (h *Handler) operations() map[string]opFunc {
 	st := h.st
 	k := &resources{
-		networks:         &kind[gen.NetworkResponse]{name: "network", store: st.networks},
-		netConnectors:    &kind[gen.NetworkConnectorResponse]{name: "connector", store: st.netConnectors, parentParam: "networkId"},
-		netRoutes:        &kind[gen.NetworkRouteResponse]{name: "route", store: st.netRoutes, parentParam: "networkId"},
-		netIPServices:    &kind[gen.NetworkIpServiceResponse]{name: "ipService", store: st.netIPServices, parentParam: "networkId"},
-		netApps:          &kind[gen.NetworkApplicationResponse]{name: "application", store: st.netApps, parentParam: "networkId", as400: true},
-		hosts:            &kind[gen.HostResponse]{name: "host", store: st.hosts},
-		hostConnectors:   &kind[gen.HostConnectorResponse]{name: "connector", store: st.hostConnectors, parentParam: "hostId"},
-		hostIPServices:   &kind[gen.HostIpServiceResponse]{name: "ipService", store: st.hostIPServices, parentParam: "hostId"},
-		hostApps:         &kind[gen.HostApplicationResponse]{name: "application", store: st.hostApps, parentParam: "hostId", as400: true},
-		users:            &kind[gen.UserResponse]{name: "user", store: st.users},
-		devices:          &kind[gen.DeviceResponse]{name: "device", store: st.devices, parentParam: "userId"},
-		userGroups:       &kind[gen.UserGroupResponse]{name: "userGroup", store: st.userGroups},
-		accessGroups:     &kind[gen.AccessGroupResponse]{name: "accessGroup", store: st.accessGroups},
-		locationContexts: &kind[gen.LocationContextResponse]{name: "locationContext", store: st.locationContexts},
-		devicePostures:   &kind[gen.DevicePostureResponse]{name: "devicePosture", store: st.devicePostures},
-		dnsRecords:       &kind[gen.DnsRecordResponse]{name: "dnsRecord", store: st.dnsRecords, as400: true},
+		networks:         &kind[gen.NetworkResponse]{name: "network", label: "Network", store: st.networks},
+		netConnectors:    &kind[gen.NetworkConnectorResponse]{name: "connector", label: "Network connector", store: st.netConnectors, parentParam: "networkId"},
+		netRoutes:        &kind[gen.NetworkRouteResponse]{name: "route", label: "Network route", store: st.netRoutes, parentParam: "networkId"},
+		netIPServices:    &kind[gen.NetworkIpServiceResponse]{name: "ipService", label: "IP service", store: st.netIPServices, parentParam: "networkId"},
+		netApps:          &kind[gen.NetworkApplicationResponse]{name: "application", label: "Application", store: st.netApps, parentParam: "networkId", as400: true},
+		hosts:            &kind[gen.HostResponse]{name: "host", label: "Host", store: st.hosts},
+		hostConnectors:   &kind[gen.HostConnectorResponse]{name: "connector", label: "Host connector", store: st.hostConnectors, parentParam: "hostId"},
+		hostIPServices:   &kind[gen.HostIpServiceResponse]{name: "ipService", label: "IP service", store: st.hostIPServices, parentParam: "hostId"},
+		hostApps:         &kind[gen.HostApplicationResponse]{name: "application", label: "Application", store: st.hostApps, parentParam: "hostId", as400: true},
+		users:            &kind[gen.UserResponse]{name: "user", label: "User", store: st.users},
+		devices:          &kind[gen.DeviceResponse]{name: "device", label: "Device", store: st.devices, parentParam: "userId"},
+		userGroups:       &kind[gen.UserGroupResponse]{name: "userGroup", label: "User group", store: st.userGroups},
+		accessGroups:     &kind[gen.AccessGroupResponse]{name: "accessGroup", label: "Access group", store: st.accessGroups},
+		locationContexts: &kind[gen.LocationContextResponse]{name: "locationContext", label: "Location context", store: st.locationContexts},
+		devicePostures:   &kind[gen.DevicePostureResponse]{name: "devicePosture", label: "Device posture", store: st.devicePostures},
+		dnsRecords:       &kind[gen.DnsRecordResponse]{name: "dnsRecord", label: "DNS record", store: st.dnsRecords, as400: true},
 	}
 	for _, c := range []interface{ setParent(func(string) error) }{k.netConnectors, k.netRoutes, k.netIPServices, k.netApps} {
 		c.setParent(k.networks.exists)

@@ -7,9 +7,10 @@ import (
 // kind describes one resource kind of the API for the generic list, get,
 // create, update and delete handlers.
 type kind[T any] struct {
-	name  string // errorDetails key and noun of messages: "network"
+	name  string // errorDetails key: "network"
+	label string // the entity in messages: "Network"
 	store *store[T]
-	// as400 mirrors the real API, which answers 400 "Entity does not exist"
+	// as400 mirrors the service, which answers an unknown id with 400
 	// instead of 404 for some kinds.
 	as400 bool
 	// parentParam is the query parameter that names the owner on create
@@ -28,7 +29,7 @@ type kind[T any] struct {
 func (k *kind[T]) find(id string) (T, error) {
 	v, ok := k.store.get(id)
 	if !ok {
-		return v, errNotFound(k.name, id, k.as400)
+		return v, errNotFound(k.name, k.label, id, k.as400)
 	}
 	return v, nil
 }

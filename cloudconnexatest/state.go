@@ -99,7 +99,7 @@ func newState(cfg config) *state {
 	mappings := gen.GroupMappingResponse{FallbackGroupId: ptr(st.defaultGroupID), Mappings: []gen.GroupMappingRecordResponse{}}
 	st.settings = settings{
 		topology:            string(gen.TopologyFullMesh),
-		defaultRegion:       "us-nyc",
+		defaultRegion:       "us-east-1",
 		profileDistribution: string(gen.ProfileDistributionAutomatic),
 		deviceEnforcement:   string(gen.DeviceEnforcementOff),
 		connectAuth:         string(gen.ConnectAuthOnPriorAuth),

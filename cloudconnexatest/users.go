@@ -186,7 +186,7 @@ func (st *state) userDevice(k *resources, r *http.Request) (gen.DeviceResponse, 
 	id := r.PathValue("id")
 	d, err := k.devices.find(id)
 	if err == nil && st.devices.parentOf(id) != userID {
-		err = errNotFound(k.devices.name, id, false)
+		err = errNotFound(k.devices.name, k.devices.label, id, false)
 	}
 	return d, err
 }

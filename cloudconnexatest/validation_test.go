@@ -58,7 +58,7 @@ func TestInvalidRequests(t *testing.T) {
 		{"negative page", "GET", "/api/v1/users?page=-1", "", "", 400, "page", []string{`"page"`}},
 		{"cursor size too large", "GET", "/api/v1/sessions?size=500", "", "", 400, "size", []string{"at most 100"}},
 		{"cursor size missing", "GET", "/api/v1/audit-log", "", "", 400, "size", []string{`"size"`, "required"}},
-		{"missing networkId", "POST", "/api/v1/networks/connectors", "application/json", `{"name":"c","vpnRegionId":"us-nyc"}`, 400, "networkId", []string{`"networkId"`, "required"}},
+		{"missing networkId", "POST", "/api/v1/networks/connectors", "application/json", `{"name":"c","vpnRegionId":"us-east-1"}`, 400, "networkId", []string{`"networkId"`, "required"}},
 		{"wrong enum in body", "POST", "/api/v1/networks", "application/json", `{"name":"n","internetAccess":"EVERYTHING"}`, 400, "internetAccess", []string{"EVERYTHING", "SPLIT_TUNNEL_ON"}},
 		{"missing required field", "POST", "/api/v1/networks", "application/json", `{"description":"no name"}`, 400, "name", []string{`"name"`}},
 		{"wrong type", "POST", "/api/v1/dns-records", "application/json", `{"domain":42}`, 400, "domain", []string{"string"}},

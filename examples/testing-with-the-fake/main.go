@@ -55,7 +55,7 @@ func run(ctx context.Context, out io.Writer) error {
 	c := srv.Client()
 	fmt.Fprintf(out, "fake server at %s (every request and response is checked against api/openapi.yaml)\n", srv.URL)
 	for i := range 2 {
-		id, created, err := EnsureNetwork(ctx, c, "branch-office", "us-nyc")
+		id, created, err := EnsureNetwork(ctx, c, "branch-office", "us-east-1")
 		if err != nil {
 			return err
 		}

@@ -15,10 +15,10 @@ func TestEnsureNetworkIsIdempotent(t *testing.T) {
 	c := srv.Client()
 	ctx := context.Background()
 
-	id1, created1, err := EnsureNetwork(ctx, c, "branch-office", "us-nyc")
+	id1, created1, err := EnsureNetwork(ctx, c, "branch-office", "us-east-1")
 	require.NoError(t, err, "first call")
 	require.True(t, created1, "first call: id=%q not created", id1)
-	id2, created2, err := EnsureNetwork(ctx, c, "branch-office", "us-nyc")
+	id2, created2, err := EnsureNetwork(ctx, c, "branch-office", "us-east-1")
 	require.NoError(t, err, "second call")
 	require.False(t, created2, "second call: want no creation")
 	require.Equal(t, id1, id2, "second call: want the first network")
@@ -28,6 +28,6 @@ func TestEnsureNetworkIsIdempotent(t *testing.T) {
 func TestEnsureNetworkReportsAPIErrors(t *testing.T) {
 	srv := cloudconnexatest.NewServer(t)
 	srv.InjectFault(gen.OpCreateNetwork, cloudconnexatest.Fault{Status: 403})
-	_, _, err := EnsureNetwork(context.Background(), srv.Client(), "branch-office", "us-nyc")
+	_, _, err := EnsureNetwork(context.Background(), srv.Client(), "branch-office", "us-east-1")
 	require.ErrorIs(t, err, client.ErrForbidden)
 }
