@@ -23,11 +23,19 @@ type token struct {
 // serveToken is POST /api/v1/oauth/token, the client-credentials grant.
 // Credentials are taken, in this order, from HTTP Basic authentication,
 // the client_id/client_secret query parameters, or the form or JSON body.
+// The body may be JSON with or without a Content-Type (as the vendor's own
+// Go client sends it), a form, or absent; only WithStrictRequests holds it
+// to the document.
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var body gen.OAuthTokenRequest
 	if data, err := io.ReadAll(r.Body); err == nil && len(data) > 0 {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt == "" && json.Valid(data) {
+			// No Content-Type (as some clients send it): the service reads
+			// a JSON object as JSON.
+			mt = "application/json"
+		}
 		switch mt {
 		case "application/json":
 			if err := json.Unmarshal(data, &body); err != nil {

@@ -16,7 +16,12 @@ type apiError struct {
 	field  string
 	code   string
 	detail string
+	// details, when set, are the errorDetails entries instead of field,
+	// code and detail: one per offending field.
+	details []errorDetail
 }
+
+type errorDetail struct{ field, code, msg string }
 
 func (e *apiError) Error() string { return e.msg }
 
@@ -26,7 +31,12 @@ func (e *apiError) body() gen.ErrorResponse {
 		ErrorMessage: ptr(e.msg),
 		StatusError:  ptr(http.StatusText(e.status)),
 	}
-	if e.field != "" {
+	if len(e.details) > 0 {
+		out.ErrorDetails = map[string][]gen.ErrorDetails{}
+		for _, d := range e.details {
+			out.ErrorDetails[d.field] = append(out.ErrorDetails[d.field], gen.ErrorDetails{ErrorCode: ptr(d.code), Message: ptr(d.msg)})
+		}
+	} else if e.field != "" {
 		detail := e.detail
 		if detail == "" {
 			detail = e.msg

@@ -23,6 +23,12 @@ type spec struct {
 	doc    *openapi3.T
 	router routers.Router
 	ops    map[string]*opInfo
+	// visitOpts validate a request body against its schema, reporting
+	// every violation.
+	visitOpts []openapi3.SchemaValidationOption
+	// reqOpts and reqOptsNoBody are the openapi3filter options of request
+	// validation, with and without the body (which checkJSONBody checks).
+	reqOpts, reqOptsNoBody *openapi3filter.Options
 }
 
 type opInfo struct {
@@ -43,7 +49,13 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloudconnexatest: router: %w", err)
 	}
-	sp := &spec{doc: doc, router: router, ops: map[string]*opInfo{}}
+	sp := &spec{
+		doc: doc, router: router, ops: map[string]*opInfo{},
+		visitOpts:     []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()},
+		reqOpts:       requestOptions(),
+		reqOptsNoBody: requestOptions(),
+	}
+	sp.reqOptsNoBody.ExcludeRequestBody = true
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			info := &opInfo{id: op.OperationID, method: method, path: path}

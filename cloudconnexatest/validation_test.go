@@ -62,7 +62,6 @@ func TestInvalidRequests(t *testing.T) {
 		{"wrong enum in body", "POST", "/api/v1/networks", "application/json", `{"name":"n","internetAccess":"EVERYTHING"}`, 400, "internetAccess", []string{"EVERYTHING", "SPLIT_TUNNEL_ON"}},
 		{"missing required field", "POST", "/api/v1/networks", "application/json", `{"description":"no name"}`, 400, "name", []string{`"name"`}},
 		{"wrong type", "POST", "/api/v1/dns-records", "application/json", `{"domain":42}`, 400, "domain", []string{"string"}},
-		{"unknown field", "POST", "/api/v1/networks", "application/json", `{"name":"n","colour":"blue"}`, 400, "body", []string{"colour"}},
 		{"malformed JSON", "POST", "/api/v1/networks", "application/json", `{"name":`, 400, "body", nil},
 		{"missing body", "POST", "/api/v1/networks", "application/json", ``, 400, "body", []string{"required"}},
 		{"wrong content type", "POST", "/api/v1/networks", "text/plain", `name`, 400, "body", []string{"text/plain"}},
@@ -116,23 +115,6 @@ func (r *recordingTB) got() (errs, logs []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.errors...), append([]string(nil), r.logs...)
-}
-
-func TestLenientValidation(t *testing.T) {
-	rec := &recordingTB{TB: t}
-	srv := NewServer(rec, WithStrictValidation(false))
-	tok := getToken(t, srv)
-	status, _, body := call(t, srv, tok, "POST", "/api/v1/networks", "application/json", `{"name":"n","colour":"blue","internetAccess":"EVERYTHING"}`)
-	require.Equal(t, 201, status, "lenient create: %s", body)
-	errs, logs := rec.got()
-	// The request broke the document (logged), and the stored enum then made
-	// the response break it too (an error of the test).
-	if assert.Len(t, logs, 1, "logs %q", logs) {
-		assert.Contains(t, logs[0], "EVERYTHING", "logs")
-	}
-	if assert.Len(t, errs, 1, "errors %q", errs) {
-		assert.Contains(t, errs[0], "response of createNetwork", "errors")
-	}
 }
 
 func TestResponseViolations(t *testing.T) {
@@ -255,6 +237,9 @@ func TestAuthentication(t *testing.T) {
 	}{
 		{name: "basic and form", ct: form, body: "grant_type=client_credentials"},
 		{name: "basic and JSON", ct: "application/json", body: `{"grant_type":"client_credentials","scope":"default"}`},
+		// The hand-written clients known to work against the service send
+		// this: JSON without a Content-Type.
+		{name: "basic and JSON without Content-Type", body: `{"grant_type":"client_credentials","scope":"default"}`},
 		{name: "basic, no body"},
 		{name: "query parameters", query: func(id, secret string) url.Values {
 			return url.Values{"client_id": {id}, "client_secret": {secret}, "grant_type": {"client_credentials"}}
@@ -297,7 +282,7 @@ func TestAuthentication(t *testing.T) {
 	assert.Equal(t, "invalid_client", m["error"], "no credentials")
 	status, m = post(url.Values{"grant_type": {"password"}}, "my-id", "my-secret", "", "")
 	assert.Equal(t, 400, status, "password grant: %v", m)
-	assert.Equal(t, "invalid_request", m["error"], "password grant")
+	assert.Equal(t, "unsupported_grant_type", m["error"], "password grant")
 	status, m = post(url.Values{}, "my-id", "my-secret", form, "grant_type=password")
 	assert.Equal(t, 400, status, "password grant in form: %v", m)
 	status, m = post(url.Values{}, "my-id", "my-secret", "application/json", "{")
