@@ -122,8 +122,8 @@ func TestLenientBodies(t *testing.T) {
 
 	// Types, enums and required properties are still the service's to enforce.
 	for b, field := range map[string]string{
-		`{"name": null}`:                     "name",
-		`{"name": 5}`:                        "name",
+		`{"name": null}`:                      "name",
+		`{"name": 5}`:                         "name",
 		`{"name": "n", "internetAccess": ""}`: "internetAccess",
 		`{"name": "n", "connectors": [{"name": "c", "vpnRegionId": null}]}`: "connectors.0.vpnRegionId",
 	} {
