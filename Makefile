@@ -6,13 +6,16 @@ PKGS      := ./...
 COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...
 COVER_MIN ?= 85
 UPSTREAM  ?=
+# The drift gate's committed inputs: documented deviations and the vendor file CI checks.
+SPEC_DIFF_IGNORE ?= api/spec-diff-ignore.txt
+VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
 
-.PHONY: all ci generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff fake examples quickstart api-diff api-check install-check
+.PHONY: all ci generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check
 
 all: check-generated fmt-check vet lint test
 
 ## ci: everything .ci/run checks, in order.
-ci: fmt-check vet lint check-generated test cover-check examples quickstart
+ci: fmt-check vet lint check-generated spec-diff-vendor test cover-check examples quickstart
 
 ## generate: regenerate gen/ from api/openapi.yaml.
 generate:
@@ -56,11 +59,27 @@ bench:
 spec-validate:
 	$(GO) test -count=1 -run 'TestSpec|TestInventory|TestVendor|TestOperation' ./api/
 
-## spec-diff: compare a vendor-published document with ours: make spec-diff UPSTREAM=path/to/vendor.json
+## spec-diff: the drift gate. Normalises a vendor-published document (internal/specnorm; the result is
+## kept in .spec-diff/), compares ours with it using oasdiff's breaking-change checks, and fails on any
+## breaking change that $(SPEC_DIFF_IGNORE) does not list as a documented deviation:
+##   make spec-diff UPSTREAM=path/to/vendor.json
 spec-diff:
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=<vendor openapi file>"; exit 2; }
-	$(GO) run github.com/oasdiff/oasdiff diff $(UPSTREAM) api/openapi.yaml --format text
-	$(GO) run github.com/oasdiff/oasdiff breaking $(UPSTREAM) api/openapi.yaml
+	@mkdir -p .spec-diff
+	$(GO) run ./internal/cmd/specdiff -ignore $(SPEC_DIFF_IGNORE) -normalised .spec-diff/upstream.normalised.json api/openapi.yaml $(UPSTREAM)
+
+## spec-diff-vendor: the gate against the committed vendor v1.1.0 document (run by CI).
+spec-diff-vendor:
+	@$(MAKE) --no-print-directory spec-diff UPSTREAM=$(VENDOR_DOC)
+
+## spec-changes: what the vendor changed between the committed vendor document and a new one, both
+## normalised, so our own deviations do not appear: make spec-changes UPSTREAM=path/to/new-vendor.json
+spec-changes:
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-changes UPSTREAM=<vendor openapi file>"; exit 2; }
+	@mkdir -p .spec-diff
+	$(GO) run ./internal/cmd/specnorm $(VENDOR_DOC) .spec-diff/previous.normalised.json
+	$(GO) run ./internal/cmd/specnorm $(UPSTREAM) .spec-diff/upstream.normalised.json
+	$(GO) run github.com/oasdiff/oasdiff changelog .spec-diff/previous.normalised.json .spec-diff/upstream.normalised.json --format singleline
 
 ## api-diff: the Go API of every importable package (gen/ included) compared with the
 ## baseline (the newest release in CHANGELOG.md, else the first commit), in Go terms.

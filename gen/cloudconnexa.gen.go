@@ -929,6 +929,7 @@ type AccessItemSourceType string
 
 // AddDomainsRequest defines model for AddDomainsRequest.
 type AddDomainsRequest struct {
+	// DomainAndComments At most 1,000 entries; a domain listed twice keeps its last entry.
 	DomainAndComments []DomainAndComment `json:"domainAndComments"`
 }
 
@@ -1148,10 +1149,12 @@ type DnsZones struct {
 	Zones *[]DnsZone `json:"zones,omitempty"`
 }
 
-// DomainAndComment defines model for DomainAndComment.
+// DomainAndComment A domain and its comment; together they are at most 150 characters.
 type DomainAndComment struct {
 	Comment *string `json:"comment,omitempty"`
-	Domain  string  `json:"domain"`
+
+	// Domain Fully qualified domain name.
+	Domain string `json:"domain"`
 }
 
 // DomainRouteType Kind of an application route.
