@@ -324,7 +324,7 @@ func (l *Limiter) acquire(ctx context.Context, ticket uint64, maxWait time.Durat
 				_, _ = l.eval(bg, cancelScript, r.ticket)
 			}
 		}
-	}, ticket, micros(maxWait), micros(l.waitLease), micros(l.sendLease))
+	}, ticket, micros(maxWait), micros(l.waitLease), micros(l.sendLease), micros(l.poll))
 	if err != nil {
 		return acquireResult{}, err
 	}

@@ -95,7 +95,8 @@ func TestBudgetIsShared(t *testing.T) {
 	a := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour))
 	b := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour))
 	ctx := context.Background()
-	for i := range 5 {
+	take(t, a, headers(4, 5, 1.0/3600))
+	for i := range 4 {
 		l := a
 		if i%2 == 1 {
 			l = b
@@ -109,13 +110,51 @@ func TestBudgetIsShared(t *testing.T) {
 	var rlErr *client.RateLimitError
 	require.ErrorAs(t, err, &rlErr, "the sixth request would wait an hour")
 	assert.ErrorIs(t, err, client.ErrRateLimited)
-	assert.Equal(t, client.WaitInitialBudget, rlErr.Reason)
+	assert.Equal(t, client.WaitRateHeaders, rlErr.Reason)
 	assert.Greater(t, rlErr.Wait, 59*time.Minute)
 
 	// Another prefix is another budget.
 	c := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(5, time.Hour), WithPrefix("other:"))
 	_, err = c.Acquire(ctx, 0)
 	assert.NoError(t, err)
+}
+
+// A fleet starting at once asks for more than the initial burst before any
+// response has told the real budget. The guessed rate is no evidence:
+// those callers wait for the first response, not for the guess (which
+// would refuse them outright as longer than they may wait).
+func TestFirstBurstWaitsForEvidence(t *testing.T) {
+	srv := redisserver.Start(t)
+	l := newTestLimiter(t, newRedisClient(t, srv), WithInitialBudget(2, time.Hour), WithPollInterval(10*time.Millisecond))
+	ctx := context.Background()
+	first, err := l.Acquire(ctx, 0)
+	require.NoError(t, err)
+	second, err := l.Acquire(ctx, 0)
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		p, err := l.Acquire(ctx, time.Minute)
+		if err == nil {
+			err = l.Release(ctx, p)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the third caller did not wait for evidence: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// The first response: 50 per second, plenty left.
+	require.NoError(t, l.Observe(ctx, first, headers(10, 20, 50)))
+	require.NoError(t, l.Release(ctx, first))
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third caller was not let go after the first response")
+	}
+	require.NoError(t, l.Release(ctx, second))
 }
 
 func TestEveryKeyHasATTL(t *testing.T) {

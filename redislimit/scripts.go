@@ -106,6 +106,8 @@ end
 //	        runs out
 //	ARGV[8] lease of a sending ticket, µs: the longest a request may be on
 //	        its way before Release
+//	ARGV[9] the poll interval, µs: the wait of a ticket beyond the initial
+//	        burst before any response has told the real budget
 //
 // It returns {status, ticket, wait µs, reason}: status 0 granted, 1 wait
 // (re-check after wait), 2 refused (the wait exceeds ARGV[6]), 3 lost (the
@@ -123,6 +125,11 @@ local function delay(rank)
   if free == 1 then return 0 end
   local need = rank + 1 - tokens
   if need <= 1e-9 then return 0 end
+  if started == 0 and not explicit then
+    -- Beyond the initial burst before any response: the guessed rate is
+    -- no evidence, the first response will be. Re-check soon.
+    return tonumber(ARGV[9])
+  end
   return math.min(math.ceil(need / rate * 1e6), 1e15)
 end
 local function grant(id)

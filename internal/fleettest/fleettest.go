@@ -149,6 +149,7 @@ type Config struct {
 	RedisAddr  string        // empty: the Client's local limiter only
 	Prefix     string        // redislimit key prefix
 	Timeout    time.Duration // redislimit per-operation timeout, 0 for its default
+	Probe      time.Duration // redislimit probe interval, 0 for its default
 	Goroutines int
 	Calls      int           // calls of this process, spread over Goroutines
 	Pace       time.Duration // pause between a goroutine's calls (0: none)
@@ -236,6 +237,9 @@ func work(cfg Config) (Result, error) {
 		lopts := []redislimit.Option{redislimit.WithPrefix(cfg.Prefix)}
 		if cfg.Timeout > 0 {
 			lopts = append(lopts, redislimit.WithTimeout(cfg.Timeout))
+		}
+		if cfg.Probe > 0 {
+			lopts = append(lopts, redislimit.WithProbeInterval(cfg.Probe))
 		}
 		lim, err = redislimit.New(rdb, cfg.URL, ClientID, lopts...)
 		if err != nil {
