@@ -1,7 +1,8 @@
 // Package bench holds the performance benchmarks of the client (see
 // docs/performance.md): per-call overhead, pagination, concurrency and
-// rate-budget pacing, each measured beside a hand-written net/http +
-// encoding/json baseline (or the ideal schedule) against a small in-process
+// rate-budget pacing, in one process and across a fleet of processes that
+// share one API key through redislimit, each measured beside a hand-written
+// net/http + encoding/json baseline (or the ideal schedule) against a small
 // server on loopback. Everything lives in _test.go files; run it with
 // `make bench`.
 package bench
