@@ -17,14 +17,17 @@ all: check-generated fmt-check vet lint test
 ## ci: everything .ci/run checks, in order.
 ci: fmt-check vet lint check-generated spec-diff-vendor test cover-check examples quickstart
 
-## generate: regenerate gen/ from api/openapi.yaml.
+## generate: regenerate gen/, the resource API and docs/resources.md from api/openapi.yaml.
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate and fail if gen/ differs from what is committed.
+# Everything `go generate` writes: gen/, and the resource API outside it.
+GENERATED := gen/ client/resources.gen.go client/resources_gen_test.go docs/resources.md
+
+## check-generated: regenerate and fail if generated files differ from what is committed.
 check-generated: generate
-	@git diff --exit-code -- gen/ || { echo "gen/ is stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "gen/ has untracked files"; exit 1; }
+	@git diff --exit-code -- $(GENERATED) || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "generated files are untracked"; exit 1; }
 
 fmt:
 	gofmt -w .

@@ -4,3 +4,4 @@ package cloudconnexa
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/oapi-codegen.yaml api/openapi.yaml
 //go:generate go run ./internal/cmd/opsgen api/openapi.yaml gen/operations.gen.go
+//go:generate go run ./internal/cmd/resourcegen

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// Version is the CloudConnexa API version the document describes.
-const Version = "1.2.3"
+// Version is the CloudConnexa API version the document describes (its
+// info.version), the same as gen.APIVersion.
+const Version = gen.APIVersion
 
 //go:embed openapi.yaml
 var document []byte

@@ -228,7 +228,7 @@ func BenchmarkListUsers100k(b *testing.B) {
 		params := &gen.ListUsersParams{Size: ptr[gen.Size](userPageSize)}
 		return func(ctx context.Context, probe func(int)) (int, error) {
 			n := 0
-			for u, err := range c.AllUsers(ctx, params) {
+			for u, err := range c.Users.All(ctx, params) {
 				if err != nil {
 					return n, err
 				}

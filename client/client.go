@@ -13,7 +13,7 @@
 //	...
 //	net, err := c.GetNetworkWithResponse(ctx, id)
 //	if errors.Is(err, client.ErrNotFound) { ... }
-//	for n, err := range c.AllNetworks(ctx, nil) { ... }
+//	for n, err := range c.Networks.All(ctx, nil) { ... }
 package client
 
 import (
@@ -29,13 +29,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudconnexa-go/cloudconnexa/api"
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // APIVersion is the CloudConnexa API version the generated code comes from.
-const APIVersion = api.Version
+const APIVersion = gen.APIVersion
 
 // cloudDomain turns a bare cloud id into its API host: acme → acme.api.openvpn.com.
 const cloudDomain = ".api.openvpn.com"
@@ -49,6 +48,13 @@ type AuthenticationError = auth.AuthenticationError
 // Client is a CloudConnexa API client. It is safe for concurrent use; create
 // it with [New] or [NewFromEnv].
 type Client struct {
+	// Services holds one service per kind of resource (c.Networks,
+	// c.Users, …), each with a method per operation: the way to call the
+	// API (docs/resource-api.md).
+	Services
+	// ClientWithResponses is the raw layer: every generated
+	// XxxWithResponse method, for what the resource methods do not expose
+	// (the status code, headers, raw body).
 	*gen.ClientWithResponses
 
 	baseURL string
@@ -172,6 +178,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		return nil, fmt.Errorf("cloudconnexa: %w", err)
 	}
 	c := &Client{ClientWithResponses: gc, baseURL: base.String(), auth: authn, pipe: pipe, own: own}
+	c.Services.init(c)
 	if own != nil {
 		// A Client dropped without Close does not keep its idle
 		// connections until they time out.

@@ -63,15 +63,32 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	n, err := c.Networks.Get(context.Background(), "n-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n.Name)
+	// Output: office
+}
+
+// The raw layer gives the status code, headers and body beside the decoded
+// value; the resource methods return the value alone.
+func ExampleClient_GetNetworkWithResponse() {
+	srv := fakeTenant()
+	defer srv.Close()
+	c, err := client.New(srv.URL, "client-id", "client-secret", client.WithAllowInsecureLoopback())
+	if err != nil {
+		log.Fatal(err)
+	}
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.JSON200.Name)
-	// Output: office
+	fmt.Println(resp.StatusCode(), resp.HTTPResponse.Header.Get("Content-Type"), resp.JSON200.Name)
+	// Output: 200 application/json office
 }
 
-func ExampleClient_AllNetworks() {
+func ExampleNetworksService_All() {
 	srv := fakeTenant()
 	defer srv.Close()
 	c, err := client.New(srv.URL, "client-id", "client-secret", client.WithAllowInsecureLoopback())
@@ -80,9 +97,8 @@ func ExampleClient_AllNetworks() {
 	}
 
 	// Pages of 10: three requests for 25 networks, made as the loop needs them.
-	size := gen.Size(10)
 	count := 0
-	for n, err := range c.AllNetworks(context.Background(), &gen.ListNetworksParams{Size: &size}) {
+	for n, err := range c.Networks.All(context.Background(), &client.NetworksListParams{Size: client.Ptr[gen.Size](10)}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -108,7 +124,7 @@ func ExampleAPIError() {
 
 	// The API answers this unknown id with 400 "not found"; ErrNotFound
 	// matches it as it matches a 404.
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-404")
+	_, err = c.Networks.Get(context.Background(), "n-404")
 	fmt.Println(errors.Is(err, client.ErrNotFound))
 
 	var apiErr *client.APIError

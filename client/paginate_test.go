@@ -44,7 +44,7 @@ func TestAllNetworks(t *testing.T) {
 	s := newTestAPI(t, pagedNetworks(2500))
 	c := newTestClient(t, s)
 	var got []string
-	for n, err := range c.AllNetworks(context.Background(), nil) {
+	for n, err := range c.Networks.All(context.Background(), nil) {
 		require.NoError(t, err)
 		got = append(got, n.Id)
 	}
@@ -63,7 +63,7 @@ func TestAllNetworksEarlyExit(t *testing.T) {
 	s := newTestAPI(t, pagedNetworks(2500))
 	c := newTestClient(t, s)
 	n := 0
-	for _, err := range c.AllNetworks(context.Background(), nil) {
+	for _, err := range c.Networks.All(context.Background(), nil) {
 		require.NoError(t, err)
 		if n++; n == 1001 {
 			break
@@ -76,7 +76,7 @@ func TestAllNetworksParams(t *testing.T) {
 	s := newTestAPI(t, pagedNetworks(25))
 	c := newTestClient(t, s)
 	params := &gen.ListNetworksParams{Page: ptr(gen.Page(1)), Size: ptr(gen.Size(10))}
-	seq := c.AllNetworks(context.Background(), params)
+	seq := c.Networks.All(context.Background(), params)
 	params.Size = ptr(gen.Size(1)) // changing params afterwards does not affect seq
 	var got []string
 	for n, err := range seq {
@@ -103,7 +103,7 @@ func TestPagesStopOnEmptyPage(t *testing.T) {
 		writeJSON(w, 200, `{"content":[],"totalPages":99}`)
 	})
 	c := newTestClient(t, s)
-	for _, err := range c.AllUsers(context.Background(), nil) {
+	for _, err := range c.Users.All(context.Background(), nil) {
 		require.FailNow(t, "unexpected item", "err %v", err)
 	}
 	assert.Equal(t, 1, s.count(), "requests")
@@ -114,7 +114,7 @@ func TestPagesYieldError(t *testing.T) {
 	c := newTestClient(t, s)
 	var errs []error
 	n := 0
-	for _, err := range c.AllNetworks(context.Background(), &gen.ListNetworksParams{Size: ptr(gen.Size(5000))}) {
+	for _, err := range c.Networks.All(context.Background(), &gen.ListNetworksParams{Size: ptr(gen.Size(5000))}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -131,7 +131,7 @@ func TestPagesYieldError(t *testing.T) {
 func TestPagesDecodeError(t *testing.T) {
 	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"content":"nope"}`) })
 	c := newTestClient(t, s)
-	for _, err := range c.AllHosts(context.Background(), nil) {
+	for _, err := range c.Hosts.All(context.Background(), nil) {
 		var rerr *ResponseError
 		require.ErrorAs(t, err, &rerr)
 		require.ErrorIs(t, err, ErrUnexpectedResponse)
@@ -148,7 +148,7 @@ func TestPagesResponseTooLarge(t *testing.T) {
 		w.Write([]byte(`{"content":[` + strings.Repeat(`{"id":"x"},`, 100) + `{"id":"y"}],"totalPages":1}`))
 		w.(http.Flusher).Flush()
 	})
-	for _, err := range c.AllNetworks(context.Background(), nil) {
+	for _, err := range c.Networks.All(context.Background(), nil) {
 		require.ErrorIs(t, err, ErrResponseTooLarge)
 	}
 }
@@ -175,7 +175,7 @@ func TestAllSessions(t *testing.T) {
 	c := newTestClient(t, s)
 	status := gen.SessionStatus("ACTIVE")
 	var ids []string
-	for sess, err := range c.AllSessions(context.Background(), gen.ListSessionsParams{StartDate: &start, Status: &status}) {
+	for sess, err := range c.Sessions.All(context.Background(), 0, &SessionsListParams{StartDate: &start, Status: &status}) {
 		require.NoError(t, err)
 		ids = append(ids, sess.Id)
 	}
@@ -187,7 +187,7 @@ func TestAllSessions(t *testing.T) {
 	}
 
 	// Resuming from a cursor, and stopping early.
-	for sess, err := range c.AllSessions(context.Background(), gen.ListSessionsParams{StartDate: &start, Status: &status, Cursor: ptr("c1"), Size: 7}) {
+	for sess, err := range c.Sessions.All(context.Background(), 7, &SessionsListParams{StartDate: &start, Status: &status, Cursor: ptr("c1")}) {
 		require.NoError(t, err, "first resumed session")
 		require.Equal(t, "s3", sess.Id, "first resumed session")
 		break
@@ -209,7 +209,7 @@ func TestAllAuditLogs(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	var ids []string
-	for e, err := range c.AllAuditLogs(context.Background(), gen.ListAuditLogsParams{InitiatorId: ptr("u1")}) {
+	for e, err := range c.AuditLog.All(context.Background(), 0, &AuditLogListParams{InitiatorId: ptr("u1")}) {
 		require.NoError(t, err)
 		ids = append(ids, e.Id)
 	}
@@ -220,7 +220,7 @@ func TestAllAuditLogs(t *testing.T) {
 	}
 
 	s.setHandler(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 403, `{}`) })
-	for _, err := range c.AllAuditLogs(context.Background(), gen.ListAuditLogsParams{}) {
+	for _, err := range c.AuditLog.All(context.Background(), 0, nil) {
 		require.ErrorIs(t, err, ErrForbidden)
 	}
 }
@@ -237,64 +237,10 @@ func TestAllUserDnsResolutions(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	n := 0
-	for _, err := range c.AllUserDnsResolutions(context.Background(), gen.ListUserDnsResolutionsParams{StartHour: time.Now().Truncate(time.Hour)}) {
+	for _, err := range c.DNSLog.AllUserDNSResolutions(context.Background(), time.Now().Truncate(time.Hour), nil) {
 		require.NoError(t, err)
 		n++
 	}
 	assert.Equal(t, 2, n, "items")
 	assert.Equal(t, 2, s.count(), "requests")
-}
-
-// TestEveryPagedListHasAnIterator checks every page-based list operation
-// (one whose params have Page and Size) against the All* methods, and calls
-// each once.
-func TestEveryPagedListHasAnIterator(t *testing.T) {
-	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/api/v1/sessions":
-			writeJSON(w, 200, `{"sessions":[{}]}`)
-		case "/api/v1/audit-log":
-			writeJSON(w, 200, `{"auditLogs":[{}]}`)
-		default:
-			writeJSON(w, 200, `{"content":[{}],"totalPages":1}`)
-		}
-	})
-	c := newTestClient(t, s, WithoutRateLimit())
-	ct := reflect.TypeOf(c)
-	ctx := reflect.ValueOf(context.Background())
-	n := 0
-	for _, op := range gen.Operations {
-		if op.Method != http.MethodGet || !strings.HasPrefix(op.ID, "list") {
-			continue
-		}
-		name := strings.ToUpper(op.ID[4:5]) + op.ID[5:]
-		raw, ok := ct.MethodByName("List" + name)
-		require.True(t, ok, "no List%s method", name)
-		if in := raw.Type.In(2); in.Kind() != reflect.Pointer || in.Elem().Kind() != reflect.Struct {
-			continue // no params (listRegions)
-		}
-		params := raw.Type.In(2).Elem()
-		_, paged := params.FieldByName("Page")
-		_, cursor := params.FieldByName("Cursor")
-		if !paged && !cursor {
-			continue
-		}
-		m, ok := ct.MethodByName("All" + name)
-		if !assert.True(t, ok, "%s is a paged list without All%s", op.ID, name) {
-		}
-		arg := reflect.New(params)
-		if m.Type.In(2).Kind() != reflect.Pointer {
-			arg = arg.Elem()
-		}
-		seq := m.Func.Call([]reflect.Value{reflect.ValueOf(c), ctx, arg})[0]
-		items := 0
-		seq.Call([]reflect.Value{reflect.MakeFunc(seq.Type().In(0), func(args []reflect.Value) []reflect.Value {
-			assert.True(t, args[1].IsNil(), "All%s: %v", name, args[1].Interface())
-			items++
-			return []reflect.Value{reflect.ValueOf(true)}
-		})})
-		assert.Equal(t, 1, items, "All%s yielded items", name)
-		n++
-	}
-	assert.Equal(t, 19, n, "iterators (16 paged + DNS resolutions + 2 cursor)")
 }

@@ -31,7 +31,7 @@ func TestClientAgainstFake(t *testing.T) {
 		require.NoError(t, err)
 	}
 	var names []string
-	for n, err := range c.AllNetworks(ctx, &gen.ListNetworksParams{Size: ptr(int32(10))}) {
+	for n, err := range c.Networks.All(ctx, &gen.ListNetworksParams{Size: ptr(int32(10))}) {
 		require.NoError(t, err)
 		names = append(names, n.Name)
 	}
@@ -41,7 +41,7 @@ func TestClientAgainstFake(t *testing.T) {
 	}
 	assert.Equal(t, 3, srv.RequestCount(gen.OpListNetworks), "pages")
 	sessions := 0
-	for _, err := range c.AllSessions(ctx, gen.ListSessionsParams{Size: 7}) {
+	for _, err := range c.Sessions.All(ctx, 7, nil) {
 		require.NoError(t, err)
 		sessions++
 	}

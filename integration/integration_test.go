@@ -53,19 +53,19 @@ func TestReadOnly(t *testing.T) {
 	}
 
 	networks := 0
-	for n, err := range tg.c.AllNetworks(ctx, nil) {
+	for n, err := range tg.c.Networks.All(ctx, nil) {
 		require.NoError(t, err, "listNetworks")
 		require.NotEmpty(t, n.Id, "network without id: %+v", n)
 		require.NotEmpty(t, n.Name, "network without name: %+v", n)
 		networks++
 	}
 	users := 0
-	for _, err := range tg.c.AllUsers(ctx, nil) {
+	for _, err := range tg.c.Users.All(ctx, nil) {
 		require.NoError(t, err, "listUsers")
 		users++
 	}
 	groups := 0
-	for _, err := range tg.c.AllUserGroups(ctx, nil) {
+	for _, err := range tg.c.UserGroups.All(ctx, nil) {
 		require.NoError(t, err, "listUserGroups")
 		groups++
 	}
@@ -109,7 +109,7 @@ func TestNetworkLifecycle(t *testing.T) {
 	require.Equal(t, name, got.JSON200.Name, "getNetwork = %+v", got.JSON200)
 	require.Len(t, got.JSON200.Connectors, 1, "getNetwork = %+v", got.JSON200)
 	found := false
-	for r, err := range tg.c.AllNetworkRoutes(ctx, &gen.ListNetworkRoutesParams{NetworkId: &id}) {
+	for r, err := range tg.c.NetworkRoutes.All(ctx, &gen.ListNetworkRoutesParams{NetworkId: &id}) {
 		require.NoError(t, err)
 		found = found || r.Id == route.JSON201.Id
 	}
