@@ -12,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // Ptr returns a pointer to a copy of v, for the optional fields of request
@@ -20,7 +22,7 @@ func Ptr[T any](v T) *T { return &v }
 
 // decodeJSON decodes the JSON object of a 2xx response. err is the error of
 // sending, already typed by the pipeline, and passes through unchanged.
-func decodeJSON[T any](resp *http.Response, err error, op, id string) (*T, error) {
+func decodeJSON[T any](resp *http.Response, err error, op gen.OperationID, id string) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +34,7 @@ func decodeJSON[T any](resp *http.Response, err error, op, id string) (*T, error
 }
 
 // decodeValue decodes a JSON scalar or array.
-func decodeValue[T any](resp *http.Response, err error, op, id string) (T, error) {
+func decodeValue[T any](resp *http.Response, err error, op gen.OperationID, id string) (T, error) {
 	var v T
 	if err != nil {
 		return v, err
@@ -43,7 +45,7 @@ func decodeValue[T any](resp *http.Response, err error, op, id string) (T, error
 
 // decodeText reads a text/plain body. A JSON string is accepted too, as a
 // JSON-speaking proxy or mock may answer one.
-func decodeText[T ~string](resp *http.Response, err error, op, id string) (T, error) {
+func decodeText[T ~string](resp *http.Response, err error, op gen.OperationID, id string) (T, error) {
 	if err != nil {
 		return "", err
 	}
@@ -78,7 +80,7 @@ func discardBody(resp *http.Response, err error) error {
 
 // readJSON reads and decodes a JSON body into v. An object (object true)
 // must not be null: a nil result is never a success.
-func readJSON(resp *http.Response, v any, object bool, op, id string) error {
+func readJSON(resp *http.Response, v any, object bool, op gen.OperationID, id string) error {
 	defer resp.Body.Close()
 	// text/plain is what net/http sniffs for a JSON body written without a
 	// Content-Type, as hand-written test servers often do; the decoder
@@ -105,7 +107,7 @@ func readJSON(resp *http.Response, v any, object bool, op, id string) error {
 
 // readBody reads a body the pipeline has capped, sized from Content-Length
 // when the server gave one.
-func readBody(resp *http.Response, op, id string) ([]byte, error) {
+func readBody(resp *http.Response, op gen.OperationID, id string) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= 1<<20 {
 		buf.Grow(int(n) + bytes.MinRead)
@@ -114,7 +116,7 @@ func readBody(resp *http.Response, op, id string) ([]byte, error) {
 		if _, ok := err.(*RequestError); ok {
 			return nil, err // the response cap
 		}
-		e := &RequestError{Operation: op, ResourceID: id, Err: fmt.Errorf("read response: %w", err)}
+		e := &RequestError{Operation: string(op), ResourceID: id, Err: fmt.Errorf("read response: %w", err)}
 		if req := resp.Request; req != nil {
 			e.Method, e.Path = req.Method, req.URL.Path
 		}
@@ -132,13 +134,13 @@ func isJSONMedia(mt string) bool {
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
-func unexpected(resp *http.Response, op, id, format string, args ...any) error {
+func unexpected(resp *http.Response, op gen.OperationID, id, format string, args ...any) error {
 	return unexpectedErr(resp, op, id, nil, format, args...)
 }
 
-func unexpectedErr(resp *http.Response, op, id string, cause error, format string, args ...any) error {
+func unexpectedErr(resp *http.Response, op gen.OperationID, id string, cause error, format string, args ...any) error {
 	e := &ResponseError{
-		Operation:   op,
+		Operation:   string(op),
 		ResourceID:  id,
 		StatusCode:  resp.StatusCode,
 		ContentType: sanitize(resp.Header.Get("Content-Type"), 128),

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 var (
@@ -45,7 +47,7 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 func (e *ResponseError) Is(target error) bool { return target == ErrUnexpectedResponse }
 
 // checkID refuses an id the server or a proxy would read as another path.
-func checkID(op, id string) error {
+func checkID(op gen.OperationID, id string) error {
 	bad := strings.TrimSpace(id) == ""
 	dot := false
 	for seg := range strings.SplitSeq(id, "/") {
@@ -60,5 +62,5 @@ func checkID(op, id string) error {
 	if dot {
 		err = errors.Join(ErrInvalidID, ErrDotSegment)
 	}
-	return &RequestError{Operation: op, ResourceID: id, Err: err}
+	return &RequestError{Operation: string(op), ResourceID: id, Err: err}
 }

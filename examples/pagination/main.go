@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/examples/internal/setup"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
@@ -48,7 +49,7 @@ func run(ctx context.Context, out io.Writer) error {
 	// only when the loop needs it, and never past the last one.
 	before := requests(env)
 	n := 0
-	for _, err := range c.AllUsers(ctx, &gen.ListUsersParams{Size: ptr(gen.Size(100))}) {
+	for _, err := range c.Users.All(ctx, &client.UsersListParams{Size: ptr(gen.Size(100))}) {
 		if err != nil {
 			return err
 		}
@@ -58,7 +59,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// Stop early: breaking out of the loop stops fetching.
 	before = requests(env)
-	for u, err := range c.AllUsers(ctx, &gen.ListUsersParams{Size: ptr(gen.Size(100))}) {
+	for u, err := range c.Users.All(ctx, &client.UsersListParams{Size: ptr(gen.Size(100))}) {
 		if err != nil {
 			return err
 		}
@@ -69,7 +70,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// Cursor-based: sessions of the last day, 50 per batch.
 	sessions := 0
-	for s, err := range c.AllSessions(ctx, gen.ListSessionsParams{Size: 50}) {
+	for s, err := range c.Sessions.All(ctx, 50, nil) {
 		if err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ func run(ctx context.Context, out io.Writer, write bool) error {
 
 	// 4. Page through all users; pages are fetched lazily, 1,000 at a time.
 	users := 0
-	for u, err := range c.AllUsers(ctx, nil) {
+	for u, err := range c.Users.All(ctx, nil) {
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}

@@ -20,7 +20,7 @@ import (
 // EnsureNetwork returns the id of the network called name, creating it with
 // one connector in region if it does not exist yet. It is idempotent.
 func EnsureNetwork(ctx context.Context, c *client.Client, name, region string) (id string, created bool, err error) {
-	for n, err := range c.AllNetworks(ctx, nil) {
+	for n, err := range c.Networks.All(ctx, nil) {
 		if err != nil {
 			return "", false, fmt.Errorf("list networks: %w", err)
 		}

@@ -101,6 +101,9 @@ func (op *operation) callArgs(paramsExpr string) string {
 	return strings.Join(args, ", ")
 }
 
+// constant is gen's OperationID constant of the operation.
+func (op *operation) constant() string { return "gen.Op" + op.GoOp }
+
 func (op *operation) recv() string { return "(s *" + op.Service.Name + "Service)" }
 
 func (op *operation) ref() string { return "[" + op.Service.Name + "Service." + op.Name + "]" }
@@ -201,9 +204,9 @@ func emitMethod(w *writer, op *operation) {
 		w.p("\tvar resp *http.Response")
 		for i, p := range op.PathParams {
 			if i == 0 {
-				w.p("\terr := checkID(%q, %s)", op.ID, p.Arg)
+				w.p("\terr := checkID(%s, %s)", op.constant(), p.Arg)
 			} else {
-				w.p("\tif err == nil {\n\t\terr = checkID(%q, %s)\n\t}", op.ID, p.Arg)
+				w.p("\tif err == nil {\n\t\terr = checkID(%s, %s)\n\t}", op.constant(), p.Arg)
 			}
 		}
 		w.p("\tif err == nil {")
@@ -212,11 +215,11 @@ func emitMethod(w *writer, op *operation) {
 	}
 	switch op.ResultKind {
 	case resultPointer:
-		w.p("\treturn decodeJSON[%s](resp, err, %q, %s)", op.ResultType, op.ID, op.resourceID())
+		w.p("\treturn decodeJSON[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
 	case resultValue:
-		w.p("\treturn decodeValue[%s](resp, err, %q, %s)", op.ResultType, op.ID, op.resourceID())
+		w.p("\treturn decodeValue[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
 	case resultText:
-		w.p("\treturn decodeText[%s](resp, err, %q, %s)", op.ResultType, op.ID, op.resourceID())
+		w.p("\treturn decodeText[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
 	default:
 		w.p("\treturn discardBody(resp, err)")
 	}

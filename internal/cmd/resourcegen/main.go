@@ -46,9 +46,9 @@ func main() {
 		log.Fatal(err)
 	}
 	outputs := []struct {
-		path string
+		path  string
 		gofmt bool
-		data []byte
+		data  []byte
 	}{
 		{"client/resources.gen.go", true, emitServices(services)},
 		{"client/resources_gen_test.go", true, emitTestTables(services)},
