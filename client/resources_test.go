@@ -209,7 +209,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetDnsZones, func() error { return ok(c.Settings.GetDNSZones(ctx)) }},
 		{gen.OpSetDnsZones, func() error {
-			return ok(c.Settings.SetDNSZones(ctx, gen.DnsZones{Zones: []gen.DnsZone{{Name: "corp.example", Addresses: []string{"10.0.0.53"}}}}))
+			return ok(c.Settings.SetDNSZones(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}}))
 		}},
 		{gen.OpGetDeviceAllowance, func() error { return ok(c.Settings.GetDeviceAllowance(ctx)) }},
 		{gen.OpSetDeviceAllowance, func() error {
@@ -236,7 +236,9 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpGetSnat, func() error { return ok(c.Settings.GetSNAT(ctx)) }},
 		{gen.OpSetSnat, func() error { return ok(c.Settings.SetSNAT(ctx, false)) }},
 		{gen.OpGetSubnet, func() error { return ok(c.Settings.GetSubnet(ctx)) }},
-		{gen.OpSetSubnet, func() error { return ok(c.Settings.SetSubnet(ctx, gen.Subnet{IpV4Address: []string{"100.96.0.0/12"}})) }},
+		{gen.OpSetSubnet, func() error {
+			return ok(c.Settings.SetSubnet(ctx, gen.Subnet{IpV4Address: &[]string{"100.96.0.0/12"}}))
+		}},
 		{gen.OpGetTrustedDevicesAllowed, func() error { return ok(c.Settings.GetTrustedDevicesAllowed(ctx)) }},
 		{gen.OpSetTrustedDevicesAllowed, func() error { return ok(c.Settings.SetTrustedDevicesAllowed(ctx, false)) }},
 		{gen.OpGetTwoFactorAuthEnabled, func() error { return ok(c.Settings.GetTwoFactorAuthEnabled(ctx)) }},
@@ -246,8 +248,8 @@ func TestResourceAllOperations(t *testing.T) {
 
 		// User groups, users, devices.
 		{gen.OpCreateUserGroup, func() error {
-			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: []string{"us-nyc"},
-				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: []string{"192.0.2.0/24"}}})
+			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-nyc"},
+				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
 			return keep(&groupID, idOf(g), err)
 		}},
 		{gen.OpGetUserGroup, func() error { return ok(c.UserGroups.Get(ctx, groupID)) }},
@@ -331,8 +333,8 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpListNetworkRoutes, func() error { return ok(c.NetworkRoutes.List(ctx, nil)) }},
 		{gen.OpCreateNetworkIpService, func() error {
 			s, err := c.NetworkIPServices.Create(ctx, networkID, gen.NetworkIpServiceRequest{
-				Name: "web", Routes: []gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
-				Config: &gen.ServiceConfigRequest{ServiceTypes: []gen.ServiceType{gen.ServiceTypeHttps}},
+				Name: "web", Routes: &[]gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
+				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHttps}},
 			})
 			return keep(&netSvcID, idOf(s), err)
 		}},
@@ -343,7 +345,7 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpListNetworkIpServices, func() error { return ok(c.NetworkIPServices.List(ctx, nil)) }},
 		{gen.OpCreateNetworkApplication, func() error {
 			a, err := c.NetworkApplications.Create(ctx, networkID, gen.NetworkApplicationRequest{
-				Name: "wiki", Routes: []gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: client.Ptr(true)}},
+				Name: "wiki", Routes: &[]gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: client.Ptr(true)}},
 			})
 			return keep(&netAppID, idOf(a), err)
 		}},
@@ -381,8 +383,8 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpRevokeHostConnectorProfile, func() error { return ok(c.HostConnectors.RevokeProfile(ctx, hostConnID)) }},
 		{gen.OpCreateHostIpService, func() error {
 			s, err := c.HostIPServices.Create(ctx, hostID, gen.HostIpServiceRequest{Name: "pg",
-				Config: &gen.ServiceConfigRequest{CustomServiceTypes: []gen.CustomServiceTypeRequest{{
-					Protocol: client.Ptr(gen.CustomServiceProtocolTcp), Port: []gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
+				Config: &gen.ServiceConfigRequest{CustomServiceTypes: &[]gen.CustomServiceTypeRequest{{
+					Protocol: client.Ptr(gen.CustomServiceProtocolTcp), Port: &[]gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
 				}}}})
 			return keep(&hostSvcID, idOf(s), err)
 		}},
@@ -395,7 +397,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpCreateHostApplication, func() error {
 			a, err := c.HostApplications.Create(ctx, hostID, gen.HostApplicationRequest{
-				Name: "admin", Routes: []gen.HostApplicationRouteRequest{{Value: "admin.db.corp.example"}},
+				Name: "admin", Routes: &[]gen.HostApplicationRouteRequest{{Value: "admin.db.corp.example"}},
 			})
 			return keep(&hostAppID, idOf(a), err)
 		}},
@@ -408,8 +410,8 @@ func TestResourceAllOperations(t *testing.T) {
 		// Access control and policies.
 		{gen.OpCreateAccessGroup, func() error {
 			g, err := c.AccessGroups.Create(ctx, gen.AccessGroupRequest{Name: "eng-to-office",
-				Source:      []gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &groupID}},
-				Destination: []gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &networkID, Children: []string{netSvcID}}},
+				Source:      &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &groupID}},
+				Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &networkID, Children: &[]string{netSvcID}}},
 			})
 			return keep(&accessGroupID, idOf(g), err)
 		}},
@@ -423,7 +425,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpAddAccessGroupDestination, func() error {
 			return ok(c.AccessGroups.AddDestination(ctx, accessGroupID, gen.AccessItemDestinationRequest{
-				Type: gen.AccessItemDestinationTypeHostService, Parent: &hostID, Children: []string{hostSvcID},
+				Type: gen.AccessItemDestinationTypeHostService, Parent: &hostID, Children: &[]string{hostSvcID},
 			}))
 		}},
 		{gen.OpRemoveAccessGroupSource, func() error {
@@ -434,9 +436,9 @@ func TestResourceAllOperations(t *testing.T) {
 				&client.AccessGroupsRemoveDestinationParams{ParentId: &hostID, ChildId: &hostSvcID}))
 		}},
 		{gen.OpCreateLocationContext, func() error {
-			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: []string{groupID},
-				IpCheck:      &gen.IpCheckRequest{Allowed: client.Ptr(true), Ips: []gen.IpRequest{{Ip: ptr("203.0.113.0/24")}}},
-				CountryCheck: &gen.CountryCheckRequest{Allowed: client.Ptr(true), Countries: []string{"DE"}}})
+			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: &[]string{groupID},
+				IpCheck:      &gen.IpCheckRequest{Allowed: client.Ptr(true), Ips: &[]gen.IpRequest{{Ip: ptr("203.0.113.0/24")}}},
+				CountryCheck: &gen.CountryCheckRequest{Allowed: client.Ptr(true), Countries: &[]string{"DE"}}})
 			return keep(&locationID, idOf(l), err)
 		}},
 		{gen.OpGetLocationContext, func() error { return ok(c.LocationContexts.Get(ctx, locationID)) }},
@@ -447,7 +449,7 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpListLocationContexts, func() error { return ok(c.LocationContexts.List(ctx, nil)) }},
 		{gen.OpCreateDevicePosture, func() error {
 			p, err := c.DevicePostures.Create(ctx, gen.DevicePostureRequest{Name: "managed",
-				Windows: &gen.WindowsRequest{Allowed: client.Ptr(true), Antiviruses: []gen.Antivirus{gen.AntivirusMicrosoftDefender}},
+				Windows: &gen.WindowsRequest{Allowed: client.Ptr(true), Antiviruses: &[]gen.Antivirus{gen.AntivirusMicrosoftDefender}},
 				Macos:   &gen.MacOSRequest{Allowed: client.Ptr(true), Version: &gen.VersionPolicy{Condition: client.Ptr(gen.VersionConditionGte), Version: ptr("14.0")}}})
 			return keep(&postureID, idOf(p), err)
 		}},
@@ -457,12 +459,12 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpListDevicePostures, func() error { return ok(c.DevicePostures.List(ctx, nil)) }},
 		{gen.OpCreateDnsRecord, func() error {
-			r, err := c.DNSRecords.Create(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: []string{"10.1.2.3"}})
+			r, err := c.DNSRecords.Create(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: &[]string{"10.1.2.3"}})
 			return keep(&dnsRecordID, idOf(r), err)
 		}},
 		{gen.OpGetDnsRecord, func() error { return ok(c.DNSRecords.Get(ctx, dnsRecordID)) }},
 		{gen.OpUpdateDnsRecord, func() error {
-			return ok(c.DNSRecords.Update(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: []string{"fd00::3"}}))
+			return ok(c.DNSRecords.Update(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: &[]string{"fd00::3"}}))
 		}},
 		{gen.OpListDnsRecords, func() error { return ok(c.DNSRecords.List(ctx, nil)) }},
 		{gen.OpAddCyberShieldAllowListDomains, func() error {
