@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"context"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
@@ -107,49 +106,33 @@ type AccessGroupsService struct{ c *Client }
 
 // AddDestination calls addAccessGroupDestination (POST /api/v1/access-groups/{id}/destination): add a destination to an access group.
 func (s *AccessGroupsService) AddDestination(ctx context.Context, id string, body gen.AccessItemDestinationRequest) (*gen.AccessGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpAddAccessGroupDestination, id)
-	if err == nil {
-		resp, err = s.c.AddAccessGroupDestination(ctx, id, body)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpAddAccessGroupDestination, id)
+	resp, err := s.c.AddAccessGroupDestination(ctx, id, body)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AddSource calls addAccessGroupSource (POST /api/v1/access-groups/{id}/source): add a source to an access group.
 func (s *AccessGroupsService) AddSource(ctx context.Context, id string, body gen.AccessItemSourceRequest) (*gen.AccessGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpAddAccessGroupSource, id)
-	if err == nil {
-		resp, err = s.c.AddAccessGroupSource(ctx, id, body)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpAddAccessGroupSource, id)
+	resp, err := s.c.AddAccessGroupSource(ctx, id, body)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Create calls createAccessGroup (POST /api/v1/access-groups): create an access group.
 func (s *AccessGroupsService) Create(ctx context.Context, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
 	resp, err := s.c.CreateAccessGroup(ctx, body)
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpCreateAccessGroup, "")
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Delete calls deleteAccessGroup (DELETE /api/v1/access-groups/{id}): delete an access group.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *AccessGroupsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteAccessGroup, id)
-	if err == nil {
-		resp, err = s.c.DeleteAccessGroup(ctx, id)
-	}
+	resp, err := s.c.DeleteAccessGroup(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getAccessGroup (GET /api/v1/access-groups/{id}): get an access group by id.
 func (s *AccessGroupsService) Get(ctx context.Context, id string) (*gen.AccessGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetAccessGroup, id)
-	if err == nil {
-		resp, err = s.c.GetAccessGroup(ctx, id)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpGetAccessGroup, id)
+	resp, err := s.c.GetAccessGroup(ctx, id)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AccessGroupsListParams are the optional query parameters of [AccessGroupsService.List] (listAccessGroups); nil
@@ -161,7 +144,7 @@ type AccessGroupsListParams = gen.ListAccessGroupsParams
 // [AccessGroupsService.All] iterates over every item instead.
 func (s *AccessGroupsService) List(ctx context.Context, params *AccessGroupsListParams) (*gen.PageAccessGroupResponse, error) {
 	resp, err := s.c.ListAccessGroups(ctx, params)
-	return decodeJSON[gen.PageAccessGroupResponse](resp, err, gen.OpListAccessGroups, "")
+	return decodeJSON[gen.PageAccessGroupResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listAccessGroups (GET /api/v1/access-groups), fetching pages lazily
@@ -189,12 +172,8 @@ func (s *AccessGroupsService) RemoveDestination(ctx context.Context, id string, 
 		p.ParentId = params.ParentId
 		p.ChildId = params.ChildId
 	}
-	var resp *http.Response
-	err := checkID(gen.OpRemoveAccessGroupDestination, id)
-	if err == nil {
-		resp, err = s.c.RemoveAccessGroupDestination(ctx, id, &p)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpRemoveAccessGroupDestination, id)
+	resp, err := s.c.RemoveAccessGroupDestination(ctx, id, &p)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AccessGroupsRemoveSourceParams are the optional query parameters of [AccessGroupsService.RemoveSource] (removeAccessGroupSource); nil
@@ -214,22 +193,14 @@ func (s *AccessGroupsService) RemoveSource(ctx context.Context, id string, typ g
 		p.ParentId = params.ParentId
 		p.ChildId = params.ChildId
 	}
-	var resp *http.Response
-	err := checkID(gen.OpRemoveAccessGroupSource, id)
-	if err == nil {
-		resp, err = s.c.RemoveAccessGroupSource(ctx, id, &p)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpRemoveAccessGroupSource, id)
+	resp, err := s.c.RemoveAccessGroupSource(ctx, id, &p)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Update calls updateAccessGroup (PUT /api/v1/access-groups/{id}): replace an access group.
 func (s *AccessGroupsService) Update(ctx context.Context, id string, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateAccessGroup, id)
-	if err == nil {
-		resp, err = s.c.UpdateAccessGroup(ctx, id, body)
-	}
-	return decodeJSON[gen.AccessGroupResponse](resp, err, gen.OpUpdateAccessGroup, id)
+	resp, err := s.c.UpdateAccessGroup(ctx, id, body)
+	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AccessVisibilityService calls the operations of tag Access Visibility. Get it as c.AccessVisibility.
@@ -252,7 +223,7 @@ func (s *AccessVisibilityService) Enable(ctx context.Context) error {
 // GetEnabled calls getAccessVisibilityEnabled (GET /api/v1/access-visibility/enabled): report whether Access Visibility is on.
 func (s *AccessVisibilityService) GetEnabled(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetAccessVisibilityEnabled(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetAccessVisibilityEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // AccountService calls the operations of tag Account. Get it as c.Account.
@@ -262,7 +233,7 @@ type AccountService struct{ c *Client }
 func (s *AccountService) CreateCloudID(ctx context.Context, id string) (*gen.AuthCredentials, error) {
 	p := gen.CreateCloudIdParams{Id: id}
 	resp, err := s.c.CreateCloudId(ctx, &p)
-	return decodeJSON[gen.AuthCredentials](resp, err, gen.OpCreateCloudId, "")
+	return decodeJSON[gen.AuthCredentials](s.c, resp, err)
 }
 
 // AuditLogService calls the operations of tag Audit Log. Get it as c.AuditLog.
@@ -293,7 +264,7 @@ func (s *AuditLogService) List(ctx context.Context, size int32, params *AuditLog
 		p.Cursor = params.Cursor
 	}
 	resp, err := s.c.ListAuditLogs(ctx, &p)
-	return decodeJSON[gen.AuditLogsResponse](resp, err, gen.OpListAuditLogs, "")
+	return decodeJSON[gen.AuditLogsResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listAuditLogs (GET /api/v1/audit-log), following nextCursor
@@ -364,7 +335,7 @@ func (s *DNSLogService) Enable(ctx context.Context) error {
 // GetEnabled calls getDnsLogEnabled (GET /api/v1/dns-log/user-dns-resolutions/enabled): report whether the DNS log is on.
 func (s *DNSLogService) GetEnabled(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetDnsLogEnabled(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetDnsLogEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // DNSLogListUserDNSResolutionsParams are the optional query parameters of [DNSLogService.ListUserDNSResolutions] (listUserDnsResolutions); nil
@@ -389,7 +360,7 @@ func (s *DNSLogService) ListUserDNSResolutions(ctx context.Context, startHour ti
 		p.Size = params.Size
 	}
 	resp, err := s.c.ListUserDnsResolutions(ctx, &p)
-	return decodeJSON[gen.PageUserDnsResolution](resp, err, gen.OpListUserDnsResolutions, "")
+	return decodeJSON[gen.PageUserDnsResolution](s.c, resp, err)
 }
 
 // AllUserDNSResolutions iterates over the items of listUserDnsResolutions (GET /api/v1/dns-log/user-dns-resolutions/page), fetching pages lazily
@@ -412,28 +383,20 @@ type DNSRecordsService struct{ c *Client }
 // Create calls createDnsRecord (POST /api/v1/dns-records): create a DNS record.
 func (s *DNSRecordsService) Create(ctx context.Context, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
 	resp, err := s.c.CreateDnsRecord(ctx, body)
-	return decodeJSON[gen.DnsRecordResponse](resp, err, gen.OpCreateDnsRecord, "")
+	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDnsRecord (DELETE /api/v1/dns-records/{id}): delete a DNS record.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSRecordsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteDnsRecord, id)
-	if err == nil {
-		resp, err = s.c.DeleteDnsRecord(ctx, id)
-	}
+	resp, err := s.c.DeleteDnsRecord(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getDnsRecord (GET /api/v1/dns-records/{id}): get a DNS record by id.
 func (s *DNSRecordsService) Get(ctx context.Context, id string) (*gen.DnsRecordResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetDnsRecord, id)
-	if err == nil {
-		resp, err = s.c.GetDnsRecord(ctx, id)
-	}
-	return decodeJSON[gen.DnsRecordResponse](resp, err, gen.OpGetDnsRecord, id)
+	resp, err := s.c.GetDnsRecord(ctx, id)
+	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
 // DNSRecordsListParams are the optional query parameters of [DNSRecordsService.List] (listDnsRecords); nil
@@ -445,7 +408,7 @@ type DNSRecordsListParams = gen.ListDnsRecordsParams
 // [DNSRecordsService.All] iterates over every item instead.
 func (s *DNSRecordsService) List(ctx context.Context, params *DNSRecordsListParams) (*gen.PageDnsRecordResponse, error) {
 	resp, err := s.c.ListDnsRecords(ctx, params)
-	return decodeJSON[gen.PageDnsRecordResponse](resp, err, gen.OpListDnsRecords, "")
+	return decodeJSON[gen.PageDnsRecordResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDnsRecords (GET /api/v1/dns-records), fetching pages lazily
@@ -458,12 +421,8 @@ func (s *DNSRecordsService) All(ctx context.Context, params *DNSRecordsListParam
 
 // Update calls updateDnsRecord (PUT /api/v1/dns-records/{id}): replace a DNS record.
 func (s *DNSRecordsService) Update(ctx context.Context, id string, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateDnsRecord, id)
-	if err == nil {
-		resp, err = s.c.UpdateDnsRecord(ctx, id, body)
-	}
-	return decodeJSON[gen.DnsRecordResponse](resp, err, gen.OpUpdateDnsRecord, id)
+	resp, err := s.c.UpdateDnsRecord(ctx, id, body)
+	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
 // DevicePosturesService calls the operations of /api/v1/device-postures. Get it as c.DevicePostures.
@@ -472,28 +431,20 @@ type DevicePosturesService struct{ c *Client }
 // Create calls createDevicePosture (POST /api/v1/device-postures): create a device posture policy.
 func (s *DevicePosturesService) Create(ctx context.Context, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
 	resp, err := s.c.CreateDevicePosture(ctx, body)
-	return decodeJSON[gen.DevicePostureResponse](resp, err, gen.OpCreateDevicePosture, "")
+	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDevicePosture (DELETE /api/v1/device-postures/{id}): delete a device posture policy.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DevicePosturesService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteDevicePosture, id)
-	if err == nil {
-		resp, err = s.c.DeleteDevicePosture(ctx, id)
-	}
+	resp, err := s.c.DeleteDevicePosture(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getDevicePosture (GET /api/v1/device-postures/{id}): get a device posture policy by id.
 func (s *DevicePosturesService) Get(ctx context.Context, id string) (*gen.DevicePostureResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetDevicePosture, id)
-	if err == nil {
-		resp, err = s.c.GetDevicePosture(ctx, id)
-	}
-	return decodeJSON[gen.DevicePostureResponse](resp, err, gen.OpGetDevicePosture, id)
+	resp, err := s.c.GetDevicePosture(ctx, id)
+	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
 // DevicePosturesListParams are the optional query parameters of [DevicePosturesService.List] (listDevicePostures); nil
@@ -505,7 +456,7 @@ type DevicePosturesListParams = gen.ListDevicePosturesParams
 // [DevicePosturesService.All] iterates over every item instead.
 func (s *DevicePosturesService) List(ctx context.Context, params *DevicePosturesListParams) (*gen.PageDevicePostureResponse, error) {
 	resp, err := s.c.ListDevicePostures(ctx, params)
-	return decodeJSON[gen.PageDevicePostureResponse](resp, err, gen.OpListDevicePostures, "")
+	return decodeJSON[gen.PageDevicePostureResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDevicePostures (GET /api/v1/device-postures), fetching pages lazily
@@ -518,12 +469,8 @@ func (s *DevicePosturesService) All(ctx context.Context, params *DevicePosturesL
 
 // Update calls updateDevicePosture (PUT /api/v1/device-postures/{id}): replace a device posture policy.
 func (s *DevicePosturesService) Update(ctx context.Context, id string, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateDevicePosture, id)
-	if err == nil {
-		resp, err = s.c.UpdateDevicePosture(ctx, id, body)
-	}
-	return decodeJSON[gen.DevicePostureResponse](resp, err, gen.OpUpdateDevicePosture, id)
+	resp, err := s.c.UpdateDevicePosture(ctx, id, body)
+	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
 // DevicesService calls the operations of /api/v1/devices. Get it as c.Devices.
@@ -533,18 +480,14 @@ type DevicesService struct{ c *Client }
 func (s *DevicesService) Create(ctx context.Context, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
 	p := gen.CreateDeviceParams{UserId: userID}
 	resp, err := s.c.CreateDevice(ctx, &p, body)
-	return decodeJSON[gen.DeviceResponse](resp, err, gen.OpCreateDevice, "")
+	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDevice (DELETE /api/v1/devices/{id}): delete a user's device.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DevicesService) Delete(ctx context.Context, id string, userID string) error {
 	p := gen.DeleteDeviceParams{UserId: userID}
-	var resp *http.Response
-	err := checkID(gen.OpDeleteDevice, id)
-	if err == nil {
-		resp, err = s.c.DeleteDevice(ctx, id, &p)
-	}
+	resp, err := s.c.DeleteDevice(ctx, id, &p)
 	return discardBody(resp, err)
 }
 
@@ -552,23 +495,15 @@ func (s *DevicesService) Delete(ctx context.Context, id string, userID string) e
 // It returns the answer's text/plain body.
 func (s *DevicesService) GenerateProfile(ctx context.Context, id string, userID string, regionID string) (string, error) {
 	p := gen.GenerateDeviceProfileParams{UserId: userID, RegionId: regionID}
-	var resp *http.Response
-	err := checkID(gen.OpGenerateDeviceProfile, id)
-	if err == nil {
-		resp, err = s.c.GenerateDeviceProfile(ctx, id, &p)
-	}
-	return decodeText[string](resp, err, gen.OpGenerateDeviceProfile, id)
+	resp, err := s.c.GenerateDeviceProfile(ctx, id, &p)
+	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getDevice (GET /api/v1/devices/{id}): get a user's device by id.
 func (s *DevicesService) Get(ctx context.Context, id string, userID string) (*gen.DeviceResponse, error) {
 	p := gen.GetDeviceParams{UserId: userID}
-	var resp *http.Response
-	err := checkID(gen.OpGetDevice, id)
-	if err == nil {
-		resp, err = s.c.GetDevice(ctx, id, &p)
-	}
-	return decodeJSON[gen.DeviceResponse](resp, err, gen.OpGetDevice, id)
+	resp, err := s.c.GetDevice(ctx, id, &p)
+	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
 // DevicesListParams are the optional query parameters of [DevicesService.List] (listDevices); nil
@@ -580,7 +515,7 @@ type DevicesListParams = gen.ListDevicesParams
 // [DevicesService.All] iterates over every item instead.
 func (s *DevicesService) List(ctx context.Context, params *DevicesListParams) (*gen.PageDeviceResponse, error) {
 	resp, err := s.c.ListDevices(ctx, params)
-	return decodeJSON[gen.PageDeviceResponse](resp, err, gen.OpListDevices, "")
+	return decodeJSON[gen.PageDeviceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDevices (GET /api/v1/devices), fetching pages lazily
@@ -595,23 +530,15 @@ func (s *DevicesService) All(ctx context.Context, params *DevicesListParams) ite
 // It returns the answer's text/plain body.
 func (s *DevicesService) RevokeProfile(ctx context.Context, id string, userID string) (string, error) {
 	p := gen.RevokeDeviceProfileParams{UserId: userID}
-	var resp *http.Response
-	err := checkID(gen.OpRevokeDeviceProfile, id)
-	if err == nil {
-		resp, err = s.c.RevokeDeviceProfile(ctx, id, &p)
-	}
-	return decodeText[string](resp, err, gen.OpRevokeDeviceProfile, id)
+	resp, err := s.c.RevokeDeviceProfile(ctx, id, &p)
+	return decodeText[string](s.c, resp, err)
 }
 
 // Update calls updateDevice (PUT /api/v1/devices/{id}): replace a user's device.
 func (s *DevicesService) Update(ctx context.Context, id string, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
 	p := gen.UpdateDeviceParams{UserId: userID}
-	var resp *http.Response
-	err := checkID(gen.OpUpdateDevice, id)
-	if err == nil {
-		resp, err = s.c.UpdateDevice(ctx, id, &p, body)
-	}
-	return decodeJSON[gen.DeviceResponse](resp, err, gen.OpUpdateDevice, id)
+	resp, err := s.c.UpdateDevice(ctx, id, &p, body)
+	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
 // HostApplicationsService calls the operations of /api/v1/hosts/applications. Get it as c.HostApplications.
@@ -621,28 +548,20 @@ type HostApplicationsService struct{ c *Client }
 func (s *HostApplicationsService) Create(ctx context.Context, hostID string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
 	p := gen.CreateHostApplicationParams{HostId: hostID}
 	resp, err := s.c.CreateHostApplication(ctx, &p, body)
-	return decodeJSON[gen.HostApplicationResponse](resp, err, gen.OpCreateHostApplication, "")
+	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostApplication (DELETE /api/v1/hosts/applications/{id}): delete a host application.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostApplicationsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteHostApplication, id)
-	if err == nil {
-		resp, err = s.c.DeleteHostApplication(ctx, id)
-	}
+	resp, err := s.c.DeleteHostApplication(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHostApplication (GET /api/v1/hosts/applications/{id}): get a host application by id.
 func (s *HostApplicationsService) Get(ctx context.Context, id string) (*gen.HostApplicationResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetHostApplication, id)
-	if err == nil {
-		resp, err = s.c.GetHostApplication(ctx, id)
-	}
-	return decodeJSON[gen.HostApplicationResponse](resp, err, gen.OpGetHostApplication, id)
+	resp, err := s.c.GetHostApplication(ctx, id)
+	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
 // HostApplicationsListParams are the optional query parameters of [HostApplicationsService.List] (listHostApplications); nil
@@ -654,7 +573,7 @@ type HostApplicationsListParams = gen.ListHostApplicationsParams
 // [HostApplicationsService.All] iterates over every item instead.
 func (s *HostApplicationsService) List(ctx context.Context, params *HostApplicationsListParams) (*gen.PageHostApplicationResponse, error) {
 	resp, err := s.c.ListHostApplications(ctx, params)
-	return decodeJSON[gen.PageHostApplicationResponse](resp, err, gen.OpListHostApplications, "")
+	return decodeJSON[gen.PageHostApplicationResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostApplications (GET /api/v1/hosts/applications), fetching pages lazily
@@ -667,12 +586,8 @@ func (s *HostApplicationsService) All(ctx context.Context, params *HostApplicati
 
 // Update calls updateHostApplication (PUT /api/v1/hosts/applications/{id}): replace a host application.
 func (s *HostApplicationsService) Update(ctx context.Context, id string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateHostApplication, id)
-	if err == nil {
-		resp, err = s.c.UpdateHostApplication(ctx, id, body)
-	}
-	return decodeJSON[gen.HostApplicationResponse](resp, err, gen.OpUpdateHostApplication, id)
+	resp, err := s.c.UpdateHostApplication(ctx, id, body)
+	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
 // HostConnectorsService calls the operations of /api/v1/hosts/connectors. Get it as c.HostConnectors.
@@ -681,11 +596,7 @@ type HostConnectorsService struct{ c *Client }
 // Activate calls activateHostConnector (PUT /api/v1/hosts/connectors/{id}/activate): activate a suspended host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Activate(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpActivateHostConnector, id)
-	if err == nil {
-		resp, err = s.c.ActivateHostConnector(ctx, id)
-	}
+	resp, err := s.c.ActivateHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
@@ -693,62 +604,42 @@ func (s *HostConnectorsService) Activate(ctx context.Context, id string) error {
 func (s *HostConnectorsService) Create(ctx context.Context, hostID string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
 	p := gen.CreateHostConnectorParams{HostId: hostID}
 	resp, err := s.c.CreateHostConnector(ctx, &p, body)
-	return decodeJSON[gen.HostConnectorResponse](resp, err, gen.OpCreateHostConnector, "")
+	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostConnector (DELETE /api/v1/hosts/connectors/{id}): delete a host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteHostConnector, id)
-	if err == nil {
-		resp, err = s.c.DeleteHostConnector(ctx, id)
-	}
+	resp, err := s.c.DeleteHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // EncryptProfile calls encryptHostConnectorProfile (POST /api/v1/hosts/connectors/{id}/profile/encrypt): generate a one-time token that fetches a host connector's profile.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) EncryptProfile(ctx context.Context, id string) (string, error) {
-	var resp *http.Response
-	err := checkID(gen.OpEncryptHostConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.EncryptHostConnectorProfile(ctx, id)
-	}
-	return decodeText[string](resp, err, gen.OpEncryptHostConnectorProfile, id)
+	resp, err := s.c.EncryptHostConnectorProfile(ctx, id)
+	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateAppBundle calls generateHostConnectorAppBundle (POST /api/v1/hosts/connectors/{id}/profile/bundle): get a download URL of the connector app bundled with a host connector's profile.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) GenerateAppBundle(ctx context.Context, id string, typ gen.BundleType) (string, error) {
 	p := gen.GenerateHostConnectorAppBundleParams{Type: typ}
-	var resp *http.Response
-	err := checkID(gen.OpGenerateHostConnectorAppBundle, id)
-	if err == nil {
-		resp, err = s.c.GenerateHostConnectorAppBundle(ctx, id, &p)
-	}
-	return decodeText[string](resp, err, gen.OpGenerateHostConnectorAppBundle, id)
+	resp, err := s.c.GenerateHostConnectorAppBundle(ctx, id, &p)
+	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateProfile calls generateHostConnectorProfile (POST /api/v1/hosts/connectors/{id}/profile): generate an .ovpn profile for a host connector.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) GenerateProfile(ctx context.Context, id string) (string, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGenerateHostConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.GenerateHostConnectorProfile(ctx, id)
-	}
-	return decodeText[string](resp, err, gen.OpGenerateHostConnectorProfile, id)
+	resp, err := s.c.GenerateHostConnectorProfile(ctx, id)
+	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getHostConnector (GET /api/v1/hosts/connectors/{id}): get a host connector by id.
 func (s *HostConnectorsService) Get(ctx context.Context, id string) (*gen.HostConnectorResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetHostConnector, id)
-	if err == nil {
-		resp, err = s.c.GetHostConnector(ctx, id)
-	}
-	return decodeJSON[gen.HostConnectorResponse](resp, err, gen.OpGetHostConnector, id)
+	resp, err := s.c.GetHostConnector(ctx, id)
+	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
 // HostConnectorsListParams are the optional query parameters of [HostConnectorsService.List] (listHostConnectors); nil
@@ -760,7 +651,7 @@ type HostConnectorsListParams = gen.ListHostConnectorsParams
 // [HostConnectorsService.All] iterates over every item instead.
 func (s *HostConnectorsService) List(ctx context.Context, params *HostConnectorsListParams) (*gen.PageHostConnectorResponse, error) {
 	resp, err := s.c.ListHostConnectors(ctx, params)
-	return decodeJSON[gen.PageHostConnectorResponse](resp, err, gen.OpListHostConnectors, "")
+	return decodeJSON[gen.PageHostConnectorResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostConnectors (GET /api/v1/hosts/connectors), fetching pages lazily
@@ -773,33 +664,21 @@ func (s *HostConnectorsService) All(ctx context.Context, params *HostConnectorsL
 
 // RevokeProfile calls revokeHostConnectorProfile (DELETE /api/v1/hosts/connectors/{id}/profile): revoke a host connector's profile.
 func (s *HostConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	var resp *http.Response
-	err := checkID(gen.OpRevokeHostConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.RevokeHostConnectorProfile(ctx, id)
-	}
-	return decodeValue[bool](resp, err, gen.OpRevokeHostConnectorProfile, id)
+	resp, err := s.c.RevokeHostConnectorProfile(ctx, id)
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // Suspend calls suspendHostConnector (PUT /api/v1/hosts/connectors/{id}/suspend): suspend a host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Suspend(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpSuspendHostConnector, id)
-	if err == nil {
-		resp, err = s.c.SuspendHostConnector(ctx, id)
-	}
+	resp, err := s.c.SuspendHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateHostConnector (PUT /api/v1/hosts/connectors/{id}): replace a host connector.
 func (s *HostConnectorsService) Update(ctx context.Context, id string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateHostConnector, id)
-	if err == nil {
-		resp, err = s.c.UpdateHostConnector(ctx, id, body)
-	}
-	return decodeJSON[gen.HostConnectorResponse](resp, err, gen.OpUpdateHostConnector, id)
+	resp, err := s.c.UpdateHostConnector(ctx, id, body)
+	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
 // HostIPServicesService calls the operations of /api/v1/hosts/ip-services. Get it as c.HostIPServices.
@@ -809,28 +688,20 @@ type HostIPServicesService struct{ c *Client }
 func (s *HostIPServicesService) Create(ctx context.Context, hostID string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
 	p := gen.CreateHostIpServiceParams{HostId: hostID}
 	resp, err := s.c.CreateHostIpService(ctx, &p, body)
-	return decodeJSON[gen.HostIpServiceResponse](resp, err, gen.OpCreateHostIpService, "")
+	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostIpService (DELETE /api/v1/hosts/ip-services/{id}): delete a host IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostIPServicesService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteHostIpService, id)
-	if err == nil {
-		resp, err = s.c.DeleteHostIpService(ctx, id)
-	}
+	resp, err := s.c.DeleteHostIpService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHostIpService (GET /api/v1/hosts/ip-services/{id}): get a host IP service by id.
 func (s *HostIPServicesService) Get(ctx context.Context, id string) (*gen.HostIpServiceResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetHostIpService, id)
-	if err == nil {
-		resp, err = s.c.GetHostIpService(ctx, id)
-	}
-	return decodeJSON[gen.HostIpServiceResponse](resp, err, gen.OpGetHostIpService, id)
+	resp, err := s.c.GetHostIpService(ctx, id)
+	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
 // HostIPServicesListParams are the optional query parameters of [HostIPServicesService.List] (listHostIpServices); nil
@@ -842,7 +713,7 @@ type HostIPServicesListParams = gen.ListHostIpServicesParams
 // [HostIPServicesService.All] iterates over every item instead.
 func (s *HostIPServicesService) List(ctx context.Context, params *HostIPServicesListParams) (*gen.PageHostIpServiceResponse, error) {
 	resp, err := s.c.ListHostIpServices(ctx, params)
-	return decodeJSON[gen.PageHostIpServiceResponse](resp, err, gen.OpListHostIpServices, "")
+	return decodeJSON[gen.PageHostIpServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostIpServices (GET /api/v1/hosts/ip-services), fetching pages lazily
@@ -855,12 +726,8 @@ func (s *HostIPServicesService) All(ctx context.Context, params *HostIPServicesL
 
 // Update calls updateHostIpService (PUT /api/v1/hosts/ip-services/{id}): replace a host IP service.
 func (s *HostIPServicesService) Update(ctx context.Context, id string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateHostIpService, id)
-	if err == nil {
-		resp, err = s.c.UpdateHostIpService(ctx, id, body)
-	}
-	return decodeJSON[gen.HostIpServiceResponse](resp, err, gen.OpUpdateHostIpService, id)
+	resp, err := s.c.UpdateHostIpService(ctx, id, body)
+	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
 // HostsService calls the operations of /api/v1/hosts. Get it as c.Hosts.
@@ -869,28 +736,20 @@ type HostsService struct{ c *Client }
 // Create calls createHost (POST /api/v1/hosts): create a host together with its connectors.
 func (s *HostsService) Create(ctx context.Context, body gen.HostCreateRequest) (*gen.HostResponse, error) {
 	resp, err := s.c.CreateHost(ctx, body)
-	return decodeJSON[gen.HostResponse](resp, err, gen.OpCreateHost, "")
+	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHost (DELETE /api/v1/hosts/{id}): delete a host and everything attached to it.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteHost, id)
-	if err == nil {
-		resp, err = s.c.DeleteHost(ctx, id)
-	}
+	resp, err := s.c.DeleteHost(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHost (GET /api/v1/hosts/{id}): get a host by id.
 func (s *HostsService) Get(ctx context.Context, id string) (*gen.HostResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetHost, id)
-	if err == nil {
-		resp, err = s.c.GetHost(ctx, id)
-	}
-	return decodeJSON[gen.HostResponse](resp, err, gen.OpGetHost, id)
+	resp, err := s.c.GetHost(ctx, id)
+	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
 // HostsListParams are the optional query parameters of [HostsService.List] (listHosts); nil
@@ -902,7 +761,7 @@ type HostsListParams = gen.ListHostsParams
 // [HostsService.All] iterates over every item instead.
 func (s *HostsService) List(ctx context.Context, params *HostsListParams) (*gen.PageHostResponse, error) {
 	resp, err := s.c.ListHosts(ctx, params)
-	return decodeJSON[gen.PageHostResponse](resp, err, gen.OpListHosts, "")
+	return decodeJSON[gen.PageHostResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHosts (GET /api/v1/hosts), fetching pages lazily
@@ -915,12 +774,8 @@ func (s *HostsService) All(ctx context.Context, params *HostsListParams) iter.Se
 
 // Update calls updateHost (PUT /api/v1/hosts/{id}): replace a host's settings.
 func (s *HostsService) Update(ctx context.Context, id string, body gen.HostUpdateRequest) (*gen.HostResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateHost, id)
-	if err == nil {
-		resp, err = s.c.UpdateHost(ctx, id, body)
-	}
-	return decodeJSON[gen.HostResponse](resp, err, gen.OpUpdateHost, id)
+	resp, err := s.c.UpdateHost(ctx, id, body)
+	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
 // LocationContextsService calls the operations of /api/v1/location-contexts. Get it as c.LocationContexts.
@@ -929,28 +784,20 @@ type LocationContextsService struct{ c *Client }
 // Create calls createLocationContext (POST /api/v1/location-contexts): create a location context policy.
 func (s *LocationContextsService) Create(ctx context.Context, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
 	resp, err := s.c.CreateLocationContext(ctx, body)
-	return decodeJSON[gen.LocationContextResponse](resp, err, gen.OpCreateLocationContext, "")
+	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
 // Delete calls deleteLocationContext (DELETE /api/v1/location-contexts/{id}): delete a location context policy.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *LocationContextsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteLocationContext, id)
-	if err == nil {
-		resp, err = s.c.DeleteLocationContext(ctx, id)
-	}
+	resp, err := s.c.DeleteLocationContext(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getLocationContext (GET /api/v1/location-contexts/{id}): get a location context policy by id.
 func (s *LocationContextsService) Get(ctx context.Context, id string) (*gen.LocationContextResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetLocationContext, id)
-	if err == nil {
-		resp, err = s.c.GetLocationContext(ctx, id)
-	}
-	return decodeJSON[gen.LocationContextResponse](resp, err, gen.OpGetLocationContext, id)
+	resp, err := s.c.GetLocationContext(ctx, id)
+	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
 // LocationContextsListParams are the optional query parameters of [LocationContextsService.List] (listLocationContexts); nil
@@ -962,7 +809,7 @@ type LocationContextsListParams = gen.ListLocationContextsParams
 // [LocationContextsService.All] iterates over every item instead.
 func (s *LocationContextsService) List(ctx context.Context, params *LocationContextsListParams) (*gen.PageLocationContextResponse, error) {
 	resp, err := s.c.ListLocationContexts(ctx, params)
-	return decodeJSON[gen.PageLocationContextResponse](resp, err, gen.OpListLocationContexts, "")
+	return decodeJSON[gen.PageLocationContextResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listLocationContexts (GET /api/v1/location-contexts), fetching pages lazily
@@ -975,12 +822,8 @@ func (s *LocationContextsService) All(ctx context.Context, params *LocationConte
 
 // Update calls updateLocationContext (PUT /api/v1/location-contexts/{id}): replace a location context policy.
 func (s *LocationContextsService) Update(ctx context.Context, id string, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateLocationContext, id)
-	if err == nil {
-		resp, err = s.c.UpdateLocationContext(ctx, id, body)
-	}
-	return decodeJSON[gen.LocationContextResponse](resp, err, gen.OpUpdateLocationContext, id)
+	resp, err := s.c.UpdateLocationContext(ctx, id, body)
+	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
 // NetworkApplicationsService calls the operations of /api/v1/networks/applications. Get it as c.NetworkApplications.
@@ -990,28 +833,20 @@ type NetworkApplicationsService struct{ c *Client }
 func (s *NetworkApplicationsService) Create(ctx context.Context, networkID string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
 	p := gen.CreateNetworkApplicationParams{NetworkId: networkID}
 	resp, err := s.c.CreateNetworkApplication(ctx, &p, body)
-	return decodeJSON[gen.NetworkApplicationResponse](resp, err, gen.OpCreateNetworkApplication, "")
+	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkApplication (DELETE /api/v1/networks/applications/{id}): delete a network application.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkApplicationsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteNetworkApplication, id)
-	if err == nil {
-		resp, err = s.c.DeleteNetworkApplication(ctx, id)
-	}
+	resp, err := s.c.DeleteNetworkApplication(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkApplication (GET /api/v1/networks/applications/{id}): get a network application by id.
 func (s *NetworkApplicationsService) Get(ctx context.Context, id string) (*gen.NetworkApplicationResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetNetworkApplication, id)
-	if err == nil {
-		resp, err = s.c.GetNetworkApplication(ctx, id)
-	}
-	return decodeJSON[gen.NetworkApplicationResponse](resp, err, gen.OpGetNetworkApplication, id)
+	resp, err := s.c.GetNetworkApplication(ctx, id)
+	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
 // NetworkApplicationsListParams are the optional query parameters of [NetworkApplicationsService.List] (listNetworkApplications); nil
@@ -1023,7 +858,7 @@ type NetworkApplicationsListParams = gen.ListNetworkApplicationsParams
 // [NetworkApplicationsService.All] iterates over every item instead.
 func (s *NetworkApplicationsService) List(ctx context.Context, params *NetworkApplicationsListParams) (*gen.PageNetworkApplicationResponse, error) {
 	resp, err := s.c.ListNetworkApplications(ctx, params)
-	return decodeJSON[gen.PageNetworkApplicationResponse](resp, err, gen.OpListNetworkApplications, "")
+	return decodeJSON[gen.PageNetworkApplicationResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkApplications (GET /api/v1/networks/applications), fetching pages lazily
@@ -1036,12 +871,8 @@ func (s *NetworkApplicationsService) All(ctx context.Context, params *NetworkApp
 
 // Update calls updateNetworkApplication (PUT /api/v1/networks/applications/{id}): replace a network application.
 func (s *NetworkApplicationsService) Update(ctx context.Context, id string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateNetworkApplication, id)
-	if err == nil {
-		resp, err = s.c.UpdateNetworkApplication(ctx, id, body)
-	}
-	return decodeJSON[gen.NetworkApplicationResponse](resp, err, gen.OpUpdateNetworkApplication, id)
+	resp, err := s.c.UpdateNetworkApplication(ctx, id, body)
+	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
 // NetworkConnectorsService calls the operations of /api/v1/networks/connectors. Get it as c.NetworkConnectors.
@@ -1050,11 +881,7 @@ type NetworkConnectorsService struct{ c *Client }
 // Activate calls activateNetworkConnector (PUT /api/v1/networks/connectors/{id}/activate): activate a suspended network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Activate(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpActivateNetworkConnector, id)
-	if err == nil {
-		resp, err = s.c.ActivateNetworkConnector(ctx, id)
-	}
+	resp, err := s.c.ActivateNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
@@ -1062,62 +889,42 @@ func (s *NetworkConnectorsService) Activate(ctx context.Context, id string) erro
 func (s *NetworkConnectorsService) Create(ctx context.Context, networkID string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
 	p := gen.CreateNetworkConnectorParams{NetworkId: networkID}
 	resp, err := s.c.CreateNetworkConnector(ctx, &p, body)
-	return decodeJSON[gen.NetworkConnectorResponse](resp, err, gen.OpCreateNetworkConnector, "")
+	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkConnector (DELETE /api/v1/networks/connectors/{id}): delete a network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteNetworkConnector, id)
-	if err == nil {
-		resp, err = s.c.DeleteNetworkConnector(ctx, id)
-	}
+	resp, err := s.c.DeleteNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // EncryptProfile calls encryptNetworkConnectorProfile (POST /api/v1/networks/connectors/{id}/profile/encrypt): generate a one-time token that fetches a network connector's profile.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) EncryptProfile(ctx context.Context, id string) (string, error) {
-	var resp *http.Response
-	err := checkID(gen.OpEncryptNetworkConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.EncryptNetworkConnectorProfile(ctx, id)
-	}
-	return decodeText[string](resp, err, gen.OpEncryptNetworkConnectorProfile, id)
+	resp, err := s.c.EncryptNetworkConnectorProfile(ctx, id)
+	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateAppBundle calls generateNetworkConnectorAppBundle (POST /api/v1/networks/connectors/{id}/profile/bundle): get a download URL of the connector app bundled with a network connector's profile.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) GenerateAppBundle(ctx context.Context, id string, typ gen.BundleType) (string, error) {
 	p := gen.GenerateNetworkConnectorAppBundleParams{Type: typ}
-	var resp *http.Response
-	err := checkID(gen.OpGenerateNetworkConnectorAppBundle, id)
-	if err == nil {
-		resp, err = s.c.GenerateNetworkConnectorAppBundle(ctx, id, &p)
-	}
-	return decodeText[string](resp, err, gen.OpGenerateNetworkConnectorAppBundle, id)
+	resp, err := s.c.GenerateNetworkConnectorAppBundle(ctx, id, &p)
+	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateProfile calls generateNetworkConnectorProfile (POST /api/v1/networks/connectors/{id}/profile): generate an .ovpn profile for a network connector.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) GenerateProfile(ctx context.Context, id string) (string, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGenerateNetworkConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.GenerateNetworkConnectorProfile(ctx, id)
-	}
-	return decodeText[string](resp, err, gen.OpGenerateNetworkConnectorProfile, id)
+	resp, err := s.c.GenerateNetworkConnectorProfile(ctx, id)
+	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getNetworkConnector (GET /api/v1/networks/connectors/{id}): get a network connector by id.
 func (s *NetworkConnectorsService) Get(ctx context.Context, id string) (*gen.NetworkConnectorResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetNetworkConnector, id)
-	if err == nil {
-		resp, err = s.c.GetNetworkConnector(ctx, id)
-	}
-	return decodeJSON[gen.NetworkConnectorResponse](resp, err, gen.OpGetNetworkConnector, id)
+	resp, err := s.c.GetNetworkConnector(ctx, id)
+	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
 // NetworkConnectorsListParams are the optional query parameters of [NetworkConnectorsService.List] (listNetworkConnectors); nil
@@ -1129,7 +936,7 @@ type NetworkConnectorsListParams = gen.ListNetworkConnectorsParams
 // [NetworkConnectorsService.All] iterates over every item instead.
 func (s *NetworkConnectorsService) List(ctx context.Context, params *NetworkConnectorsListParams) (*gen.PageNetworkConnectorResponse, error) {
 	resp, err := s.c.ListNetworkConnectors(ctx, params)
-	return decodeJSON[gen.PageNetworkConnectorResponse](resp, err, gen.OpListNetworkConnectors, "")
+	return decodeJSON[gen.PageNetworkConnectorResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkConnectors (GET /api/v1/networks/connectors), fetching pages lazily
@@ -1142,55 +949,35 @@ func (s *NetworkConnectorsService) All(ctx context.Context, params *NetworkConne
 
 // RevokeProfile calls revokeNetworkConnectorProfile (DELETE /api/v1/networks/connectors/{id}/profile): revoke a network connector's profile.
 func (s *NetworkConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	var resp *http.Response
-	err := checkID(gen.OpRevokeNetworkConnectorProfile, id)
-	if err == nil {
-		resp, err = s.c.RevokeNetworkConnectorProfile(ctx, id)
-	}
-	return decodeValue[bool](resp, err, gen.OpRevokeNetworkConnectorProfile, id)
+	resp, err := s.c.RevokeNetworkConnectorProfile(ctx, id)
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // StartIPSec calls startNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/start): start the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) StartIPSec(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpStartNetworkConnectorIpSec, id)
-	if err == nil {
-		resp, err = s.c.StartNetworkConnectorIpSec(ctx, id)
-	}
+	resp, err := s.c.StartNetworkConnectorIpSec(ctx, id)
 	return discardBody(resp, err)
 }
 
 // StopIPSec calls stopNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/stop): stop the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) StopIPSec(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpStopNetworkConnectorIpSec, id)
-	if err == nil {
-		resp, err = s.c.StopNetworkConnectorIpSec(ctx, id)
-	}
+	resp, err := s.c.StopNetworkConnectorIpSec(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Suspend calls suspendNetworkConnector (PUT /api/v1/networks/connectors/{id}/suspend): suspend a network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Suspend(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpSuspendNetworkConnector, id)
-	if err == nil {
-		resp, err = s.c.SuspendNetworkConnector(ctx, id)
-	}
+	resp, err := s.c.SuspendNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateNetworkConnector (PUT /api/v1/networks/connectors/{id}): replace a network connector.
 func (s *NetworkConnectorsService) Update(ctx context.Context, id string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateNetworkConnector, id)
-	if err == nil {
-		resp, err = s.c.UpdateNetworkConnector(ctx, id, body)
-	}
-	return decodeJSON[gen.NetworkConnectorResponse](resp, err, gen.OpUpdateNetworkConnector, id)
+	resp, err := s.c.UpdateNetworkConnector(ctx, id, body)
+	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
 // NetworkIPServicesService calls the operations of /api/v1/networks/ip-services. Get it as c.NetworkIPServices.
@@ -1200,28 +987,20 @@ type NetworkIPServicesService struct{ c *Client }
 func (s *NetworkIPServicesService) Create(ctx context.Context, networkID string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
 	p := gen.CreateNetworkIpServiceParams{NetworkId: networkID}
 	resp, err := s.c.CreateNetworkIpService(ctx, &p, body)
-	return decodeJSON[gen.NetworkIpServiceResponse](resp, err, gen.OpCreateNetworkIpService, "")
+	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkIpService (DELETE /api/v1/networks/ip-services/{id}): delete a network IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkIPServicesService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteNetworkIpService, id)
-	if err == nil {
-		resp, err = s.c.DeleteNetworkIpService(ctx, id)
-	}
+	resp, err := s.c.DeleteNetworkIpService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkIpService (GET /api/v1/networks/ip-services/{id}): get a network IP service by id.
 func (s *NetworkIPServicesService) Get(ctx context.Context, id string) (*gen.NetworkIpServiceResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetNetworkIpService, id)
-	if err == nil {
-		resp, err = s.c.GetNetworkIpService(ctx, id)
-	}
-	return decodeJSON[gen.NetworkIpServiceResponse](resp, err, gen.OpGetNetworkIpService, id)
+	resp, err := s.c.GetNetworkIpService(ctx, id)
+	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
 // NetworkIPServicesListParams are the optional query parameters of [NetworkIPServicesService.List] (listNetworkIpServices); nil
@@ -1233,7 +1012,7 @@ type NetworkIPServicesListParams = gen.ListNetworkIpServicesParams
 // [NetworkIPServicesService.All] iterates over every item instead.
 func (s *NetworkIPServicesService) List(ctx context.Context, params *NetworkIPServicesListParams) (*gen.PageNetworkIpServiceResponse, error) {
 	resp, err := s.c.ListNetworkIpServices(ctx, params)
-	return decodeJSON[gen.PageNetworkIpServiceResponse](resp, err, gen.OpListNetworkIpServices, "")
+	return decodeJSON[gen.PageNetworkIpServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkIpServices (GET /api/v1/networks/ip-services), fetching pages lazily
@@ -1246,12 +1025,8 @@ func (s *NetworkIPServicesService) All(ctx context.Context, params *NetworkIPSer
 
 // Update calls updateNetworkIpService (PUT /api/v1/networks/ip-services/{id}): replace a network IP service.
 func (s *NetworkIPServicesService) Update(ctx context.Context, id string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateNetworkIpService, id)
-	if err == nil {
-		resp, err = s.c.UpdateNetworkIpService(ctx, id, body)
-	}
-	return decodeJSON[gen.NetworkIpServiceResponse](resp, err, gen.OpUpdateNetworkIpService, id)
+	resp, err := s.c.UpdateNetworkIpService(ctx, id, body)
+	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
 // NetworkRoutesService calls the operations of /api/v1/networks/routes. Get it as c.NetworkRoutes.
@@ -1261,28 +1036,20 @@ type NetworkRoutesService struct{ c *Client }
 func (s *NetworkRoutesService) Create(ctx context.Context, networkID string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
 	p := gen.CreateNetworkRouteParams{NetworkId: networkID}
 	resp, err := s.c.CreateNetworkRoute(ctx, &p, body)
-	return decodeJSON[gen.NetworkRouteResponse](resp, err, gen.OpCreateNetworkRoute, "")
+	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkRoute (DELETE /api/v1/networks/routes/{id}): delete a network route.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkRoutesService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteNetworkRoute, id)
-	if err == nil {
-		resp, err = s.c.DeleteNetworkRoute(ctx, id)
-	}
+	resp, err := s.c.DeleteNetworkRoute(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkRoute (GET /api/v1/networks/routes/{id}): get a network route by id.
 func (s *NetworkRoutesService) Get(ctx context.Context, id string) (*gen.NetworkRouteResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetNetworkRoute, id)
-	if err == nil {
-		resp, err = s.c.GetNetworkRoute(ctx, id)
-	}
-	return decodeJSON[gen.NetworkRouteResponse](resp, err, gen.OpGetNetworkRoute, id)
+	resp, err := s.c.GetNetworkRoute(ctx, id)
+	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
 // NetworkRoutesListParams are the optional query parameters of [NetworkRoutesService.List] (listNetworkRoutes); nil
@@ -1294,7 +1061,7 @@ type NetworkRoutesListParams = gen.ListNetworkRoutesParams
 // [NetworkRoutesService.All] iterates over every item instead.
 func (s *NetworkRoutesService) List(ctx context.Context, params *NetworkRoutesListParams) (*gen.PageNetworkRouteResponse, error) {
 	resp, err := s.c.ListNetworkRoutes(ctx, params)
-	return decodeJSON[gen.PageNetworkRouteResponse](resp, err, gen.OpListNetworkRoutes, "")
+	return decodeJSON[gen.PageNetworkRouteResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkRoutes (GET /api/v1/networks/routes), fetching pages lazily
@@ -1307,12 +1074,8 @@ func (s *NetworkRoutesService) All(ctx context.Context, params *NetworkRoutesLis
 
 // Update calls updateNetworkRoute (PUT /api/v1/networks/routes/{id}): replace a network route.
 func (s *NetworkRoutesService) Update(ctx context.Context, id string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateNetworkRoute, id)
-	if err == nil {
-		resp, err = s.c.UpdateNetworkRoute(ctx, id, body)
-	}
-	return decodeJSON[gen.NetworkRouteResponse](resp, err, gen.OpUpdateNetworkRoute, id)
+	resp, err := s.c.UpdateNetworkRoute(ctx, id, body)
+	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
 // NetworksService calls the operations of /api/v1/networks. Get it as c.Networks.
@@ -1321,28 +1084,20 @@ type NetworksService struct{ c *Client }
 // Create calls createNetwork (POST /api/v1/networks): create a network together with its connectors and routes.
 func (s *NetworksService) Create(ctx context.Context, body gen.NetworkCreateRequest) (*gen.NetworkResponse, error) {
 	resp, err := s.c.CreateNetwork(ctx, body)
-	return decodeJSON[gen.NetworkResponse](resp, err, gen.OpCreateNetwork, "")
+	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetwork (DELETE /api/v1/networks/{id}): delete a network and everything attached to it.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworksService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteNetwork, id)
-	if err == nil {
-		resp, err = s.c.DeleteNetwork(ctx, id)
-	}
+	resp, err := s.c.DeleteNetwork(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetwork (GET /api/v1/networks/{id}): get a network by id.
 func (s *NetworksService) Get(ctx context.Context, id string) (*gen.NetworkResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetNetwork, id)
-	if err == nil {
-		resp, err = s.c.GetNetwork(ctx, id)
-	}
-	return decodeJSON[gen.NetworkResponse](resp, err, gen.OpGetNetwork, id)
+	resp, err := s.c.GetNetwork(ctx, id)
+	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
 // NetworksListParams are the optional query parameters of [NetworksService.List] (listNetworks); nil
@@ -1354,7 +1109,7 @@ type NetworksListParams = gen.ListNetworksParams
 // [NetworksService.All] iterates over every item instead.
 func (s *NetworksService) List(ctx context.Context, params *NetworksListParams) (*gen.PageNetworkResponse, error) {
 	resp, err := s.c.ListNetworks(ctx, params)
-	return decodeJSON[gen.PageNetworkResponse](resp, err, gen.OpListNetworks, "")
+	return decodeJSON[gen.PageNetworkResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworks (GET /api/v1/networks), fetching pages lazily
@@ -1367,12 +1122,8 @@ func (s *NetworksService) All(ctx context.Context, params *NetworksListParams) i
 
 // Update calls updateNetwork (PUT /api/v1/networks/{id}): replace a network's settings.
 func (s *NetworksService) Update(ctx context.Context, id string, body gen.NetworkUpdateRequest) (*gen.NetworkResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateNetwork, id)
-	if err == nil {
-		resp, err = s.c.UpdateNetwork(ctx, id, body)
-	}
-	return decodeJSON[gen.NetworkResponse](resp, err, gen.OpUpdateNetwork, id)
+	resp, err := s.c.UpdateNetwork(ctx, id, body)
+	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
 // OAuthService calls the operations of tag OAuth. Get it as c.OAuth.
@@ -1386,7 +1137,7 @@ type OAuthRequestTokenParams = gen.RequestTokenParams
 // params may be nil.
 func (s *OAuthService) RequestToken(ctx context.Context, params *OAuthRequestTokenParams, body gen.OAuthTokenRequest) (*gen.OAuthResponse, error) {
 	resp, err := s.c.RequestTokenWithFormdataBody(ctx, params, body)
-	return decodeJSON[gen.OAuthResponse](resp, err, gen.OpRequestToken, "")
+	return decodeJSON[gen.OAuthResponse](s.c, resp, err)
 }
 
 // RegionService calls the operations of tag Region. Get it as c.Region.
@@ -1395,7 +1146,7 @@ type RegionService struct{ c *Client }
 // List calls listRegions (GET /api/v1/regions): list the VPN regions available to the tenant.
 func (s *RegionService) List(ctx context.Context) ([]gen.VpnRegionResponse, error) {
 	resp, err := s.c.ListRegions(ctx)
-	return decodeValue[[]gen.VpnRegionResponse](resp, err, gen.OpListRegions, "")
+	return decodeValue[[]gen.VpnRegionResponse](s.c, resp, err)
 }
 
 // SessionsService calls the operations of tag Sessions. Get it as c.Sessions.
@@ -1428,7 +1179,7 @@ func (s *SessionsService) List(ctx context.Context, size int32, params *Sessions
 		p.Cursor = params.Cursor
 	}
 	resp, err := s.c.ListSessions(ctx, &p)
-	return decodeJSON[gen.SessionsResponse](resp, err, gen.OpListSessions, "")
+	return decodeJSON[gen.SessionsResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listSessions (GET /api/v1/sessions), following nextCursor
@@ -1455,267 +1206,267 @@ type SettingsService struct{ c *Client }
 // GetClientOptions calls getClientOptions (GET /api/v1/settings/wpc/client-options): get the extra OpenVPN client options.
 func (s *SettingsService) GetClientOptions(ctx context.Context) ([]string, error) {
 	resp, err := s.c.GetClientOptions(ctx)
-	return decodeValue[[]string](resp, err, gen.OpGetClientOptions, "")
+	return decodeValue[[]string](s.c, resp, err)
 }
 
 // GetConnectAuth calls getConnectAuth (GET /api/v1/settings/user/connect-auth): get the default connect authentication mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetConnectAuth(ctx context.Context) (gen.ConnectAuth, error) {
 	resp, err := s.c.GetConnectAuth(ctx)
-	return decodeText[gen.ConnectAuth](resp, err, gen.OpGetConnectAuth, "")
+	return decodeText[gen.ConnectAuth](s.c, resp, err)
 }
 
 // GetConnectionTimeout calls getConnectionTimeout (GET /api/v1/settings/users/connection-timeout): get the connection timeout, in minutes.
 func (s *SettingsService) GetConnectionTimeout(ctx context.Context) (int32, error) {
 	resp, err := s.c.GetConnectionTimeout(ctx)
-	return decodeValue[int32](resp, err, gen.OpGetConnectionTimeout, "")
+	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDNSCustomServers calls getDnsCustomServers (GET /api/v1/settings/dns/custom-servers): get the custom DNS servers.
 func (s *SettingsService) GetDNSCustomServers(ctx context.Context) (*gen.DnsServerAddresses, error) {
 	resp, err := s.c.GetDnsCustomServers(ctx)
-	return decodeJSON[gen.DnsServerAddresses](resp, err, gen.OpGetDnsCustomServers, "")
+	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
 }
 
 // GetDNSProxyEnabled calls getDnsProxyEnabled (GET /api/v1/settings/dns/proxy-enabled): report whether the DNS proxy is on.
 func (s *SettingsService) GetDNSProxyEnabled(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetDnsProxyEnabled(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetDnsProxyEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDNSZones calls getDnsZones (GET /api/v1/settings/dns/zones): get the DNS zones.
 func (s *SettingsService) GetDNSZones(ctx context.Context) (*gen.DnsZones, error) {
 	resp, err := s.c.GetDnsZones(ctx)
-	return decodeJSON[gen.DnsZones](resp, err, gen.OpGetDnsZones, "")
+	return decodeJSON[gen.DnsZones](s.c, resp, err)
 }
 
 // GetDefaultDNSSuffix calls getDefaultDnsSuffix (GET /api/v1/settings/dns/default-suffix): get the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDefaultDNSSuffix(ctx context.Context) (string, error) {
 	resp, err := s.c.GetDefaultDnsSuffix(ctx)
-	return decodeText[string](resp, err, gen.OpGetDefaultDnsSuffix, "")
+	return decodeText[string](s.c, resp, err)
 }
 
 // GetDefaultRegion calls getDefaultRegion (GET /api/v1/settings/wpc/default-region): get the default VPN region id.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDefaultRegion(ctx context.Context) (string, error) {
 	resp, err := s.c.GetDefaultRegion(ctx)
-	return decodeText[string](resp, err, gen.OpGetDefaultRegion, "")
+	return decodeText[string](s.c, resp, err)
 }
 
 // GetDeviceAllowance calls getDeviceAllowance (GET /api/v1/settings/user/device-allowance): get the default maximum number of devices per user.
 func (s *SettingsService) GetDeviceAllowance(ctx context.Context) (int32, error) {
 	resp, err := s.c.GetDeviceAllowance(ctx)
-	return decodeValue[int32](resp, err, gen.OpGetDeviceAllowance, "")
+	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDeviceAllowanceForceUpdate calls getDeviceAllowanceForceUpdate (GET /api/v1/settings/user/device-allowance-force-update): report whether a new device allowance is forced onto existing users.
 func (s *SettingsService) GetDeviceAllowanceForceUpdate(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetDeviceAllowanceForceUpdate(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetDeviceAllowanceForceUpdate, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDeviceEnforcement calls getDeviceEnforcement (GET /api/v1/settings/user/device-enforcement): get the device enforcement level.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDeviceEnforcement(ctx context.Context) (gen.DeviceEnforcement, error) {
 	resp, err := s.c.GetDeviceEnforcement(ctx)
-	return decodeText[gen.DeviceEnforcement](resp, err, gen.OpGetDeviceEnforcement, "")
+	return decodeText[gen.DeviceEnforcement](s.c, resp, err)
 }
 
 // GetDomainRoutingSubnet calls getDomainRoutingSubnet (GET /api/v1/settings/wpc/domain-routing-subnet): get the subnet used for domain routing.
 func (s *SettingsService) GetDomainRoutingSubnet(ctx context.Context) (*gen.DomainRoutingSubnet, error) {
 	resp, err := s.c.GetDomainRoutingSubnet(ctx)
-	return decodeJSON[gen.DomainRoutingSubnet](resp, err, gen.OpGetDomainRoutingSubnet, "")
+	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
 // GetIPAllocationMode calls getIpAllocationMode (GET /api/v1/settings/wpc/ip-allocation-mode): get the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetIPAllocationMode(ctx context.Context) (gen.IpAllocationMode, error) {
 	resp, err := s.c.GetIpAllocationMode(ctx)
-	return decodeText[gen.IpAllocationMode](resp, err, gen.OpGetIpAllocationMode, "")
+	return decodeText[gen.IpAllocationMode](s.c, resp, err)
 }
 
 // GetLDAPGroupMappings calls getLdapGroupMappings (GET /api/v1/settings/auth/ldap/group-mappings): get the LDAP group to user group mappings.
 func (s *SettingsService) GetLDAPGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
 	resp, err := s.c.GetLdapGroupMappings(ctx)
-	return decodeJSON[gen.GroupMappingResponse](resp, err, gen.OpGetLdapGroupMappings, "")
+	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetProfileDistribution calls getProfileDistribution (GET /api/v1/settings/user/profile-distribution): get the profile distribution mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetProfileDistribution(ctx context.Context) (gen.ProfileDistribution, error) {
 	resp, err := s.c.GetProfileDistribution(ctx)
-	return decodeText[gen.ProfileDistribution](resp, err, gen.OpGetProfileDistribution, "")
+	return decodeText[gen.ProfileDistribution](s.c, resp, err)
 }
 
 // GetRoutesAdvancedConfigurationEnabled calls getRoutesAdvancedConfigurationEnabled (GET /api/v1/settings/wpc/routes-advanced-configuration-enabled): report whether advanced route configuration is on.
 func (s *SettingsService) GetRoutesAdvancedConfigurationEnabled(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetRoutesAdvancedConfigurationEnabled(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetRoutesAdvancedConfigurationEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSAMLGroupMappings calls getSamlGroupMappings (GET /api/v1/settings/auth/saml/group-mappings): get the SAML group to user group mappings.
 func (s *SettingsService) GetSAMLGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
 	resp, err := s.c.GetSamlGroupMappings(ctx)
-	return decodeJSON[gen.GroupMappingResponse](resp, err, gen.OpGetSamlGroupMappings, "")
+	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetSNAT calls getSnat (GET /api/v1/settings/wpc/snat): report whether source NAT is on.
 func (s *SettingsService) GetSNAT(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetSnat(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetSnat, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSubnet calls getSubnet (GET /api/v1/settings/wpc/subnet): get the WPC subnets.
 func (s *SettingsService) GetSubnet(ctx context.Context) (*gen.Subnet, error) {
 	resp, err := s.c.GetSubnet(ctx)
-	return decodeJSON[gen.Subnet](resp, err, gen.OpGetSubnet, "")
+	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
 // GetTopology calls getTopology (GET /api/v1/settings/wpc/topology): get the WPC topology.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetTopology(ctx context.Context) (gen.Topology, error) {
 	resp, err := s.c.GetTopology(ctx)
-	return decodeText[gen.Topology](resp, err, gen.OpGetTopology, "")
+	return decodeText[gen.Topology](s.c, resp, err)
 }
 
 // GetTrustedDevicesAllowed calls getTrustedDevicesAllowed (GET /api/v1/settings/auth/trusted-devices-allowed): report whether trusted devices are allowed.
 func (s *SettingsService) GetTrustedDevicesAllowed(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetTrustedDevicesAllowed(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetTrustedDevicesAllowed, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetTwoFactorAuthEnabled calls getTwoFactorAuthEnabled (GET /api/v1/settings/auth/two-factor-auth): report whether two-factor authentication is required.
 func (s *SettingsService) GetTwoFactorAuthEnabled(ctx context.Context) (bool, error) {
 	resp, err := s.c.GetTwoFactorAuthEnabled(ctx)
-	return decodeValue[bool](resp, err, gen.OpGetTwoFactorAuthEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetClientOptions calls setClientOptions (PUT /api/v1/settings/wpc/client-options): replace the extra OpenVPN client options.
 func (s *SettingsService) SetClientOptions(ctx context.Context, body []string) ([]string, error) {
 	resp, err := s.c.SetClientOptions(ctx, body)
-	return decodeValue[[]string](resp, err, gen.OpSetClientOptions, "")
+	return decodeValue[[]string](s.c, resp, err)
 }
 
 // SetConnectAuth calls setConnectAuth (PUT /api/v1/settings/user/connect-auth): set the default connect authentication mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetConnectAuth(ctx context.Context, body gen.ConnectAuth) (gen.ConnectAuth, error) {
 	resp, err := s.c.SetConnectAuthWithTextBody(ctx, body)
-	return decodeText[gen.ConnectAuth](resp, err, gen.OpSetConnectAuth, "")
+	return decodeText[gen.ConnectAuth](s.c, resp, err)
 }
 
 // SetConnectionTimeout calls setConnectionTimeout (PUT /api/v1/settings/users/connection-timeout): set the connection timeout, in minutes.
 func (s *SettingsService) SetConnectionTimeout(ctx context.Context, body int32) (int32, error) {
 	resp, err := s.c.SetConnectionTimeout(ctx, body)
-	return decodeValue[int32](resp, err, gen.OpSetConnectionTimeout, "")
+	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDNSCustomServers calls setDnsCustomServers (PUT /api/v1/settings/dns/custom-servers): set the custom DNS servers.
 func (s *SettingsService) SetDNSCustomServers(ctx context.Context, body gen.DnsServerAddresses) (*gen.DnsServerAddresses, error) {
 	resp, err := s.c.SetDnsCustomServers(ctx, body)
-	return decodeJSON[gen.DnsServerAddresses](resp, err, gen.OpSetDnsCustomServers, "")
+	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
 }
 
 // SetDNSProxyEnabled calls setDnsProxyEnabled (PUT /api/v1/settings/dns/proxy-enabled): turn the DNS proxy on or off.
 func (s *SettingsService) SetDNSProxyEnabled(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetDnsProxyEnabled(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetDnsProxyEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDNSZones calls setDnsZones (PUT /api/v1/settings/dns/zones): replace the DNS zones.
 func (s *SettingsService) SetDNSZones(ctx context.Context, body gen.DnsZones) (*gen.DnsZones, error) {
 	resp, err := s.c.SetDnsZones(ctx, body)
-	return decodeJSON[gen.DnsZones](resp, err, gen.OpSetDnsZones, "")
+	return decodeJSON[gen.DnsZones](s.c, resp, err)
 }
 
 // SetDefaultDNSSuffix calls setDefaultDnsSuffix (PUT /api/v1/settings/dns/default-suffix): set the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDefaultDNSSuffix(ctx context.Context, body string) (string, error) {
 	resp, err := s.c.SetDefaultDnsSuffixWithTextBody(ctx, body)
-	return decodeText[string](resp, err, gen.OpSetDefaultDnsSuffix, "")
+	return decodeText[string](s.c, resp, err)
 }
 
 // SetDefaultRegion calls setDefaultRegion (PUT /api/v1/settings/wpc/default-region): set the default VPN region id.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDefaultRegion(ctx context.Context, body string) (string, error) {
 	resp, err := s.c.SetDefaultRegionWithTextBody(ctx, body)
-	return decodeText[string](resp, err, gen.OpSetDefaultRegion, "")
+	return decodeText[string](s.c, resp, err)
 }
 
 // SetDeviceAllowance calls setDeviceAllowance (PUT /api/v1/settings/user/device-allowance): set the default maximum number of devices per user.
 func (s *SettingsService) SetDeviceAllowance(ctx context.Context, body int32) (int32, error) {
 	resp, err := s.c.SetDeviceAllowance(ctx, body)
-	return decodeValue[int32](resp, err, gen.OpSetDeviceAllowance, "")
+	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDeviceAllowanceForceUpdate calls setDeviceAllowanceForceUpdate (PUT /api/v1/settings/user/device-allowance-force-update): choose whether a new device allowance is forced onto existing users.
 func (s *SettingsService) SetDeviceAllowanceForceUpdate(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetDeviceAllowanceForceUpdate(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetDeviceAllowanceForceUpdate, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDeviceEnforcement calls setDeviceEnforcement (PUT /api/v1/settings/user/device-enforcement): set the device enforcement level.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDeviceEnforcement(ctx context.Context, body gen.DeviceEnforcement) (gen.DeviceEnforcement, error) {
 	resp, err := s.c.SetDeviceEnforcementWithTextBody(ctx, body)
-	return decodeText[gen.DeviceEnforcement](resp, err, gen.OpSetDeviceEnforcement, "")
+	return decodeText[gen.DeviceEnforcement](s.c, resp, err)
 }
 
 // SetDomainRoutingSubnet calls setDomainRoutingSubnet (PUT /api/v1/settings/wpc/domain-routing-subnet): set the subnet used for domain routing.
 func (s *SettingsService) SetDomainRoutingSubnet(ctx context.Context, body gen.DomainRoutingSubnet) (*gen.DomainRoutingSubnet, error) {
 	resp, err := s.c.SetDomainRoutingSubnet(ctx, body)
-	return decodeJSON[gen.DomainRoutingSubnet](resp, err, gen.OpSetDomainRoutingSubnet, "")
+	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
 // SetIPAllocationMode calls setIpAllocationMode (PUT /api/v1/settings/wpc/ip-allocation-mode): set the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetIPAllocationMode(ctx context.Context, body gen.IpAllocationMode) (gen.IpAllocationMode, error) {
 	resp, err := s.c.SetIpAllocationModeWithTextBody(ctx, body)
-	return decodeText[gen.IpAllocationMode](resp, err, gen.OpSetIpAllocationMode, "")
+	return decodeText[gen.IpAllocationMode](s.c, resp, err)
 }
 
 // SetProfileDistribution calls setProfileDistribution (PUT /api/v1/settings/user/profile-distribution): set the profile distribution mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetProfileDistribution(ctx context.Context, body gen.ProfileDistribution) (gen.ProfileDistribution, error) {
 	resp, err := s.c.SetProfileDistributionWithTextBody(ctx, body)
-	return decodeText[gen.ProfileDistribution](resp, err, gen.OpSetProfileDistribution, "")
+	return decodeText[gen.ProfileDistribution](s.c, resp, err)
 }
 
 // SetRoutesAdvancedConfigurationEnabled calls setRoutesAdvancedConfigurationEnabled (PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled): turn advanced route configuration on or off.
 func (s *SettingsService) SetRoutesAdvancedConfigurationEnabled(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetRoutesAdvancedConfigurationEnabled(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetRoutesAdvancedConfigurationEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSNAT calls setSnat (PUT /api/v1/settings/wpc/snat): turn source NAT on or off.
 func (s *SettingsService) SetSNAT(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetSnat(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetSnat, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSubnet calls setSubnet (PUT /api/v1/settings/wpc/subnet): set the WPC subnets.
 func (s *SettingsService) SetSubnet(ctx context.Context, body gen.Subnet) (*gen.Subnet, error) {
 	resp, err := s.c.SetSubnet(ctx, body)
-	return decodeJSON[gen.Subnet](resp, err, gen.OpSetSubnet, "")
+	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
 // SetTopology calls setTopology (PUT /api/v1/settings/wpc/topology): set the WPC topology.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetTopology(ctx context.Context, body gen.Topology) (gen.Topology, error) {
 	resp, err := s.c.SetTopologyWithTextBody(ctx, body)
-	return decodeText[gen.Topology](resp, err, gen.OpSetTopology, "")
+	return decodeText[gen.Topology](s.c, resp, err)
 }
 
 // SetTrustedDevicesAllowed calls setTrustedDevicesAllowed (PUT /api/v1/settings/auth/trusted-devices-allowed): allow or forbid trusted devices.
 func (s *SettingsService) SetTrustedDevicesAllowed(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetTrustedDevicesAllowed(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetTrustedDevicesAllowed, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetTwoFactorAuthEnabled calls setTwoFactorAuthEnabled (PUT /api/v1/settings/auth/two-factor-auth): require or stop requiring two-factor authentication.
 func (s *SettingsService) SetTwoFactorAuthEnabled(ctx context.Context, body bool) (bool, error) {
 	resp, err := s.c.SetTwoFactorAuthEnabled(ctx, body)
-	return decodeValue[bool](resp, err, gen.OpSetTwoFactorAuthEnabled, "")
+	return decodeValue[bool](s.c, resp, err)
 }
 
 // UserGroupsService calls the operations of /api/v1/user-groups. Get it as c.UserGroups.
@@ -1724,28 +1475,20 @@ type UserGroupsService struct{ c *Client }
 // Create calls createUserGroup (POST /api/v1/user-groups): create a user group.
 func (s *UserGroupsService) Create(ctx context.Context, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
 	resp, err := s.c.CreateUserGroup(ctx, body)
-	return decodeJSON[gen.UserGroupResponse](resp, err, gen.OpCreateUserGroup, "")
+	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
 // Delete calls deleteUserGroup (DELETE /api/v1/user-groups/{id}): delete a user group.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UserGroupsService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteUserGroup, id)
-	if err == nil {
-		resp, err = s.c.DeleteUserGroup(ctx, id)
-	}
+	resp, err := s.c.DeleteUserGroup(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getUserGroup (GET /api/v1/user-groups/{id}): get a user group by id.
 func (s *UserGroupsService) Get(ctx context.Context, id string) (*gen.UserGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetUserGroup, id)
-	if err == nil {
-		resp, err = s.c.GetUserGroup(ctx, id)
-	}
-	return decodeJSON[gen.UserGroupResponse](resp, err, gen.OpGetUserGroup, id)
+	resp, err := s.c.GetUserGroup(ctx, id)
+	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
 // UserGroupsListParams are the optional query parameters of [UserGroupsService.List] (listUserGroups); nil
@@ -1757,7 +1500,7 @@ type UserGroupsListParams = gen.ListUserGroupsParams
 // [UserGroupsService.All] iterates over every item instead.
 func (s *UserGroupsService) List(ctx context.Context, params *UserGroupsListParams) (*gen.PageUserGroupResponse, error) {
 	resp, err := s.c.ListUserGroups(ctx, params)
-	return decodeJSON[gen.PageUserGroupResponse](resp, err, gen.OpListUserGroups, "")
+	return decodeJSON[gen.PageUserGroupResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listUserGroups (GET /api/v1/user-groups), fetching pages lazily
@@ -1770,12 +1513,8 @@ func (s *UserGroupsService) All(ctx context.Context, params *UserGroupsListParam
 
 // Update calls updateUserGroup (PUT /api/v1/user-groups/{id}): replace a user group.
 func (s *UserGroupsService) Update(ctx context.Context, id string, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateUserGroup, id)
-	if err == nil {
-		resp, err = s.c.UpdateUserGroup(ctx, id, body)
-	}
-	return decodeJSON[gen.UserGroupResponse](resp, err, gen.OpUpdateUserGroup, id)
+	resp, err := s.c.UpdateUserGroup(ctx, id, body)
+	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
 // UsersService calls the operations of /api/v1/users. Get it as c.Users.
@@ -1784,50 +1523,34 @@ type UsersService struct{ c *Client }
 // Activate calls activateUser (PUT /api/v1/users/{id}/activate): activate a suspended user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Activate(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpActivateUser, id)
-	if err == nil {
-		resp, err = s.c.ActivateUser(ctx, id)
-	}
+	resp, err := s.c.ActivateUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Create calls createUser (POST /api/v1/users): create a local user.
 func (s *UsersService) Create(ctx context.Context, body gen.UserCreateRequest) (*gen.UserResponse, error) {
 	resp, err := s.c.CreateUser(ctx, body)
-	return decodeJSON[gen.UserResponse](resp, err, gen.OpCreateUser, "")
+	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
 // Delete calls deleteUser (DELETE /api/v1/users/{id}): delete a user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpDeleteUser, id)
-	if err == nil {
-		resp, err = s.c.DeleteUser(ctx, id)
-	}
+	resp, err := s.c.DeleteUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // ForcePasswordChange calls forceUserPasswordChange (POST /api/v1/users/{id}/force-password-change): force a user to change password at next login and end the user's sessions.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ForcePasswordChange(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpForceUserPasswordChange, id)
-	if err == nil {
-		resp, err = s.c.ForceUserPasswordChange(ctx, id)
-	}
+	resp, err := s.c.ForceUserPasswordChange(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getUser (GET /api/v1/users/{id}): get a user by id.
 func (s *UsersService) Get(ctx context.Context, id string) (*gen.UserResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpGetUser, id)
-	if err == nil {
-		resp, err = s.c.GetUser(ctx, id)
-	}
-	return decodeJSON[gen.UserResponse](resp, err, gen.OpGetUser, id)
+	resp, err := s.c.GetUser(ctx, id)
+	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
 // UsersListParams are the optional query parameters of [UsersService.List] (listUsers); nil
@@ -1839,7 +1562,7 @@ type UsersListParams = gen.ListUsersParams
 // [UsersService.All] iterates over every item instead.
 func (s *UsersService) List(ctx context.Context, params *UsersListParams) (*gen.PageUserResponse, error) {
 	resp, err := s.c.ListUsers(ctx, params)
-	return decodeJSON[gen.PageUserResponse](resp, err, gen.OpListUsers, "")
+	return decodeJSON[gen.PageUserResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listUsers (GET /api/v1/users), fetching pages lazily
@@ -1853,42 +1576,26 @@ func (s *UsersService) All(ctx context.Context, params *UsersListParams) iter.Se
 // ResendInvitation calls resendUserInvitation (POST /api/v1/users/{id}/resend-invitation): send a user's invitation e-mail again.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ResendInvitation(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpResendUserInvitation, id)
-	if err == nil {
-		resp, err = s.c.ResendUserInvitation(ctx, id)
-	}
+	resp, err := s.c.ResendUserInvitation(ctx, id)
 	return discardBody(resp, err)
 }
 
 // ResetMFA calls resetUserMfa (POST /api/v1/users/{userId}/reset-mfa): remove a user's MFA enrolments so the user enrols again at next login.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ResetMFA(ctx context.Context, userID string) error {
-	var resp *http.Response
-	err := checkID(gen.OpResetUserMfa, userID)
-	if err == nil {
-		resp, err = s.c.ResetUserMfa(ctx, userID)
-	}
+	resp, err := s.c.ResetUserMfa(ctx, userID)
 	return discardBody(resp, err)
 }
 
 // Suspend calls suspendUser (PUT /api/v1/users/{id}/suspend): suspend a user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Suspend(ctx context.Context, id string) error {
-	var resp *http.Response
-	err := checkID(gen.OpSuspendUser, id)
-	if err == nil {
-		resp, err = s.c.SuspendUser(ctx, id)
-	}
+	resp, err := s.c.SuspendUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateUser (PUT /api/v1/users/{id}): replace a local user's details.
 func (s *UsersService) Update(ctx context.Context, id string, body gen.UserUpdateRequest) (*gen.UserResponse, error) {
-	var resp *http.Response
-	err := checkID(gen.OpUpdateUser, id)
-	if err == nil {
-		resp, err = s.c.UpdateUser(ctx, id, body)
-	}
-	return decodeJSON[gen.UserResponse](resp, err, gen.OpUpdateUser, id)
+	resp, err := s.c.UpdateUser(ctx, id, body)
+	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }

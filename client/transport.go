@@ -120,7 +120,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			if err := c.checkSuccess(resp, c.body, attempt); err != nil {
 				return nil, err
 			}
-			resp.Body = io.NopCloser(bytes.NewReader(c.body))
+			resp.Body = newReadBody(c.body)
 			return resp, nil
 		default:
 			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())

@@ -51,14 +51,6 @@ func (op *operation) results() string {
 	return "error"
 }
 
-// resourceID is the expression naming the resource in errors.
-func (op *operation) resourceID() string {
-	if len(op.PathParams) > 0 {
-		return op.PathParams[0].Arg
-	}
-	return `""`
-}
-
 // genParams writes the statements building gen's params struct as p and
 // returns the expression to pass for it.
 func (op *operation) genParams(w *writer, iterator bool) string {
@@ -101,9 +93,6 @@ func (op *operation) callArgs(paramsExpr string) string {
 	return strings.Join(args, ", ")
 }
 
-// constant is gen's OperationID constant of the operation.
-func (op *operation) constant() string { return "gen.Op" + op.GoOp }
-
 func (op *operation) recv() string { return "(s *" + op.Service.Name + "Service)" }
 
 func (op *operation) ref() string { return "[" + op.Service.Name + "Service." + op.Name + "]" }
@@ -114,7 +103,7 @@ func emitServices(services []*service) []byte {
 	w.p("package client")
 	w.p("")
 	w.p("import (")
-	for _, imp := range []string{"cmp", "context", "iter", "net/http", "time", ""} {
+	for _, imp := range []string{"cmp", "context", "iter", "time", ""} {
 		if imp == "" {
 			w.p("")
 			continue
@@ -198,28 +187,14 @@ func emitMethod(w *writer, op *operation) {
 	}
 	w.p("func %s %s(%s) %s {", op.recv(), op.Name, strings.Join(op.args(), ", "), op.results())
 	pe := op.genParams(w, false)
-	if len(op.PathParams) == 0 {
-		w.p("\tresp, err := s.c.%s(%s)", callName(op), op.callArgs(pe))
-	} else {
-		w.p("\tvar resp *http.Response")
-		for i, p := range op.PathParams {
-			if i == 0 {
-				w.p("\terr := checkID(%s, %s)", op.constant(), p.Arg)
-			} else {
-				w.p("\tif err == nil {\n\t\terr = checkID(%s, %s)\n\t}", op.constant(), p.Arg)
-			}
-		}
-		w.p("\tif err == nil {")
-		w.p("\t\tresp, err = s.c.%s(%s)", callName(op), op.callArgs(pe))
-		w.p("\t}")
-	}
+	w.p("\tresp, err := s.c.%s(%s)", callName(op), op.callArgs(pe))
 	switch op.ResultKind {
 	case resultPointer:
-		w.p("\treturn decodeJSON[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
+		w.p("\treturn decodeJSON[%s](s.c, resp, err)", op.ResultType)
 	case resultValue:
-		w.p("\treturn decodeValue[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
+		w.p("\treturn decodeValue[%s](s.c, resp, err)", op.ResultType)
 	case resultText:
-		w.p("\treturn decodeText[%s](resp, err, %s, %s)", op.ResultType, op.constant(), op.resourceID())
+		w.p("\treturn decodeText[%s](s.c, resp, err)", op.ResultType)
 	default:
 		w.p("\treturn discardBody(resp, err)")
 	}
