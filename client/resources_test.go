@@ -121,7 +121,7 @@ func TestResourcePathIDsRefusedBeforeSending(t *testing.T) {
 // request and response against the document, and so does the client side's
 // ValidatingTransport. Each call must succeed and reach its operation.
 func TestResourceAllOperations(t *testing.T) {
-	srv := cloudconnexatest.NewServer(t)
+	srv := cloudconnexatest.NewServer(t, cloudconnexatest.WithStrictRequests())
 	c := srv.Client(client.WithHTTPClient(&http.Client{Transport: cloudconnexatest.ValidatingTransport(t, srv.HTTPClient().Transport)}))
 	ctx := context.Background()
 	ptr := func(s string) *string { return &s }
@@ -175,8 +175,8 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetDefaultRegion, func() error { return nonEmpty(c.Settings.GetDefaultRegion(ctx)) }},
 		{gen.OpSetDefaultRegion, func() error {
-			v, err := c.Settings.SetDefaultRegion(ctx, "de-fra")
-			assert.Equal(t, "de-fra", v)
+			v, err := c.Settings.SetDefaultRegion(ctx, "eu-central-1")
+			assert.Equal(t, "eu-central-1", v)
 			return err
 		}},
 		{gen.OpGetProfileDistribution, func() error { return nonEmpty2(c.Settings.GetProfileDistribution(ctx)) }},
@@ -248,7 +248,7 @@ func TestResourceAllOperations(t *testing.T) {
 
 		// User groups, users, devices.
 		{gen.OpCreateUserGroup, func() error {
-			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-nyc"},
+			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-east-1"},
 				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
 			return keep(&groupID, idOf(g), err)
 		}},
@@ -279,13 +279,13 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpGetDevice, func() error { return ok(c.Devices.Get(ctx, deviceID, userID)) }},
 		{gen.OpUpdateDevice, func() error { return ok(c.Devices.Update(ctx, deviceID, userID, gen.DeviceRequest{Name: "laptop-2"})) }},
 		{gen.OpListDevices, func() error { return ok(c.Devices.List(ctx, &client.DevicesListParams{UserId: &userID})) }},
-		{gen.OpGenerateDeviceProfile, func() error { return nonEmpty(c.Devices.GenerateProfile(ctx, deviceID, userID, "us-nyc")) }},
+		{gen.OpGenerateDeviceProfile, func() error { return nonEmpty(c.Devices.GenerateProfile(ctx, deviceID, userID, "us-east-1")) }},
 		{gen.OpRevokeDeviceProfile, func() error { return ok(c.Devices.RevokeProfile(ctx, deviceID, userID)) }},
 
 		// Networks and what they own.
 		{gen.OpCreateNetwork, func() error {
 			n, err := c.Networks.Create(ctx, gen.NetworkCreateRequest{Name: "office",
-				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-nyc"}},
+				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-east-1"}},
 				Routes:     []gen.NetworkRouteRequest{{Value: "10.1.0.0/16"}}})
 			return keep(&networkID, idOf(n), err)
 		}},
@@ -297,7 +297,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpListNetworks, func() error { return ok(c.Networks.List(ctx, nil)) }},
 		{gen.OpCreateNetworkConnector, func() error {
-			cn, err := c.NetworkConnectors.Create(ctx, networkID, gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "de-fra",
+			cn, err := c.NetworkConnectors.Create(ctx, networkID, gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1",
 				IpSecConfig: &gen.IpSecConfigRequest{
 					Platform: client.Ptr(gen.IpSecPlatformAws), AuthenticationType: client.Ptr(gen.IpSecAuthenticationTypeSharedSecret),
 					PreSharedKey: ptr("secret"), RemoteSitePublicIp: ptr("203.0.113.7"),
@@ -306,7 +306,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetNetworkConnector, func() error { return ok(c.NetworkConnectors.Get(ctx, netConnID)) }},
 		{gen.OpUpdateNetworkConnector, func() error {
-			return ok(c.NetworkConnectors.Update(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "de-fra",
+			return ok(c.NetworkConnectors.Update(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "eu-central-1",
 				IpSecConfig: &gen.IpSecConfigRequest{Platform: client.Ptr(gen.IpSecPlatformAws)}}))
 		}},
 		{gen.OpListNetworkConnectors, func() error {
@@ -358,19 +358,19 @@ func TestResourceAllOperations(t *testing.T) {
 		// Hosts and what they own.
 		{gen.OpCreateHost, func() error {
 			h, err := c.Hosts.Create(ctx, gen.HostCreateRequest{Name: "db", Domain: ptr("db.corp.example"),
-				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-sfo"}}})
+				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-west-1"}}})
 			return keep(&hostID, idOf(h), err)
 		}},
 		{gen.OpGetHost, func() error { return ok(c.Hosts.Get(ctx, hostID)) }},
 		{gen.OpUpdateHost, func() error { return ok(c.Hosts.Update(ctx, hostID, gen.HostUpdateRequest{Name: "db-primary"})) }},
 		{gen.OpListHosts, func() error { return ok(c.Hosts.List(ctx, nil)) }},
 		{gen.OpCreateHostConnector, func() error {
-			cn, err := c.HostConnectors.Create(ctx, hostID, gen.HostConnectorRequest{Name: "db-2", VpnRegionId: "us-sea"})
+			cn, err := c.HostConnectors.Create(ctx, hostID, gen.HostConnectorRequest{Name: "db-2", VpnRegionId: "us-pdx"})
 			return keep(&hostConnID, idOf(cn), err)
 		}},
 		{gen.OpGetHostConnector, func() error { return ok(c.HostConnectors.Get(ctx, hostConnID)) }},
 		{gen.OpUpdateHostConnector, func() error {
-			return ok(c.HostConnectors.Update(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VpnRegionId: "us-sea"}))
+			return ok(c.HostConnectors.Update(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VpnRegionId: "us-pdx"}))
 		}},
 		{gen.OpListHostConnectors, func() error { return ok(c.HostConnectors.List(ctx, nil)) }},
 		{gen.OpSuspendHostConnector, func() error { return c.HostConnectors.Suspend(ctx, hostConnID) }},
