@@ -176,6 +176,13 @@ func TestNoInlineEnums(t *testing.T) {
 			}
 		}
 	}
+	for _, o := range operations(doc) {
+		for _, p := range o.op.Parameters {
+			if s := p.Value.Schema; s != nil && s.Ref == "" {
+				assert.Empty(t, s.Value.Enum, "%s %s parameter %s has an inline enum", o.method, o.path, p.Value.Name)
+			}
+		}
+	}
 }
 
 // TestTemplateOverridesMatchGenerator fails when oapi-codegen is upgraded in

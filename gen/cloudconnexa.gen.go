@@ -848,21 +848,6 @@ func (e VersionCondition) Valid() bool {
 	}
 }
 
-// Defines values for RequestTokenParamsGrantType.
-const (
-	ClientCredentials RequestTokenParamsGrantType = "client_credentials"
-)
-
-// Valid indicates whether the value is a known member of the RequestTokenParamsGrantType enum.
-func (e RequestTokenParamsGrantType) Valid() bool {
-	switch e {
-	case ClientCredentials:
-		return true
-	default:
-		return false
-	}
-}
-
 // AccessGroupRequest defines model for AccessGroupRequest.
 type AccessGroupRequest struct {
 	Description *string                         `json:"description,omitempty"`
@@ -2474,11 +2459,8 @@ type RequestTokenParams struct {
 	ClientSecret *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
 
 	// GrantType Always client_credentials.
-	GrantType *RequestTokenParamsGrantType `form:"grant_type,omitempty" json:"grant_type,omitempty"`
+	GrantType *GrantType `form:"grant_type,omitempty" json:"grant_type,omitempty"`
 }
-
-// RequestTokenParamsGrantType defines parameters for RequestToken.
-type RequestTokenParamsGrantType string
 
 // ListSessionsParams defines parameters for ListSessions.
 type ListSessionsParams struct {
