@@ -1,8 +1,10 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -24,17 +26,41 @@ const defaultBatchSize int32 = 100
 // listFunc is a generated raw list method such as (*gen.Client).ListNetworks.
 type listFunc[P any] func(ctx context.Context, params *P, reqEditors ...gen.RequestEditorFn) (*http.Response, error)
 
-// pageBody has the shape of every gen.PageXxx type.
-type pageBody[T any] struct {
-	Content    []T   `json:"content"`
-	TotalPages int32 `json:"totalPages"`
+// maxListRequests bounds the requests of one run of an iterator: 10 million
+// items at the default page size, far beyond any tenant, yet a bound on a
+// server that never stops.
+const maxListRequests = 10_000
+
+// ErrPaginationLoop is yielded (wrapped) by an All* iterator, as its last
+// element, when the server's answers would make it loop: a cursor that
+// comes back again, a page answered with another page index than asked
+// for, a page whose items repeat the previous page's, or more than 10,000
+// requests in one run.
+var ErrPaginationLoop = errors.New("cloudconnexa: pagination loop")
+
+// pageBody has the shape of every gen.PageXxx type. Content is kept raw so
+// that a page repeating the previous one is recognized.
+type pageBody struct {
+	Content    json.RawMessage `json:"content"`
+	Page       *int32          `json:"page"`
+	TotalPages int32           `json:"totalPages"`
+}
+
+// loopError names the operation of resp in an ErrPaginationLoop error.
+func (c *Client) loopError(resp *http.Response, format string, args ...any) error {
+	op := ""
+	if resp != nil && resp.Request != nil {
+		op = c.pipe.operation(resp.Request).ID + ": "
+	}
+	return fmt.Errorf("%w: %s%s", ErrPaginationLoop, op, fmt.Sprintf(format, args...))
 }
 
 // pages iterates over the items of a page-based list. It fetches lazily,
 // from the caller's page (default 0) with the caller's size (default
 // DefaultPageSize), stops when the consumer stops, and never asks for a page
 // past the last one: it ends after page totalPages-1 or an empty page. An
-// error is yielded once, as the last element. slots returns the addresses of
+// error is yielded once, as the last element; ErrPaginationLoop when the
+// server's answers would make it loop. slots returns the addresses of
 // params' Page and Size fields; params itself is copied, never modified.
 func pages[T, P any](c *Client, ctx context.Context, params *P, list listFunc[P], slots func(*P) (page, size **int32)) iter.Seq2[T, error] {
 	var p P
@@ -52,22 +78,42 @@ func pages[T, P any](c *Client, ctx context.Context, params *P, list listFunc[P]
 	return func(yield func(T, error) bool) {
 		q := p // each run of the iterator starts afresh
 		pagePtr, sizePtr := slots(&q)
-		for page := first; ; page++ {
+		var prev json.RawMessage
+		for page, n := first, 1; ; page, n = page+1, n+1 {
 			pg, sz := page, size
 			*pagePtr, *sizePtr = &pg, &sz
-			var body pageBody[T]
+			var body pageBody
+			var items []T
 			resp, err := list(ctx, &q)
-			if err = c.decode(resp, err, &body); err != nil {
+			err = c.decode(resp, err, &body)
+			switch {
+			case err != nil:
+			case body.Page != nil && *body.Page != page:
+				err = c.loopError(resp, "asked for page %d, got page %d", page, *body.Page)
+			case len(body.Content) > 2 && bytes.Equal(body.Content, prev):
+				err = c.loopError(resp, "page %d repeats page %d", page, page-1)
+			default:
+				if len(body.Content) > 0 {
+					err = c.decodeAs(resp, body.Content, &items)
+				}
+			}
+			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			for _, item := range body.Content {
+			prev = body.Content
+			for _, item := range items {
 				if !yield(item, nil) {
 					return
 				}
 			}
-			if len(body.Content) == 0 || page+1 >= body.TotalPages {
+			if len(items) == 0 || page+1 >= body.TotalPages {
+				return
+			}
+			if n >= maxListRequests {
+				var zero T
+				yield(zero, c.loopError(resp, "more than %d requests", maxListRequests))
 				return
 			}
 		}
@@ -76,19 +122,34 @@ func pages[T, P any](c *Client, ctx context.Context, params *P, list listFunc[P]
 
 // cursors iterates over the items of a cursor-based list: each request passes
 // the previous batch's nextCursor, with the same filters, until a batch has
-// none (or an empty one). extract returns a decoded batch's items and cursor.
+// none (or an empty one). extract returns a decoded batch's items and
+// cursor. A cursor that comes back, or more than maxListRequests requests,
+// end it with ErrPaginationLoop.
 func cursors[T, P, R any](c *Client, ctx context.Context, params P, list listFunc[P], cursor func(*P) **string, extract func(*R) ([]T, *string)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		q := params // the cursor field is replaced, never written through
-		for {
+		seen := map[string]bool{}
+		for n := 1; ; n++ {
 			var batch R
 			resp, err := list(ctx, &q)
-			if err = c.decode(resp, err, &batch); err != nil {
+			err = c.decode(resp, err, &batch)
+			var items []T
+			var next *string
+			if err == nil {
+				items, next = extract(&batch)
+				switch {
+				case next == nil || *next == "":
+				case seen[*next]:
+					err = c.loopError(resp, "cursor repeated after %d requests", n)
+				case n >= maxListRequests:
+					err = c.loopError(resp, "more than %d requests", maxListRequests)
+				}
+			}
+			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			items, next := extract(&batch)
 			for _, item := range items {
 				if !yield(item, nil) {
 					return
@@ -97,33 +158,32 @@ func cursors[T, P, R any](c *Client, ctx context.Context, params P, list listFun
 			if next == nil || *next == "" {
 				return
 			}
-			n := *next
-			*cursor(&q) = &n
+			nc := *next
+			seen[nc] = true
+			*cursor(&q) = &nc
 		}
 	}
 }
 
 // decode reads a successful response into v. Errors of the request itself
-// are already typed by the pipeline and pass through unchanged.
+// are already typed by the pipeline and pass through unchanged; the pipeline
+// has checked the body against the documented type, so a failure here is a
+// *ResponseError only in theory.
 func (c *Client) decode(resp *http.Response, err error, v any) error {
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err == nil && len(data) > 0 {
-		err = json.Unmarshal(data, v)
+	data, err := io.ReadAll(resp.Body) // the buffered body: cannot fail
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		return nil
+	return c.decodeAs(resp, data, v)
+}
+
+func (c *Client) decodeAs(resp *http.Response, data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return c.unexpected(resp, data, fmt.Errorf("decode: %w", err))
 	}
-	if _, ok := err.(*RequestError); ok {
-		return err // the response cap
-	}
-	rerr := &RequestError{Err: fmt.Errorf("decode response: %w", err)}
-	if req := resp.Request; req != nil {
-		op := c.pipe.operation(req)
-		rerr.Operation, rerr.ResourceID, rerr.Method, rerr.Path = op.ID, op.ResourceID, req.Method, req.URL.Path
-	}
-	return rerr
+	return nil
 }
