@@ -9,13 +9,24 @@ UPSTREAM  ?=
 # The drift gate's committed inputs: documented deviations and the vendor file CI checks.
 SPEC_DIFF_IGNORE ?= api/spec-diff-ignore.txt
 VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
+# How long each fuzz target runs in `make fuzz` (and so in CI).
+FUZZTIME  ?= 3s
 
-.PHONY: all ci generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check
+.PHONY: all ci fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check
 
 all: check-generated fmt-check vet lint test
 
 ## ci: everything .ci/run checks, in order.
-ci: fmt-check vet lint check-generated spec-diff-vendor test cover-check examples quickstart
+ci: fmt-check vet lint check-generated spec-diff-vendor test cover-check fuzz examples quickstart
+
+## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each.
+fuzz:
+	@for pkg in ./auth ./client ./cloudconnexatest; do \
+		for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 ## generate: regenerate gen/, the resource API and docs/resources.md from api/openapi.yaml.
 generate:

@@ -101,3 +101,29 @@ func mustURL(p string) *url.URL {
 	}
 	return u
 }
+
+// FuzzParseEnvLine feeds arbitrary dotenv lines to the parser. It must never
+// panic, and a parsed line must have a valid key and a value free of the
+// quoting that was removed.
+func FuzzParseEnvLine(f *testing.F) {
+	for _, seed := range []string{
+		"CLOUDCONNEXA_BASE_URL=https://acme.api.openvpn.com",
+		"export KEY='literal # not a comment'",
+		`KEY="a\nb\"c\\" # comment`,
+		"KEY=value # comment",
+		"# comment", "", "\uFEFFKEY=v", "=v", "1KEY=v", `KEY="unterminated`, "KEY='x' y",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		key, _, ok, err := parseEnvLine(line)
+		switch {
+		case err != nil && ok:
+			t.Fatalf("ok with error %v", err)
+		case ok && !validEnvKey(key):
+			t.Fatalf("invalid key %q accepted", key)
+		case err != nil && strings.Contains(err.Error(), line) && len(line) > 8:
+			t.Fatalf("error %q repeats the line", err)
+		}
+	})
+}
