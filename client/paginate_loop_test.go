@@ -10,8 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // collect runs an iterator to its end, bounded, and returns the items and
@@ -35,7 +33,7 @@ func TestRepeatedCursorIsALoop(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	start := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
-	items, errs := collect(t, c.AllSessions(context.Background(), gen.ListSessionsParams{StartDate: &start}))
+	items, errs := collect(t, c.Sessions.All(context.Background(), 0, &SessionsListParams{StartDate: &start}))
 	assert.Len(t, items, 1)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrPaginationLoop)
@@ -51,7 +49,7 @@ func TestSamePageForEveryIndexIsALoop(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
 			c := newTestClient(t, s)
-			items, errs := collect(t, c.AllNetworks(context.Background(), nil))
+			items, errs := collect(t, c.Networks.All(context.Background(), nil))
 			assert.Len(t, items, 1)
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], ErrPaginationLoop)
@@ -70,7 +68,7 @@ func TestEndlessPagesStopAtTheCeiling(t *testing.T) {
 		writeJSON(w, 200, fmt.Sprintf(`{"content":[{"id":"n-%d","name":"a"}],"page":%d,"totalPages":2147483647}`, p, p))
 	})
 	c := newTestClient(t, s, WithoutRateLimit())
-	items, errs := collect(t, c.AllNetworks(context.Background(), &gen.ListNetworksParams{Size: ptr[int32](1)}))
+	items, errs := collect(t, c.Networks.All(context.Background(), &NetworksListParams{Size: ptr[int32](1)}))
 	assert.Len(t, items, maxListRequests)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrPaginationLoop)
