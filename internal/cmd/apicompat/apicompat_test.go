@@ -108,6 +108,11 @@ func TestReportFailsOnlyOnUndeclaredIncompatibleChanges(t *testing.T) {
 	assert.Contains(t, out.String(), "- `gen.Network.Description`: changed from string to *string; TODO\n", "a snippet to complete")
 
 	out.Reset()
+	missing = report(&out, classify(r), names("## [Unreleased]\n\n### Breaking\n\n- `client.Client.Do`, `Network.Description`: see the docs about these.\n"), nil, "test")
+	assert.Equal(t, 1, missing, "an unqualified name declares nothing")
+	assert.Contains(t, out.String(), "hint: CHANGELOG.md names `Network.Description`; write `gen.Network.Description` to declare this change")
+
+	out.Reset()
 	missing = report(&out, classify(r), names("## [Unreleased]\n\n### Breaking\n\n"+
 		"- `client.(*Client).Do`: removed; use the typed methods.\n"+
 		"- `gen.Network.Description`: now a pointer, nil when the service omits it.\n"+

@@ -323,6 +323,22 @@ func changeName(msg string) string {
 	return canonicalName(subject)
 }
 
+// unqualified returns the declared name that is name without its leading
+// qualifiers (`AllUsers` or `Client.AllUsers` for client.Client.AllUsers),
+// or "".
+func unqualified(name string, declared map[string]bool) string {
+	for rest := name; ; {
+		_, after, ok := strings.Cut(rest, ".")
+		if !ok {
+			return ""
+		}
+		if declared[after] {
+			return after
+		}
+		rest = after
+	}
+}
+
 // report prints the changes, marks the incompatible ones as declared or
 // not, and returns how many are not.
 func report(w io.Writer, changes []change, decls []declaration, problems []string, desc string) int {
@@ -362,11 +378,18 @@ func report(w io.Writer, changes []change, decls []declaration, problems []strin
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "\nFAIL: %d incompatible change(s) not declared. Add under \"### Breaking\" in \"## [Unreleased]\" of CHANGELOG.md,\n", len(missing))
 		fmt.Fprintf(w, "replacing each TODO with what changed and what a user does (CONTRIBUTING.md, \"Declaring a breaking change\"):\n\n")
+		var hints []string
 		for _, c := range missing {
 			_, what, _ := strings.Cut(c.message, ": ")
 			fmt.Fprintf(w, "- `%s`: %s; TODO\n", c.name, what)
+			if short := unqualified(c.name, declared); short != "" {
+				hints = append(hints, fmt.Sprintf("hint: CHANGELOG.md names `%s`; write `%s` to declare this change\n", short, c.name))
+			}
 		}
 		fmt.Fprintln(w)
+		for _, h := range hints {
+			fmt.Fprint(w, h)
+		}
 	}
 	return len(missing)
 }
