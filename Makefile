@@ -12,12 +12,12 @@ VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
 # How long each fuzz target runs in `make fuzz` (and so in CI).
 FUZZTIME  ?= 3s
 
-.PHONY: all ci fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check
+.PHONY: all ci fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
 
 all: check-generated fmt-check vet lint test
 
 ## ci: everything .ci/run checks, in order.
-ci: fmt-check vet lint check-generated spec-diff-vendor test cover-check fuzz examples quickstart
+ci: fmt-check tidy-check docs-check vet lint check-generated spec-diff-vendor test cover-check fuzz examples quickstart
 
 ## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each.
 fuzz:
@@ -43,6 +43,21 @@ check-generated: generate
 fmt:
 	gofmt -w .
 
+## tidy-check: fail when go.mod or go.sum differ from what go mod tidy makes of them.
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; exit 1; }
+
+## docs-check: every relative link and #anchor of README.md, CONTRIBUTING.md and
+## docs/*.md resolves and every Go block in them compiles (internal/cmd/doccheck).
+docs-check:
+	$(GO) run ./internal/cmd/doccheck
+
+## docs: serve the API reference of the working tree locally with pkgsite.
+DOCS_ADDR ?= localhost:6060
+docs:
+	@echo "API reference: http://$(DOCS_ADDR)/github.com/cloudconnexa-go/cloudconnexa (Ctrl-C stops)"
+	$(GO) run golang.org/x/pkgsite/cmd/pkgsite -http=$(DOCS_ADDR) -list=false .
+
 fmt-check:
 	@out=$$(gofmt -l .); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 
@@ -55,9 +70,9 @@ lint:
 ## test: the test suite (the command the README gives), with the race detector and coverage.
 test:
 	$(GO) test -race -count=1 -coverpkg=$(COVERPKG) -coverprofile=coverage.out $(PKGS)
+	@$(GO) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of the hand-written packages ($(COVERPKG)): " $$3 " of statements"}'
 
 cover: test
-	$(GO) tool cover -func=coverage.out | tail -1
 	$(GO) tool cover -html=coverage.out -o coverage.html
 
 ## cover-check: fail when statement coverage of the hand-written packages is below COVER_MIN.

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/imports"
+)
+
+const modulePath = "github.com/cloudconnexa-go/cloudconnexa"
+
+// prelude declares the names a block may use without declaring them (see
+// the package comment), in a file of its own next to the block.
+const prelude = `package snippet
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/cloudconnexa-go/cloudconnexa/auth"
+	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+)
+
+var (
+	ctx                              context.Context
+	c                                *client.Client
+	a                                *auth.Authenticator
+	srv                              *cloudconnexatest.Server
+	t                                *testing.T
+	logger                           *slog.Logger
+	id, baseURL, clientID, clientSecret, secret string
+)
+`
+
+// preludeNames stand in for the prelude while imports are worked out, so
+// that c.Foo is not taken for a package c.
+const preludeNames = "\nvar ctx, c, a, srv, t, logger, id, baseURL, clientID, clientSecret, secret any\n"
+
+// modulePackages are imported when a block names them, before the rest of
+// the imports are resolved, so that client.New always means ours.
+var modulePackages = regexp.MustCompile(`\b(client|auth|gen|cloudconnexatest|api)\.[A-Z]`)
+
+// shape is how a block is built.
+type shape int
+
+const (
+	wholeFile shape = iota
+	declarations
+	statements
+)
+
+// tolerated are compiler messages that are not problems in a snippet: a
+// value it shows how to get but does not use, and the end of the function
+// its statements are put in (which returns an error, for "return err").
+var tolerated = regexp.MustCompile(`declared and not used|missing return`)
+
+// compilerLine is one error of go build.
+var compilerLine = regexp.MustCompile(`^(.+?):(\d+)(?::\d+)?: (.*)$`)
+
+// buildSnippets compiles every Go block of docs, each in its own package of
+// the module (through go build -overlay, so nothing is written to the
+// tree), and returns what the compiler reports.
+func buildSnippets(root string, docs []*document) ([]problem, error) {
+	tmp, err := os.MkdirTemp("", "doccheck-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	var problems []problem
+	overlay := map[string]string{}
+	var pkgs []string
+	// tmpFile maps a generated file to its block, for errors outside the
+	// block's own lines (the imports added to it).
+	tmpFile := map[string]problem{}
+	n := 0
+	for _, d := range docs {
+		for _, b := range d.blocks {
+			if b.skip {
+				continue
+			}
+			n++
+			files, p := snippetFiles(d.path, b)
+			if p != nil {
+				problems = append(problems, *p)
+				continue
+			}
+			dir := filepath.Join("internal", "cmd", "doccheck", "overlay", "b"+strconv.Itoa(n))
+			for name, content := range files {
+				f := filepath.Join(tmp, fmt.Sprintf("b%d-%s", n, name))
+				if err := os.WriteFile(f, []byte(content), 0o600); err != nil {
+					return nil, err
+				}
+				overlay[filepath.Join(root, dir, name)] = f
+				tmpFile[f] = problem{d.path, b.line, ""}
+			}
+			pkgs = append(pkgs, "./"+filepath.ToSlash(dir))
+		}
+	}
+	if len(pkgs) == 0 {
+		return problems, nil
+	}
+	cfg, err := json.Marshal(struct{ Replace map[string]string }{overlay})
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("go", append([]string{"build", "-gcflags=-e", "-overlay=" + cfgPath}, pkgs...)...)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	found := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		m := compilerLine.FindStringSubmatch(line)
+		if m == nil || tolerated.MatchString(m[3]) {
+			continue
+		}
+		found++
+		ln, _ := strconv.Atoi(m[2])
+		if blk, ok := tmpFile[m[1]]; ok { // in what doccheck added to the block
+			problems = append(problems, problem{blk.file, blk.line, "Go block: " + m[3]})
+			continue
+		}
+		problems = append(problems, problem{filepath.ToSlash(m[1]), ln, "Go block: " + m[3]})
+	}
+	if runErr != nil && found == 0 && !onlyTolerated(out.String()) {
+		return nil, fmt.Errorf("go build of the Go blocks: %v\n%s", runErr, out.String())
+	}
+	return problems, nil
+}
+
+// onlyTolerated reports whether go build failed for tolerated errors only.
+func onlyTolerated(out string) bool {
+	any := false
+	for _, line := range strings.Split(out, "\n") {
+		if m := compilerLine.FindStringSubmatch(line); m != nil {
+			if !tolerated.MatchString(m[3]) {
+				return false
+			}
+			any = true
+		}
+	}
+	return any
+}
+
+// snippetFiles returns the files that build block b of the document at
+// path, or the problem that prevents it.
+func snippetFiles(path string, b codeBlock) (map[string]string, *problem) {
+	lineDirective := fmt.Sprintf("//line %s:%d:1\n", path, b.line)
+	sh, perr := classify(b.code)
+	if perr != nil {
+		return nil, &problem{path, b.line + perr.line - 1, "Go block does not parse: " + perr.msg}
+	}
+	if sh == wholeFile {
+		return map[string]string{"snippet.go": lineDirective + b.code}, nil
+	}
+	var body string
+	switch sh {
+	case declarations:
+		body = lineDirective + b.code
+	case statements:
+		body = "func _() error {\n" + lineDirective + b.code + "\n}\n"
+	}
+	imps, err := importsFor(body)
+	if err != nil {
+		return nil, &problem{path, b.line, "Go block: " + err.Error()}
+	}
+	return map[string]string{
+		"prelude.go": prelude,
+		"snippet.go": "package snippet\n\n" + imps + body,
+	}, nil
+}
+
+// importsFor returns the import declaration body needs: this module's
+// packages it names, and whatever else goimports resolves.
+func importsFor(body string) (string, error) {
+	var pre strings.Builder
+	seen := map[string]bool{}
+	for _, m := range modulePackages.FindAllStringSubmatch(body, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			fmt.Fprintf(&pre, "import %q\n", modulePath+"/"+m[1])
+		}
+	}
+	src := "package snippet\n\n" + pre.String() + preludeNames + body
+	out, err := imports.Process("snippet.go", []byte(src), &imports.Options{Comments: true, FormatOnly: false})
+	if err != nil {
+		return "", err
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", out, parser.ImportsOnly)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, spec := range f.Imports {
+		b.WriteString("import ")
+		if spec.Name != nil {
+			b.WriteString(spec.Name.Name + " ")
+		}
+		b.WriteString(spec.Path.Value + "\n")
+	}
+	return b.String() + "\n", nil
+}
+
+// parseError is where and why a block does not parse, in block lines.
+type parseError struct {
+	line int
+	msg  string
+}
+
+// classify decides how a block is built: a package clause makes it a whole
+// file; else it is declarations if it parses as such; else statements.
+func classify(code string) (shape, *parseError) {
+	fset := token.NewFileSet()
+	if f, err := parser.ParseFile(fset, "", code, parser.PackageClauseOnly); err == nil && f.Name != nil {
+		if _, err := parser.ParseFile(fset, "", code, parser.AllErrors); err != nil {
+			return 0, firstError(err, 0)
+		}
+		return wholeFile, nil
+	}
+	if f, err := parser.ParseFile(fset, "", "package p\n"+code, parser.AllErrors); err == nil && hasDecls(f) {
+		return declarations, nil
+	}
+	_, err := parser.ParseFile(fset, "", "package p\nfunc _() {\n"+code+"\n}", parser.AllErrors)
+	if err != nil {
+		perr := firstError(err, 2)
+		perr.line = min(perr.line, strings.Count(strings.TrimSuffix(code, "\n"), "\n")+1) // not the } added
+		return 0, perr
+	}
+	return statements, nil
+}
+
+func hasDecls(f *ast.File) bool { return len(f.Decls) > 0 }
+
+// firstError is the first of a parse error list, with its line moved back
+// by the lines put in front of the block.
+func firstError(err error, before int) *parseError {
+	line, msg := 1+before, err.Error()
+	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
+		line, msg = list[0].Pos.Line, list[0].Msg
+	}
+	return &parseError{max(line-before, 1), msg}
+}
