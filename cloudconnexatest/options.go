@@ -2,6 +2,8 @@ package cloudconnexatest
 
 import (
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -24,6 +26,8 @@ type config struct {
 	seed                   bool
 	sessions, auditLogs    int // -1: default for the seed setting
 	strict                 bool
+	tenant                 *Tenant
+	errs                   []error
 }
 
 // Defaults of a fake server. The rate limit is generous so that ordinary
@@ -40,7 +44,9 @@ const (
 	DefaultAuditLogs = 25
 )
 
-func newConfig(opts []Option) config {
+// newConfig applies opts; an option given a value it cannot take is an
+// error, never silently replaced by another value.
+func newConfig(opts []Option) (config, error) {
 	c := config{
 		tokenTTL:      DefaultTokenTTL,
 		rateLimit:     true,
@@ -71,7 +77,11 @@ func newConfig(opts []Option) config {
 	if c.auditLogs < 0 {
 		c.auditLogs = seedCount(c.seed, DefaultAuditLogs)
 	}
-	return c
+	return c, errors.Join(c.errs...)
+}
+
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("cloudconnexatest: "+format, args...))
 }
 
 func seedCount(seed bool, n int) int {
@@ -88,12 +98,14 @@ func WithCredentials(clientID, clientSecret string) Option {
 }
 
 // WithTokenTTL sets the lifetime of issued access tokens (default 12 hours,
-// reported as expires_in 43199 like the real service).
+// reported as expires_in 43199 like the real service). It must be positive.
 func WithTokenTTL(d time.Duration) Option {
 	return func(c *config) {
-		if d > 0 {
-			c.tokenTTL = d
+		if d <= 0 {
+			c.fail("WithTokenTTL(%v): the lifetime must be positive", d)
+			return
 		}
+		c.tokenTTL = d
 	}
 }
 
@@ -106,10 +118,12 @@ func WithTokenTTL(d time.Duration) Option {
 // different thing: the budget a client starts pacing itself with.)
 func WithEnforcedRateLimit(burst, replenishRate int, replenishTime time.Duration) Option {
 	return func(c *config) {
+		if burst < 1 || replenishRate < 1 || replenishTime < time.Millisecond {
+			c.fail("WithEnforcedRateLimit(%d, %d, %v): burst and rate must be at least 1, the time at least 1ms", burst, replenishRate, replenishTime)
+			return
+		}
 		c.rateLimit = true
-		c.burst = max(burst, 1)
-		c.replenishRate = max(replenishRate, 1)
-		c.replenishTime = max(replenishTime, time.Millisecond)
+		c.burst, c.replenishRate, c.replenishTime = burst, replenishRate, replenishTime
 	}
 }
 
@@ -164,14 +178,26 @@ func WithoutSeed() Option {
 // WithSessions seeds n VPN sessions, spread over the last 24 hours (default
 // [DefaultSessions]).
 func WithSessions(n int) Option {
-	return func(c *config) { c.sessions = max(n, 0) }
+	return func(c *config) {
+		if n < 0 {
+			c.fail("WithSessions(%d): the count must not be negative", n)
+			return
+		}
+		c.sessions = n
+	}
 }
 
 // WithAuditLogs seeds n audit log records, spread over the last 24 hours
 // (default [DefaultAuditLogs]). Every successful change made through the
 // API appends one more.
 func WithAuditLogs(n int) Option {
-	return func(c *config) { c.auditLogs = max(n, 0) }
+	return func(c *config) {
+		if n < 0 {
+			c.fail("WithAuditLogs(%d): the count must not be negative", n)
+			return
+		}
+		c.auditLogs = n
+	}
 }
 
 // WithStrictRequests holds requests to the letter of the OpenAPI document,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"mime"
 	"net/http"
@@ -74,29 +75,35 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 	}
 	schema := media.Schema.Value
 
-	var problems []fieldProblem
 	if h.cfg.strict {
 		// The letter of the document first, on the body as sent; then what
 		// kin-openapi lets through: undeclared properties.
-		problems = schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...))
+		problems := schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...))
 		for _, is := range normalize(v, schema, nil) {
 			if is.what == issueUnknown {
 				problems = append(problems, fieldProblem{path: is.path, msg: fmt.Sprintf("Error at %q: %s", pointer(is.path), is.what)})
 			}
 		}
-	} else {
-		issues := normalize(v, schema, nil)
-		if len(issues) > 0 && h.cfg.logger.Enabled(r.Context(), -4) {
-			paths := make([]string, len(issues))
-			for i, is := range issues {
-				paths[i] = pointer(is.path)
-			}
-			h.cfg.logger.Debug("request body: ignored what the service ignores", "operation", op.OperationID, "paths", paths)
+		if len(problems) > 0 {
+			return true, problemsError(problems)
 		}
-		problems = schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...))
+		setBody(r, data) // nothing to drop: problems would have named it
+		return true, nil
 	}
-	if len(problems) > 0 {
+	issues := normalize(v, schema, nil)
+	if len(issues) > 0 && h.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
+		paths := make([]string, len(issues))
+		for i, is := range issues {
+			paths[i] = pointer(is.path)
+		}
+		h.cfg.logger.Debug("request body: ignored what the service ignores", "operation", op.OperationID, "paths", paths)
+	}
+	if problems := schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...)); len(problems) > 0 {
 		return true, problemsError(problems)
+	}
+	if len(issues) == 0 {
+		setBody(r, data)
+		return true, nil
 	}
 	out, err := json.Marshal(v)
 	if err != nil {

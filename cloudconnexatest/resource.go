@@ -61,7 +61,16 @@ func (k *kind[T]) list(r *http.Request) (any, error) {
 			}
 		}
 	}
-	return paginate(r, k.all(parent), 10), nil
+	// Only the page's items are decorated: a page costs its size, not the
+	// size of the list.
+	ids := k.store.ids(parent)
+	p, size, start, end := pageBounds(r, len(ids), 10)
+	content := make([]T, 0, end-start)
+	for _, id := range ids[start:end] {
+		v, _ := k.store.get(id)
+		content = append(content, k.out(id, v))
+	}
+	return newPage(content, len(ids), p, size), nil
 }
 
 func (k *kind[T]) get(r *http.Request) (any, error) {

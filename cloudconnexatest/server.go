@@ -32,7 +32,11 @@ type Server struct {
 // tb. It calls tb.Fatal if the server cannot start.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s, err := start(newConfig(opts), tb)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := start(cfg, tb)
 	if err != nil {
 		tb.Fatalf("cloudconnexatest: %v", err)
 	}
@@ -44,7 +48,11 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // response of the fake that breaks the OpenAPI document is logged and
 // replaced by a 500.
 func Start(opts ...Option) (*Server, error) {
-	return start(newConfig(opts), nil)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return start(cfg, nil)
 }
 
 func start(cfg config, tb testing.TB) (*Server, error) {

@@ -29,6 +29,7 @@ type spec struct {
 	// reqOpts and reqOptsNoBody are the openapi3filter options of request
 	// validation, with and without the body (which checkJSONBody checks).
 	reqOpts, reqOptsNoBody *openapi3filter.Options
+	respOpts               *openapi3filter.Options
 }
 
 type opInfo struct {
@@ -54,6 +55,7 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 		visitOpts:     []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()},
 		reqOpts:       requestOptions(),
 		reqOptsNoBody: requestOptions(),
+		respOpts:      responseOptions(),
 	}
 	sp.reqOptsNoBody.ExcludeRequestBody = true
 	for path, item := range doc.Paths.Map() {

@@ -1,9 +1,9 @@
 package cloudconnexatest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
@@ -128,6 +128,9 @@ func newState(cfg config) *state {
 		})
 		st.resolutions = seedResolutions(cfg.now(), st.ownerID)
 	}
+	if cfg.tenant != nil {
+		st.seedTenant(*cfg.tenant)
+	}
 	st.sessions = seedSessions(cfg.now(), cfg.sessions)
 	st.auditLogs = seedAuditLogs(cfg.now(), cfg.auditLogs)
 	return st
@@ -135,9 +138,12 @@ func newState(cfg config) *state {
 
 // nextAddresses returns a fresh pair of tunnel addresses.
 func (st *state) nextAddresses() (v4, v6 string) {
+	// 100.96.0.0/11 holds two million addresses; .0 and .1 of it are not
+	// handed out.
 	st.addressSeq++
-	n := st.addressSeq
-	return fmt.Sprintf("100.96.%d.%d", n/250, n%250+2), fmt.Sprintf("fd:0:0:8000::%x", n+1)
+	n := st.addressSeq%(1<<21-2) + 1
+	a := 100<<24 | 96<<16 | n
+	return fmt.Sprintf("%d.%d.%d.%d", a>>24, a>>16&0xff, a>>8&0xff, a&0xff), fmt.Sprintf("fd:0:0:8000::%x", n+1)
 }
 
 func (st *state) regionExists(id string) bool {
@@ -177,21 +183,41 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 	if id == "" {
 		id = r.PathValue("userId")
 	}
-	var named struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if b, err := json.Marshal(result); err == nil {
-		_ = json.Unmarshal(b, &named)
-	}
+	resultID, name := idAndName(result)
 	if id == "" {
-		id = named.ID
+		id = resultID
 	}
 	if id != "" {
 		rec.EntityId = ptr(id)
 	}
-	if named.Name != "" {
-		rec.EntityName = ptr(named.Name)
+	if name != "" {
+		rec.EntityName = ptr(name)
 	}
 	st.auditLogs = append(st.auditLogs, rec)
+}
+
+// idAndName reads the Id and Name fields of a result model, if it has
+// them (string or *string).
+func idAndName(result any) (id, name string) {
+	v := reflect.ValueOf(result)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return "", ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return "", ""
+	}
+	str := func(field string) string {
+		f := v.FieldByName(field)
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			f = f.Elem()
+		}
+		if f.Kind() == reflect.String {
+			return f.String()
+		}
+		return ""
+	}
+	return str("Id"), str("Name")
 }

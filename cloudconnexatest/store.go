@@ -12,9 +12,16 @@ import (
 
 // store keeps one kind of resource in creation order, each item optionally
 // owned by a parent (a network, host or user), so that lists page stably.
+// It is indexed by id and by parent: get, put and remove cost the same
+// whatever the number of items, and the ids of a parent's children are at
+// hand without a scan.
 type store[T any] struct {
-	order []string
-	items map[string]entry[T]
+	items map[string]*entry[T]
+	// order holds every id in creation order; a removed one is left as ""
+	// until the next compaction, counted by dead.
+	order    []string
+	dead     int
+	children map[string][]string // parent → child ids, in creation order
 }
 
 type entry[T any] struct {
@@ -23,52 +30,95 @@ type entry[T any] struct {
 }
 
 func newStore[T any]() *store[T] {
-	return &store[T]{items: make(map[string]entry[T])}
+	return &store[T]{items: make(map[string]*entry[T]), children: make(map[string][]string)}
 }
 
 func (s *store[T]) get(id string) (T, bool) {
 	e, ok := s.items[id]
-	return e.v, ok
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
 }
 
-func (s *store[T]) parentOf(id string) string { return s.items[id].parent }
+func (s *store[T]) parentOf(id string) string {
+	if e, ok := s.items[id]; ok {
+		return e.parent
+	}
+	return ""
+}
+
+func (s *store[T]) len() int { return len(s.items) }
 
 // put inserts a new item at the end, or replaces an existing one in place
-// (keeping its parent when parent is empty).
+// (keeping its parent: an item never changes owner).
 func (s *store[T]) put(id, parent string, v T) {
-	e, ok := s.items[id]
-	if !ok {
-		s.order = append(s.order, id)
-	} else if parent == "" {
-		parent = e.parent
+	if e, ok := s.items[id]; ok {
+		e.v = v
+		return
 	}
-	s.items[id] = entry[T]{parent: parent, v: v}
+	s.items[id] = &entry[T]{parent: parent, v: v}
+	s.order = append(s.order, id)
+	if parent != "" {
+		s.children[parent] = append(s.children[parent], id)
+	}
 }
 
 func (s *store[T]) remove(id string) bool {
-	if _, ok := s.items[id]; !ok {
+	e, ok := s.items[id]
+	if !ok {
 		return false
 	}
 	delete(s.items, id)
-	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
+	if e.parent != "" {
+		kids := slices.DeleteFunc(s.children[e.parent], func(x string) bool { return x == id })
+		if len(kids) == 0 {
+			delete(s.children, e.parent)
+		} else {
+			s.children[e.parent] = kids
+		}
+	}
+	// The id stays in order as a hole until enough have accumulated for a
+	// compaction to pay for itself (amortised O(1) per removal).
+	s.dead++
+	if s.dead > 64 && s.dead > len(s.items) {
+		s.compact()
+	}
 	return true
 }
 
-// ids returns the ids of the items owned by parent ("" for all), in order.
-func (s *store[T]) ids(parent string) []string {
-	var out []string
+// compact drops the holes removed ids left in order.
+func (s *store[T]) compact() {
+	if s.dead == 0 {
+		return
+	}
+	live := s.order[:0]
 	for _, id := range s.order {
-		if parent == "" || s.items[id].parent == parent {
-			out = append(out, id)
+		if _, ok := s.items[id]; ok {
+			live = append(live, id)
 		}
 	}
-	return out
+	clear(s.order[len(live):])
+	s.order, s.dead = live, 0
+}
+
+// ids returns the ids of the items owned by parent ("" for all), in
+// order. The slice belongs to the store: read it, with the state locked,
+// before the next change.
+func (s *store[T]) ids(parent string) []string {
+	if parent != "" {
+		return s.children[parent]
+	}
+	s.compact()
+	return s.order
 }
 
 // list returns the items owned by parent ("" for all), in order.
 func (s *store[T]) list(parent string) []T {
-	out := []T{}
-	for _, id := range s.ids(parent) {
+	ids := s.ids(parent)
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
 		out = append(out, s.items[id].v)
 	}
 	return out
@@ -76,7 +126,7 @@ func (s *store[T]) list(parent string) []T {
 
 // removeChildren deletes every item owned by parent.
 func (s *store[T]) removeChildren(parent string) {
-	for _, id := range s.ids(parent) {
+	for _, id := range slices.Clone(s.children[parent]) {
 		s.remove(id)
 	}
 }
@@ -91,25 +141,38 @@ type page[T any] struct {
 	Size             int `json:"size"`
 }
 
-// paginate cuts one page out of items using the page (from 0) and size
-// query parameters, with the defaults the document declares.
+// paginate cuts one page out of items using the page and size query
+// parameters.
 func paginate[T any](r *http.Request, items []T, defaultSize int) page[T] {
-	q := r.URL.Query()
-	p := queryInt(q.Get("page"), 0)
-	size := queryInt(q.Get("size"), defaultSize)
-	if p < 0 {
-		p = 0
+	p, size, start, end := pageBounds(r, len(items), defaultSize)
+	return newPage(items[start:end], len(items), p, size)
+}
+
+func newPage[T any](content []T, total, p, size int) page[T] {
+	if content == nil {
+		content = []T{}
 	}
+	return page[T]{
+		Content: content, TotalElements: total, TotalPages: (total + size - 1) / size,
+		NumberOfElements: len(content), Page: p, Size: size,
+	}
+}
+
+// pageBounds reads the page (from 0) and size query parameters, with the
+// defaults the document declares, and returns the page's place in a list
+// of total items.
+func pageBounds(r *http.Request, total, defaultSize int) (p, size, start, end int) {
+	q := r.URL.Query()
+	p = max(queryInt(q.Get("page"), 0), 0)
+	size = queryInt(q.Get("size"), defaultSize)
 	if size < 1 {
 		size = defaultSize
 	}
-	out := page[T]{Content: []T{}, TotalElements: len(items), Page: p, Size: size}
-	out.TotalPages = (len(items) + size - 1) / size
-	if start := p * size; start < len(items) && start >= 0 {
-		out.Content = items[start:min(start+size, len(items))]
+	start = total
+	if p <= total/size {
+		start = min(p*size, total)
 	}
-	out.NumberOfElements = len(out.Content)
-	return out
+	return p, size, start, min(start+size, total)
 }
 
 func queryInt(s string, def int) int {

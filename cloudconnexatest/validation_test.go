@@ -126,6 +126,7 @@ func TestResponseViolations(t *testing.T) {
 	srv.h.mu.Unlock()
 	tok := getToken(t, srv)
 	status, _, body := call(t, srv, tok, "GET", "/api/v1/networks/bad", "", "")
+	srv.Close() // the answer is sent before it is checked: wait for the check
 	errs, _ := rec.got()
 	assert.Equal(t, 200, status, "NewServer: %s", body)
 	if assert.Len(t, errs, 1, "NewServer: errors %q", errs) {
