@@ -1,6 +1,7 @@
 package cloudconnexatest
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -21,8 +22,8 @@ func (f *fatalTB) Helper() {}
 
 func (f *fatalTB) Fatal(args ...any) {
 	f.mu.Lock()
-	if f.fatal == "" && len(args) > 0 {
-		f.fatal, _ = args[0].(string)
+	if f.fatal == "" {
+		f.fatal = fmt.Sprint(args...)
 	}
 	f.mu.Unlock()
 	runtime.Goexit()

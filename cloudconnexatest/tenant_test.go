@@ -1,0 +1,97 @@
+package cloudconnexatest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRealisticTenant(t *testing.T) {
+	srv := NewServer(t, WithTenant(RealisticTenant(7)))
+	c := srv.Client()
+	ctx := t.Context()
+
+	var users []gen.UserResponse
+	for u, err := range c.AllUsers(ctx, nil) {
+		require.NoError(t, err)
+		users = append(users, u)
+	}
+	assert.Len(t, users, 301, "300 users and the owner")
+	devices := 0
+	for _, u := range users {
+		devices += len(u.Devices)
+	}
+	assert.Equal(t, 600, devices)
+
+	nets, err := c.ListNetworksWithResponse(ctx, nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 8, nets.JSON200.TotalElements)
+	n := nets.JSON200.Content[0]
+	assert.Len(t, n.Connectors, 2)
+	assert.Len(t, n.Routes, 3)
+	groups, err := c.ListUserGroupsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 6, groups.JSON200.TotalElements)
+	hosts, err := c.ListHostsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 6, hosts.JSON200.TotalElements)
+
+	// The same seed gives the same tenant, ids included; another seed another.
+	again := NewServer(t, WithTenant(RealisticTenant(7)))
+	other := NewServer(t, WithTenant(RealisticTenant(8)))
+	first := func(s *Server) gen.NetworkResponse {
+		r, err := s.Client().ListNetworksWithResponse(ctx, nil)
+		require.NoError(t, err)
+		return r.JSON200.Content[0]
+	}
+	assert.Equal(t, n, first(again))
+	assert.NotEqual(t, n.Id, first(other).Id)
+}
+
+func TestOptionsRefuseBadValues(t *testing.T) {
+	for _, o := range []Option{
+		WithTokenTTL(0), WithTokenTTL(-5 * time.Second),
+		WithEnforcedRateLimit(-1, 1, time.Second), WithEnforcedRateLimit(1, 0, time.Second), WithEnforcedRateLimit(1, 1, 0),
+		WithSessions(-1), WithAuditLogs(-2), WithTenant(Tenant{Users: -1}),
+	} {
+		_, err := Start(o)
+		assert.Error(t, err)
+		_, err = NewHandler(o)
+		assert.Error(t, err)
+	}
+	tb := &fatalTB{TB: t}
+	msg := runFatal(tb, func() { NewServer(tb, WithTokenTTL(-time.Second)) })
+	assert.Contains(t, msg, "WithTokenTTL(-1s)")
+}
+
+func TestStoreIndexes(t *testing.T) {
+	s := newStore[int]()
+	for i := range 1000 {
+		s.put(fmt.Sprint(i), fmt.Sprint("p", i%10), i)
+	}
+	assert.Len(t, s.ids("p3"), 100)
+	for i := 0; i < 1000; i += 2 {
+		require.True(t, s.remove(fmt.Sprint(i)))
+	}
+	assert.False(t, s.remove("0"))
+	assert.Equal(t, 500, s.len())
+	ids := s.ids("")
+	require.Len(t, ids, 500)
+	assert.Equal(t, "1", ids[0])
+	assert.Equal(t, "999", ids[499])
+	assert.Empty(t, s.ids("p4"), "children of p4 were all even")
+	assert.Len(t, s.ids("p3"), 100)
+	s.put("3", "", -3) // replace in place, parent kept
+	assert.Equal(t, "p3", s.parentOf("3"))
+	v, ok := s.get("3")
+	assert.True(t, ok)
+	assert.Equal(t, -3, v)
+	assert.Equal(t, "3", s.ids("")[1], "a replaced item keeps its place")
+	s.removeChildren("p3")
+	assert.Empty(t, s.ids("p3"))
+	assert.Equal(t, 400, s.len())
+}
