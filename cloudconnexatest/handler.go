@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +54,8 @@ type Handler struct {
 	counts  map[gen.OperationID]int
 	valid   map[uint64]struct{} // answers found valid, see validateResponse
 	seed    maphash.Seed
+
+	skew atomic.Int64 // nanoseconds the fake's clock is ahead of cfg.now
 }
 
 // opFunc serves one API operation with the state locked. It returns the
@@ -77,7 +80,7 @@ func newHandler(cfg config, tb testing.TB) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{
-		cfg: cfg, spec: sp, tb: tb, mux: http.NewServeMux(),
+		spec: sp, tb: tb, mux: http.NewServeMux(),
 		creds:   map[string]string{cfg.clientID: cfg.clientSecret},
 		tokens:  map[string]token{},
 		buckets: map[string]*bucket{},
@@ -86,6 +89,11 @@ func newHandler(cfg config, tb testing.TB) (*Handler, error) {
 		valid:   map[uint64]struct{}{},
 		seed:    maphash.MakeSeed(),
 	}
+	// The fake's time is the configured clock plus the waits skipped for
+	// clients built by Server.Client (see skip).
+	clock := cfg.now
+	cfg.now = func() time.Time { return clock().Add(time.Duration(h.skew.Load())) }
+	h.cfg = cfg
 	h.st = newState(cfg)
 	table := h.operations()
 	for _, op := range gen.Operations {

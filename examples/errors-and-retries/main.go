@@ -31,7 +31,13 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 4, MaxElapsed: 30 * time.Second, BaseDelay: 50 * time.Millisecond, MaxDelay: time.Second}))
+	// srv.Client() alone would take the server's waits in the fake's time
+	// (milliseconds); this example shows them as a real service makes them,
+	// so it talks to the fake through its plain HTTP client.
+	c := srv.Client(
+		client.WithHTTPClient(srv.HTTPClient()),
+		client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 4, MaxElapsed: 30 * time.Second, BaseDelay: 50 * time.Millisecond, MaxDelay: time.Second}),
+	)
 	fmt.Fprintf(out, "fake server at %s\n", srv.URL)
 
 	// Not found: one sentinel, whether the API says 404 or 400 "not found".
