@@ -16,7 +16,7 @@ func TestRealisticTenant(t *testing.T) {
 	ctx := t.Context()
 
 	var users []gen.UserResponse
-	for u, err := range c.AllUsers(ctx, nil) {
+	for u, err := range c.Users.All(ctx, nil) {
 		require.NoError(t, err)
 		users = append(users, u)
 	}
