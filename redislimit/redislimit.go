@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -315,14 +316,10 @@ func (l *Limiter) acquire(ctx context.Context, ticket uint64, maxWait time.Durat
 	v, err := l.run(ctx, "acquire", acquireScript, func(v any) {
 		// A grant or a place in the queue that arrived after we gave up:
 		// give it back.
-		if r, err := parseAcquire(v); err == nil && r.ticket != 0 {
+		if r, err := parseAcquire(v); err == nil && (r.status == statusGranted || r.status == statusWait) {
 			bg, cancel := context.WithTimeout(context.Background(), l.timeout)
 			defer cancel()
-			if r.status == statusGranted {
-				_, _ = l.eval(bg, releaseScript, r.ticket)
-			} else if r.status == statusWait {
-				_, _ = l.eval(bg, cancelScript, r.ticket)
-			}
+			_, _ = l.eval(bg, cancelScript, r.ticket)
 		}
 	}, ticket, micros(maxWait), micros(l.waitLease), micros(l.sendLease), micros(l.poll))
 	if err != nil {
@@ -356,7 +353,7 @@ func parseAcquire(v any) (acquireResult, error) {
 	return r, nil
 }
 
-// cancel gives a waiting ticket up, even when ctx has ended.
+// cancel gives a ticket up that will not be sent, even when ctx has ended.
 func (l *Limiter) cancel(ctx context.Context, ticket uint64) {
 	_, _ = l.run(context.WithoutCancel(ctx), "cancel", cancelScript, nil, ticket)
 }
@@ -413,29 +410,30 @@ func (l *Limiter) run(parent context.Context, op string, s *redis.Script, late f
 		v   any
 		err error
 	}
+	const (
+		pending = iota
+		delivered
+		abandoned
+	)
+	var state atomic.Int32
 	ch := make(chan reply, 1)
-	abandoned := make(chan struct{})
 	go func() {
 		defer cancel()
 		v, err := l.eval(ctx, s, args...)
-		ch <- reply{v, err}
-		select {
-		case <-abandoned:
-			if err == nil && late != nil {
-				late(v)
-			}
-		default:
+		if state.CompareAndSwap(pending, delivered) {
+			ch <- reply{v, err}
+		} else if err == nil && late != nil {
+			late(v)
 		}
 	}()
 	var r reply
 	select {
 	case r = <-ch:
 	case <-ctx.Done():
-		close(abandoned)
-		select {
-		case r = <-ch: // it made it after all
-		default:
+		if state.CompareAndSwap(pending, abandoned) {
 			r.err = ctx.Err()
+		} else {
+			r = <-ch // it made it after all
 		}
 	}
 	if r.err != nil {

@@ -26,6 +26,12 @@ import "github.com/redis/go-redis/v9"
 //	         in µs when the state was created
 //	oseq     the ticket number of the newest observation applied
 //	rau      Redis time (µs) until which a Retry-After holds the budget
+//	solo     the last ticket granted, when nothing else was on its way then;
+//	         0 once another ticket is granted. Only its response may raise
+//	         the level to the server's Remaining: any other response may
+//	         have overtaken, or been overtaken by, another request on the
+//	         way to the server, so its Remaining may count one request
+//	         less than the server has really served
 //
 // Every script starts with the same prelude: Redis's clock (one clock for
 // every process), the state with defaults from ARGV when the keys expired
@@ -47,17 +53,18 @@ local ttl = tonumber(ARGV[1])
 local brate, bcap, explicit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local f = redis.call('HMGET', st, 'rate', 'cap', 'tokens', 'last', 'started', 'free', 'learned', 'seq', 'oseq', 'rau')
-local rate, cap, tokens, last, started, free, learned, seq, oseq, rau
+local f = redis.call('HMGET', st, 'rate', 'cap', 'tokens', 'last', 'started', 'free', 'learned', 'seq', 'oseq', 'rau', 'solo')
+local rate, cap, tokens, last, started, free, learned, seq, oseq, rau, solo
 if f[1] then
   rate, cap, tokens, last = tonumber(f[1]), tonumber(f[2]), tonumber(f[3]), tonumber(f[4])
   started, free, learned = tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
-  seq, oseq, rau = tonumber(f[8]), tonumber(f[9]), tonumber(f[10])
+  seq, oseq, rau, solo = tonumber(f[8]), tonumber(f[9]), tonumber(f[10]), tonumber(f[11] or 0)
 else
   -- Tickets count from Redis's clock in µs, so those of an earlier life of
   -- the state (before Redis restarted or the keys expired) are all smaller
   -- and cannot be mistaken for new ones.
   rate, cap, tokens, last, started, free, learned, seq, oseq, rau = brate, bcap, bcap, now, 0, 0, 0, now, now, 0
+  solo = 0
 end
 if explicit then
   rate, cap, free = math.min(rate, brate), math.min(cap, bcap), 0
@@ -84,7 +91,7 @@ local function start()
 end
 local function save()
   redis.call('HSET', st, 'rate', rate, 'cap', cap, 'tokens', tokens, 'last', last, 'started', started,
-    'free', free, 'learned', learned, 'seq', seq, 'oseq', oseq, 'rau', rau)
+    'free', free, 'learned', learned, 'seq', seq, 'oseq', oseq, 'rau', rau, 'solo', solo)
   redis.call('PEXPIRE', st, ttl)
   redis.call('PEXPIRE', q, ttl)
   redis.call('PEXPIRE', ls, ttl)
@@ -119,6 +126,7 @@ end
 // one place, and nobody ahead of it moves at all.
 var acquireScript = redis.NewScript(prelude + `
 advance()
+local busy = sending()
 local ticket, maxWait = tonumber(ARGV[5]), tonumber(ARGV[6])
 local waitLease, sendLease = tonumber(ARGV[7]), tonumber(ARGV[8])
 local function delay(rank)
@@ -135,6 +143,7 @@ end
 local function grant(id)
   if free == 0 then tokens = tokens - 1 end
   redis.call('ZADD', ls, now + sendLease, id)
+  if busy == 0 then solo = tonumber(id) else solo = 0 end
 end
 local res
 if ticket == 0 then
@@ -172,14 +181,24 @@ save()
 return res
 `)
 
-// cancelScript gives a waiting ticket (ARGV[5]) up. It returns 1 when the
-// ticket was still waiting.
+// cancelScript gives a ticket (ARGV[5]) up that will not be sent: a waiting
+// one leaves the queue, so those behind it move up one place; a granted one
+// (its grant reached a caller that had already given up) returns its token,
+// which the server still has. It returns 1 for a waiting ticket, 2 for a
+// granted one, 0 for one it does not know (already gone, or from before a
+// restart).
 var cancelScript = redis.NewScript(prelude + `
 advance()
-local n = redis.call('ZREM', q, ARGV[5])
-redis.call('ZREM', ls, ARGV[5])
+local res = 0
+if redis.call('ZREM', q, ARGV[5]) == 1 then
+  res = 1
+  redis.call('ZREM', ls, ARGV[5])
+elseif redis.call('ZREM', ls, ARGV[5]) == 1 then
+  res = 2
+  if free == 0 then tokens = math.min(tokens + 1, cap - sending()) end
+end
 save()
-return n
+return res
 `)
 
 // releaseScript ends a sent ticket's flight (ARGV[5]). The refill up to now
@@ -208,8 +227,9 @@ return 1
 //	ARGV[11] Retry-After in µs, -1 when absent
 //
 // The rules are the local limiter's: the rate and capacity come from the
-// headers; Remaining sets the level when this was the only request on its
-// way, and otherwise only lowers it; a 429 with Retry-After holds every
+// headers; Remaining sets the level when this request was the only one on
+// its way from its grant to its response (see solo), and otherwise only
+// lowers it; a 429 with Retry-After holds every
 // process until then; a 429 without it or Remaining empties the bucket; a
 // header-less success before any header was seen switches pacing off. It
 // returns 0 for an observation it ignored, 2 when turns may have moved
@@ -240,7 +260,7 @@ elseif hasRem then
 end
 if explicit then cap = math.min(cap, bcap) end
 if hasRem then
-  if sending() <= 1 then
+  if id == solo and sending() <= 1 then
     tokens = rem
   else
     tokens = math.min(tokens, rem)

@@ -62,10 +62,10 @@ func main() {
 	}
 }
 
-// run starts the fake server (burst 10, then 20 requests per second per
-// API key), Redis if needed, and the workers, and reports.
+// run starts the fake server (burst 20 as the real service's default, then
+// 20 requests per second per API key), Redis if needed, and the workers, and reports.
 func run(ctx context.Context, out io.Writer, procs, calls int, addr string, local bool) error {
-	srv, err := cloudconnexatest.Start(cloudconnexatest.WithEnforcedRateLimit(10, 20, time.Second))
+	srv, err := cloudconnexatest.Start(cloudconnexatest.WithEnforcedRateLimit(20, 20, time.Second))
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func run(ctx context.Context, out io.Writer, procs, calls int, addr string, loca
 		return err
 	}
 	id, secret := srv.Handler().Credentials()
-	fmt.Fprintf(out, "fake server at %s (burst 10, then 20/s per API key); %d processes × %d calls, ", srv.URL, procs, calls)
+	fmt.Fprintf(out, "fake server at %s (burst 20, then 20/s per API key); %d processes × %d calls, ", srv.URL, procs, calls)
 	if addr == "" {
 		fmt.Fprintln(out, "each pacing on its own")
 	} else {

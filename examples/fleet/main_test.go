@@ -34,6 +34,6 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	require.NoError(t, run(ctx, &out, 3, 10, rs.Addr, false), "output:\n%s", out.String())
-	assert.Equal(t, 3, strings.Count(out.String(), "10 calls, 0 failed, 0 answered 429 by the server"), out.String())
+	require.NoError(t, run(ctx, &out, 3, 20, rs.Addr, false), "output:\n%s", out.String())
+	assert.Equal(t, 3, strings.Count(out.String(), "20 calls, 0 failed, 0 answered 429 by the server"), out.String())
 }
