@@ -64,6 +64,18 @@ func TestSnippets(t *testing.T) {
 	}, got)
 }
 
+// TestMissingImport: the go command stops at a package it cannot find;
+// the problem still points at the block's line.
+func TestMissingImport(t *testing.T) {
+	d, err := parseFile("testdata", "badimport.md")
+	require.NoError(t, err)
+	problems, err := buildSnippets(".", []*document{d})
+	require.NoError(t, err)
+	got := messages(problems)
+	require.Len(t, got, 1, "%q", got)
+	assert.True(t, strings.HasPrefix(got[0], "badimport.md:6: Go block: no required module provides package example.com/nope"), got[0])
+}
+
 func TestShapes(t *testing.T) {
 	for code, want := range map[string]shape{
 		"// A file.\npackage x\n":       wholeFile,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"go/ast"
 	"go/parser"
 	"go/scanner"
 	"go/token"
@@ -74,6 +73,10 @@ var compilerLine = regexp.MustCompile(`^(.+?):(\d+)(?::\d+)?: (.*)$`)
 // the module (through go build -overlay, so nothing is written to the
 // tree), and returns what the compiler reports.
 func buildSnippets(root string, docs []*document) ([]problem, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "doccheck-")
 	if err != nil {
 		return nil, err
@@ -83,9 +86,9 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 	var problems []problem
 	overlay := map[string]string{}
 	var pkgs []string
-	// tmpFile maps a generated file to its block, for errors outside the
-	// block's own lines (the imports added to it).
-	tmpFile := map[string]problem{}
+	// origin maps a generated file to its block, for errors outside the
+	// block's own lines (in the prelude or the imports added to it).
+	origin := map[string]problem{}
 	n := 0
 	for _, d := range docs {
 		for _, b := range d.blocks {
@@ -93,7 +96,7 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 				continue
 			}
 			n++
-			files, p := snippetFiles(d.path, b)
+			files, p := snippetFiles(root, d.path, b)
 			if p != nil {
 				problems = append(problems, *p)
 				continue
@@ -105,7 +108,7 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 					return nil, err
 				}
 				overlay[filepath.Join(root, dir, name)] = f
-				tmpFile[f] = problem{d.path, b.line, ""}
+				origin[f] = problem{file: d.path, line: b.line}
 			}
 			pkgs = append(pkgs, "./"+filepath.ToSlash(dir))
 		}
@@ -126,44 +129,42 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
-	found := 0
+	// A block that imports a missing package stops go build before it
+	// compiles anything: that one is reported, the others on the next run.
+	reported := 0 // compiler errors, tolerated or not
 	for _, line := range strings.Split(out.String(), "\n") {
 		m := compilerLine.FindStringSubmatch(line)
-		if m == nil || tolerated.MatchString(m[3]) {
+		if m == nil {
 			continue
 		}
-		found++
+		reported++
+		if tolerated.MatchString(m[3]) {
+			continue
+		}
 		ln, _ := strconv.Atoi(m[2])
-		if blk, ok := tmpFile[m[1]]; ok { // in what doccheck added to the block
+		if blk, ok := origin[m[1]]; ok { // in what doccheck added to the block
 			problems = append(problems, problem{blk.file, blk.line, "Go block: " + m[3]})
 			continue
 		}
-		problems = append(problems, problem{filepath.ToSlash(m[1]), ln, "Go block: " + m[3]})
+		file := m[1] // absolute (the loader), or made relative to root (the compiler)
+		if rel, err := filepath.Rel(root, file); err == nil && filepath.IsAbs(file) {
+			file = rel
+		}
+		problems = append(problems, problem{filepath.ToSlash(filepath.Clean(file)), ln, "Go block: " + m[3]})
 	}
-	if runErr != nil && found == 0 && !onlyTolerated(out.String()) {
+	if runErr != nil && reported == 0 { // go build failed before compiling
 		return nil, fmt.Errorf("go build of the Go blocks: %v\n%s", runErr, out.String())
 	}
 	return problems, nil
 }
 
-// onlyTolerated reports whether go build failed for tolerated errors only.
-func onlyTolerated(out string) bool {
-	any := false
-	for _, line := range strings.Split(out, "\n") {
-		if m := compilerLine.FindStringSubmatch(line); m != nil {
-			if !tolerated.MatchString(m[3]) {
-				return false
-			}
-			any = true
-		}
-	}
-	return any
-}
-
 // snippetFiles returns the files that build block b of the document at
 // path, or the problem that prevents it.
-func snippetFiles(path string, b codeBlock) (map[string]string, *problem) {
-	lineDirective := fmt.Sprintf("//line %s:%d:1\n", path, b.line)
+func snippetFiles(root, path string, b codeBlock) (map[string]string, *problem) {
+	// An absolute name: go build reports it as it is, the go command's
+	// package loader (a missing import) joins a relative one to the
+	// package's directory.
+	lineDirective := fmt.Sprintf("//line %s:%d:1\n", filepath.Join(root, filepath.FromSlash(path)), b.line)
 	sh, perr := classify(b.code)
 	if perr != nil {
 		return nil, &problem{path, b.line + perr.line - 1, "Go block does not parse: " + perr.msg}
@@ -235,7 +236,7 @@ func classify(code string) (shape, *parseError) {
 		}
 		return wholeFile, nil
 	}
-	if f, err := parser.ParseFile(fset, "", "package p\n"+code, parser.AllErrors); err == nil && hasDecls(f) {
+	if f, err := parser.ParseFile(fset, "", "package p\n"+code, parser.AllErrors); err == nil && len(f.Decls) > 0 {
 		return declarations, nil
 	}
 	_, err := parser.ParseFile(fset, "", "package p\nfunc _() {\n"+code+"\n}", parser.AllErrors)
@@ -246,8 +247,6 @@ func classify(code string) (shape, *parseError) {
 	}
 	return statements, nil
 }
-
-func hasDecls(f *ast.File) bool { return len(f.Decls) > 0 }
 
 // firstError is the first of a parse error list, with its line moved back
 // by the lines put in front of the block.
