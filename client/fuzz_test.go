@@ -60,21 +60,24 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 		f.Add(seed[0], seed[1], seed[2], seed[3])
 	}
 	f.Fuzz(func(t *testing.T, remaining, rate, period, burst string) {
-		ri := parseRateLimitHeaders(rateHeaders(remaining, rate, period, burst))
+		o := NewRateObservation(rateHeaders(remaining, rate, period, burst), http.StatusTooManyRequests, time.Now())
 		// Written as conditions, not ordered comparisons, so that NaN is
 		// judged as before.
-		require.False(t, ri.remaining < 0 || ri.remaining > maxHeaderCount || ri.burst < 0 || ri.rate < 0, "out of range: %+v", ri)
-		require.False(t, ri.hasBurst && ri.burst < 1, "burst below 1: %+v", ri)
-		require.False(t, ri.perToken() < 0, "negative per-token time: %+v", ri)
+		require.False(t, o.Remaining < 0 || o.Remaining > maxHeaderCount || o.Burst < 0 || o.Rate < 0, "out of range: %+v", o)
+		require.False(t, o.Burst != 0 && o.Burst < 1, "burst below 1: %+v", o)
+		require.False(t, o.Rate != 0 && o.Rate < MinRate, "rate below MinRate: %+v", o)
+		require.False(t, o.PerRequest() < 0, "negative per-request time: %+v", o)
 		// Whatever the headers say, the limiter stays usable.
-		clock := newFakeClock()
-		l := startedLimiter(20, 15*time.Second, clock)
-		l.reserve()
-		l.observe(ri, http.StatusTooManyRequests, -1)
-		l.release()
-		_, d, _ := l.reserve()
+		l := newLimiter(0, 0, time.Minute, time.Now)
+		p, err := l.Acquire(t.Context(), time.Minute)
+		require.NoError(t, err)
+		require.NoError(t, l.Observe(t.Context(), p, o))
+		require.NoError(t, l.Release(t.Context(), p))
+		l.mu.Lock()
+		d, _ := l.turnLocked(time.Now(), 1)
+		l.mu.Unlock()
 		require.GreaterOrEqual(t, d, time.Duration(0), "negative delay")
-		require.False(t, l.rate <= 0 || l.capacity < 1, "limiter broken: rate %v capacity %v", l.rate, l.capacity)
+		require.False(t, l.paces() && (l.server.rate <= 0 || l.server.capacity < 1), "limiter broken: %+v", l.server)
 	})
 }
 

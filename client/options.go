@@ -16,8 +16,10 @@ const (
 	DefaultMaxResponseBytes int64 = 10 << 20
 	// DefaultTimeout bounds each attempt when no *http.Client is given.
 	DefaultTimeout = 60 * time.Second
-	// DefaultRateLimitBurst and DefaultRateLimitEvery are the initial
-	// client-side budget: the vendor's default API key limits.
+	// DefaultRateLimitBurst and DefaultRateLimitEvery are the conservative
+	// initial guess (the vendor's default API key limits) that covers the
+	// first burst of calls until the first response says more: it is
+	// dropped when a response without rate-limit headers succeeds.
 	DefaultRateLimitBurst = 20
 	DefaultRateLimitEvery = 15 * time.Second
 )
@@ -102,8 +104,6 @@ func newConfig(opts []Option) (*config, error) {
 	cfg := &config{
 		retry:            DefaultRetryPolicy(),
 		rateLimit:        true,
-		rateBurst:        DefaultRateLimitBurst,
-		rateEvery:        DefaultRateLimitEvery,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		timeout:          DefaultTimeout,
 	}
@@ -177,9 +177,11 @@ func WithoutRetries() Option {
 	return func(c *config) { c.retry.MaxAttempts = 1 }
 }
 
-// WithRateLimit sets the initial client-side budget: burst requests at once,
-// then one per every. The budget is replaced by what the server's
-// X-RateLimit-* headers report as soon as a response carries them.
+// WithRateLimit sets an explicit client-side budget: burst requests at once,
+// then one per every. It always holds, whatever the server says; the
+// server's X-RateLimit-* headers, Retry-After and 429s can only slow the
+// Client further. Without it the Client paces only on the server's word
+// (see docs/retries-and-rate-limits.md).
 func WithRateLimit(burst int, every time.Duration) Option {
 	return func(c *config) {
 		if burst < 1 || every <= 0 {

@@ -22,48 +22,10 @@ const (
 
 // Bounds of believable header values; anything outside is ignored.
 const (
-	maxHeaderCount    = 1e9       // remaining, rate and burst
-	maxReplenishTime  = 7 * 86400 // seconds
-	maxHeaderValueLen = 20        // characters
-	maxLimiterWait    = 1e9       // seconds; bounds a computed delay
+	maxHeaderCount    = 1e9 // remaining, rate and burst
+	maxHeaderValueLen = 20  // characters
+	maxLimiterWait    = 1e9 // seconds; bounds a computed delay
 )
-
-// rateInfo is what one response says about the API key's budget. Fields
-// whose header was missing or malformed are left unset.
-type rateInfo struct {
-	remaining    float64
-	hasRemaining bool
-	burst        float64
-	hasBurst     bool
-	rate         float64 // tokens per second; 0 when unknown
-}
-
-// perToken is how long the server takes to add one token, 0 when unknown.
-func (ri rateInfo) perToken() time.Duration {
-	if ri.rate <= 0 {
-		return 0
-	}
-	return secondsToDuration(1 / ri.rate)
-}
-
-// parseRateLimitHeaders reads the X-RateLimit-* headers. It never fails:
-// missing, malformed, negative or absurdly large values are ignored. The
-// rate needs both Replenish-Rate and Replenish-Time.
-func parseRateLimitHeaders(h http.Header) rateInfo {
-	var ri rateInfo
-	if v, ok := parseCount(h.Get(headerRemaining)); ok {
-		ri.remaining, ri.hasRemaining = v, true
-	}
-	if v, ok := parseCount(h.Get(headerBurst)); ok && v >= 1 {
-		ri.burst, ri.hasBurst = v, true
-	}
-	rate, okRate := parseCount(h.Get(headerReplenishRate))
-	period, okPeriod := parseCount(h.Get(headerReplenishTime))
-	if okRate && okPeriod && rate > 0 && period > 0 && period <= maxReplenishTime {
-		ri.rate = rate / period
-	}
-	return ri
-}
 
 // parseCount accepts a plain non-negative decimal number ("12", "0.5"): no
 // sign, exponent, hex, Inf or NaN, at most maxHeaderCount.
@@ -95,242 +57,533 @@ func parseCount(s string) (float64, bool) {
 // 2 % of margin costs 2 % of throughput.
 const learnedRateShare = 0.98
 
-// limiter is a token bucket shared by every request of one Client. It works
-// like golang.org/x/time/rate's reservations (the budget may go negative and
-// each caller waits for its own turn, first come first served) but its rate,
-// capacity and level are corrected from the server's headers, and waiting
-// callers recompute their turn when the rate changes.
-//
-// Bookkeeping uses two counters: issued counts tokens handed out (including
-// to callers still waiting) and avail counts tokens made available, so the
-// bucket level is avail-issued and the caller holding ticket n may go once
-// avail >= n.
-//
-// avail never exceeds the ceiling done+capacity, done being issued-inflight:
-// the tickets whose requests have finished or were given back. The server's bucket is charged
-// when a request arrives, not when we let it go, and it stops refilling
-// while full: if requests we released are still on their way (a connection
-// being set up, a busy machine), the server's full bucket loses the refill
-// that our own clock would have counted, and the requests we release next
-// would be early and get 429s. A request that has finished has certainly
-// arrived, so done+capacity is a ceiling the server's budget cannot be
-// below.
-type limiter struct {
-	now func() time.Time
+// Learning the budget of a server that answers 429 without rate-limit
+// headers: additive increase, multiplicative decrease around the rate the
+// server was seen to accept.
+const (
+	// slowStartGrowth is the relative growth of the learned rate per second
+	// of pacing until the first decrease: it finds the rate again quickly
+	// after a cautious start.
+	slowStartGrowth = 1.5
+	// additiveGrowth is, after a decrease, the growth per second as a share
+	// of the rate set by the decrease: it probes slowly for more.
+	additiveGrowth = 0.05
+	// decreaseShare is the share of the accepted rate a 429 leaves.
+	decreaseShare = 0.95
+	// minLearnedRate is the slowest pace learned from 429s.
+	minLearnedRate = 1.0 / 60
+)
 
-	mu       sync.Mutex
-	rate     float64 // tokens per second
+// serverMode is what the limiter knows about the server's budget.
+type serverMode int
+
+const (
+	// modeGuess: nothing is known yet; the conservative initial budget
+	// covers the first burst until the first response.
+	modeGuess serverMode = iota
+	// modeOpen: the server answered without rate-limit headers and without
+	// 429s; it is not paced.
+	modeOpen
+	// modeHeaders: the server's X-RateLimit-* headers give the budget.
+	modeHeaders
+	// modeLearned: the server answers 429 without rate-limit headers; the
+	// budget is learned from its 429s.
+	modeLearned
+)
+
+func (m serverMode) reason() WaitReason {
+	switch m {
+	case modeGuess:
+		return WaitInitialBudget
+	case modeHeaders:
+		return WaitRateHeaders
+	case modeLearned:
+		return WaitLearned429
+	}
+	return ""
+}
+
+// bucket is a token bucket: level tokens now (it may be negative after a
+// 429), refilled at rate per second up to capacity.
+type bucket struct {
+	rate     float64
 	capacity float64
-	avail    float64
-	issued   float64
-	last     time.Time     // when avail was last advanced
-	inflight int           // callers between acquire and release
-	started  bool          // an attempt has completed; see advanceLocked
-	changed  chan struct{} // closed and replaced when turns move earlier
+	level    float64
 }
 
-func newLimiter(burst int, every time.Duration, now func() time.Time) *limiter {
-	return &limiter{
-		now:      now,
-		rate:     1 / every.Seconds(),
-		capacity: float64(burst),
-		avail:    float64(burst),
-		last:     now(),
-		changed:  make(chan struct{}),
+// advance adds the tokens earned in dt seconds, up to ceiling.
+func (b *bucket) advance(dt, ceiling float64) {
+	if dt > 0 && b.level < ceiling {
+		b.level = math.Min(b.level+dt*b.rate, ceiling)
 	}
 }
 
-// advanceLocked adds the tokens earned since the last call, up to capacity.
-// Nothing is earned before the first attempt completes: the server's
-// bucket starts refilling when our first request reaches it, which can be a
-// connection set-up later than our first reservation, and starting our clock
-// early would send the first queued requests ahead of its schedule.
-func (l *limiter) advanceLocked(now time.Time) {
-	if !l.started {
-		l.last = now
-		return
-	}
-	if dt := now.Sub(l.last).Seconds(); dt > 0 {
-		l.avail = math.Min(l.avail+dt*l.rate, l.ceilingLocked())
-		l.last = now
-	}
-}
-
-// ceilingLocked is the most avail may be; see limiter.
-func (l *limiter) ceilingLocked() float64 {
-	return l.issued - float64(l.inflight) + l.capacity
-}
-
-// delayLocked is how long ticket n still has to wait.
-func (l *limiter) delayLocked(n float64) time.Duration {
-	deficit := n - l.avail
+// until is how long until the bucket holds n tokens, ignoring its ceiling.
+func (b *bucket) until(n float64) time.Duration {
+	deficit := n - b.level
 	if deficit <= 1e-9 {
 		return 0
 	}
-	return secondsToDuration(deficit / l.rate)
+	return secondsToDuration(deficit / b.rate)
 }
 
-func (l *limiter) broadcastLocked() {
-	close(l.changed)
-	l.changed = make(chan struct{})
+// limiter is the default [RateLimiter]: the adaptive limiter shared by every
+// request of one Client. It paces only on evidence:
+//
+//   - a budget the user set with WithRateLimit (explicit), always;
+//   - the server's X-RateLimit-* headers (modeHeaders);
+//   - a Retry-After of a 429 or 503, which pauses everyone until then;
+//   - the 429s of a server without headers, from which it learns a rate
+//     (modeLearned);
+//   - before any response, a conservative initial guess (modeGuess), dropped
+//     when a response without headers succeeds (modeOpen: no pacing).
+//
+// Callers queue first come, first served. Only the head of the queue waits
+// on time; the others wait for their turn. A caller that gives up leaves
+// the queue without taking a token, so nobody behind it goes earlier than
+// the time the budget allows, and the order is kept. When new evidence
+// pushes a waiter's turn past what it can wait, it is told at once.
+//
+// The server bucket never holds more than its capacity minus the requests
+// in flight: the server charges a request when it arrives and stops
+// refilling while full, so refill our clock would count while released
+// requests are still on their way may never exist at the server. Before the
+// first response nothing is earned, for the same reason: the server's
+// bucket starts when our first request reaches it.
+type limiter struct {
+	now      func() time.Time
+	maxPause time.Duration // longer Retry-Afters do not pause everyone
+
+	mu       sync.Mutex
+	explicit *bucket // WithRateLimit; nil when not set
+	server   bucket
+	mode     serverMode
+	started  bool      // a response has been seen; the server bucket refills
+	last     time.Time // when the buckets were last advanced
+	paused   time.Time // no request goes before; from Retry-After
+	inflight int       // permits not yet released
+	seq      uint64    // permits granted so far; a Permit's ID is its number
+	queue    []*waiter
+	timer    *time.Timer // armed for the head's turn
+
+	// Learning from 429s (modeLearned).
+	opened       time.Time // when the server was last found open (modeOpen)
+	openSucc     float64   // successes since then
+	slowStart    bool
+	baseRate     float64   // the rate the last decrease set
+	decreasedAt  uint64    // seq when the rate was last decreased
+	windowStart  time.Time // since the last pause ended
+	windowSucc   float64   // successes granted since windowStart
+	windowBurst  float64   // tokens the server held at windowStart
+	lastIncrease time.Time
 }
 
-// reserve takes the next ticket and returns it with its current delay and
-// the channel that announces earlier turns. The caller counts as in flight
-// until release or cancel.
-func (l *limiter) reserve() (ticket float64, delay time.Duration, changed <-chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.advanceLocked(l.now())
+// waiter is one caller in the queue.
+type waiter struct {
+	deadline time.Time     // the latest it may be granted
+	ready    chan struct{} // closed when granted or refused
+	granted  bool
+	grantID  uint64 // the permit's ID once granted
+	refusal  *RateLimitError
+	reason   WaitReason // what holds it back
+}
+
+// newLimiter returns a limiter. With burst > 0 the budget of burst requests,
+// then one per every, always applies (WithRateLimit); otherwise the initial
+// guess DefaultRateLimitBurst / DefaultRateLimitEvery covers the first burst
+// until the first response. maxPause bounds a Retry-After that pauses every
+// caller.
+func newLimiter(burst int, every time.Duration, maxPause time.Duration, now func() time.Time) *limiter {
+	l := &limiter{now: now, maxPause: maxPause, last: now(), slowStart: true}
+	if burst > 0 {
+		l.explicit = &bucket{rate: 1 / every.Seconds(), capacity: float64(burst), level: float64(burst)}
+		l.mode = modeOpen
+		l.opened = l.last
+	} else {
+		l.server = bucket{rate: 1 / DefaultRateLimitEvery.Seconds(), capacity: DefaultRateLimitBurst, level: DefaultRateLimitBurst}
+	}
+	return l
+}
+
+// paces reports whether the server bucket limits requests.
+func (l *limiter) paces() bool { return l.mode != modeOpen }
+
+// advanceLocked brings the buckets up to now.
+func (l *limiter) advanceLocked(now time.Time) {
+	dt := now.Sub(l.last).Seconds()
+	if dt <= 0 {
+		return
+	}
+	l.last = now
+	if l.explicit != nil {
+		l.explicit.advance(dt, l.explicit.capacity)
+	}
+	if l.started && l.paces() {
+		l.server.advance(dt, l.server.capacity-float64(l.inflight))
+	}
+}
+
+// turnLocked is how long until the k-th waiter from now (k from 1) may go,
+// and what holds it. inf reports a turn that waits for a release (the
+// server bucket at its ceiling) rather than for time.
+func (l *limiter) turnLocked(now time.Time, k float64) (d time.Duration, reason WaitReason) {
+	if p := l.paused.Sub(now); p > 0 {
+		d, reason = p, WaitRetryAfter
+	}
+	if l.explicit != nil {
+		if e := l.explicit.until(k); e > d {
+			d, reason = e, WaitExplicitBudget
+		}
+	}
+	if l.paces() {
+		// Before the first response nothing is earned; the estimate is what
+		// the guess's rate would take.
+		// A turn within a millisecond of the pause's end is the pause's.
+		if s := l.server.until(k); s > d+time.Millisecond {
+			d, reason = s, l.mode.reason()
+		}
+	}
+	return d, reason
+}
+
+// takeLocked charges one request to the buckets.
+func (l *limiter) takeLocked() Permit {
+	if l.explicit != nil {
+		l.explicit.level--
+	}
+	if l.paces() {
+		l.server.level--
+	}
 	l.inflight++
-	l.issued++
-	return l.issued, l.delayLocked(l.issued), l.changed
+	l.seq++
+	return Permit{ID: l.seq}
 }
 
-// recheck recomputes a waiting ticket's delay after a wake-up.
-func (l *limiter) recheck(ticket float64) (time.Duration, <-chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.advanceLocked(l.now())
-	return l.delayLocked(ticket), l.changed
-}
-
-// cancel returns an unused ticket's token to the bucket and ends the
-// caller's flight.
-func (l *limiter) cancel() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.advanceLocked(l.now())
-	l.avail++
-	l.inflight--
-	l.broadcastLocked()
-}
-
-// release ends a caller's flight after its response, if any, was observed.
-func (l *limiter) release() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.startLocked(now)
-	// Earn up to now under the old ceiling; the one this raises counts
-	// from now on.
-	l.advanceLocked(now)
-	capped := l.avail >= l.ceilingLocked()
-	l.inflight--
-	if capped {
-		// Waiters were held by the ceiling, not by time: let them
-		// recompute their turns.
-		l.broadcastLocked()
-	}
-}
-
-func (l *limiter) startLocked(now time.Time) {
-	if !l.started {
-		l.advanceLocked(now)
-		l.started = true
-	}
-}
-
-// Acquire implements [RateLimiter]: it waits for a token, at most maxWait.
-// Before any response has been seen the budget is only a guess, so a wait
-// longer than maxWait is not refused up front: the caller waits for the
-// first responses to correct it, up to maxWait.
+// Acquire implements [RateLimiter].
 func (l *limiter) Acquire(ctx context.Context, maxWait time.Duration) (Permit, error) {
-	began := l.now()
-	ticket, d, changed := l.reserve()
-	waited := d > 0
-	for d > 0 {
-		left := maxWait - l.now().Sub(began)
-		if d > left && (l.evidence() || left <= 0) {
-			l.cancel()
-			return Permit{}, &RateLimitError{Wait: d, MaxWait: maxWait, Reason: WaitRateHeaders}
-		}
-		t := time.NewTimer(min(d, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			l.cancel()
-			return Permit{}, ctx.Err()
-		case <-changed:
-			t.Stop()
-		case <-t.C:
-		}
-		d, changed = l.recheck(ticket)
+	if err := ctx.Err(); err != nil {
+		return Permit{}, err
 	}
-	p := Permit{}
-	if waited {
-		p.Waited, p.Reason = l.now().Sub(began), WaitRateHeaders
+	l.mu.Lock()
+	now := l.now()
+	l.advanceLocked(now)
+	if len(l.queue) == 0 {
+		if d, _ := l.turnLocked(now, 1); d == 0 {
+			p := l.takeLocked()
+			l.mu.Unlock()
+			return p, nil
+		}
+	}
+	d, reason := l.turnLocked(now, float64(len(l.queue)+1))
+	if d > maxWait && l.evidenceLocked(reason) {
+		l.mu.Unlock()
+		return Permit{}, &RateLimitError{Wait: d, MaxWait: maxWait, Reason: reason}
+	}
+	w := &waiter{deadline: now.Add(maxWait), ready: make(chan struct{}), reason: reason}
+	l.queue = append(l.queue, w)
+	l.scheduleLocked(now)
+	l.mu.Unlock()
+
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		l.mu.Lock()
+		if !w.granted && w.refusal == nil {
+			l.removeLocked(w)
+			l.scheduleLocked(l.now())
+			l.mu.Unlock()
+			return Permit{}, ctx.Err()
+		}
+		l.mu.Unlock()
+		<-w.ready
+	}
+	if w.refusal != nil {
+		return Permit{}, w.refusal
+	}
+	p := w.permit(now, l.now())
+	if ctx.Err() != nil {
+		// Granted as the caller gave up: the token goes to the next in line,
+		// at the time it was due, so nobody goes early.
+		l.giveBack()
+		return Permit{}, ctx.Err()
 	}
 	return p, nil
 }
 
-// evidence reports whether a response has been seen.
-func (l *limiter) evidence() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.started
+// permit is the Permit of a granted waiter that queued at began.
+func (w *waiter) permit(began, now time.Time) Permit {
+	return Permit{ID: w.grantID, Waited: now.Sub(began), Reason: w.reason}
 }
 
-// Observe implements [RateLimiter].
-func (l *limiter) Observe(_ context.Context, _ Permit, o RateObservation) error {
-	ri := rateInfo{remaining: o.Remaining, hasRemaining: o.HasRemaining, burst: o.Burst, hasBurst: o.Burst > 0, rate: o.Rate}
-	ra := time.Duration(-1)
-	if o.HasRetryAfter {
-		ra = o.RetryAfter
+// evidenceLocked reports whether a wait for reason rests on evidence; a
+// wait behind the initial guess before any response does not, and is not
+// refused up front.
+func (l *limiter) evidenceLocked(reason WaitReason) bool {
+	return reason != WaitInitialBudget || l.started
+}
+
+// removeLocked takes w out of the queue.
+func (l *limiter) removeLocked(w *waiter) {
+	for i, q := range l.queue {
+		if q == w {
+			l.queue = append(l.queue[:i], l.queue[i+1:]...)
+			return
+		}
 	}
-	l.observe(ri, o.StatusCode, ra)
+}
+
+// giveBack returns the token of a permit that was never used.
+func (l *limiter) giveBack() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.advanceLocked(now)
+	if l.explicit != nil {
+		l.explicit.level++
+	}
+	if l.paces() {
+		l.server.level++
+	}
+	l.inflight--
+	l.scheduleLocked(now)
+}
+
+// scheduleLocked grants every waiter whose turn has come, refuses those
+// whose turn now lies past their deadline, and arms the timer for the head.
+func (l *limiter) scheduleLocked(now time.Time) {
+	l.advanceLocked(now)
+	for len(l.queue) > 0 {
+		head := l.queue[0]
+		d, reason := l.turnLocked(now, 1)
+		if d > 0 {
+			head.reason = reason
+			break
+		}
+		l.queue = l.queue[1:]
+		head.granted = true
+		head.grantID = l.takeLocked().ID
+		close(head.ready)
+	}
+	// Waiters whose turn the latest evidence pushed past their deadline
+	// learn it now rather than at their deadline.
+	kept := l.queue[:0]
+	for _, w := range l.queue {
+		d, reason := l.turnLocked(now, float64(len(kept)+1))
+		if now.Add(d).After(w.deadline) && (l.evidenceLocked(reason) || !now.Before(w.deadline)) {
+			w.refusal = &RateLimitError{Wait: d, MaxWait: max(0, w.deadline.Sub(now)), Reason: reason}
+			close(w.ready)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	clear(l.queue[len(kept):])
+	l.queue = kept
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	if len(l.queue) == 0 {
+		return
+	}
+	// The timer wakes the head at its turn, unless only a response or a
+	// release can bring it (the guess before any response, the server
+	// bucket at its ceiling), and any waiter at its deadline.
+	d, _ := l.turnLocked(now, 1)
+	if l.heldByEventsLocked() {
+		d = maxLimiterWait * time.Second
+	}
+	for _, w := range l.queue {
+		d = min(d, max(0, w.deadline.Sub(now)))
+	}
+	l.timer = time.AfterFunc(d, l.wake)
+}
+
+// heldByEventsLocked reports whether the head waits for a response or a
+// release rather than for time: the guess earns nothing before the first
+// response, and the server bucket nothing beyond its ceiling.
+func (l *limiter) heldByEventsLocked() bool {
+	return l.paces() && l.server.level < 1 &&
+		(!l.started || l.server.level >= l.server.capacity-float64(l.inflight)-1e-9)
+}
+
+func (l *limiter) wake() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.scheduleLocked(l.now())
+}
+
+// Observe implements [RateLimiter]: it learns from a response.
+func (l *limiter) Observe(_ context.Context, p Permit, o RateObservation) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.advanceLocked(now)
+	l.started = true
+	// A Retry-After longer than the retry policy lets anyone wait is no
+	// budget to pace by: it is returned to its caller and stalls nobody.
+	pause := o.HasRetryAfter && o.RetryAfter <= l.maxPause &&
+		(o.StatusCode == http.StatusTooManyRequests || o.StatusCode == http.StatusServiceUnavailable)
+
+	switch {
+	case o.Rate > 0:
+		l.observeHeaders(o)
+	case l.mode == modeHeaders:
+		// A response without headers from a server that sends them (a
+		// proxy's answer, say) says nothing about the budget; a 429 says
+		// it is spent.
+		if o.StatusCode == http.StatusTooManyRequests && !pause {
+			l.server.level = math.Min(l.server.level, 0)
+		}
+	case o.StatusCode == http.StatusTooManyRequests:
+		l.observeLearned429(p, o, now, pause)
+	case o.StatusCode < 500:
+		// Any other answer without headers: the server took the request.
+		l.observeSuccess(now)
+	}
+	if pause {
+		if until := o.Received.Add(o.RetryAfter); until.After(l.paused) {
+			l.paused = until
+		}
+		if l.paces() && o.StatusCode == http.StatusTooManyRequests {
+			// The next request may go when the server said, not a refill
+			// period later, and the rest at the pace.
+			l.server.level = 1 - o.RetryAfter.Seconds()*l.server.rate
+		}
+	}
+	l.scheduleLocked(now)
 	return nil
+}
+
+// observeHeaders takes the budget from the X-RateLimit-* headers.
+func (l *limiter) observeHeaders(o RateObservation) {
+	from := l.mode
+	l.mode = modeHeaders
+	l.server.rate = o.Rate * learnedRateShare
+	switch {
+	case o.Burst > 0:
+		l.server.capacity = o.Burst
+	case o.HasRemaining && from == modeHeaders:
+		l.server.capacity = math.Max(l.server.capacity, o.Remaining+1)
+	case o.HasRemaining:
+		l.server.capacity = o.Remaining + 1
+	}
+	if !o.HasRemaining {
+		if from != modeHeaders {
+			l.server.level = math.Min(l.server.level, l.server.capacity)
+		}
+		return
+	}
+	// Requests of ours other than this one that are on the wire will be
+	// charged too.
+	others := float64(max(0, l.inflight-1))
+	switch {
+	case others == 0:
+		// Nobody else is on the wire, so the server's count is exact, and
+		// may let the estimate rise again.
+		l.server.level = o.Remaining
+	case from == modeHeaders:
+		// The estimate already counts the others; some may not have
+		// arrived yet.
+		l.server.level = math.Min(l.server.level, o.Remaining)
+	default:
+		l.server.level = o.Remaining - others
+	}
+}
+
+// observeSuccess learns from a response without headers that was not a
+// 429 or a 5xx: the guess is dropped, and a learned rate grows.
+func (l *limiter) observeSuccess(now time.Time) {
+	switch l.mode {
+	case modeGuess:
+		l.mode, l.opened, l.openSucc = modeOpen, now, 1
+	case modeOpen:
+		l.openSucc++
+	case modeLearned:
+		l.windowSucc++
+		dt := now.Sub(l.lastIncrease).Seconds()
+		l.lastIncrease = now
+		if dt <= 0 || (len(l.queue) == 0 && l.server.level >= 1) {
+			// Not using the budget: no reason to believe in more.
+			return
+		}
+		dt = math.Min(dt, 1)
+		if l.slowStart {
+			l.server.rate *= 1 + slowStartGrowth*dt
+		} else {
+			l.server.rate += additiveGrowth * l.baseRate * dt
+		}
+	}
+}
+
+// observeLearned429 learns from a 429 without rate-limit headers.
+func (l *limiter) observeLearned429(p Permit, o RateObservation, now time.Time, pause bool) {
+	pauseEnd, ra := now, 0.0
+	if pause {
+		pauseEnd, ra = o.Received.Add(o.RetryAfter), o.RetryAfter.Seconds()
+	}
+	switch {
+	case l.mode != modeLearned:
+		// First 429: the server accepted openSucc requests since it was
+		// found open; at most that many form its burst, and its rate is at
+		// most what it accepted per second (a second at least, or the
+		// Retry-After, as the span).
+		span := math.Max(now.Sub(l.opened).Seconds(), math.Max(1, ra))
+		if l.mode == modeGuess {
+			l.openSucc = 0
+		}
+		l.mode = modeLearned
+		l.slowStart = true
+		l.server.capacity = math.Max(1, l.openSucc)
+		l.server.rate = math.Max(1, l.openSucc) / span
+		l.baseRate = l.server.rate
+	case p.ID > l.decreasedAt:
+		// A 429 to a request sent at the learned pace: the rate is too
+		// high. The server accepted windowSucc requests since the last
+		// pause, windowBurst of them from its full bucket.
+		accepted := 0.0
+		if dur := now.Sub(l.windowStart).Seconds(); dur > 0 {
+			accepted = (l.windowSucc - l.windowBurst) / dur
+		}
+		rate := decreaseShare * accepted
+		if rate <= 0 || rate > l.server.rate {
+			rate = l.server.rate / 2
+		}
+		if l.server.level >= 1 {
+			// We believed the server held tokens it did not: its burst is
+			// smaller.
+			l.server.capacity = math.Max(1, l.server.capacity-math.Floor(l.server.level))
+		}
+		l.server.rate = math.Max(minLearnedRate, rate)
+		l.baseRate = l.server.rate
+		l.slowStart = false
+	default:
+		// Part of the same overshoot as an earlier 429: already counted.
+		l.server.level = math.Min(l.server.level, 0)
+		return
+	}
+	l.decreasedAt = l.seq
+	l.server.level = math.Min(l.server.level, 0) // Observe sets it from a Retry-After
+	// The server's bucket refills during the pause, up to its capacity.
+	l.windowStart = pauseEnd
+	l.windowSucc = 0
+	l.windowBurst = math.Min(l.server.capacity, pauseEnd.Sub(now).Seconds()*l.server.rate)
+	l.lastIncrease = pauseEnd
 }
 
 // Release implements [RateLimiter].
 func (l *limiter) Release(context.Context, Permit) error {
-	l.release()
-	return nil
-}
-
-// observe learns from a response: the server's rate, capacity and remaining
-// budget, and a 429's Retry-After. retryAfter < 0 means none was given.
-func (l *limiter) observe(ri rateInfo, status int, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	l.startLocked(now)
+	// Earn up to now under the old ceiling; the one this raises counts from
+	// now on.
 	l.advanceLocked(now)
-	earlier := false
-	if rate := ri.rate * learnedRateShare; rate > 0 && rate != l.rate {
-		earlier = rate > l.rate
-		l.rate = rate
-	}
-	switch {
-	case ri.hasBurst:
-		l.capacity = ri.burst
-	case ri.hasRemaining:
-		l.capacity = math.Max(l.capacity, ri.remaining+1)
-	}
-	tokens := l.avail - l.issued
-	if ri.hasRemaining {
-		if l.inflight <= 1 {
-			// Nobody else is waiting or on the wire, so the server's count
-			// is exact, and may let the estimate rise again.
-			earlier = earlier || ri.remaining > tokens
-			tokens = ri.remaining
-		} else {
-			tokens = math.Min(tokens, ri.remaining)
-		}
-	}
-	if status == http.StatusTooManyRequests {
-		switch {
-		case retryAfter >= 0:
-			// The next token arrives exactly when the server said.
-			tokens = math.Min(tokens, 1-retryAfter.Seconds()*l.rate)
-		case !ri.hasRemaining:
-			tokens = math.Min(tokens, 0)
-		}
-	}
-	l.avail = math.Min(l.issued+tokens, l.ceilingLocked())
-	if earlier {
-		l.broadcastLocked()
-	}
+	l.inflight--
+	// A request has ended, so one has reached the server (or never will):
+	// its bucket runs.
+	l.started = true
+	l.scheduleLocked(now)
+	return nil
 }
 
 // secondsToDuration converts, rounding up so a timer never fires before the

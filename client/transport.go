@@ -126,7 +126,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())
 			last = apiErr
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
-			delay = p.retryDelay(attempt, resp.Header, apiErr)
+			delay = p.retryDelay(attempt, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
 		}
 		if !retry || attempt >= p.retry.MaxAttempts || delay > c.waitLeft(start) {
 			return nil, last
@@ -334,17 +334,17 @@ func (c *call) logAttempt(resp *http.Response, err error, took time.Duration, at
 
 // retryDelay picks the wait before retrying a non-2xx answer: the server's
 // Retry-After; else, when the rate-limit headers say the budget is spent,
-// the time for one token (left to the limiter, which has just learned it,
+// the time for one request (left to the limiter, which has just learned it,
 // when there is one); else exponential backoff.
-func (p *pipeline) retryDelay(attempt int, h http.Header, e *APIError) time.Duration {
-	if _, ok := parseRetryAfter(h.Get("Retry-After"), p.now()); ok {
-		return e.RetryAfter
+func (p *pipeline) retryDelay(attempt int, o RateObservation) time.Duration {
+	if o.HasRetryAfter {
+		return o.RetryAfter
 	}
-	if ri := parseRateLimitHeaders(h); ri.hasRemaining && ri.remaining < 1 && ri.rate > 0 {
+	if o.HasRemaining && o.Remaining < 1 && o.Rate > 0 {
 		if p.limiter != nil {
 			return 0
 		}
-		return ri.perToken()
+		return o.PerRequest()
 	}
 	return p.retry.backoff(attempt)
 }
