@@ -65,7 +65,6 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-
 // Rule 1: pace only on evidence.
 
 // TestNoHeadersNoPacing: a server without rate-limit headers and without
