@@ -163,6 +163,7 @@ type limiter struct {
 	paused   time.Time // no request goes before; from Retry-After
 	inflight int       // permits not yet released
 	seq      uint64    // permits granted so far; a Permit's ID is its number
+	solo     uint64    // the last permit granted while no other was in flight
 	queue    []*waiter
 	timer    *time.Timer // armed for the head's turn
 
@@ -256,6 +257,9 @@ func (l *limiter) takeLocked() Permit {
 	}
 	l.inflight++
 	l.seq++
+	if l.inflight == 1 {
+		l.solo = l.seq
+	}
 	return Permit{ID: l.seq}
 }
 
@@ -426,7 +430,7 @@ func (l *limiter) Observe(_ context.Context, p Permit, o RateObservation) error 
 
 	switch {
 	case o.Rate > 0:
-		l.observeHeaders(o)
+		l.observeHeaders(p, o)
 	case l.mode == modeHeaders:
 		// A response without headers from a server that sends them (a
 		// proxy's answer, say) says nothing about the budget; a 429 says
@@ -455,7 +459,7 @@ func (l *limiter) Observe(_ context.Context, p Permit, o RateObservation) error 
 }
 
 // observeHeaders takes the budget from the X-RateLimit-* headers.
-func (l *limiter) observeHeaders(o RateObservation) {
+func (l *limiter) observeHeaders(p Permit, o RateObservation) {
 	from := l.mode
 	l.mode = modeHeaders
 	l.server.rate = o.Rate * learnedRateShare
@@ -477,9 +481,11 @@ func (l *limiter) observeHeaders(o RateObservation) {
 	// charged too.
 	others := float64(max(0, l.inflight-1))
 	switch {
-	case others == 0:
-		// Nobody else is on the wire, so the server's count is exact, and
-		// may let the estimate rise again.
+	case l.inflight == 1 && p.ID == l.seq && p.ID == l.solo:
+		// The request was alone on the wire from its grant to now, so the
+		// server's count is exact, and may let the estimate rise again.
+		// (With others, even finished ones, its answer may be older than
+		// theirs.)
 		l.server.level = o.Remaining
 	case from == modeHeaders:
 		// The estimate already counts the others; some may not have
