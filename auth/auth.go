@@ -177,6 +177,10 @@ type tokenState struct {
 	gen       uint64 // incremented per stored token; lets Transport invalidate precisely
 	refreshAt time.Time
 	inflight  *fetchCall
+	// A token response's Retry-After: until retryAt no token request is
+	// made, and callers get retryErr with the time left.
+	retryAt  time.Time
+	retryErr *AuthenticationError
 	// redact covers the secret and the current and previous token; nil
 	// until the first token arrives.
 	redact *strings.Replacer
@@ -338,10 +342,18 @@ func (a *Authenticator) token(ctx context.Context) (string, uint64, error) {
 	}
 	st := a.state()
 	st.mu.Lock()
-	if st.token != "" && a.opts.now().Before(st.refreshAt) {
+	now := a.opts.now()
+	if st.token != "" && now.Before(st.refreshAt) {
 		tok, gen := st.token, st.gen
 		st.mu.Unlock()
 		return tok, gen, nil
+	}
+	if st.inflight == nil && now.Before(st.retryAt) {
+		// The token endpoint asked everyone to wait: say how long, at once.
+		e := *st.retryErr
+		e.RetryAfter = st.retryAt.Sub(now)
+		st.mu.Unlock()
+		return "", 0, &e
 	}
 	c := st.inflight
 	if c == nil {
@@ -377,7 +389,13 @@ func (a *Authenticator) runFetch(ctx context.Context, c *fetchCall) {
 	if err != nil {
 		a.opts.logger.DebugContext(ctx, "cloudconnexa auth: token request failed",
 			slog.String("error", err.Error()))
-		a.finish(c, func(*tokenState) { c.err = err })
+		a.finish(c, func(st *tokenState) {
+			c.err = err
+			var e *AuthenticationError
+			if errors.As(err, &e) && e.RetryAfter > 0 {
+				st.retryAt, st.retryErr = a.opts.now().Add(e.RetryAfter), e
+			}
+		})
 		return
 	}
 

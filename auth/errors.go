@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Causes carried in AuthenticationError.Err for 2xx token responses that do
@@ -30,6 +31,11 @@ type AuthenticationError struct {
 	// Message is the server's explanation: error_description, errorMessage,
 	// or a short snippet of a non-JSON body such as an HTML page's title.
 	Message string
+	// RetryAfter is the Retry-After of a 429 or 503 token response: how
+	// long from now no token request is made (every caller of the
+	// Authenticator gets this error, with the time left, until then). 0
+	// when the response had none.
+	RetryAfter time.Duration
 	// Err is the underlying cause, if any: a (sanitized) network error,
 	// ErrNoAccessToken, ErrMalformedTokenResponse...
 	Err error

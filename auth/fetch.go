@@ -16,6 +16,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/cloudconnexa-go/cloudconnexa/internal/retryafter"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -68,7 +69,8 @@ func (a *Authenticator) fetchBasic(ctx context.Context) (string, int64, error) {
 	}
 	// The response is judged by the same parser in both token styles, not
 	// by x/oauth2's, so both accept and refuse the same answers.
-	return a.parseTokenResponse(rec.status, rec.contentType, rec.body, rec.truncated)
+	tok, expiresIn, err := a.parseTokenResponse(rec.status, rec.contentType, rec.body, rec.truncated)
+	return tok, expiresIn, a.withRetryAfter(err, rec.retryAfter)
 }
 
 // fetchQuery sends the vendor-documented request: an empty POST with the
@@ -94,7 +96,21 @@ func (a *Authenticator) fetchQuery(ctx context.Context) (string, int64, error) {
 	if err != nil {
 		return "", 0, &AuthenticationError{StatusCode: resp.StatusCode, Err: a.sanitize(err)}
 	}
-	return a.parseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, truncated)
+	tok, expiresIn, err := a.parseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, truncated)
+	return tok, expiresIn, a.withRetryAfter(err, resp.Header.Get("Retry-After"))
+}
+
+// withRetryAfter sets the Retry-After of a 429 or 503 token response on its
+// error, so the wait the server asked for is honoured.
+func (a *Authenticator) withRetryAfter(err error, header string) error {
+	var e *AuthenticationError
+	if !errors.As(err, &e) || e.StatusCode != http.StatusTooManyRequests && e.StatusCode != http.StatusServiceUnavailable {
+		return err
+	}
+	if d, ok := retryafter.Parse(header, a.opts.now()); ok {
+		e.RetryAfter = d
+	}
+	return err
 }
 
 func (a *Authenticator) setTokenRequestHeaders(h http.Header) {
@@ -125,6 +141,7 @@ type recordingTransport struct {
 	got         bool
 	status      int
 	contentType string
+	retryAfter  string
 	body        []byte
 	truncated   bool
 	readErr     error
@@ -142,6 +159,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	t.got = true
 	t.status = resp.StatusCode
 	t.contentType = resp.Header.Get("Content-Type")
+	t.retryAfter = resp.Header.Get("Retry-After")
 	t.body, t.truncated, t.readErr = body, truncated, readErr
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil

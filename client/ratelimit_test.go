@@ -537,3 +537,57 @@ func TestRateObservationIgnoresMalformedHeaders(t *testing.T) {
 	assert.Equal(t, 3.0, o.Burst)
 	assert.Equal(t, 500*time.Millisecond, o.PerRequest())
 }
+
+// TestTokenRetryAfter: a 429 of the token endpoint with Retry-After: 2 is
+// retried after exactly 2 s, and other callers meanwhile do not ask again
+// but wait the same. Before: retried after 180 ms.
+func TestTokenRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		m := &memAPI{handler: okNetwork, token: func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.Header().Set("Retry-After", "2")
+				writeJSON(w, 429, `{"error":"slow_down"}`)
+				return
+			}
+			writeJSON(w, 200, `{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}`)
+		}}
+		c := newMemClient(t, m)
+		start := time.Now()
+		n2, first := countErrs(parallel(5, 5, func(int) error { return getNetwork(t.Context(), c) }))
+		require.Zero(t, n2, "errors: %v", first)
+		assert.Equal(t, 2*time.Second, time.Since(start))
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		require.Len(t, m.tokens, 2, "token requests")
+		assert.Equal(t, 2*time.Second, m.tokens[1].Sub(m.tokens[0]))
+	})
+}
+
+// TestTokenRetryAfterBeyondDeadline: a token 429 whose Retry-After ends past
+// the caller's deadline returns at once, matching ErrRateLimited.
+func TestTokenRetryAfterBeyondDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := &memAPI{handler: okNetwork, token: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			writeJSON(w, 429, `{"error":"slow_down"}`)
+		}}
+		c := newMemClient(t, m)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := getNetwork(ctx, c)
+		assert.Zero(t, time.Since(start))
+		assert.ErrorIs(t, err, ErrRateLimited)
+		var authErr *AuthenticationError
+		require.ErrorAs(t, err, &authErr)
+		assert.Equal(t, 30*time.Second, authErr.RetryAfter)
+		// Another caller is told without a new token request.
+		err = getNetwork(ctx, c)
+		require.ErrorAs(t, err, &authErr)
+		assert.Equal(t, 30*time.Second, authErr.RetryAfter)
+		m.mu.Lock()
+		assert.Len(t, m.tokens, 1)
+		m.mu.Unlock()
+	})
+}

@@ -7,47 +7,17 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/retryafter"
 )
 
 // maxRetryAfter bounds a believable Retry-After; larger values are ignored.
-const maxRetryAfter = 24 * time.Hour
+const maxRetryAfter = retryafter.Max
 
-// parseRetryAfter reads a Retry-After value: delta-seconds or an HTTP-date
-// (RFC 9110 section 10.2.3). A date in the past means "now". ok is false for
-// a missing, malformed, negative or absurdly large value.
-func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
-	v = strings.TrimSpace(v)
-	if v == "" || len(v) > 64 {
-		return 0, false
-	}
-	if v[0] >= '0' && v[0] <= '9' {
-		n := int64(0)
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int64(c-'0')
-			if time.Duration(n)*time.Second > maxRetryAfter {
-				return 0, false
-			}
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	d = t.Sub(now)
-	switch {
-	case d < 0:
-		return 0, true
-	case d > maxRetryAfter:
-		return 0, false
-	}
-	return d, true
+// parseRetryAfter reads a Retry-After value; see [retryafter.Parse].
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	return retryafter.Parse(v, now)
 }
 
 // backoff is exponential backoff with full jitter: a random duration in

@@ -115,7 +115,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			}
 			last = c.fail(err, attempt)
 			retry = retryableError(err, req.Method)
-			delay = p.retry.backoff(attempt)
+			delay = p.errorDelay(attempt, err)
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			if err := c.checkSuccess(resp, c.body, attempt); err != nil {
 				return nil, err
@@ -345,6 +345,16 @@ func (p *pipeline) retryDelay(attempt int, o RateObservation) time.Duration {
 			return 0
 		}
 		return o.PerRequest()
+	}
+	return p.retry.backoff(attempt)
+}
+
+// errorDelay picks the wait before retrying an attempt that got no API
+// answer: a token response's Retry-After, else exponential backoff.
+func (p *pipeline) errorDelay(attempt int, err error) time.Duration {
+	var authErr *AuthenticationError
+	if errors.As(err, &authErr) && authErr.RetryAfter > 0 {
+		return authErr.RetryAfter
 	}
 	return p.retry.backoff(attempt)
 }
