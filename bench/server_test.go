@@ -40,10 +40,13 @@ const (
 )
 
 // limits is a server-side token bucket per API key: burst requests at once,
-// refilled continuously at rate requests per second.
+// refilled continuously at rate requests per second. With noHeaders the
+// server sends no X-RateLimit-* headers (a proxy that strips them, a user's
+// mock): only its 429s, with Retry-After, tell the client about the budget.
 type limits struct {
-	burst float64
-	rate  float64
+	burst     float64
+	rate      float64
+	noHeaders bool
 }
 
 // unlimited is a budget no benchmark can exhaust; the server still keeps
@@ -153,10 +156,12 @@ func (s *benchServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// The budget headers ride on every response of a known key, 429 included.
-	h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(remaining)}
-	h["X-Ratelimit-Replenish-Rate"] = s.hRate
-	h["X-Ratelimit-Replenish-Time"] = hOne
-	h["X-Ratelimit-Burst-Capacity"] = s.hBurst
+	if !s.lim.noHeaders {
+		h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(remaining)}
+		h["X-Ratelimit-Replenish-Rate"] = s.hRate
+		h["X-Ratelimit-Replenish-Time"] = hOne
+		h["X-Ratelimit-Burst-Capacity"] = s.hBurst
+	}
 	if !allowed {
 		s.tooMany.Add(1)
 		secs := int64(math.Ceil(wait.Seconds()))

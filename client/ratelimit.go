@@ -216,10 +216,18 @@ func (l *limiter) advanceLocked(now time.Time) {
 		return
 	}
 	l.last = now
+	if !l.started {
+		// Nothing is earned before the first response (or the first
+		// request's end): the server's bucket starts when our first
+		// request reaches it, which may be a connection set-up later, and
+		// a budget that ran from our start would send the next requests
+		// ahead of its schedule.
+		return
+	}
 	if l.explicit != nil {
 		l.explicit.advance(dt, l.explicit.capacity)
 	}
-	if l.started && l.paces() {
+	if l.paces() {
 		l.server.advance(dt, l.server.capacity-float64(l.inflight))
 	}
 }
@@ -239,8 +247,13 @@ func (l *limiter) turnLocked(now time.Time, k float64) (d time.Duration, reason 
 	if l.paces() {
 		// Before the first response nothing is earned; the estimate is what
 		// the guess's rate would take.
-		// A turn within a millisecond of the pause's end is the pause's.
-		if s := l.server.until(k); s > d+time.Millisecond {
+		s := l.server.until(k)
+		if reason == WaitRetryAfter && s <= d+time.Millisecond {
+			// A turn within a millisecond of the pause's end is the
+			// pause's: Retry-After is the reason to report.
+			s = 0
+		}
+		if s > d {
 			d, reason = s, l.mode.reason()
 		}
 	}
@@ -403,11 +416,13 @@ func (l *limiter) scheduleLocked(now time.Time) {
 }
 
 // heldByEventsLocked reports whether the head waits for a response or a
-// release rather than for time: the guess earns nothing before the first
-// response, and the server bucket nothing beyond its ceiling.
+// release rather than for time: nothing is earned before the first
+// response, and the server bucket earns nothing beyond its ceiling.
 func (l *limiter) heldByEventsLocked() bool {
-	return l.paces() && l.server.level < 1 &&
-		(!l.started || l.server.level >= l.server.capacity-float64(l.inflight)-1e-9)
+	if !l.started {
+		return l.explicit != nil && l.explicit.level < 1 || l.paces() && l.server.level < 1
+	}
+	return l.paces() && l.server.level < 1 && l.server.level >= l.server.capacity-float64(l.inflight)-1e-9
 }
 
 func (l *limiter) wake() {
