@@ -67,9 +67,9 @@ const (
 	slowStartGrowth = 1.5
 	// additiveGrowth is, after a decrease, the growth per second as a share
 	// of the rate set by the decrease: it probes slowly for more.
-	additiveGrowth = 0.05
-	// decreaseShare is the share of the accepted rate a 429 leaves.
-	decreaseShare = 0.95
+	additiveGrowth = 0.01
+	// maxWindow bounds the successes remembered to estimate a rate.
+	maxWindow = 4096
 	// minLearnedRate is the slowest pace learned from 429s.
 	minLearnedRate = 1.0 / 60
 )
@@ -171,11 +171,11 @@ type limiter struct {
 	opened       time.Time // when the server was last found open (modeOpen)
 	openSucc     float64   // successes since then
 	slowStart    bool
-	baseRate     float64   // the rate the last decrease set
-	decreasedAt  uint64    // seq when the rate was last decreased
-	windowStart  time.Time // since the last pause ended
-	windowSucc   float64   // successes granted since windowStart
-	windowBurst  float64   // tokens the server held at windowStart
+	baseRate     float64     // the rate the last decrease set
+	decreasedAt  uint64      // seq when the rate was last decreased
+	windowStart  time.Time   // since the last pause ended
+	window       []time.Time // successes since windowStart, at most maxWindow
+	windowBurst  float64     // tokens the server held at windowStart
 	lastIncrease time.Time
 }
 
@@ -465,8 +465,14 @@ func (l *limiter) Observe(_ context.Context, p Permit, o RateObservation) error 
 		}
 		if l.paces() && o.StatusCode == http.StatusTooManyRequests {
 			// The next request may go when the server said, not a refill
-			// period later, and the rest at the pace.
-			l.server.level = 1 - o.RetryAfter.Seconds()*l.server.rate
+			// period later, and the rest at the pace; a learned bucket also
+			// has its refill during the pause (its headers would say so).
+			ra := o.RetryAfter.Seconds()
+			end := 1.0
+			if l.mode == modeLearned {
+				end = l.refilledLocked(ra)
+			}
+			l.server.level = end - ra*l.server.rate
 		}
 	}
 	l.scheduleLocked(now)
@@ -520,7 +526,9 @@ func (l *limiter) observeSuccess(now time.Time) {
 	case modeOpen:
 		l.openSucc++
 	case modeLearned:
-		l.windowSucc++
+		if len(l.window) < maxWindow {
+			l.window = append(l.window, now)
+		}
 		dt := now.Sub(l.lastIncrease).Seconds()
 		l.lastIncrease = now
 		if dt <= 0 || (len(l.queue) == 0 && l.server.level >= 1) {
@@ -559,14 +567,10 @@ func (l *limiter) observeLearned429(p Permit, o RateObservation, now time.Time, 
 		l.baseRate = l.server.rate
 	case p.ID > l.decreasedAt:
 		// A 429 to a request sent at the learned pace: the rate is too
-		// high. The server accepted windowSucc requests since the last
-		// pause, windowBurst of them from its full bucket.
-		accepted := 0.0
-		if dur := now.Sub(l.windowStart).Seconds(); dur > 0 {
-			accepted = (l.windowSucc - l.windowBurst) / dur
-		}
-		rate := decreaseShare * accepted
-		if rate <= 0 || rate > l.server.rate {
+		// high. Pace a little below the slowest refill that could have
+		// accepted every request since the last pause.
+		rate := learnedRateShare * l.slowestRefill()
+		if rate <= 0 || rate >= l.server.rate {
 			rate = l.server.rate / 2
 		}
 		if l.server.level >= 1 {
@@ -586,9 +590,53 @@ func (l *limiter) observeLearned429(p Permit, o RateObservation, now time.Time, 
 	l.server.level = math.Min(l.server.level, 0) // Observe sets it from a Retry-After
 	// The server's bucket refills during the pause, up to its capacity.
 	l.windowStart = pauseEnd
-	l.windowSucc = 0
-	l.windowBurst = math.Min(l.server.capacity, pauseEnd.Sub(now).Seconds()*l.server.rate)
+	l.window = l.window[:0]
+	l.windowBurst = l.refilledLocked(ra)
 	l.lastIncrease = pauseEnd
+}
+
+// refilledLocked is what the learned bucket holds after a pause of ra
+// seconds from empty: the refill, up to the capacity, and at least the one
+// request the server's Retry-After promises.
+func (l *limiter) refilledLocked(ra float64) float64 {
+	return math.Max(1, math.Min(l.server.capacity, ra*l.server.rate))
+}
+
+// slowestRefill is the slowest refill rate, in requests per second, of a
+// server bucket holding windowBurst at windowStart, with the learned
+// capacity, that would have accepted every success in the window; 0 when
+// the window is empty. It is found by bisection: a slower refill would have
+// refused one of them.
+func (l *limiter) slowestRefill() float64 {
+	if len(l.window) == 0 {
+		return 0
+	}
+	accepts := func(rate float64) bool {
+		level, last := l.windowBurst, l.windowStart
+		for _, t := range l.window {
+			if dt := t.Sub(last).Seconds(); dt > 0 {
+				level = math.Min(l.server.capacity, level+dt*rate)
+				last = t
+			}
+			if level--; level < -1e-9 {
+				return false
+			}
+		}
+		return true
+	}
+	lo, hi := minLearnedRate, maxHeaderCount
+	if !accepts(hi) {
+		return 0
+	}
+	for range 60 {
+		mid := math.Sqrt(lo * hi)
+		if accepts(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // Release implements [RateLimiter].
