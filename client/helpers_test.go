@@ -155,4 +155,3 @@ func newTestClient(t testing.TB, s *testAPI, opts ...Option) *Client {
 }
 
 func ptr[T any](v T) *T { return &v }
-
