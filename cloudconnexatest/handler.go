@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -138,13 +139,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := h.spec.ops[route.Operation.OperationID]
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	var reqBody *captureBody
+	if h.cfg.logBodies {
+		reqBody = &captureBody{ReadCloser: r.Body}
+		r.Body = reqBody
+	}
 	h.ctl.Lock()
 	h.counts[gen.OperationID(op.id)]++
 	h.ctl.Unlock()
 
 	fault := h.takeFault(gen.OperationID(op.id))
 	if fault != nil && h.applyFault(w, r, op, fault) {
-		h.logRequest(r, op, 0, start, "fault")
+		h.logRequest(r, op, reqBody, nil, 0, start, "fault")
 		return
 	}
 
@@ -166,7 +172,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := h.validateResponse(in, rec); err != nil {
 			h.reportViolation(r, op, err)
 		}
-		h.logRequest(r, op, rec.status, start, "")
+		h.logRequest(r, op, reqBody, rec, rec.status, start, "")
 		return
 	}
 	if err := h.validateResponse(in, rec); err != nil {
@@ -185,7 +191,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.flush(w)
-	h.logRequest(r, op, rec.status, start, "")
+	h.logRequest(r, op, reqBody, rec, rec.status, start, "")
 }
 
 // badPath is the answer to a path that names an operation only with an
@@ -246,9 +252,19 @@ func (h *Handler) reportViolation(r *http.Request, op *opInfo, err error) string
 	return msg
 }
 
-func (h *Handler) logRequest(r *http.Request, op *opInfo, status int, start time.Time, note string) {
-	h.cfg.logger.Debug("request", "operation", op.id, "method", r.Method, "path", r.URL.Path,
-		"status", status, "duration", time.Since(start), "note", note)
+func (h *Handler) logRequest(r *http.Request, op *opInfo, reqBody *captureBody, rec *recorder, status int, start time.Time, note string) {
+	if !h.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"operation", op.id, "method", r.Method, "path", r.URL.Path,
+		"status", status, "duration", time.Since(start), "note", note}
+	if reqBody != nil {
+		attrs = append(attrs, "request_body", redactBody(op.id, reqBody.buf.Bytes()))
+		if rec != nil {
+			attrs = append(attrs, "response_body", redactBody(op.id, rec.body.Bytes()))
+		}
+	}
+	h.cfg.logger.Debug("request", attrs...)
 }
 
 // serveOp runs the steps after routing into rec.

@@ -27,6 +27,8 @@ type config struct {
 	sessions, auditLogs    int // -1: default for the seed setting
 	strict                 bool
 	tenant                 *Tenant
+	logBodies              bool
+	readHeaderTimeout      time.Duration
 	errs                   []error
 }
 
@@ -42,22 +44,33 @@ const (
 	// sessions and audit log records.
 	DefaultSessions  = 25
 	DefaultAuditLogs = 25
+	// DefaultReadHeaderTimeout bounds how long a connection may take to
+	// send a request's headers; a half-sent request is then dropped.
+	DefaultReadHeaderTimeout = 10 * time.Second
+)
+
+// Timeouts of the servers [NewServer] and [Start] run (there is no write
+// timeout: a Fault's Delay may hold an answer as long as it likes).
+const (
+	serverReadTimeout = time.Minute
+	serverIdleTimeout = 2 * time.Minute
 )
 
 // newConfig applies opts; an option given a value it cannot take is an
 // error, never silently replaced by another value.
 func newConfig(opts []Option) (config, error) {
 	c := config{
-		tokenTTL:      DefaultTokenTTL,
-		rateLimit:     true,
-		burst:         DefaultBurst,
-		replenishRate: DefaultReplenishRate,
-		replenishTime: DefaultReplenishTime,
-		addr:          "127.0.0.1:0",
-		now:           time.Now,
-		seed:          true,
-		sessions:      -1,
-		auditLogs:     -1,
+		tokenTTL:          DefaultTokenTTL,
+		rateLimit:         true,
+		burst:             DefaultBurst,
+		replenishRate:     DefaultReplenishRate,
+		replenishTime:     DefaultReplenishTime,
+		addr:              "127.0.0.1:0",
+		readHeaderTimeout: DefaultReadHeaderTimeout,
+		now:               time.Now,
+		seed:              true,
+		sessions:          -1,
+		auditLogs:         -1,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -210,4 +223,24 @@ func WithAuditLogs(n int) Option {
 // Responses are validated strictly either way.
 func WithStrictRequests() Option {
 	return func(c *config) { c.strict = true }
+}
+
+// WithReadHeaderTimeout sets how long [NewServer] and [Start] wait for a
+// request's headers before they drop the connection (default
+// [DefaultReadHeaderTimeout]). It must be positive.
+func WithReadHeaderTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.fail("WithReadHeaderTimeout(%v): the timeout must be positive", d)
+			return
+		}
+		c.readHeaderTimeout = d
+	}
+}
+
+// WithBodyLogging adds the request and response bodies to the debug
+// record of each request (see [WithLogger]), with credentials, tokens,
+// secrets and private keys redacted, and at most 4 KiB of each.
+func WithBodyLogging() Option {
+	return func(c *config) { c.logBodies = true }
 }

@@ -68,7 +68,10 @@ func start(cfg config, tb testing.TB) (*Server, error) {
 		Listener: ln,
 		// Connection-level errors (a client refusing the certificate...)
 		// go to the configured logger, not to stderr.
-		Config: &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(cfg.logger.Handler(), slog.LevelDebug)},
+		Config: &http.Server{
+			Handler: h, ErrorLog: slog.NewLogLogger(cfg.logger.Handler(), slog.LevelDebug),
+			ReadHeaderTimeout: cfg.readHeaderTimeout, ReadTimeout: serverReadTimeout, IdleTimeout: serverIdleTimeout,
+		},
 	}
 	if cfg.tls {
 		if cfg.tlsCert != nil {

@@ -6,9 +6,10 @@
 //	go run ./cmd/cloudconnexa-fake -tls -cert-out ca.pem   # https, trust ca.pem
 //	cloudconnexa-fake -version                             # cloudconnexa-fake v0.1.0 (api 1.2.3)
 //
-// Every request and response is checked against the project's OpenAPI
-// document; invalid requests are answered 400 with what is wrong. The
-// server stops cleanly on SIGINT or SIGTERM.
+// It accepts requests as the live service does (-strict holds them to the
+// letter of the project's OpenAPI document) and checks every response
+// against the document. It listens on loopback only unless -public is
+// given, and stops cleanly on SIGINT or SIGTERM.
 package main
 
 import (
@@ -66,7 +67,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 generated at start")
 	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file for clients to trust")
 	noSeed := fs.Bool("no-seed", false, "start without sample users, sessions, audit log and DNS log")
-	verbose := fs.Bool("v", false, "log every request")
+	tenant := fs.Int64("tenant", -1, "also seed a realistic tenant (networks, hosts, user groups, 300 users with devices) made from this seed")
+	strict := fs.Bool("strict", false, "hold requests to the letter of the OpenAPI document (undeclared properties, nulls, undocumented token request forms refused)")
+	public := fs.Bool("public", false, "allow an -addr that is not a loopback address (the fake has fake credentials and no protection)")
+	readHeaderTimeout := fs.Duration("read-header-timeout", cloudconnexatest.DefaultReadHeaderTimeout, "drop a connection that has not sent a request's headers within this time")
+	verbose := fs.Bool("v", false, "log every request (method, path, status, duration)")
+	logBodies := fs.Bool("log-bodies", false, "with -v, also log request and response bodies, credentials and tokens redacted")
 	showVersion := fs.Bool("version", false, "print the module version and the API version, and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -84,9 +90,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *certOut != "" && !*useTLS {
 		return errors.New("-cert-out needs -tls")
 	}
+	if err := checkFlags(*tokenTTL, *burst, *replenish, *replenishTime, *readHeaderTimeout, *tenant); err != nil {
+		return err
+	}
+	if err := checkAddr(*addr, *public); err != nil {
+		return err
+	}
 
 	level := slog.LevelInfo
-	if *verbose {
+	if *verbose || *logBodies {
 		level = slog.LevelDebug
 	}
 	opts := []cloudconnexatest.Option{
@@ -94,6 +106,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		cloudconnexatest.WithCredentials(*clientID, *clientSecret),
 		cloudconnexatest.WithTokenTTL(*tokenTTL),
 		cloudconnexatest.WithEnforcedRateLimit(*burst, *replenish, *replenishTime),
+		cloudconnexatest.WithReadHeaderTimeout(*readHeaderTimeout),
 		cloudconnexatest.WithLogger(slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))),
 	}
 	if *noRateLimit {
@@ -102,15 +115,33 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *noSeed {
 		opts = append(opts, cloudconnexatest.WithoutSeed())
 	}
+	if *tenant >= 0 {
+		opts = append(opts, cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(uint64(*tenant))))
+	}
+	if *strict {
+		opts = append(opts, cloudconnexatest.WithStrictRequests())
+	}
+	if *logBodies {
+		opts = append(opts, cloudconnexatest.WithBodyLogging())
+	}
 	if *useTLS {
 		cert, certPEM, err := selfSignedCertificate(time.Now())
 		if err != nil {
 			return err
 		}
-		if *certOut != "" {
-			if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
+		if *certOut == "" {
+			// Clients need the certificate to trust it: without -cert-out
+			// it goes to a temporary file, removed at exit.
+			f, err := os.CreateTemp("", "cloudconnexa-fake-*.pem")
+			if err != nil {
 				return fmt.Errorf("writing the certificate: %w", err)
 			}
+			_ = f.Close()
+			*certOut = f.Name()
+			defer os.Remove(*certOut)
+		}
+		if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
+			return fmt.Errorf("writing the certificate: %w", err)
 		}
 		opts = append(opts, cloudconnexatest.WithTLSCertificate(cert))
 	}
@@ -124,13 +155,60 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *certOut != "" {
 		fmt.Fprintf(stdout, "  certificate:   %s  (curl --cacert %[1]s, SSL_CERT_FILE=%[1]s)\n", *certOut)
 	}
-	fmt.Fprintf(stdout, "  token:         curl -u %s:%s -d grant_type=client_credentials %s/api/v1/oauth/token\n", srv.ClientID, srv.ClientSecret, srv.URL)
+	curl := "curl"
+	if *useTLS {
+		curl = "curl --cacert " + *certOut
+	}
+	fmt.Fprintf(stdout, "  token:         %s -u %s:%s -d grant_type=client_credentials %s/api/v1/oauth/token\n", curl, srv.ClientID, srv.ClientSecret, srv.URL)
 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// checkFlags refuses durations and counts the fake cannot work with.
+func checkFlags(tokenTTL time.Duration, burst, replenish int, replenishTime, readHeaderTimeout time.Duration, tenant int64) error {
+	var errs []error
+	if tokenTTL <= 0 {
+		errs = append(errs, fmt.Errorf("-token-ttl must be positive (got %v)", tokenTTL))
+	}
+	if burst < 1 {
+		errs = append(errs, fmt.Errorf("-rate-burst must be at least 1 (got %d)", burst))
+	}
+	if replenish < 1 {
+		errs = append(errs, fmt.Errorf("-rate-replenish must be at least 1 (got %d)", replenish))
+	}
+	if replenishTime < time.Millisecond {
+		errs = append(errs, fmt.Errorf("-rate-replenish-time must be at least 1ms (got %v)", replenishTime))
+	}
+	if readHeaderTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("-read-header-timeout must be positive (got %v)", readHeaderTimeout))
+	}
+	if tenant < -1 {
+		errs = append(errs, fmt.Errorf("-tenant must be a seed of 0 or more (got %d)", tenant))
+	}
+	return errors.Join(errs...)
+}
+
+// checkAddr refuses a listen address that is not loopback-only unless
+// public is set: the fake accepts well-known fake credentials.
+func checkAddr(addr string, public bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if public || host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	if host == "" {
+		host = "every interface"
+	}
+	return fmt.Errorf("-addr %q listens on %s, not only on loopback: the fake has fake credentials and no protection; add -public to allow it", addr, host)
 }
 
 // selfSignedCertificate makes an ECDSA P-256 certificate for localhost,
