@@ -3,8 +3,9 @@ package auth
 import (
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseTokenResponse feeds arbitrary token endpoint answers to the
@@ -33,37 +34,24 @@ func FuzzParseTokenResponse(f *testing.F) {
 		f.Add(seed.status, seed.contentType, []byte(seed.body))
 	}
 	a, err := New("https://h.example", id, secret)
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		if len(body) > maxTokenBody {
 			body = body[:maxTokenBody]
 		}
 		tok, expiresIn, err := a.parseTokenResponse(status, contentType, body, false)
 		if err != nil {
-			if tok != "" {
-				t.Fatalf("token %q with error %v", tok, err)
-			}
+			require.Empty(t, tok, "token with error %v", err)
 			ae, ok := err.(*AuthenticationError)
-			if !ok {
-				t.Fatalf("error %T, want *AuthenticationError", err)
-			}
+			require.True(t, ok, "error %T, want *AuthenticationError", err)
 			for _, s := range []string{err.Error(), fmt.Sprintf("%+v", ae), fmt.Sprintf("%#v", ae)} {
-				if strings.Contains(s, secret) || strings.Contains(s, basic) {
-					t.Fatalf("secret in error: %s", s)
-				}
+				require.NotContains(t, s, secret, "secret in error")
+				require.NotContains(t, s, basic, "secret in error")
 			}
 			return
 		}
-		if status < 200 || status > 299 {
-			t.Fatalf("status %d accepted", status)
-		}
-		if !validToken(tok) {
-			t.Fatalf("unusable token %q accepted", tok)
-		}
-		if expiresIn < 0 {
-			t.Fatalf("expires_in %d", expiresIn)
-		}
+		require.True(t, status >= 200 && status <= 299, "status %d accepted", status)
+		require.True(t, validToken(tok), "unusable token %q accepted", tok)
+		require.GreaterOrEqual(t, expiresIn, int64(0), "expires_in")
 	})
 }

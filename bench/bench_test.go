@@ -404,9 +404,7 @@ func runBurst(ctx context.Context, tb testing.TB, s *benchServer, c *client.Clie
 		res.total = end.Sub(time.Unix(0, first))
 	}
 	res.serverTooMany = int(s.tooMany.Load())
-	if got := s.apiRequests.Load(); got < budgetCalls {
-		tb.Errorf("server saw %d API requests, want at least %d", got, budgetCalls)
-	}
+	assert.GreaterOrEqual(tb, s.apiRequests.Load(), int64(budgetCalls), "API requests the server saw")
 	return res
 }
 

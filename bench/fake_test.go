@@ -37,14 +37,11 @@ type fakeTarget struct {
 
 func (t fakeTarget) send(tb testing.TB) []byte {
 	resp, err := t.hc.Do(t.req())
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	if err != nil || resp.StatusCode != t.status {
-		tb.Fatalf("%s: %d %v: %s", resp.Request.URL.Path, resp.StatusCode, err, body)
-	}
+	require.NoError(tb, err, "%s: reading the body", resp.Request.URL.Path)
+	require.Equal(tb, t.status, resp.StatusCode, "%s: %s", resp.Request.URL.Path, body)
 	return body
 }
 

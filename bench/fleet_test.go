@@ -11,6 +11,7 @@ import (
 	"github.com/cloudconnexa-go/cloudconnexa/internal/fleettest"
 	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
 	"github.com/cloudconnexa-go/cloudconnexa/redislimit"
+	"github.com/stretchr/testify/assert"
 )
 
 // The fleet benchmark: one API key used by several OS processes at once.
@@ -87,9 +88,7 @@ func BenchmarkFleet(b *testing.B) {
 			b.ReportMetric(worst.Seconds()/ideal.Seconds(), "worst-ratio")
 			b.ReportMetric(float64(tooMany)/n, "server-429s")
 			b.ReportMetric(float64(errs)/n, "caller-errors")
-			if errs != 0 {
-				b.Errorf("%d calls failed", errs)
-			}
+			assert.Zero(b, errs, "calls failed")
 		})
 	}
 }

@@ -39,7 +39,7 @@ func TestCloseReleasesIdleConnections(t *testing.T) {
 	select {
 	case <-closed:
 	case <-time.After(10 * time.Second):
-		t.Fatal("the idle connection was not closed")
+		require.FailNow(t, "the idle connection was not closed")
 	}
 	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
 	assert.NoError(t, err, "the Client stays usable")
@@ -61,7 +61,7 @@ func TestDroppedClientReleasesIdleConnections(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatal("the idle connection of a dropped Client was not closed")
+	require.FailNow(t, "the idle connection of a dropped Client was not closed")
 }
 
 func TestBaseURLPortIsValidated(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzHandler sends arbitrary requests (method, path with query, body,
@@ -35,9 +36,7 @@ func FuzzHandler(f *testing.F) {
 		f.Add(seed.method, seed.path, []byte(seed.body), seed.auth)
 	}
 	h, err := cloudconnexatest.NewHandler(cloudconnexatest.WithoutRateLimit())
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	token := fetchToken(f, h)
 
 	f.Fuzz(func(t *testing.T, method, path string, body []byte, auth bool) {
@@ -54,11 +53,9 @@ func FuzzHandler(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code < 200 || rec.Code > 499 {
-			t.Fatalf("%s %q: status %d: %s", method, path, rec.Code, rec.Body.Bytes())
-		}
-		if rec.Code >= 400 && method != http.MethodHead && !json.Valid(rec.Body.Bytes()) {
-			t.Fatalf("%s %q: %d with a body that is not JSON: %q", method, path, rec.Code, rec.Body.Bytes())
+		require.True(t, rec.Code >= 200 && rec.Code <= 499, "%s %q: status %d: %s", method, path, rec.Code, rec.Body.Bytes())
+		if rec.Code >= 400 && method != http.MethodHead {
+			require.True(t, json.Valid(rec.Body.Bytes()), "%s %q: %d with a body that is not JSON: %q", method, path, rec.Code, rec.Body.Bytes())
 		}
 	})
 }
@@ -72,8 +69,7 @@ func fetchToken(tb testing.TB, h *cloudconnexatest.Handler) string {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
-		tb.Fatalf("token: %d %s", rec.Code, rec.Body.Bytes())
-	}
+	require.NoError(tb, json.Unmarshal(rec.Body.Bytes(), &tok), "token: %d %s", rec.Code, rec.Body.Bytes())
+	require.NotEmpty(tb, tok.AccessToken, "token: %d %s", rec.Code, rec.Body.Bytes())
 	return tok.AccessToken
 }

@@ -100,7 +100,7 @@ func redisDump(t *testing.T, rs *redisserver.Server) string {
 		case "zset":
 			v, err = rs.CLI("ZRANGE", k, "0", "-1", "WITHSCORES")
 		default:
-			t.Errorf("key %s of unexpected type %s", k, typ)
+			assert.Fail(t, "key of unexpected type", "key %s of type %s", k, typ)
 		}
 		require.NoError(t, err)
 		b.WriteString(v + "\n")

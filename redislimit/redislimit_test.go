@@ -142,7 +142,7 @@ func TestFirstBurstWaitsForEvidence(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		t.Fatalf("the third caller did not wait for evidence: %v", err)
+		require.FailNow(t, "the third caller did not wait for evidence", "%v", err)
 	case <-time.After(100 * time.Millisecond):
 	}
 	// The first response: 50 per second, plenty left.
@@ -152,7 +152,7 @@ func TestFirstBurstWaitsForEvidence(t *testing.T) {
 	case err := <-done:
 		require.NoError(t, err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("the third caller was not let go after the first response")
+		require.FailNow(t, "the third caller was not let go after the first response")
 	}
 	require.NoError(t, l.Release(ctx, second))
 }
@@ -448,7 +448,7 @@ func TestRedisDiesUnderAWaiter(t *testing.T) {
 		assert.NotErrorIs(t, err, client.ErrRateLimited)
 		assert.Less(t, time.Since(start), 3*time.Second)
 	case <-time.After(10 * time.Second):
-		t.Fatal("the waiter did not notice Redis was gone")
+		require.FailNow(t, "the waiter did not notice Redis was gone")
 	}
 }
 
