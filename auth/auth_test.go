@@ -129,21 +129,12 @@ func TestConcurrentFirstCallsShareOneRequest(t *testing.T) {
 }
 
 func TestCancelledWaiterDoesNotFailOthers(t *testing.T) {
-	release := make(chan struct{})
-	arrived := make(chan struct{}, 1)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
-		arrived <- struct{}{}
-		<-release
-		issue(3600)(w, r, n)
-	}, nil)
+	held, arrived, release := heldIssuer()
+	s := newServer(t, held, nil)
 	a := newAuth(t, s)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	firstErr := make(chan error, 1)
-	go func() {
-		_, err := a.Token(ctx) // this caller starts the fetch
-		firstErr <- err
-	}()
+	firstErr := tokenAsync(ctx, a) // this caller starts the fetch
 	<-arrived
 
 	secondTok := make(chan string, 1)

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -64,6 +65,28 @@ func issue(expiresIn any) tokenFunc {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(body)
 	}
+}
+
+// heldIssuer answers each token request only once release is closed;
+// arrived receives a value when a request is being held.
+func heldIssuer() (token tokenFunc, arrived <-chan struct{}, release chan<- struct{}) {
+	arrivedc, releasec := make(chan struct{}, 1), make(chan struct{})
+	return func(w http.ResponseWriter, r *http.Request, n int64) {
+		arrivedc <- struct{}{}
+		<-releasec
+		issue(3600)(w, r, n)
+	}, arrivedc, releasec
+}
+
+// tokenAsync calls a.Token(ctx) on a goroutine of its own; the channel
+// receives its error.
+func tokenAsync(ctx context.Context, a *auth.Authenticator) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		_, err := a.Token(ctx)
+		errc <- err
+	}()
+	return errc
 }
 
 // respond answers every token request with a fixed status and body.

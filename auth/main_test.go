@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -28,21 +27,12 @@ const runFetch = "github.com/cloudconnexa-go/cloudconnexa/auth.(*Authenticator).
 // token request carries on detached, and ends as soon as the server answers.
 func TestDetachedFetchOutlivesItsCaller(t *testing.T) {
 	before := goleak.IgnoreCurrent()
-	release := make(chan struct{})
-	arrived := make(chan struct{}, 1)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
-		arrived <- struct{}{}
-		<-release
-		issue(3600)(w, r, n)
-	}, nil)
+	held, arrived, release := heldIssuer()
+	s := newServer(t, held, nil)
 	a := newAuth(t, s)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.Token(ctx)
-		done <- err
-	}()
+	done := tokenAsync(ctx, a)
 	<-arrived
 	cancel()
 	select {
