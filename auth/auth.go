@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ const (
 	// fetchTimeout bounds a token request that runs detached from any single
 	// caller, so an abandoned fetch cannot linger forever.
 	fetchTimeout = 30 * time.Second
+
+	// keptTokens is how many of the latest tokens Redact covers.
+	keptTokens = 8
 )
 
 // Configuration errors returned (wrapped) by [New].
@@ -173,16 +177,16 @@ type credentials struct {
 type tokenState struct {
 	mu        sync.Mutex
 	token     string
-	prev      string // the last token fetched, kept for redaction after invalidation
-	gen       uint64 // incremented per stored token; lets Transport invalidate precisely
+	recent    []string // the last keptTokens tokens fetched, for redaction
+	gen       uint64   // incremented per stored token; lets Transport invalidate precisely
 	refreshAt time.Time
 	inflight  *fetchCall
 	// A token response's Retry-After: until retryAt no token request is
 	// made, and callers get retryErr with the time left.
 	retryAt  time.Time
 	retryErr *AuthenticationError
-	// redact covers the secret and the current and previous token; nil
-	// until the first token arrives.
+	// redact covers the secret and the recent tokens; nil until the first
+	// token arrives.
 	redact *strings.Replacer
 }
 
@@ -410,9 +414,12 @@ func (a *Authenticator) runFetch(ctx context.Context, c *fetchCall) {
 		slog.Time("refresh_at", refreshAt))
 	a.finish(c, func(st *tokenState) {
 		st.gen++
-		if tok != st.token {
-			st.redact = newRedactor(a.clientID, a.cred().secret, tok, st.prev)
-			st.prev = tok
+		if !slices.Contains(st.recent, tok) {
+			st.recent = append(st.recent, tok)
+			if len(st.recent) > keptTokens {
+				st.recent = st.recent[1:]
+			}
+			st.redact = newRedactor(a.clientID, a.cred().secret, st.recent...)
 		}
 		st.token, st.refreshAt = tok, refreshAt
 		c.token, c.gen = tok, st.gen

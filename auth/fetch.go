@@ -331,8 +331,10 @@ func textOf(mediaType string, body []byte) string {
 	if isHTML(mediaType, body) {
 		return htmlTitle(body)
 	}
-	if len(body) > 4*maxMessage {
-		body = body[:4*maxMessage]
+	// Cut far beyond what a message shows, and before redaction (clean):
+	// a secret straddling the cut must not survive in part.
+	if len(body) > 64<<10 {
+		body = body[:64<<10]
 	}
 	return string(body)
 }

@@ -12,7 +12,7 @@ const redactMask = "[redacted]"
 
 // Redact returns s with every credential the Authenticator knows replaced by
 // "[redacted]": the client secret, the Basic credentials built from the
-// client id and secret, and the current and the previous access token, each
+// client id and secret, and the last eight access tokens fetched, each
 // also in the encodings a server may echo it in (query and path escaping,
 // JSON string escaping, with and without escaped slashes). It is the one
 // redaction used for every text built from a server's answer, by this
@@ -62,14 +62,28 @@ func newRedactor(clientID, secret string, tokens ...string) *strings.Replacer {
 	return strings.NewReplacer(args...)
 }
 
-// encodings lists the spellings of v a server may echo.
+// encodings lists the spellings of v a server may echo: raw, query- and
+// path-escaped, as a JSON string (also with "\/" for "/"), and each of these
+// once more as a JSON string, for an echo of an echo.
 func encodings(v string) []string {
 	if v == "" {
 		return nil
 	}
-	quoted, _ := json.Marshal(v)
-	js := strings.Trim(string(quoted), `"`)
-	return []string{v, url.QueryEscape(v), url.PathEscape(v), js, strings.ReplaceAll(js, "/", `\/`)}
+	base := []string{v, url.QueryEscape(v), url.PathEscape(v)}
+	var out []string
+	for _, b := range base {
+		js := jsonString(b)
+		out = append(out, b, js, strings.ReplaceAll(js, "/", `\/`))
+		js2 := jsonString(strings.ReplaceAll(js, "/", `\/`))
+		out = append(out, js2, strings.ReplaceAll(js2, "/", `\/`))
+	}
+	return out
+}
+
+// jsonString is s as the contents of a JSON string literal.
+func jsonString(s string) string {
+	quoted, _ := json.Marshal(s)
+	return strings.Trim(string(quoted), `"`)
 }
 
 func sortByLenDesc(s []string) {

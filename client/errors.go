@@ -149,6 +149,28 @@ func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo,
 	return e
 }
 
+// redactStrings redacts what parsing derived from an (already redacted)
+// body: decoding JSON escapes can spell a credential anew.
+func (e *APIError) redactStrings(redact func(string) string) {
+	e.StatusError, e.Message = redact(e.StatusError), redact(e.Message)
+	for field, list := range e.Details {
+		for i := range list {
+			if m := list[i].Message; m != nil {
+				list[i].Message = ptrTo(redact(*m))
+			}
+			if c := list[i].ErrorCode; c != nil {
+				list[i].ErrorCode = ptrTo(redact(*c))
+			}
+		}
+		if rf := redact(field); rf != field {
+			delete(e.Details, field)
+			e.Details[rf] = list
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
 // parseErrorBody extracts what it can from an error body and never fails:
 // the API's ErrorResponse, common alternatives (Spring's "error"/"message",
 // OAuth2's "error"/"error_description"), or a snippet of a non-JSON body.

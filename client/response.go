@@ -146,13 +146,16 @@ func (c *Client) unexpected(resp *http.Response, body []byte, reason error) erro
 	return cl.unexpected(resp, body, 1, reason)
 }
 
-// snippetOf quotes the start of a body as text, redacted.
+// snippetOf quotes the start of a body as text, redacted. The body is
+// redacted before it is cut, so a credential straddling the cut cannot
+// survive in part; 64 KiB is far more than the snippet can show.
 func (p *pipeline) snippetOf(body []byte) string {
-	s := string(body[:min(len(body), 4*maxSnippet)])
+	s := p.redact(string(body[:min(len(body), maxErrorBody)]))
+	s = s[:min(len(s), 4*maxSnippet)]
 	if s == "" || binary(s) {
 		return ""
 	}
-	return sanitize(p.redact(s), maxSnippet)
+	return sanitize(s, maxSnippet)
 }
 
 // mediaType returns the media type of a Content-Type value, without

@@ -124,6 +124,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		default:
 			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())
+			apiErr.redactStrings(p.redact)
 			last = apiErr
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
 			delay = p.retryDelay(attempt, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
