@@ -31,11 +31,11 @@ type listFunc[P any] func(ctx context.Context, params *P, reqEditors ...gen.Requ
 // server that never stops.
 const maxListRequests = 10_000
 
-// ErrPaginationLoop is yielded (wrapped) by an All* iterator, as its last
-// element, when the server's answers would make it loop: a cursor that
-// comes back again, a page answered with another page index than asked
-// for, a page whose items repeat the previous page's, or more than 10,000
-// requests in one run.
+// ErrPaginationLoop is yielded (wrapped) by an iterator (the services' All
+// methods), as its last element, when the server's answers would make it
+// loop: a cursor that comes back again, a page answered with another page
+// index than asked for, a page whose items repeat the previous page's, or
+// more than 10,000 requests in one run.
 var ErrPaginationLoop = errors.New("cloudconnexa: pagination loop")
 
 // pageBody has the shape of every gen.PageXxx type. Content is kept raw so
