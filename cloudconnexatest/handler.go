@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,11 @@ type Handler struct {
 	seed    maphash.Seed
 
 	skew atomic.Int64 // nanoseconds the fake's clock is ahead of cfg.now
+
+	// checks are the response checks under way in the background (tests
+	// only), at most cap(checkSlots) at once.
+	checks     sync.WaitGroup
+	checkSlots chan struct{}
 }
 
 // opFunc serves one API operation with the state locked. It returns the
@@ -82,13 +88,14 @@ func newHandler(cfg config, tb testing.TB) (*Handler, error) {
 	}
 	h := &Handler{
 		spec: sp, tb: tb, mux: http.NewServeMux(),
-		creds:   map[string]string{cfg.clientID: cfg.clientSecret},
-		tokens:  map[string]token{},
-		buckets: map[string]*bucket{},
-		faults:  map[gen.OperationID][]*Fault{},
-		counts:  map[gen.OperationID]int{},
-		valid:   map[uint64]struct{}{},
-		seed:    maphash.MakeSeed(),
+		creds:      map[string]string{cfg.clientID: cfg.clientSecret},
+		tokens:     map[string]token{},
+		buckets:    map[string]*bucket{},
+		faults:     map[gen.OperationID][]*Fault{},
+		counts:     map[gen.OperationID]int{},
+		valid:      map[uint64]struct{}{},
+		seed:       maphash.MakeSeed(),
+		checkSlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
 	}
 	// The fake's time is the configured clock plus the waits skipped for
 	// clients built by Server.Client (see skip).
@@ -162,17 +169,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if h.tb != nil && fault == nil {
 		// In a test a violation fails the test rather than the answer: send
-		// the answer first, so the client goes on while it is checked.
-		// (The server's Close, a cleanup of the test, waits for this
-		// handler, so the report cannot come after the test.)
+		// the answer first, and check it while the connection goes on to
+		// the next request. The server's Close, a cleanup of the test,
+		// waits for the checks, so no report comes after the test.
 		rec.flush(w)
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-		if err := h.validateResponse(in, rec); err != nil {
-			h.reportViolation(r, op, err)
-		}
 		h.logRequest(r, op, reqBody, rec, rec.status, start, "")
+		in.Request = in.Request.WithContext(context.WithoutCancel(in.Request.Context()))
+		check := func() {
+			if err := h.validateResponse(in, rec); err != nil {
+				h.reportViolation(r, op, err)
+			}
+		}
+		select {
+		case h.checkSlots <- struct{}{}:
+			h.checks.Add(1)
+			go func() {
+				defer func() { <-h.checkSlots; h.checks.Done() }()
+				check()
+			}()
+		default: // enough checks under way: this one runs here
+			check()
+		}
 		return
 	}
 	if err := h.validateResponse(in, rec); err != nil {

@@ -84,14 +84,19 @@ func start(cfg config, tb testing.TB) (*Server, error) {
 	return &Server{URL: ts.URL, ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, h: h, ts: ts, tb: tb}, nil
 }
 
-// Close stops the server, waiting for the requests under way.
-func (s *Server) Close() { s.ts.Close() }
+// Close stops the server, waiting for the requests under way and the
+// checks of their answers.
+func (s *Server) Close() {
+	s.ts.Close()
+	s.h.checks.Wait()
+}
 
 // Shutdown stops the server gracefully: it stops accepting connections and
 // waits, until ctx is done, for the requests under way (http.Server.Shutdown).
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.ts.Config.Shutdown(ctx)
 	s.ts.Close()
+	s.h.checks.Wait()
 	return err
 }
 
