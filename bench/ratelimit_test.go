@@ -3,10 +3,14 @@ package bench
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
@@ -249,4 +253,49 @@ func BenchmarkFakeSequential(b *testing.B) {
 	b.ReportMetric(tDefault.Seconds()/n*1000, "default-ms/1000")
 	b.ReportMetric(tOff.Seconds()/n*1000, "nolimiter-ms/1000")
 	b.ReportMetric(tDefault.Seconds()/tOff.Seconds(), "default/nolimiter")
+}
+
+// TestFakeWithoutRateLimitNeverWaits: srv.Client() of the fake started
+// WithoutRateLimit() makes 1,000 sequential calls without ever waiting for
+// the client-side budget (every attempt's Debug record says wait=0s). The
+// time they take is BenchmarkFakeSequential's.
+func TestFakeWithoutRateLimitNeverWaits(t *testing.T) {
+	srv := cloudconnexatest.NewServer(t, cloudconnexatest.WithoutRateLimit())
+	var rec waitRecorder
+	c := srv.Client(client.WithLogger(slog.New(&rec)))
+	for range 1000 {
+		_, err := c.ListRegionsWithResponse(t.Context())
+		require.NoError(t, err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Equal(t, 1000, rec.attempts, "attempts logged")
+	assert.Zero(t, rec.waited, "attempts that waited for the budget")
+}
+
+// waitRecorder is a slog.Handler counting the Debug records of attempts and
+// those with a non-zero wait.
+type waitRecorder struct {
+	mu               sync.Mutex
+	attempts, waited int
+}
+
+func (*waitRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (w *waitRecorder) WithAttrs([]slog.Attr) slog.Handler     { return w }
+func (w *waitRecorder) WithGroup(string) slog.Handler          { return w }
+
+func (w *waitRecorder) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "cloudconnexa: request" {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.attempts++
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "wait" && a.Value.Duration() != 0 {
+			w.waited++
+		}
+		return true
+	})
+	return nil
 }
