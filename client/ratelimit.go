@@ -64,7 +64,7 @@ const (
 	// slowStartGrowth is the relative growth of the learned rate per second
 	// of pacing until the first decrease: it finds the rate again quickly
 	// after a cautious start.
-	slowStartGrowth = 1.5
+	slowStartGrowth = 3
 	// additiveGrowth is, after a decrease, the growth per second as a share
 	// of the rate set by the decrease: it probes slowly for more.
 	additiveGrowth = 0.01
@@ -233,8 +233,8 @@ func (l *limiter) advanceLocked(now time.Time) {
 }
 
 // turnLocked is how long until the k-th waiter from now (k from 1) may go,
-// and what holds it. inf reports a turn that waits for a release (the
-// server bucket at its ceiling) rather than for time.
+// and what holds it, ignoring the server bucket's ceiling (which only a
+// release lifts; see heldByEventsLocked).
 func (l *limiter) turnLocked(now time.Time, k float64) (d time.Duration, reason WaitReason) {
 	if p := l.paused.Sub(now); p > 0 {
 		d, reason = p, WaitRetryAfter
