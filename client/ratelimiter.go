@@ -21,7 +21,11 @@ import (
 //  2. Observe, at most once per Permit, when a response (any status, 2xx,
 //     429 and 5xx included) has arrived, with what its headers say. It is
 //     not called when the attempt got no response (a network failure, the
-//     context ending).
+//     context ending). A 429 or 503 with a Retry-After is the server's word
+//     for every caller of the key: a limiter should hold every Acquire until
+//     Received+RetryAfter (the default one does, unless the Retry-After is
+//     longer than MaxElapsed). The Client waits it out for the caller that
+//     got it either way.
 //  3. Release, exactly once per Permit that Acquire returned without error,
 //     after Observe if there was a response, whatever the outcome.
 //
