@@ -83,7 +83,11 @@ func (h *Handler) operations() map[string]opFunc {
 		st.hostApps.removeChildren(id)
 		st.forgetAccessItems(id)
 	}
-	k.users.onDelete = func(id string) { st.devices.removeChildren(id) }
+	k.users.onDelete = func(id string) {
+		u, _ := st.users.get(id)
+		st.unindexUser(u)
+		st.devices.removeChildren(id)
+	}
 	k.userGroups.canDelete = func(id string) error {
 		if id == st.defaultGroupID {
 			return errBadRequest("userGroup", "The default user group cannot be deleted")

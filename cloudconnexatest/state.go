@@ -36,6 +36,9 @@ type state struct {
 	defaultGroupID string
 	ownerID        string
 	cloudIDs       map[string]bool
+	// userKeys maps "u:"+lower(username) and "e:"+lower(email) to the
+	// user's id, for uniqueness checks without a scan.
+	userKeys map[string]string
 
 	settings    settings
 	allowList   []gen.DomainAndComment
@@ -86,6 +89,7 @@ func newState(cfg config) *state {
 		devicePostures:   newStore[gen.DevicePostureResponse](),
 		dnsRecords:       newStore[gen.DnsRecordResponse](),
 		cloudIDs:         map[string]bool{},
+		userKeys:         map[string]string{},
 	}
 	st.defaultGroupID = newID()
 	st.userGroups.put(st.defaultGroupID, "", gen.UserGroupResponse{
@@ -126,6 +130,8 @@ func newState(cfg config) *state {
 			Status: ptr(gen.UserStatusActive), AuthType: ptr(gen.UserAuthTypeInternal),
 			ConnectionStatus: ptr(gen.ConnectionStatusOffline), Licensed: ptr(true),
 		})
+		owner, _ := st.users.get(st.ownerID)
+		st.indexUser(gen.UserResponse{}, owner)
 		st.resolutions = seedResolutions(cfg.now(), st.ownerID)
 	}
 	if cfg.tenant != nil {

@@ -160,6 +160,7 @@ func (st *state) seedTenant(t Tenant) {
 			Status: ptr(statuses[rng.IntN(len(statuses))]), AuthType: ptr(gen.UserAuthTypeInternal),
 			ConnectionStatus: ptr(gen.ConnectionStatusOffline), Licensed: ptr(true),
 		})
+		st.indexUser(gen.UserResponse{}, gen.UserResponse{Id: uid, Username: username, Email: username + "@corp.example"})
 		for d := range t.DevicesPerUser {
 			did := id()
 			dev := st.newDevice(did, uid, gen.DeviceRequest{Name: fmt.Sprintf("%s-device-%d", username, d+1), ClientUUID: ptr(id())})

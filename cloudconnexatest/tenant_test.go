@@ -1,6 +1,7 @@
 package cloudconnexatest
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -94,4 +95,34 @@ func TestStoreIndexes(t *testing.T) {
 	s.removeChildren("p3")
 	assert.Empty(t, s.ids("p3"))
 	assert.Equal(t, 400, s.len())
+}
+
+func TestUserUniquenessIndex(t *testing.T) {
+	srv := NewServer(t, WithTenant(Tenant{Seed: 1, Users: 3}))
+	tok := getToken(t, srv)
+	post := func(username, email string) (int, string) {
+		status, _, body := call(t, srv, tok, "POST", "/api/v1/users", "application/json",
+			fmt.Sprintf(`{"username":%q,"email":%q}`, username, email))
+		return status, body
+	}
+	status, body := post("USER0001", "new@example.com")
+	assert.Equal(t, 400, status, "a seeded username, in another case: %s", body)
+	status, body = post("new", "Owner@Example.com")
+	assert.Equal(t, 400, status, "the owner's e-mail: %s", body)
+	status, body = post("ada", "ada@example.com")
+	require.Equal(t, 201, status, body)
+	var u gen.UserResponse
+	require.NoError(t, json.Unmarshal([]byte(body), &u))
+
+	// A changed e-mail frees the old one; a deleted user frees both.
+	status, _, body = call(t, srv, tok, "PUT", "/api/v1/users/"+u.Id, "application/json", `{"email":"lovelace@example.com"}`)
+	require.Equal(t, 200, status, body)
+	status, body = post("ada2", "ada@example.com")
+	require.Equal(t, 201, status, body)
+	status, body = post("ada3", "lovelace@example.com")
+	assert.Equal(t, 400, status, body)
+	status, _, body = call(t, srv, tok, "DELETE", "/api/v1/users/"+u.Id, "", "")
+	require.Equal(t, 204, status, body)
+	status, body = post("ada", "lovelace@example.com")
+	assert.Equal(t, 201, status, body)
 }

@@ -36,6 +36,7 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if err != nil {
 				return gen.UserResponse{}, err
 			}
+			st.indexUser(gen.UserResponse{}, gen.UserResponse{Id: id, Username: req.Username, Email: req.Email})
 			for _, d := range req.Devices {
 				dev := st.newDevice(newID(), id, d)
 				st.devices.put(dev.Id, id, dev)
@@ -60,6 +61,7 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if err != nil {
 				return old, err
 			}
+			st.indexUser(old, gen.UserResponse{Id: id, Username: old.Username, Email: req.Email})
 			old.Email, old.FirstName, old.LastName = req.Email, req.FirstName, req.LastName
 			old.GroupId, old.SecondaryGroupIds = &group, deref(req.SecondaryGroupIds, nil)
 			old.Role = cmp.Or(req.Role, old.Role)
@@ -136,20 +138,36 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 }
 
 // checkUser refuses a username or e-mail address another user (not self)
-// already has.
+// already has (case-insensitive, as the service compares them).
 func (st *state) checkUser(self, username, email string) error {
-	for _, u := range st.users.list("") {
-		if u.Id == self {
-			continue
-		}
-		if username != "" && strings.EqualFold(u.Username, username) {
-			return errBadRequest("username", "User with username %s already exists", username)
-		}
-		if strings.EqualFold(u.Email, email) {
-			return errBadRequest("email", "User with email %s already exists", email)
-		}
+	if id, ok := st.userKeys[userKey("u", username)]; ok && username != "" && id != self {
+		return errBadRequest("username", "User with username %s already exists", username)
+	}
+	if id, ok := st.userKeys[userKey("e", email)]; ok && id != self {
+		return errBadRequest("email", "User with email %s already exists", email)
 	}
 	return nil
+}
+
+func userKey(kind, v string) string { return kind + ":" + strings.ToLower(v) }
+
+// indexUser records the username and e-mail of u for checkUser, replacing
+// those of old (the zero value for a new user).
+func (st *state) indexUser(old, u gen.UserResponse) {
+	st.unindexUser(old)
+	st.userKeys[userKey("u", u.Username)] = u.Id
+	st.userKeys[userKey("e", u.Email)] = u.Id
+}
+
+func (st *state) unindexUser(u gen.UserResponse) {
+	if u.Id == "" {
+		return
+	}
+	for _, k := range []string{userKey("u", u.Username), userKey("e", u.Email)} {
+		if st.userKeys[k] == u.Id {
+			delete(st.userKeys, k)
+		}
+	}
 }
 
 // checkGroups checks the groups of a user and returns the primary one,
