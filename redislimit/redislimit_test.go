@@ -459,10 +459,20 @@ func TestCluster(t *testing.T) {
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{srv.Addr}, IsClusterMode: true})
 	t.Cleanup(func() { _ = rdb.Close() })
 	require.IsType(t, &redis.ClusterClient{}, rdb)
-	l := newTestLimiter(t, rdb, WithInitialBudget(2, time.Hour))
+	spendTwo(t, newTestLimiter(t, rdb, WithInitialBudget(2, time.Hour)))
+}
+
+// spendTwo runs every script against l's Redis: two requests spend a
+// budget of two, and a third is refused.
+func spendTwo(t *testing.T, l *Limiter) {
+	t.Helper()
 	take(t, l, headers(1, 2, 1.0/3600))
 	take(t, l, headers(0, 2, 1.0/3600))
-	_, err := l.Acquire(context.Background(), 0)
+	wctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := l.Acquire(wctx, 2*time.Hour) // a ticket in the queue, then cancelled
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	_, err = l.Acquire(context.Background(), 0)
 	assert.ErrorIs(t, err, client.ErrRateLimited)
 }
 
@@ -473,10 +483,7 @@ func TestSentinel(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	require.IsType(t, &redis.Client{}, rdb)
 	l := newTestLimiter(t, rdb, WithInitialBudget(2, time.Hour))
-	take(t, l, headers(1, 2, 1.0/3600))
-	take(t, l, headers(0, 2, 1.0/3600))
-	_, err := l.Acquire(context.Background(), 0)
-	assert.ErrorIs(t, err, client.ErrRateLimited)
+	spendTwo(t, l)
 	// The state is on the master Sentinel named.
 	n, err := master.CLI("EXISTS", l.keys[0])
 	require.NoError(t, err)
