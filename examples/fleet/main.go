@@ -41,6 +41,10 @@ const (
 	envCalls  = "FLEET_EXAMPLE_CALLS"
 	envID     = "FLEET_EXAMPLE_CLIENT_ID"
 	envSecret = "FLEET_EXAMPLE_CLIENT_SECRET"
+	// envTimeout overrides redislimit's per-operation timeout (50 ms), for a
+	// machine so busy that a Redis round trip may take longer: the call
+	// then paces locally, and may draw a 429.
+	envTimeout = "FLEET_EXAMPLE_REDIS_TIMEOUT"
 )
 
 func main() {
@@ -127,7 +131,11 @@ func worker(ctx context.Context, out io.Writer, url string) error {
 	if addr := os.Getenv(envRedis); addr != "" {
 		rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}})
 		defer rdb.Close()
-		lim, err := redislimit.New(rdb, url, os.Getenv(envID))
+		var lopts []redislimit.Option
+		if d, err := time.ParseDuration(os.Getenv(envTimeout)); err == nil {
+			lopts = append(lopts, redislimit.WithTimeout(d))
+		}
+		lim, err := redislimit.New(rdb, url, os.Getenv(envID), lopts...)
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 // the server refuses none of their requests.
 func TestRun(t *testing.T) {
 	rs := redisserver.Start(t)
+	// The test machine may be busy enough to starve a process for more than
+	// the default 50 ms, which would (rightly) make it pace locally.
+	t.Setenv(envTimeout, "2s")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out bytes.Buffer
