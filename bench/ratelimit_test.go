@@ -54,19 +54,16 @@ func BenchmarkNoHeaders(b *testing.B) {
 	b.Cleanup(tr.CloseIdleConnections)
 	hc := client.WithHTTPClient(&http.Client{Transport: tr, Timeout: client.DefaultTimeout})
 	warmClient := newBenchClient(b, s, hc)
-	if err := fanOut(ctx, noHeadersCalls, noHeadersCalls, func(ctx context.Context) error {
+	require.NoError(b, fanOut(ctx, noHeadersCalls, noHeadersCalls, func(ctx context.Context) error {
 		_, err := clientGetNetwork(ctx, warmClient)
 		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
+	}), "warm-up")
 	var tRaw, tClient time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		c := newBenchClient(b, s, hc)
-		if _, err := c.Authenticator().Token(ctx); err != nil {
-			b.Fatal(err)
-		}
+		_, err := c.Authenticator().Token(ctx)
+		require.NoError(b, err)
 		b.StartTimer()
 		tClient += burst(func(ctx context.Context) error {
 			n, err := clientGetNetwork(ctx, c)
@@ -77,9 +74,7 @@ func BenchmarkNoHeaders(b *testing.B) {
 		})
 		tRaw += burst(raw)
 	}
-	if s.tooMany.Load() != 0 {
-		b.Errorf("server answered %d 429s", s.tooMany.Load())
-	}
+	assert.Zero(b, s.tooMany.Load(), "429s the server answered")
 	n := float64(b.N)
 	b.ReportMetric(tRaw.Seconds()/n*1000, "raw-ms")
 	b.ReportMetric(tClient.Seconds()/n*1000, "client-ms")
@@ -113,12 +108,11 @@ func BenchmarkLearned429(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		c := newBenchClient(b, s)
-		if _, err := c.Authenticator().Token(ctx); err != nil {
-			b.Fatal(err)
-		}
+		_, err := c.Authenticator().Token(ctx)
+		require.NoError(b, err)
 		s.resetCounters()
 		b.StartTimer()
-		err := fanOut(ctx, learnedWorkers, learnedCalls, func(ctx context.Context) error {
+		err = fanOut(ctx, learnedWorkers, learnedCalls, func(ctx context.Context) error {
 			n, err := clientGetNetwork(ctx, c)
 			if err == nil {
 				err = checkNetwork(n)
@@ -143,9 +137,7 @@ func BenchmarkLearned429(b *testing.B) {
 	b.ReportMetric(mean/learnedIdeal.Seconds(), "ratio")
 	b.ReportMetric(float64(tooMany)/float64(requests), "429-share")
 	b.ReportMetric(float64(tooMany)/n, "server-429s")
-	if failed != 0 {
-		b.Errorf("%d runs had failed calls", failed)
-	}
+	assert.Zero(b, failed, "runs with failed calls")
 }
 
 // impatientTimeout is the per-call timeout of half of the callers in
@@ -167,9 +159,8 @@ func BenchmarkRateBudgetImpatient(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		c := newBenchClient(b, s)
-		if _, err := c.Authenticator().Token(ctx); err != nil {
-			b.Fatal(err)
-		}
+		_, err := c.Authenticator().Token(ctx)
+		require.NoError(b, err)
 		s.resetCounters()
 		var (
 			wg    sync.WaitGroup
@@ -199,7 +190,7 @@ func BenchmarkRateBudgetImpatient(b *testing.B) {
 						b.Logf("patient call failed: %v", err)
 					}
 				case i%2 == 0 && !errors.Is(err, client.ErrRateLimited) && !errors.Is(err, context.DeadlineExceeded):
-					b.Errorf("impatient call: unexpected error %v", err)
+					assert.Fail(b, "impatient call: unexpected error", "%v", err)
 				}
 			})
 		}
@@ -220,9 +211,7 @@ func BenchmarkRateBudgetImpatient(b *testing.B) {
 	b.ReportMetric(sumTotal.Seconds()/sumIdeal.Seconds(), "ratio")
 	b.ReportMetric(float64(server429)/n, "server-429s")
 	b.ReportMetric(float64(impatientOK)/n, "impatient-served")
-	if patientErrs != 0 {
-		b.Errorf("%d patient calls failed", patientErrs)
-	}
+	assert.Zero(b, patientErrs, "patient calls that failed")
 }
 
 // BenchmarkFakeSequential is 1,000 sequential calls through srv.Client() of
