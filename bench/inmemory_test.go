@@ -46,7 +46,7 @@ func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_, _ = io.Copy(io.Discard, req.Body)
 		req.Body.Close()
 	}
-	body := t.network
+	body, status := t.network, http.StatusOK
 	switch {
 	case req.URL.Path == tokenPath:
 		body = t.token
@@ -54,13 +54,15 @@ func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body = hUnauthed
 		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{"Content-Type": hJSON},
 			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+	case req.Method == http.MethodPost && req.URL.Path == createNetworkPath:
+		status = http.StatusCreated // createNetwork, answered with the bench network
 	case !strings.HasPrefix(req.URL.Path, networksPath):
 		return nil, io.ErrUnexpectedEOF
 	}
 	h := maps.Clone(t.hdr)
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	return &http.Response{
-		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req,
 	}, nil
 }

@@ -36,7 +36,9 @@ const (
 
 	tokenPath    = "/api/v1/oauth/token"
 	networksPath = "/api/v1/networks/"
-	usersPath    = "/api/v1/users"
+	// createNetworkPath is POST-only, served by the in-memory transport.
+	createNetworkPath = "/api/v1/networks"
+	usersPath         = "/api/v1/users"
 )
 
 // limits is a server-side token bucket per API key: burst requests at once,

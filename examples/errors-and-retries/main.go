@@ -1,6 +1,7 @@
 // Command errors-and-retries shows the typed errors and the retry policy,
 // using the fake server's fault injection to provoke them. It always runs
-// against the embedded fake server.
+// against the embedded fake server. It imports only public packages: copy it
+// into your own module as it is.
 package main
 
 import (
@@ -41,13 +42,13 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "fake server at %s\n", srv.URL)
 
 	// Not found: one sentinel, whether the API says 404 or 400 "not found".
-	_, err = c.GetNetworkWithResponse(ctx, "no-such-network")
+	_, err = c.Networks.Get(ctx, "no-such-network")
 	fmt.Fprintf(out, "get missing network: ErrNotFound=%t\n  %v\n", errors.Is(err, client.ErrNotFound), err)
-	_, err = c.GetDnsRecordWithResponse(ctx, "no-such-record")
+	_, err = c.DNSRecords.Get(ctx, "no-such-record")
 	fmt.Fprintf(out, "get missing DNS record: ErrNotFound=%t\n  %v\n", errors.Is(err, client.ErrNotFound), err)
 
 	// Validation errors carry the API's message and details.
-	_, err = c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Size: ptr(gen.Size(5000))})
+	_, err = c.Networks.List(ctx, &client.NetworksListParams{Size: client.Ptr[gen.Size](5000)})
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Fprintf(out, "invalid page size: HTTP %d from %s: %s\n", apiErr.StatusCode, apiErr.Operation, apiErr.Message)
@@ -55,32 +56,30 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// Transient failures of a GET are retried: two 503s, then success.
 	srv.InjectFault(gen.OpListRegions, cloudconnexatest.Fault{Status: 503, Times: 2})
-	regions, err := c.ListRegionsWithResponse(ctx)
+	regions, err := c.Region.List(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "listRegions after two 503s: %d regions in %d attempts\n", len(*regions.JSON200), srv.RequestCount(gen.OpListRegions))
+	fmt.Fprintf(out, "listRegions after two 503s: %d regions in %d attempts\n", len(regions), srv.RequestCount(gen.OpListRegions))
 
 	// Rate limiting: a 429 with Retry-After is waited out, then retried.
 	srv.InjectFault(gen.OpGetSnat, cloudconnexatest.Fault{Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
-	if _, err := c.GetSnatWithResponse(ctx); err != nil {
+	if _, err := c.Settings.GetSNAT(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "getSnat after a 429 with Retry-After: 1 succeeded after %.1fs\n", time.Since(start).Seconds())
 
 	// A POST that failed with 500 may have been applied: it is not retried.
 	srv.InjectFault(gen.OpCreateNetwork, cloudconnexatest.Fault{Status: 500, Times: 1})
-	_, err = c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "not-retried"})
+	_, err = c.Networks.Create(ctx, gen.NetworkCreateRequest{Name: "not-retried"})
 	fmt.Fprintf(out, "createNetwork answered 500: sent %d time(s), error: %v\n", srv.RequestCount(gen.OpCreateNetwork), err)
 
 	// Expired tokens are replaced transparently (one new token, one resend).
 	srv.ExpireTokens()
-	if _, err := c.GetSnatWithResponse(ctx); err != nil {
+	if _, err := c.Settings.GetSNAT(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "after the server expired all tokens: call succeeded; token requests so far: %d\n", srv.TokenRequestCount())
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

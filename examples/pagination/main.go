@@ -2,7 +2,8 @@
 // lists: lazy fetching, early exit, filters, and the cost in requests.
 //
 // It runs against the embedded fake server unless the CLOUDCONNEXA_*
-// variables are set (then it only reads).
+// variables are set (then it only reads). It imports only public packages:
+// copy it into your own module as it is.
 package main
 
 import (
@@ -14,31 +15,48 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
-	"github.com/cloudconnexa-go/cloudconnexa/examples/internal/setup"
+	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Stdout); err != nil {
+	c, fake, err := connect(os.Stdout)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if fake != nil {
+		defer fake.Close()
+	}
+	if err := run(ctx, os.Stdout, c, fake); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	env, err := setup.Open(out)
-	if err != nil {
-		return err
+// connect returns a client for the tenant the CLOUDCONNEXA_* variables name
+// or, when none is set, for an embedded fake server, which the caller closes.
+func connect(out io.Writer) (*client.Client, *cloudconnexatest.Server, error) {
+	if os.Getenv("CLOUDCONNEXA_BASE_URL")+os.Getenv("CLOUDCONNEXA_CLIENT_ID")+os.Getenv("CLOUDCONNEXA_CLIENT_SECRET") == "" {
+		srv, err := cloudconnexatest.Start()
+		if err != nil {
+			return nil, nil, fmt.Errorf("start fake server: %w", err)
+		}
+		fmt.Fprintf(out, "CLOUDCONNEXA_* not set: using the embedded fake server at %s\n", srv.URL)
+		return srv.Client(), srv, nil
 	}
-	defer env.Close()
-	c := env.Client
+	c, err := client.NewFromEnv()
+	return c, nil, err
+}
 
-	if env.Fake != nil {
+// run pages through users and sessions; fake, when not nil, is the server
+// behind c, whose request counts show what each loop cost.
+func run(ctx context.Context, out io.Writer, c *client.Client, fake *cloudconnexatest.Server) error {
+	if fake != nil {
 		// Give the fake something to page through.
 		for i := range 250 {
 			name := fmt.Sprintf("user%03d", i)
-			if _, err := c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: name, Email: name + "@example.com", FirstName: ptr("User"), LastName: ptr(name)}); err != nil {
+			if _, err := c.Users.Create(ctx, gen.UserCreateRequest{Username: name, Email: name + "@example.com", FirstName: client.Ptr("User"), LastName: client.Ptr(name)}); err != nil {
 				return err
 			}
 		}
@@ -47,26 +65,26 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// All pages, 100 users per request: the iterator asks for the next page
 	// only when the loop needs it, and never past the last one.
-	before := requests(env)
+	before := requests(fake)
 	n := 0
-	for _, err := range c.Users.All(ctx, &client.UsersListParams{Size: ptr(gen.Size(100))}) {
+	for _, err := range c.Users.All(ctx, &client.UsersListParams{Size: client.Ptr[gen.Size](100)}) {
 		if err != nil {
 			return err
 		}
 		n++
 	}
-	fmt.Fprintf(out, "iterated %d users%s\n", n, cost(env, before))
+	fmt.Fprintf(out, "iterated %d users%s\n", n, cost(fake, before))
 
 	// Stop early: breaking out of the loop stops fetching.
-	before = requests(env)
-	for u, err := range c.Users.All(ctx, &client.UsersListParams{Size: ptr(gen.Size(100))}) {
+	before = requests(fake)
+	for u, err := range c.Users.All(ctx, &client.UsersListParams{Size: client.Ptr[gen.Size](100)}) {
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "first user: %s\n", u.Username)
 		break
 	}
-	fmt.Fprintf(out, "early exit%s\n", cost(env, before))
+	fmt.Fprintf(out, "early exit%s\n", cost(fake, before))
 
 	// Cursor-based: sessions of the last day, 50 per batch.
 	sessions := 0
@@ -83,18 +101,16 @@ func run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-func requests(env *setup.Env) int {
-	if env.Fake == nil {
+func requests(fake *cloudconnexatest.Server) int {
+	if fake == nil {
 		return 0
 	}
-	return env.Fake.RequestCount(gen.OpListUsers)
+	return fake.RequestCount(gen.OpListUsers)
 }
 
-func cost(env *setup.Env, before int) string {
-	if env.Fake == nil {
+func cost(fake *cloudconnexatest.Server, before int) string {
+	if fake == nil {
 		return ""
 	}
-	return fmt.Sprintf(" with %d page request(s)", env.Fake.RequestCount(gen.OpListUsers)-before)
+	return fmt.Sprintf(" with %d page request(s)", fake.RequestCount(gen.OpListUsers)-before)
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -3,20 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
 )
 
 // TestRun runs the example against the embedded fake server and checks
 // that it got to the end.
 func TestRun(t *testing.T) {
-	if os.Getenv("CLOUDCONNEXA_BASE_URL") != "" {
-		t.Skip("CLOUDCONNEXA_BASE_URL is set: not running the example against a real tenant from go test")
-	}
+	srv := cloudconnexatest.NewServer(t)
 	var out bytes.Buffer
 	ctx := context.Background()
-	require.NoError(t, run(ctx, &out), "run; output:\n%s", out.String())
+	require.NoError(t, run(ctx, &out, srv.Client(), srv), "run; output:\n%s", out.String())
 	require.Contains(t, out.String(), "early exit with 1 page request(s)", "output")
 }

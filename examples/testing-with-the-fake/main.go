@@ -1,7 +1,8 @@
 // Command testing-with-the-fake shows how to test your own CloudConnexa code
 // offline. EnsureNetwork stands for your code; main_test.go tests it against
 // cloudconnexatest.NewServer, and main runs it against the same fake so you
-// can watch what it does.
+// can watch what it does. It uses only the resource API and public packages:
+// copy it into your own module as it is.
 package main
 
 import (
@@ -28,14 +29,14 @@ func EnsureNetwork(ctx context.Context, c *client.Client, name, region string) (
 			return n.Id, false, nil
 		}
 	}
-	resp, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
+	n, err := c.Networks.Create(ctx, gen.NetworkCreateRequest{
 		Name:       name,
 		Connectors: []gen.NetworkConnectorRequest{{Name: name + "-connector", VpnRegionId: region}},
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("create network %q: %w", name, err)
 	}
-	return resp.JSON201.Id, true, nil
+	return n.Id, true, nil
 }
 
 func main() {
