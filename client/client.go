@@ -2,18 +2,23 @@
 // authentication, typed errors, retries, client-side rate limiting, logging
 // and pagination for the CloudConnexa API.
 //
-// A [Client] embeds *gen.ClientWithResponses, so every generated
-// XxxWithResponse method is available on it. Each request goes through one
-// pipeline: rate limiter, token signing (package auth), send, and on failure
-// a typed error ([*APIError], [*RequestError] or [*AuthenticationError]) and,
-// where safe, a retry. Non-2xx answers never come back as a response: the
-// XxxWithResponse methods return (nil, *APIError) instead.
+// A [Client] has one service per kind of resource ([Services]: c.Networks,
+// c.NetworkConnectors, c.Users, c.Settings, …), generated from the API
+// document, with one method per operation: ids as arguments, the typed
+// body, and the decoded result or a typed error ([*APIError],
+// [*RequestError], [*ResponseError]), never a nil result without one. List
+// operations have an All iterator beside their List method.
 //
 //	c, err := client.NewFromEnv()
 //	...
-//	net, err := c.GetNetworkWithResponse(ctx, id)
+//	n, err := c.Networks.Get(ctx, id)
 //	if errors.Is(err, client.ErrNotFound) { ... }
 //	for n, err := range c.Networks.All(ctx, nil) { ... }
+//
+// A Client also embeds *gen.ClientWithResponses, the raw layer: every
+// generated XxxWithResponse method, for the status code, headers or raw
+// body. Both go through one pipeline: rate limiter, token signing (package
+// auth), send, and on failure a typed error and, where safe, a retry.
 package client
 
 import (

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 
@@ -173,14 +172,10 @@ func (c *Client) decode(resp *http.Response, err error, v any) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body) // the buffered body: cannot fail
-	if err != nil {
-		return err
-	}
-	return c.decodeAs(resp, data, v)
+	return c.decodeBody(resp, v)
 }
 
+// decodeAs decodes data, a 2xx body of resp, into v.
 func (c *Client) decodeAs(resp *http.Response, data []byte, v any) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return c.unexpected(resp, data, fmt.Errorf("decode: %w", err))

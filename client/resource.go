@@ -8,7 +8,6 @@ package client
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -106,8 +105,5 @@ func (c *Client) decodeBody(resp *http.Response, v any) error {
 	case string(trimmed) == "null":
 		return c.unexpected(resp, data, errNullBody)
 	}
-	if err := json.Unmarshal(trimmed, v); err != nil {
-		return c.unexpected(resp, data, fmt.Errorf("decode application/json: %w", err))
-	}
-	return nil
+	return c.decodeAs(resp, trimmed, v)
 }

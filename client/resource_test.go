@@ -187,3 +187,22 @@ func TestPtr(t *testing.T) {
 	v = 2
 	assert.Equal(t, 1, *q, "Ptr points to a copy")
 }
+
+func TestGetters(t *testing.T) {
+	var nilPosture *gen.DevicePostureResponse
+	assert.False(t, nilPosture.GetMacos().GetDiskEncrypted(), "nil receivers all the way down")
+	assert.Empty(t, nilPosture.GetDescription())
+
+	p := &gen.DevicePostureResponse{}
+	assert.Nil(t, p.GetMacos())
+	assert.Empty(t, p.GetDescription())
+	p.Description = Ptr("managed")
+	p.Macos = &gen.MacOSResponse{DiskEncrypted: Ptr(true)}
+	assert.Equal(t, "managed", p.GetDescription())
+	assert.Same(t, p.Macos, p.GetMacos())
+	assert.True(t, p.GetMacos().GetDiskEncrypted())
+
+	n := &gen.NetworkResponse{InternetAccess: Ptr(gen.InternetAccessSplitTunnelOff)}
+	assert.Equal(t, gen.InternetAccessSplitTunnelOff, n.GetInternetAccess(), "enums keep their type")
+	assert.False(t, n.GetEgress())
+}
