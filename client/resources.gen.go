@@ -23,15 +23,15 @@ var (
 type Services struct {
 	// AccessGroups calls the operations of /api/v1/access-groups.
 	AccessGroups *AccessGroupsService
-	// AccessVisibility calls the operations of tag Access Visibility.
+	// AccessVisibility calls the operations of the Access Visibility tag.
 	AccessVisibility *AccessVisibilityService
-	// Account calls the operations of tag Account.
+	// Account calls the operations of the Account tag.
 	Account *AccountService
-	// AuditLog calls the operations of tag Audit Log.
+	// AuditLog calls the operations of the Audit Log tag.
 	AuditLog *AuditLogService
-	// CyberShield calls the operations of tag Cyber Shield.
+	// CyberShield calls the operations of the Cyber Shield tag.
 	CyberShield *CyberShieldService
-	// DNSLog calls the operations of tag DNS Log.
+	// DNSLog calls the operations of the DNS Log tag.
 	DNSLog *DNSLogService
 	// DNSRecords calls the operations of /api/v1/dns-records.
 	DNSRecords *DNSRecordsService
@@ -59,13 +59,13 @@ type Services struct {
 	NetworkRoutes *NetworkRoutesService
 	// Networks calls the operations of /api/v1/networks.
 	Networks *NetworksService
-	// OAuth calls the operations of tag OAuth.
+	// OAuth calls the operations of the OAuth tag.
 	OAuth *OAuthService
-	// Region calls the operations of tag Region.
+	// Region calls the operations of the Region tag.
 	Region *RegionService
-	// Sessions calls the operations of tag Sessions.
+	// Sessions calls the operations of the Sessions tag.
 	Sessions *SessionsService
-	// Settings calls the operations of tag Settings.
+	// Settings calls the operations of the Settings tag.
 	Settings *SettingsService
 	// UserGroups calls the operations of /api/v1/user-groups.
 	UserGroups *UserGroupsService
@@ -203,7 +203,7 @@ func (s *AccessGroupsService) Update(ctx context.Context, id string, body gen.Ac
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
-// AccessVisibilityService calls the operations of tag Access Visibility. Get it as c.AccessVisibility.
+// AccessVisibilityService calls the operations of the Access Visibility tag. Get it as c.AccessVisibility.
 type AccessVisibilityService struct{ c *Client }
 
 // Disable calls disableAccessVisibility (PUT /api/v1/access-visibility/disable): turn Access Visibility off.
@@ -226,7 +226,7 @@ func (s *AccessVisibilityService) GetEnabled(ctx context.Context) (bool, error) 
 	return decodeValue[bool](s.c, resp, err)
 }
 
-// AccountService calls the operations of tag Account. Get it as c.Account.
+// AccountService calls the operations of the Account tag. Get it as c.Account.
 type AccountService struct{ c *Client }
 
 // CreateCloudID calls createCloudId (POST /api/v1/account/cloud-id): create a Cloud ID in the caller's subscription and return its API credentials.
@@ -236,7 +236,7 @@ func (s *AccountService) CreateCloudID(ctx context.Context, id string) (*gen.Aut
 	return decodeJSON[gen.AuthCredentials](s.c, resp, err)
 }
 
-// AuditLogService calls the operations of tag Audit Log. Get it as c.AuditLog.
+// AuditLogService calls the operations of the Audit Log tag. Get it as c.AuditLog.
 type AuditLogService struct{ c *Client }
 
 // AuditLogListParams are the optional query parameters of [AuditLogService.List] (listAuditLogs); nil
@@ -284,7 +284,7 @@ func (s *AuditLogService) All(ctx context.Context, size int32, params *AuditLogL
 		func(r *gen.AuditLogsResponse) ([]gen.AuditLogResponse, *string) { return r.AuditLogs, r.NextCursor })
 }
 
-// CyberShieldService calls the operations of tag Cyber Shield. Get it as c.CyberShield.
+// CyberShieldService calls the operations of the Cyber Shield tag. Get it as c.CyberShield.
 type CyberShieldService struct{ c *Client }
 
 // AddAllowListDomains calls addCyberShieldAllowListDomains (POST /api/v1/cybershield/allow-list-add-domains): add domains to the Cyber Shield allow list.
@@ -315,7 +315,7 @@ func (s *CyberShieldService) RemoveBlockListDomains(ctx context.Context, body ge
 	return discardBody(resp, err)
 }
 
-// DNSLogService calls the operations of tag DNS Log. Get it as c.DNSLog.
+// DNSLogService calls the operations of the DNS Log tag. Get it as c.DNSLog.
 type DNSLogService struct{ c *Client }
 
 // Disable calls disableDnsLog (PUT /api/v1/dns-log/user-dns-resolutions/disable): turn the DNS log off.
@@ -1126,7 +1126,7 @@ func (s *NetworksService) Update(ctx context.Context, id string, body gen.Networ
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
-// OAuthService calls the operations of tag OAuth. Get it as c.OAuth.
+// OAuthService calls the operations of the OAuth tag. Get it as c.OAuth.
 type OAuthService struct{ c *Client }
 
 // OAuthRequestTokenParams are the optional query parameters of [OAuthService.RequestToken] (requestToken); nil
@@ -1140,7 +1140,7 @@ func (s *OAuthService) RequestToken(ctx context.Context, params *OAuthRequestTok
 	return decodeJSON[gen.OAuthResponse](s.c, resp, err)
 }
 
-// RegionService calls the operations of tag Region. Get it as c.Region.
+// RegionService calls the operations of the Region tag. Get it as c.Region.
 type RegionService struct{ c *Client }
 
 // List calls listRegions (GET /api/v1/regions): list the VPN regions available to the tenant.
@@ -1149,7 +1149,7 @@ func (s *RegionService) List(ctx context.Context) ([]gen.VpnRegionResponse, erro
 	return decodeValue[[]gen.VpnRegionResponse](s.c, resp, err)
 }
 
-// SessionsService calls the operations of tag Sessions. Get it as c.Sessions.
+// SessionsService calls the operations of the Sessions tag. Get it as c.Sessions.
 type SessionsService struct{ c *Client }
 
 // SessionsListParams are the optional query parameters of [SessionsService.List] (listSessions); nil
@@ -1200,7 +1200,7 @@ func (s *SessionsService) All(ctx context.Context, size int32, params *SessionsL
 		func(r *gen.SessionsResponse) ([]gen.SessionResponse, *string) { return r.Sessions, r.NextCursor })
 }
 
-// SettingsService calls the operations of tag Settings. Get it as c.Settings.
+// SettingsService calls the operations of the Settings tag. Get it as c.Settings.
 type SettingsService struct{ c *Client }
 
 // GetClientOptions calls getClientOptions (GET /api/v1/settings/wpc/client-options): get the extra OpenVPN client options.

@@ -299,7 +299,7 @@ func serviceOf(path, tag string, paths []string) (name string, nouns []string, d
 		raw = append(raw, upperFirst(w))
 	}
 	single := strings.Join(raw, "")
-	return goName(single), []string{single + "s", single}, "tag " + tag
+	return goName(single), []string{single + "s", single}, "the " + tag + " tag"
 }
 
 // methodName applies the method rule: the operationId without the
