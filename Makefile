@@ -17,7 +17,7 @@ FUZZTIME  ?= 3s
 all: check-generated fmt-check vet lint test
 
 ## ci: everything .ci/run checks, in order.
-ci: fmt-check tidy-check docs-check vet lint check-generated spec-diff-vendor test cover-check fuzz examples quickstart
+ci: fmt-check tidy-check docs-check vet lint check-generated api-check spec-diff-vendor test cover-check fuzz examples quickstart
 
 ## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each.
 fuzz:
