@@ -88,8 +88,8 @@ func TestResourceUndocumented2xxIsTypedError(t *testing.T) {
 	}{
 		{"200 for a create", 200, "application/json", `{"id":"r-1","domain":"git.corp.example"}`},
 		{"text/html", 201, "text/html; charset=utf-8", "<html><title>Login</title></html>"},
-		{"no content type", 201, "", `{"id":"r-1","domain":"git.corp.example"}`},
-		{"sniffed text/plain", 201, "text/plain; charset=utf-8", `{"id":"r-1","domain":"git.corp.example"}`},
+		{"no content type, not JSON", 201, "", `id=r-1`},
+		{"sniffed text/plain, not JSON", 201, "text/plain; charset=utf-8", `r-1 created`},
 		{"empty body", 201, "application/json", ""},
 		{"204 no body", 204, "", ""},
 		{"invalid JSON", 201, "application/json", `{"id":`},

@@ -22,8 +22,10 @@ const maxSnippet = 256
 //
 //   - a status the API document does not list for the operation (a create
 //     answered 200 where 201 is documented),
-//   - a body that is not of the documented media type (an HTML page, or no
-//     Content-Type, where application/json is documented),
+//   - a body that is not of the documented media type (an HTML page or XML
+//     where application/json is documented; a body with no Content-Type or
+//     text/plain, which net/http's sniffing gives unlabelled JSON, is
+//     accepted when it decodes into the documented type),
 //   - an empty body, or JSON null, where a JSON body is documented,
 //   - a body that does not decode into the documented type (invalid JSON,
 //     wrong types, nesting beyond the decoder's limit).
@@ -102,7 +104,8 @@ func (c *call) checkSuccess(resp *http.Response, body []byte, attempts int) erro
 	got := mediaType(resp.Header.Get("Content-Type"))
 	switch {
 	case want.Decode != nil:
-		if !isJSONMediaType(got) {
+		unlabelled := isUnlabelled(got)
+		if !isJSONMediaType(got) && !unlabelled {
 			return c.unexpected(resp, body, attempts, fmt.Errorf("content type is not %s", want.MediaType))
 		}
 		if len(body) == 0 {
@@ -110,6 +113,13 @@ func (c *call) checkSuccess(resp *http.Response, body []byte, attempts int) erro
 		}
 		if err := want.Decode(body); err != nil {
 			return c.unexpected(resp, body, attempts, fmt.Errorf("decode %s: %w", want.MediaType, err))
+		}
+		if unlabelled {
+			// A body that decodes into the documented type, from a server
+			// that did not label it (net/http sniffs an unlabelled JSON
+			// body as text/plain): label it, so the generated parser,
+			// which goes by Content-Type, fills the typed field.
+			resp.Header.Set("Content-Type", want.MediaType)
 		}
 	case want.MediaType != "" && got != "" && !strings.EqualFold(got, want.MediaType):
 		return c.unexpected(resp, body, attempts, fmt.Errorf("content type is not %s", want.MediaType))
@@ -165,6 +175,14 @@ func mediaType(ct string) string {
 		ct = ct[:i]
 	}
 	return strings.TrimSpace(ct)
+}
+
+// isUnlabelled reports whether a media type says nothing about the body:
+// none at all, or the text/plain that net/http's content sniffing gives any
+// unlabelled text (a user's httptest handler that writes JSON without a
+// Content-Type, a proxy that drops it).
+func isUnlabelled(mt string) bool {
+	return mt == "" || strings.EqualFold(mt, "text/plain")
 }
 
 // isJSONMediaType accepts application/json and the +json types. The

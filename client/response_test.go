@@ -27,7 +27,7 @@ func TestUnusable2xxIsResponseError(t *testing.T) {
 		{"wrong types", "application/json", `{"id":123,"name":["x"]}`, 200, "cannot unmarshal"},
 		{"deep nesting", "application/json", `{"id":` + deep + `}`, 200, "exceeded max depth"},
 		{"html", "text/html", `<html><title>Login</title></html>`, 200, "content type is not application/json"},
-		{"no content type", "", `{"id":"n-1"}`, 200, "content type is not application/json"},
+		{"no content type, not JSON", "", `id=n-1`, 200, "decode application/json"},
 		{"empty body", "application/json", ``, 200, "empty body"},
 		{"JSON null", "application/json", `null`, 200, "JSON null"},
 		{"undocumented status", "application/json", `{"id":"n-1"}`, 203, "status not documented for the operation (documented: 200)"},
@@ -130,4 +130,34 @@ func TestClientUnexpected(t *testing.T) {
 	var rerr *ResponseError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "[redacted]", rerr.Snippet)
+}
+
+// TestUnlabelledJSONIsAccepted: a user's own httptest handler that writes
+// JSON without setting Content-Type (net/http then sniffs text/plain), or a
+// proxy that drops the header, still gives the typed result in both layers.
+func TestUnlabelledJSONIsAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		label func(http.Header)
+	}{
+		{"sniffed by net/http", func(http.Header) {}},
+		{"no Content-Type", func(h http.Header) { h["Content-Type"] = nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
+				tc.label(w.Header())
+				_, _ = w.Write([]byte(`{"id":"n-1","name":"office"}`))
+			})
+			c := newTestClient(t, s)
+
+			resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			require.NoError(t, err)
+			require.NotNil(t, resp.JSON200, "the generated parser fills the typed field")
+			assert.Equal(t, "office", resp.JSON200.Name)
+
+			n, err := c.Networks.Get(context.Background(), "n-1")
+			require.NoError(t, err)
+			assert.Equal(t, "n-1", n.Id)
+		})
+	}
 }
