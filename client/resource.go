@@ -8,6 +8,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,18 @@ import (
 // Ptr returns a pointer to a copy of v, for the optional fields of request
 // types: gen.NetworkCreateRequest{Egress: client.Ptr(true)}.
 func Ptr[T any](v T) *T { return &v }
+
+// selfDecodingKey marks the context of a call whose caller decodes the
+// 2xx body into its documented type itself and turns a failure into a
+// *ResponseError (decodeJSON, decodeValue, the iterators): the pipeline
+// still checks status, media type and emptiness, but does not decode the
+// body a first time only to throw the result away.
+type selfDecodingKey struct{}
+
+// selfDecoding marks ctx; see selfDecodingKey.
+func selfDecoding(ctx context.Context) context.Context {
+	return context.WithValue(ctx, selfDecodingKey{}, true)
+}
 
 // readBody is the body of a 2xx response that the pipeline has read in
 // full, so that decoding in this package can take the bytes as they are.

@@ -106,19 +106,19 @@ type AccessGroupsService struct{ c *Client }
 
 // AddDestination calls addAccessGroupDestination (POST /api/v1/access-groups/{id}/destination): add a destination to an access group.
 func (s *AccessGroupsService) AddDestination(ctx context.Context, id string, body gen.AccessItemDestinationRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.AddAccessGroupDestination(ctx, id, body)
+	resp, err := s.c.AddAccessGroupDestination(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AddSource calls addAccessGroupSource (POST /api/v1/access-groups/{id}/source): add a source to an access group.
 func (s *AccessGroupsService) AddSource(ctx context.Context, id string, body gen.AccessItemSourceRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.AddAccessGroupSource(ctx, id, body)
+	resp, err := s.c.AddAccessGroupSource(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Create calls createAccessGroup (POST /api/v1/access-groups): create an access group.
 func (s *AccessGroupsService) Create(ctx context.Context, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.CreateAccessGroup(ctx, body)
+	resp, err := s.c.CreateAccessGroup(selfDecoding(ctx), body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
@@ -131,7 +131,7 @@ func (s *AccessGroupsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getAccessGroup (GET /api/v1/access-groups/{id}): get an access group by id.
 func (s *AccessGroupsService) Get(ctx context.Context, id string) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.GetAccessGroup(ctx, id)
+	resp, err := s.c.GetAccessGroup(selfDecoding(ctx), id)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
@@ -143,7 +143,7 @@ type AccessGroupsListParams = gen.ListAccessGroupsParams
 // params may be nil.
 // [AccessGroupsService.All] iterates over every item instead.
 func (s *AccessGroupsService) List(ctx context.Context, params *AccessGroupsListParams) (*gen.PageAccessGroupResponse, error) {
-	resp, err := s.c.ListAccessGroups(ctx, params)
+	resp, err := s.c.ListAccessGroups(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageAccessGroupResponse](s.c, resp, err)
 }
 
@@ -172,7 +172,7 @@ func (s *AccessGroupsService) RemoveDestination(ctx context.Context, id string, 
 		p.ParentId = params.ParentId
 		p.ChildId = params.ChildId
 	}
-	resp, err := s.c.RemoveAccessGroupDestination(ctx, id, &p)
+	resp, err := s.c.RemoveAccessGroupDestination(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
@@ -193,13 +193,13 @@ func (s *AccessGroupsService) RemoveSource(ctx context.Context, id string, typ g
 		p.ParentId = params.ParentId
 		p.ChildId = params.ChildId
 	}
-	resp, err := s.c.RemoveAccessGroupSource(ctx, id, &p)
+	resp, err := s.c.RemoveAccessGroupSource(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Update calls updateAccessGroup (PUT /api/v1/access-groups/{id}): replace an access group.
 func (s *AccessGroupsService) Update(ctx context.Context, id string, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.UpdateAccessGroup(ctx, id, body)
+	resp, err := s.c.UpdateAccessGroup(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
@@ -222,7 +222,7 @@ func (s *AccessVisibilityService) Enable(ctx context.Context) error {
 
 // GetEnabled calls getAccessVisibilityEnabled (GET /api/v1/access-visibility/enabled): report whether Access Visibility is on.
 func (s *AccessVisibilityService) GetEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetAccessVisibilityEnabled(ctx)
+	resp, err := s.c.GetAccessVisibilityEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -232,7 +232,7 @@ type AccountService struct{ c *Client }
 // CreateCloudID calls createCloudId (POST /api/v1/account/cloud-id): create a Cloud ID in the caller's subscription and return its API credentials.
 func (s *AccountService) CreateCloudID(ctx context.Context, id string) (*gen.AuthCredentials, error) {
 	p := gen.CreateCloudIdParams{Id: id}
-	resp, err := s.c.CreateCloudId(ctx, &p)
+	resp, err := s.c.CreateCloudId(selfDecoding(ctx), &p)
 	return decodeJSON[gen.AuthCredentials](s.c, resp, err)
 }
 
@@ -263,7 +263,7 @@ func (s *AuditLogService) List(ctx context.Context, size int32, params *AuditLog
 		p.InitiatorId = params.InitiatorId
 		p.Cursor = params.Cursor
 	}
-	resp, err := s.c.ListAuditLogs(ctx, &p)
+	resp, err := s.c.ListAuditLogs(selfDecoding(ctx), &p)
 	return decodeJSON[gen.AuditLogsResponse](s.c, resp, err)
 }
 
@@ -334,7 +334,7 @@ func (s *DNSLogService) Enable(ctx context.Context) error {
 
 // GetEnabled calls getDnsLogEnabled (GET /api/v1/dns-log/user-dns-resolutions/enabled): report whether the DNS log is on.
 func (s *DNSLogService) GetEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDnsLogEnabled(ctx)
+	resp, err := s.c.GetDnsLogEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -359,7 +359,7 @@ func (s *DNSLogService) ListUserDNSResolutions(ctx context.Context, startHour ti
 		p.Page = params.Page
 		p.Size = params.Size
 	}
-	resp, err := s.c.ListUserDnsResolutions(ctx, &p)
+	resp, err := s.c.ListUserDnsResolutions(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageUserDnsResolution](s.c, resp, err)
 }
 
@@ -382,7 +382,7 @@ type DNSRecordsService struct{ c *Client }
 
 // Create calls createDnsRecord (POST /api/v1/dns-records): create a DNS record.
 func (s *DNSRecordsService) Create(ctx context.Context, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.CreateDnsRecord(ctx, body)
+	resp, err := s.c.CreateDnsRecord(selfDecoding(ctx), body)
 	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
@@ -395,7 +395,7 @@ func (s *DNSRecordsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getDnsRecord (GET /api/v1/dns-records/{id}): get a DNS record by id.
 func (s *DNSRecordsService) Get(ctx context.Context, id string) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.GetDnsRecord(ctx, id)
+	resp, err := s.c.GetDnsRecord(selfDecoding(ctx), id)
 	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
@@ -407,7 +407,7 @@ type DNSRecordsListParams = gen.ListDnsRecordsParams
 // params may be nil.
 // [DNSRecordsService.All] iterates over every item instead.
 func (s *DNSRecordsService) List(ctx context.Context, params *DNSRecordsListParams) (*gen.PageDnsRecordResponse, error) {
-	resp, err := s.c.ListDnsRecords(ctx, params)
+	resp, err := s.c.ListDnsRecords(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageDnsRecordResponse](s.c, resp, err)
 }
 
@@ -421,7 +421,7 @@ func (s *DNSRecordsService) All(ctx context.Context, params *DNSRecordsListParam
 
 // Update calls updateDnsRecord (PUT /api/v1/dns-records/{id}): replace a DNS record.
 func (s *DNSRecordsService) Update(ctx context.Context, id string, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.UpdateDnsRecord(ctx, id, body)
+	resp, err := s.c.UpdateDnsRecord(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
 }
 
@@ -430,7 +430,7 @@ type DevicePosturesService struct{ c *Client }
 
 // Create calls createDevicePosture (POST /api/v1/device-postures): create a device posture policy.
 func (s *DevicePosturesService) Create(ctx context.Context, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.CreateDevicePosture(ctx, body)
+	resp, err := s.c.CreateDevicePosture(selfDecoding(ctx), body)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
@@ -443,7 +443,7 @@ func (s *DevicePosturesService) Delete(ctx context.Context, id string) error {
 
 // Get calls getDevicePosture (GET /api/v1/device-postures/{id}): get a device posture policy by id.
 func (s *DevicePosturesService) Get(ctx context.Context, id string) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.GetDevicePosture(ctx, id)
+	resp, err := s.c.GetDevicePosture(selfDecoding(ctx), id)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
@@ -455,7 +455,7 @@ type DevicePosturesListParams = gen.ListDevicePosturesParams
 // params may be nil.
 // [DevicePosturesService.All] iterates over every item instead.
 func (s *DevicePosturesService) List(ctx context.Context, params *DevicePosturesListParams) (*gen.PageDevicePostureResponse, error) {
-	resp, err := s.c.ListDevicePostures(ctx, params)
+	resp, err := s.c.ListDevicePostures(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageDevicePostureResponse](s.c, resp, err)
 }
 
@@ -469,7 +469,7 @@ func (s *DevicePosturesService) All(ctx context.Context, params *DevicePosturesL
 
 // Update calls updateDevicePosture (PUT /api/v1/device-postures/{id}): replace a device posture policy.
 func (s *DevicePosturesService) Update(ctx context.Context, id string, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.UpdateDevicePosture(ctx, id, body)
+	resp, err := s.c.UpdateDevicePosture(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
@@ -479,7 +479,7 @@ type DevicesService struct{ c *Client }
 // Create calls createDevice (POST /api/v1/devices): register a device for a user.
 func (s *DevicesService) Create(ctx context.Context, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
 	p := gen.CreateDeviceParams{UserId: userID}
-	resp, err := s.c.CreateDevice(ctx, &p, body)
+	resp, err := s.c.CreateDevice(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
@@ -502,7 +502,7 @@ func (s *DevicesService) GenerateProfile(ctx context.Context, id string, userID 
 // Get calls getDevice (GET /api/v1/devices/{id}): get a user's device by id.
 func (s *DevicesService) Get(ctx context.Context, id string, userID string) (*gen.DeviceResponse, error) {
 	p := gen.GetDeviceParams{UserId: userID}
-	resp, err := s.c.GetDevice(ctx, id, &p)
+	resp, err := s.c.GetDevice(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
@@ -514,7 +514,7 @@ type DevicesListParams = gen.ListDevicesParams
 // params may be nil.
 // [DevicesService.All] iterates over every item instead.
 func (s *DevicesService) List(ctx context.Context, params *DevicesListParams) (*gen.PageDeviceResponse, error) {
-	resp, err := s.c.ListDevices(ctx, params)
+	resp, err := s.c.ListDevices(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageDeviceResponse](s.c, resp, err)
 }
 
@@ -537,7 +537,7 @@ func (s *DevicesService) RevokeProfile(ctx context.Context, id string, userID st
 // Update calls updateDevice (PUT /api/v1/devices/{id}): replace a user's device.
 func (s *DevicesService) Update(ctx context.Context, id string, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
 	p := gen.UpdateDeviceParams{UserId: userID}
-	resp, err := s.c.UpdateDevice(ctx, id, &p, body)
+	resp, err := s.c.UpdateDevice(selfDecoding(ctx), id, &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
@@ -547,7 +547,7 @@ type HostApplicationsService struct{ c *Client }
 // Create calls createHostApplication (POST /api/v1/hosts/applications): create an application on a host.
 func (s *HostApplicationsService) Create(ctx context.Context, hostID string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
 	p := gen.CreateHostApplicationParams{HostId: hostID}
-	resp, err := s.c.CreateHostApplication(ctx, &p, body)
+	resp, err := s.c.CreateHostApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
@@ -560,7 +560,7 @@ func (s *HostApplicationsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getHostApplication (GET /api/v1/hosts/applications/{id}): get a host application by id.
 func (s *HostApplicationsService) Get(ctx context.Context, id string) (*gen.HostApplicationResponse, error) {
-	resp, err := s.c.GetHostApplication(ctx, id)
+	resp, err := s.c.GetHostApplication(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
@@ -572,7 +572,7 @@ type HostApplicationsListParams = gen.ListHostApplicationsParams
 // params may be nil.
 // [HostApplicationsService.All] iterates over every item instead.
 func (s *HostApplicationsService) List(ctx context.Context, params *HostApplicationsListParams) (*gen.PageHostApplicationResponse, error) {
-	resp, err := s.c.ListHostApplications(ctx, params)
+	resp, err := s.c.ListHostApplications(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageHostApplicationResponse](s.c, resp, err)
 }
 
@@ -586,7 +586,7 @@ func (s *HostApplicationsService) All(ctx context.Context, params *HostApplicati
 
 // Update calls updateHostApplication (PUT /api/v1/hosts/applications/{id}): replace a host application.
 func (s *HostApplicationsService) Update(ctx context.Context, id string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
-	resp, err := s.c.UpdateHostApplication(ctx, id, body)
+	resp, err := s.c.UpdateHostApplication(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
@@ -603,7 +603,7 @@ func (s *HostConnectorsService) Activate(ctx context.Context, id string) error {
 // Create calls createHostConnector (POST /api/v1/hosts/connectors): create a connector on a host.
 func (s *HostConnectorsService) Create(ctx context.Context, hostID string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
 	p := gen.CreateHostConnectorParams{HostId: hostID}
-	resp, err := s.c.CreateHostConnector(ctx, &p, body)
+	resp, err := s.c.CreateHostConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
@@ -638,7 +638,7 @@ func (s *HostConnectorsService) GenerateProfile(ctx context.Context, id string) 
 
 // Get calls getHostConnector (GET /api/v1/hosts/connectors/{id}): get a host connector by id.
 func (s *HostConnectorsService) Get(ctx context.Context, id string) (*gen.HostConnectorResponse, error) {
-	resp, err := s.c.GetHostConnector(ctx, id)
+	resp, err := s.c.GetHostConnector(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
@@ -650,7 +650,7 @@ type HostConnectorsListParams = gen.ListHostConnectorsParams
 // params may be nil.
 // [HostConnectorsService.All] iterates over every item instead.
 func (s *HostConnectorsService) List(ctx context.Context, params *HostConnectorsListParams) (*gen.PageHostConnectorResponse, error) {
-	resp, err := s.c.ListHostConnectors(ctx, params)
+	resp, err := s.c.ListHostConnectors(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageHostConnectorResponse](s.c, resp, err)
 }
 
@@ -664,7 +664,7 @@ func (s *HostConnectorsService) All(ctx context.Context, params *HostConnectorsL
 
 // RevokeProfile calls revokeHostConnectorProfile (DELETE /api/v1/hosts/connectors/{id}/profile): revoke a host connector's profile.
 func (s *HostConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	resp, err := s.c.RevokeHostConnectorProfile(ctx, id)
+	resp, err := s.c.RevokeHostConnectorProfile(selfDecoding(ctx), id)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -677,7 +677,7 @@ func (s *HostConnectorsService) Suspend(ctx context.Context, id string) error {
 
 // Update calls updateHostConnector (PUT /api/v1/hosts/connectors/{id}): replace a host connector.
 func (s *HostConnectorsService) Update(ctx context.Context, id string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
-	resp, err := s.c.UpdateHostConnector(ctx, id, body)
+	resp, err := s.c.UpdateHostConnector(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
@@ -687,7 +687,7 @@ type HostIPServicesService struct{ c *Client }
 // Create calls createHostIpService (POST /api/v1/hosts/ip-services): create an IP service on a host.
 func (s *HostIPServicesService) Create(ctx context.Context, hostID string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
 	p := gen.CreateHostIpServiceParams{HostId: hostID}
-	resp, err := s.c.CreateHostIpService(ctx, &p, body)
+	resp, err := s.c.CreateHostIpService(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
@@ -700,7 +700,7 @@ func (s *HostIPServicesService) Delete(ctx context.Context, id string) error {
 
 // Get calls getHostIpService (GET /api/v1/hosts/ip-services/{id}): get a host IP service by id.
 func (s *HostIPServicesService) Get(ctx context.Context, id string) (*gen.HostIpServiceResponse, error) {
-	resp, err := s.c.GetHostIpService(ctx, id)
+	resp, err := s.c.GetHostIpService(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
@@ -712,7 +712,7 @@ type HostIPServicesListParams = gen.ListHostIpServicesParams
 // params may be nil.
 // [HostIPServicesService.All] iterates over every item instead.
 func (s *HostIPServicesService) List(ctx context.Context, params *HostIPServicesListParams) (*gen.PageHostIpServiceResponse, error) {
-	resp, err := s.c.ListHostIpServices(ctx, params)
+	resp, err := s.c.ListHostIpServices(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageHostIpServiceResponse](s.c, resp, err)
 }
 
@@ -726,7 +726,7 @@ func (s *HostIPServicesService) All(ctx context.Context, params *HostIPServicesL
 
 // Update calls updateHostIpService (PUT /api/v1/hosts/ip-services/{id}): replace a host IP service.
 func (s *HostIPServicesService) Update(ctx context.Context, id string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
-	resp, err := s.c.UpdateHostIpService(ctx, id, body)
+	resp, err := s.c.UpdateHostIpService(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
 }
 
@@ -735,7 +735,7 @@ type HostsService struct{ c *Client }
 
 // Create calls createHost (POST /api/v1/hosts): create a host together with its connectors.
 func (s *HostsService) Create(ctx context.Context, body gen.HostCreateRequest) (*gen.HostResponse, error) {
-	resp, err := s.c.CreateHost(ctx, body)
+	resp, err := s.c.CreateHost(selfDecoding(ctx), body)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
@@ -748,7 +748,7 @@ func (s *HostsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getHost (GET /api/v1/hosts/{id}): get a host by id.
 func (s *HostsService) Get(ctx context.Context, id string) (*gen.HostResponse, error) {
-	resp, err := s.c.GetHost(ctx, id)
+	resp, err := s.c.GetHost(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
@@ -760,7 +760,7 @@ type HostsListParams = gen.ListHostsParams
 // params may be nil.
 // [HostsService.All] iterates over every item instead.
 func (s *HostsService) List(ctx context.Context, params *HostsListParams) (*gen.PageHostResponse, error) {
-	resp, err := s.c.ListHosts(ctx, params)
+	resp, err := s.c.ListHosts(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageHostResponse](s.c, resp, err)
 }
 
@@ -774,7 +774,7 @@ func (s *HostsService) All(ctx context.Context, params *HostsListParams) iter.Se
 
 // Update calls updateHost (PUT /api/v1/hosts/{id}): replace a host's settings.
 func (s *HostsService) Update(ctx context.Context, id string, body gen.HostUpdateRequest) (*gen.HostResponse, error) {
-	resp, err := s.c.UpdateHost(ctx, id, body)
+	resp, err := s.c.UpdateHost(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
@@ -783,7 +783,7 @@ type LocationContextsService struct{ c *Client }
 
 // Create calls createLocationContext (POST /api/v1/location-contexts): create a location context policy.
 func (s *LocationContextsService) Create(ctx context.Context, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.CreateLocationContext(ctx, body)
+	resp, err := s.c.CreateLocationContext(selfDecoding(ctx), body)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
@@ -796,7 +796,7 @@ func (s *LocationContextsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getLocationContext (GET /api/v1/location-contexts/{id}): get a location context policy by id.
 func (s *LocationContextsService) Get(ctx context.Context, id string) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.GetLocationContext(ctx, id)
+	resp, err := s.c.GetLocationContext(selfDecoding(ctx), id)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
@@ -808,7 +808,7 @@ type LocationContextsListParams = gen.ListLocationContextsParams
 // params may be nil.
 // [LocationContextsService.All] iterates over every item instead.
 func (s *LocationContextsService) List(ctx context.Context, params *LocationContextsListParams) (*gen.PageLocationContextResponse, error) {
-	resp, err := s.c.ListLocationContexts(ctx, params)
+	resp, err := s.c.ListLocationContexts(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageLocationContextResponse](s.c, resp, err)
 }
 
@@ -822,7 +822,7 @@ func (s *LocationContextsService) All(ctx context.Context, params *LocationConte
 
 // Update calls updateLocationContext (PUT /api/v1/location-contexts/{id}): replace a location context policy.
 func (s *LocationContextsService) Update(ctx context.Context, id string, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.UpdateLocationContext(ctx, id, body)
+	resp, err := s.c.UpdateLocationContext(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
@@ -832,7 +832,7 @@ type NetworkApplicationsService struct{ c *Client }
 // Create calls createNetworkApplication (POST /api/v1/networks/applications): create an application on a network.
 func (s *NetworkApplicationsService) Create(ctx context.Context, networkID string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
 	p := gen.CreateNetworkApplicationParams{NetworkId: networkID}
-	resp, err := s.c.CreateNetworkApplication(ctx, &p, body)
+	resp, err := s.c.CreateNetworkApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
@@ -845,7 +845,7 @@ func (s *NetworkApplicationsService) Delete(ctx context.Context, id string) erro
 
 // Get calls getNetworkApplication (GET /api/v1/networks/applications/{id}): get a network application by id.
 func (s *NetworkApplicationsService) Get(ctx context.Context, id string) (*gen.NetworkApplicationResponse, error) {
-	resp, err := s.c.GetNetworkApplication(ctx, id)
+	resp, err := s.c.GetNetworkApplication(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
@@ -857,7 +857,7 @@ type NetworkApplicationsListParams = gen.ListNetworkApplicationsParams
 // params may be nil.
 // [NetworkApplicationsService.All] iterates over every item instead.
 func (s *NetworkApplicationsService) List(ctx context.Context, params *NetworkApplicationsListParams) (*gen.PageNetworkApplicationResponse, error) {
-	resp, err := s.c.ListNetworkApplications(ctx, params)
+	resp, err := s.c.ListNetworkApplications(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageNetworkApplicationResponse](s.c, resp, err)
 }
 
@@ -871,7 +871,7 @@ func (s *NetworkApplicationsService) All(ctx context.Context, params *NetworkApp
 
 // Update calls updateNetworkApplication (PUT /api/v1/networks/applications/{id}): replace a network application.
 func (s *NetworkApplicationsService) Update(ctx context.Context, id string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
-	resp, err := s.c.UpdateNetworkApplication(ctx, id, body)
+	resp, err := s.c.UpdateNetworkApplication(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
@@ -888,7 +888,7 @@ func (s *NetworkConnectorsService) Activate(ctx context.Context, id string) erro
 // Create calls createNetworkConnector (POST /api/v1/networks/connectors): create a connector on a network.
 func (s *NetworkConnectorsService) Create(ctx context.Context, networkID string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
 	p := gen.CreateNetworkConnectorParams{NetworkId: networkID}
-	resp, err := s.c.CreateNetworkConnector(ctx, &p, body)
+	resp, err := s.c.CreateNetworkConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
@@ -923,7 +923,7 @@ func (s *NetworkConnectorsService) GenerateProfile(ctx context.Context, id strin
 
 // Get calls getNetworkConnector (GET /api/v1/networks/connectors/{id}): get a network connector by id.
 func (s *NetworkConnectorsService) Get(ctx context.Context, id string) (*gen.NetworkConnectorResponse, error) {
-	resp, err := s.c.GetNetworkConnector(ctx, id)
+	resp, err := s.c.GetNetworkConnector(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
@@ -935,7 +935,7 @@ type NetworkConnectorsListParams = gen.ListNetworkConnectorsParams
 // params may be nil.
 // [NetworkConnectorsService.All] iterates over every item instead.
 func (s *NetworkConnectorsService) List(ctx context.Context, params *NetworkConnectorsListParams) (*gen.PageNetworkConnectorResponse, error) {
-	resp, err := s.c.ListNetworkConnectors(ctx, params)
+	resp, err := s.c.ListNetworkConnectors(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageNetworkConnectorResponse](s.c, resp, err)
 }
 
@@ -949,7 +949,7 @@ func (s *NetworkConnectorsService) All(ctx context.Context, params *NetworkConne
 
 // RevokeProfile calls revokeNetworkConnectorProfile (DELETE /api/v1/networks/connectors/{id}/profile): revoke a network connector's profile.
 func (s *NetworkConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	resp, err := s.c.RevokeNetworkConnectorProfile(ctx, id)
+	resp, err := s.c.RevokeNetworkConnectorProfile(selfDecoding(ctx), id)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -976,7 +976,7 @@ func (s *NetworkConnectorsService) Suspend(ctx context.Context, id string) error
 
 // Update calls updateNetworkConnector (PUT /api/v1/networks/connectors/{id}): replace a network connector.
 func (s *NetworkConnectorsService) Update(ctx context.Context, id string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
-	resp, err := s.c.UpdateNetworkConnector(ctx, id, body)
+	resp, err := s.c.UpdateNetworkConnector(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
@@ -986,7 +986,7 @@ type NetworkIPServicesService struct{ c *Client }
 // Create calls createNetworkIpService (POST /api/v1/networks/ip-services): create an IP service on a network.
 func (s *NetworkIPServicesService) Create(ctx context.Context, networkID string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
 	p := gen.CreateNetworkIpServiceParams{NetworkId: networkID}
-	resp, err := s.c.CreateNetworkIpService(ctx, &p, body)
+	resp, err := s.c.CreateNetworkIpService(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
@@ -999,7 +999,7 @@ func (s *NetworkIPServicesService) Delete(ctx context.Context, id string) error 
 
 // Get calls getNetworkIpService (GET /api/v1/networks/ip-services/{id}): get a network IP service by id.
 func (s *NetworkIPServicesService) Get(ctx context.Context, id string) (*gen.NetworkIpServiceResponse, error) {
-	resp, err := s.c.GetNetworkIpService(ctx, id)
+	resp, err := s.c.GetNetworkIpService(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
@@ -1011,7 +1011,7 @@ type NetworkIPServicesListParams = gen.ListNetworkIpServicesParams
 // params may be nil.
 // [NetworkIPServicesService.All] iterates over every item instead.
 func (s *NetworkIPServicesService) List(ctx context.Context, params *NetworkIPServicesListParams) (*gen.PageNetworkIpServiceResponse, error) {
-	resp, err := s.c.ListNetworkIpServices(ctx, params)
+	resp, err := s.c.ListNetworkIpServices(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageNetworkIpServiceResponse](s.c, resp, err)
 }
 
@@ -1025,7 +1025,7 @@ func (s *NetworkIPServicesService) All(ctx context.Context, params *NetworkIPSer
 
 // Update calls updateNetworkIpService (PUT /api/v1/networks/ip-services/{id}): replace a network IP service.
 func (s *NetworkIPServicesService) Update(ctx context.Context, id string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
-	resp, err := s.c.UpdateNetworkIpService(ctx, id, body)
+	resp, err := s.c.UpdateNetworkIpService(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
 }
 
@@ -1035,7 +1035,7 @@ type NetworkRoutesService struct{ c *Client }
 // Create calls createNetworkRoute (POST /api/v1/networks/routes): add a route to a network.
 func (s *NetworkRoutesService) Create(ctx context.Context, networkID string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
 	p := gen.CreateNetworkRouteParams{NetworkId: networkID}
-	resp, err := s.c.CreateNetworkRoute(ctx, &p, body)
+	resp, err := s.c.CreateNetworkRoute(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
@@ -1048,7 +1048,7 @@ func (s *NetworkRoutesService) Delete(ctx context.Context, id string) error {
 
 // Get calls getNetworkRoute (GET /api/v1/networks/routes/{id}): get a network route by id.
 func (s *NetworkRoutesService) Get(ctx context.Context, id string) (*gen.NetworkRouteResponse, error) {
-	resp, err := s.c.GetNetworkRoute(ctx, id)
+	resp, err := s.c.GetNetworkRoute(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
@@ -1060,7 +1060,7 @@ type NetworkRoutesListParams = gen.ListNetworkRoutesParams
 // params may be nil.
 // [NetworkRoutesService.All] iterates over every item instead.
 func (s *NetworkRoutesService) List(ctx context.Context, params *NetworkRoutesListParams) (*gen.PageNetworkRouteResponse, error) {
-	resp, err := s.c.ListNetworkRoutes(ctx, params)
+	resp, err := s.c.ListNetworkRoutes(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageNetworkRouteResponse](s.c, resp, err)
 }
 
@@ -1074,7 +1074,7 @@ func (s *NetworkRoutesService) All(ctx context.Context, params *NetworkRoutesLis
 
 // Update calls updateNetworkRoute (PUT /api/v1/networks/routes/{id}): replace a network route.
 func (s *NetworkRoutesService) Update(ctx context.Context, id string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
-	resp, err := s.c.UpdateNetworkRoute(ctx, id, body)
+	resp, err := s.c.UpdateNetworkRoute(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
@@ -1083,7 +1083,7 @@ type NetworksService struct{ c *Client }
 
 // Create calls createNetwork (POST /api/v1/networks): create a network together with its connectors and routes.
 func (s *NetworksService) Create(ctx context.Context, body gen.NetworkCreateRequest) (*gen.NetworkResponse, error) {
-	resp, err := s.c.CreateNetwork(ctx, body)
+	resp, err := s.c.CreateNetwork(selfDecoding(ctx), body)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
@@ -1096,7 +1096,7 @@ func (s *NetworksService) Delete(ctx context.Context, id string) error {
 
 // Get calls getNetwork (GET /api/v1/networks/{id}): get a network by id.
 func (s *NetworksService) Get(ctx context.Context, id string) (*gen.NetworkResponse, error) {
-	resp, err := s.c.GetNetwork(ctx, id)
+	resp, err := s.c.GetNetwork(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
@@ -1108,7 +1108,7 @@ type NetworksListParams = gen.ListNetworksParams
 // params may be nil.
 // [NetworksService.All] iterates over every item instead.
 func (s *NetworksService) List(ctx context.Context, params *NetworksListParams) (*gen.PageNetworkResponse, error) {
-	resp, err := s.c.ListNetworks(ctx, params)
+	resp, err := s.c.ListNetworks(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageNetworkResponse](s.c, resp, err)
 }
 
@@ -1122,7 +1122,7 @@ func (s *NetworksService) All(ctx context.Context, params *NetworksListParams) i
 
 // Update calls updateNetwork (PUT /api/v1/networks/{id}): replace a network's settings.
 func (s *NetworksService) Update(ctx context.Context, id string, body gen.NetworkUpdateRequest) (*gen.NetworkResponse, error) {
-	resp, err := s.c.UpdateNetwork(ctx, id, body)
+	resp, err := s.c.UpdateNetwork(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
@@ -1136,7 +1136,7 @@ type OAuthRequestTokenParams = gen.RequestTokenParams
 // RequestToken calls requestToken (POST /api/v1/oauth/token): exchange API credentials for an access token (client-credentials grant).
 // params may be nil.
 func (s *OAuthService) RequestToken(ctx context.Context, params *OAuthRequestTokenParams, body gen.OAuthTokenRequest) (*gen.OAuthResponse, error) {
-	resp, err := s.c.RequestTokenWithFormdataBody(ctx, params, body)
+	resp, err := s.c.RequestTokenWithFormdataBody(selfDecoding(ctx), params, body)
 	return decodeJSON[gen.OAuthResponse](s.c, resp, err)
 }
 
@@ -1145,7 +1145,7 @@ type RegionService struct{ c *Client }
 
 // List calls listRegions (GET /api/v1/regions): list the VPN regions available to the tenant.
 func (s *RegionService) List(ctx context.Context) ([]gen.VpnRegionResponse, error) {
-	resp, err := s.c.ListRegions(ctx)
+	resp, err := s.c.ListRegions(selfDecoding(ctx))
 	return decodeValue[[]gen.VpnRegionResponse](s.c, resp, err)
 }
 
@@ -1178,7 +1178,7 @@ func (s *SessionsService) List(ctx context.Context, size int32, params *Sessions
 		p.ReturnOnlyNew = params.ReturnOnlyNew
 		p.Cursor = params.Cursor
 	}
-	resp, err := s.c.ListSessions(ctx, &p)
+	resp, err := s.c.ListSessions(selfDecoding(ctx), &p)
 	return decodeJSON[gen.SessionsResponse](s.c, resp, err)
 }
 
@@ -1205,7 +1205,7 @@ type SettingsService struct{ c *Client }
 
 // GetClientOptions calls getClientOptions (GET /api/v1/settings/wpc/client-options): get the extra OpenVPN client options.
 func (s *SettingsService) GetClientOptions(ctx context.Context) ([]string, error) {
-	resp, err := s.c.GetClientOptions(ctx)
+	resp, err := s.c.GetClientOptions(selfDecoding(ctx))
 	return decodeValue[[]string](s.c, resp, err)
 }
 
@@ -1218,25 +1218,25 @@ func (s *SettingsService) GetConnectAuth(ctx context.Context) (gen.ConnectAuth, 
 
 // GetConnectionTimeout calls getConnectionTimeout (GET /api/v1/settings/users/connection-timeout): get the connection timeout, in minutes.
 func (s *SettingsService) GetConnectionTimeout(ctx context.Context) (int32, error) {
-	resp, err := s.c.GetConnectionTimeout(ctx)
+	resp, err := s.c.GetConnectionTimeout(selfDecoding(ctx))
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDNSCustomServers calls getDnsCustomServers (GET /api/v1/settings/dns/custom-servers): get the custom DNS servers.
 func (s *SettingsService) GetDNSCustomServers(ctx context.Context) (*gen.DnsServerAddresses, error) {
-	resp, err := s.c.GetDnsCustomServers(ctx)
+	resp, err := s.c.GetDnsCustomServers(selfDecoding(ctx))
 	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
 }
 
 // GetDNSProxyEnabled calls getDnsProxyEnabled (GET /api/v1/settings/dns/proxy-enabled): report whether the DNS proxy is on.
 func (s *SettingsService) GetDNSProxyEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDnsProxyEnabled(ctx)
+	resp, err := s.c.GetDnsProxyEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDNSZones calls getDnsZones (GET /api/v1/settings/dns/zones): get the DNS zones.
 func (s *SettingsService) GetDNSZones(ctx context.Context) (*gen.DnsZones, error) {
-	resp, err := s.c.GetDnsZones(ctx)
+	resp, err := s.c.GetDnsZones(selfDecoding(ctx))
 	return decodeJSON[gen.DnsZones](s.c, resp, err)
 }
 
@@ -1256,13 +1256,13 @@ func (s *SettingsService) GetDefaultRegion(ctx context.Context) (string, error) 
 
 // GetDeviceAllowance calls getDeviceAllowance (GET /api/v1/settings/user/device-allowance): get the default maximum number of devices per user.
 func (s *SettingsService) GetDeviceAllowance(ctx context.Context) (int32, error) {
-	resp, err := s.c.GetDeviceAllowance(ctx)
+	resp, err := s.c.GetDeviceAllowance(selfDecoding(ctx))
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDeviceAllowanceForceUpdate calls getDeviceAllowanceForceUpdate (GET /api/v1/settings/user/device-allowance-force-update): report whether a new device allowance is forced onto existing users.
 func (s *SettingsService) GetDeviceAllowanceForceUpdate(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDeviceAllowanceForceUpdate(ctx)
+	resp, err := s.c.GetDeviceAllowanceForceUpdate(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1275,7 +1275,7 @@ func (s *SettingsService) GetDeviceEnforcement(ctx context.Context) (gen.DeviceE
 
 // GetDomainRoutingSubnet calls getDomainRoutingSubnet (GET /api/v1/settings/wpc/domain-routing-subnet): get the subnet used for domain routing.
 func (s *SettingsService) GetDomainRoutingSubnet(ctx context.Context) (*gen.DomainRoutingSubnet, error) {
-	resp, err := s.c.GetDomainRoutingSubnet(ctx)
+	resp, err := s.c.GetDomainRoutingSubnet(selfDecoding(ctx))
 	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
@@ -1288,7 +1288,7 @@ func (s *SettingsService) GetIPAllocationMode(ctx context.Context) (gen.IpAlloca
 
 // GetLDAPGroupMappings calls getLdapGroupMappings (GET /api/v1/settings/auth/ldap/group-mappings): get the LDAP group to user group mappings.
 func (s *SettingsService) GetLDAPGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetLdapGroupMappings(ctx)
+	resp, err := s.c.GetLdapGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
@@ -1301,25 +1301,25 @@ func (s *SettingsService) GetProfileDistribution(ctx context.Context) (gen.Profi
 
 // GetRoutesAdvancedConfigurationEnabled calls getRoutesAdvancedConfigurationEnabled (GET /api/v1/settings/wpc/routes-advanced-configuration-enabled): report whether advanced route configuration is on.
 func (s *SettingsService) GetRoutesAdvancedConfigurationEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetRoutesAdvancedConfigurationEnabled(ctx)
+	resp, err := s.c.GetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSAMLGroupMappings calls getSamlGroupMappings (GET /api/v1/settings/auth/saml/group-mappings): get the SAML group to user group mappings.
 func (s *SettingsService) GetSAMLGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetSamlGroupMappings(ctx)
+	resp, err := s.c.GetSamlGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetSNAT calls getSnat (GET /api/v1/settings/wpc/snat): report whether source NAT is on.
 func (s *SettingsService) GetSNAT(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetSnat(ctx)
+	resp, err := s.c.GetSnat(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSubnet calls getSubnet (GET /api/v1/settings/wpc/subnet): get the WPC subnets.
 func (s *SettingsService) GetSubnet(ctx context.Context) (*gen.Subnet, error) {
-	resp, err := s.c.GetSubnet(ctx)
+	resp, err := s.c.GetSubnet(selfDecoding(ctx))
 	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
@@ -1332,19 +1332,19 @@ func (s *SettingsService) GetTopology(ctx context.Context) (gen.Topology, error)
 
 // GetTrustedDevicesAllowed calls getTrustedDevicesAllowed (GET /api/v1/settings/auth/trusted-devices-allowed): report whether trusted devices are allowed.
 func (s *SettingsService) GetTrustedDevicesAllowed(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetTrustedDevicesAllowed(ctx)
+	resp, err := s.c.GetTrustedDevicesAllowed(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetTwoFactorAuthEnabled calls getTwoFactorAuthEnabled (GET /api/v1/settings/auth/two-factor-auth): report whether two-factor authentication is required.
 func (s *SettingsService) GetTwoFactorAuthEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetTwoFactorAuthEnabled(ctx)
+	resp, err := s.c.GetTwoFactorAuthEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetClientOptions calls setClientOptions (PUT /api/v1/settings/wpc/client-options): replace the extra OpenVPN client options.
 func (s *SettingsService) SetClientOptions(ctx context.Context, body []string) ([]string, error) {
-	resp, err := s.c.SetClientOptions(ctx, body)
+	resp, err := s.c.SetClientOptions(selfDecoding(ctx), body)
 	return decodeValue[[]string](s.c, resp, err)
 }
 
@@ -1357,25 +1357,25 @@ func (s *SettingsService) SetConnectAuth(ctx context.Context, body gen.ConnectAu
 
 // SetConnectionTimeout calls setConnectionTimeout (PUT /api/v1/settings/users/connection-timeout): set the connection timeout, in minutes.
 func (s *SettingsService) SetConnectionTimeout(ctx context.Context, body int32) (int32, error) {
-	resp, err := s.c.SetConnectionTimeout(ctx, body)
+	resp, err := s.c.SetConnectionTimeout(selfDecoding(ctx), body)
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDNSCustomServers calls setDnsCustomServers (PUT /api/v1/settings/dns/custom-servers): set the custom DNS servers.
 func (s *SettingsService) SetDNSCustomServers(ctx context.Context, body gen.DnsServerAddresses) (*gen.DnsServerAddresses, error) {
-	resp, err := s.c.SetDnsCustomServers(ctx, body)
+	resp, err := s.c.SetDnsCustomServers(selfDecoding(ctx), body)
 	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
 }
 
 // SetDNSProxyEnabled calls setDnsProxyEnabled (PUT /api/v1/settings/dns/proxy-enabled): turn the DNS proxy on or off.
 func (s *SettingsService) SetDNSProxyEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetDnsProxyEnabled(ctx, body)
+	resp, err := s.c.SetDnsProxyEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDNSZones calls setDnsZones (PUT /api/v1/settings/dns/zones): replace the DNS zones.
 func (s *SettingsService) SetDNSZones(ctx context.Context, body gen.DnsZones) (*gen.DnsZones, error) {
-	resp, err := s.c.SetDnsZones(ctx, body)
+	resp, err := s.c.SetDnsZones(selfDecoding(ctx), body)
 	return decodeJSON[gen.DnsZones](s.c, resp, err)
 }
 
@@ -1395,13 +1395,13 @@ func (s *SettingsService) SetDefaultRegion(ctx context.Context, body string) (st
 
 // SetDeviceAllowance calls setDeviceAllowance (PUT /api/v1/settings/user/device-allowance): set the default maximum number of devices per user.
 func (s *SettingsService) SetDeviceAllowance(ctx context.Context, body int32) (int32, error) {
-	resp, err := s.c.SetDeviceAllowance(ctx, body)
+	resp, err := s.c.SetDeviceAllowance(selfDecoding(ctx), body)
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDeviceAllowanceForceUpdate calls setDeviceAllowanceForceUpdate (PUT /api/v1/settings/user/device-allowance-force-update): choose whether a new device allowance is forced onto existing users.
 func (s *SettingsService) SetDeviceAllowanceForceUpdate(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetDeviceAllowanceForceUpdate(ctx, body)
+	resp, err := s.c.SetDeviceAllowanceForceUpdate(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1414,7 +1414,7 @@ func (s *SettingsService) SetDeviceEnforcement(ctx context.Context, body gen.Dev
 
 // SetDomainRoutingSubnet calls setDomainRoutingSubnet (PUT /api/v1/settings/wpc/domain-routing-subnet): set the subnet used for domain routing.
 func (s *SettingsService) SetDomainRoutingSubnet(ctx context.Context, body gen.DomainRoutingSubnet) (*gen.DomainRoutingSubnet, error) {
-	resp, err := s.c.SetDomainRoutingSubnet(ctx, body)
+	resp, err := s.c.SetDomainRoutingSubnet(selfDecoding(ctx), body)
 	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
@@ -1434,19 +1434,19 @@ func (s *SettingsService) SetProfileDistribution(ctx context.Context, body gen.P
 
 // SetRoutesAdvancedConfigurationEnabled calls setRoutesAdvancedConfigurationEnabled (PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled): turn advanced route configuration on or off.
 func (s *SettingsService) SetRoutesAdvancedConfigurationEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetRoutesAdvancedConfigurationEnabled(ctx, body)
+	resp, err := s.c.SetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSNAT calls setSnat (PUT /api/v1/settings/wpc/snat): turn source NAT on or off.
 func (s *SettingsService) SetSNAT(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetSnat(ctx, body)
+	resp, err := s.c.SetSnat(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSubnet calls setSubnet (PUT /api/v1/settings/wpc/subnet): set the WPC subnets.
 func (s *SettingsService) SetSubnet(ctx context.Context, body gen.Subnet) (*gen.Subnet, error) {
-	resp, err := s.c.SetSubnet(ctx, body)
+	resp, err := s.c.SetSubnet(selfDecoding(ctx), body)
 	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
@@ -1459,13 +1459,13 @@ func (s *SettingsService) SetTopology(ctx context.Context, body gen.Topology) (g
 
 // SetTrustedDevicesAllowed calls setTrustedDevicesAllowed (PUT /api/v1/settings/auth/trusted-devices-allowed): allow or forbid trusted devices.
 func (s *SettingsService) SetTrustedDevicesAllowed(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetTrustedDevicesAllowed(ctx, body)
+	resp, err := s.c.SetTrustedDevicesAllowed(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetTwoFactorAuthEnabled calls setTwoFactorAuthEnabled (PUT /api/v1/settings/auth/two-factor-auth): require or stop requiring two-factor authentication.
 func (s *SettingsService) SetTwoFactorAuthEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetTwoFactorAuthEnabled(ctx, body)
+	resp, err := s.c.SetTwoFactorAuthEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1474,7 +1474,7 @@ type UserGroupsService struct{ c *Client }
 
 // Create calls createUserGroup (POST /api/v1/user-groups): create a user group.
 func (s *UserGroupsService) Create(ctx context.Context, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.CreateUserGroup(ctx, body)
+	resp, err := s.c.CreateUserGroup(selfDecoding(ctx), body)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
@@ -1487,7 +1487,7 @@ func (s *UserGroupsService) Delete(ctx context.Context, id string) error {
 
 // Get calls getUserGroup (GET /api/v1/user-groups/{id}): get a user group by id.
 func (s *UserGroupsService) Get(ctx context.Context, id string) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.GetUserGroup(ctx, id)
+	resp, err := s.c.GetUserGroup(selfDecoding(ctx), id)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
@@ -1499,7 +1499,7 @@ type UserGroupsListParams = gen.ListUserGroupsParams
 // params may be nil.
 // [UserGroupsService.All] iterates over every item instead.
 func (s *UserGroupsService) List(ctx context.Context, params *UserGroupsListParams) (*gen.PageUserGroupResponse, error) {
-	resp, err := s.c.ListUserGroups(ctx, params)
+	resp, err := s.c.ListUserGroups(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageUserGroupResponse](s.c, resp, err)
 }
 
@@ -1513,7 +1513,7 @@ func (s *UserGroupsService) All(ctx context.Context, params *UserGroupsListParam
 
 // Update calls updateUserGroup (PUT /api/v1/user-groups/{id}): replace a user group.
 func (s *UserGroupsService) Update(ctx context.Context, id string, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.UpdateUserGroup(ctx, id, body)
+	resp, err := s.c.UpdateUserGroup(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
@@ -1529,7 +1529,7 @@ func (s *UsersService) Activate(ctx context.Context, id string) error {
 
 // Create calls createUser (POST /api/v1/users): create a local user.
 func (s *UsersService) Create(ctx context.Context, body gen.UserCreateRequest) (*gen.UserResponse, error) {
-	resp, err := s.c.CreateUser(ctx, body)
+	resp, err := s.c.CreateUser(selfDecoding(ctx), body)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
@@ -1549,7 +1549,7 @@ func (s *UsersService) ForcePasswordChange(ctx context.Context, id string) error
 
 // Get calls getUser (GET /api/v1/users/{id}): get a user by id.
 func (s *UsersService) Get(ctx context.Context, id string) (*gen.UserResponse, error) {
-	resp, err := s.c.GetUser(ctx, id)
+	resp, err := s.c.GetUser(selfDecoding(ctx), id)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
@@ -1561,7 +1561,7 @@ type UsersListParams = gen.ListUsersParams
 // params may be nil.
 // [UsersService.All] iterates over every item instead.
 func (s *UsersService) List(ctx context.Context, params *UsersListParams) (*gen.PageUserResponse, error) {
-	resp, err := s.c.ListUsers(ctx, params)
+	resp, err := s.c.ListUsers(selfDecoding(ctx), params)
 	return decodeJSON[gen.PageUserResponse](s.c, resp, err)
 }
 
@@ -1596,6 +1596,6 @@ func (s *UsersService) Suspend(ctx context.Context, id string) error {
 
 // Update calls updateUser (PUT /api/v1/users/{id}): replace a local user's details.
 func (s *UsersService) Update(ctx context.Context, id string, body gen.UserUpdateRequest) (*gen.UserResponse, error) {
-	resp, err := s.c.UpdateUser(ctx, id, body)
+	resp, err := s.c.UpdateUser(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }

@@ -187,7 +187,13 @@ func emitMethod(w *writer, op *operation) {
 	}
 	w.p("func %s %s(%s) %s {", op.recv(), op.Name, strings.Join(op.args(), ", "), op.results())
 	pe := op.genParams(w, false)
-	w.p("\tresp, err := s.c.%s(%s)", callName(op), op.callArgs(pe))
+	args := op.callArgs(pe)
+	if op.ResultKind == resultPointer || op.ResultKind == resultValue {
+		// decodeJSON and decodeValue decode the body and type its errors
+		// themselves: the pipeline need not decode it a first time.
+		args = "selfDecoding(ctx)" + strings.TrimPrefix(args, "ctx")
+	}
+	w.p("\tresp, err := s.c.%s(%s)", callName(op), args)
 	switch op.ResultKind {
 	case resultPointer:
 		w.p("\treturn decodeJSON[%s](s.c, resp, err)", op.ResultType)
