@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/tokenbucket"
 )
 
 // The in-process server of the benchmarks. It is deliberately small: it does
@@ -56,25 +57,6 @@ type limits struct {
 // pipeline and learns a budget that never throttles.
 var unlimited = limits{burst: 1e9, rate: 1e9}
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// take spends one request of the bucket, refilling it first. It returns the
-// budget left, or how long until one request is available.
-func (b *bucket) take(l limits, now time.Time) (remaining int, ok bool, wait time.Duration) {
-	if el := now.Sub(b.last); el > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+el.Seconds()*l.rate)
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return int(b.tokens), true, 0
-	}
-	return 0, false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-}
-
 // benchServer is an httptest server on 127.0.0.1 (HTTP/1.1, keep-alive).
 type benchServer struct {
 	*httptest.Server
@@ -87,7 +69,7 @@ type benchServer struct {
 	conns         atomic.Int64 // connections accepted
 
 	mu      sync.Mutex
-	buckets map[string]*bucket // keyed by access token: one key per client
+	buckets map[string]*tokenbucket.Bucket // keyed by access token: one key per client
 	issued  int
 
 	// Header values that never change, formatted once.
@@ -110,7 +92,7 @@ func newBenchServer(tb testing.TB, lim limits) *benchServer {
 	tb.Helper()
 	s := &benchServer{
 		lim:     lim,
-		buckets: make(map[string]*bucket),
+		buckets: make(map[string]*tokenbucket.Bucket),
 		hBurst:  []string{strconv.FormatInt(int64(lim.burst), 10)},
 		hRate:   []string{strconv.FormatInt(int64(lim.rate), 10)},
 	}
@@ -149,7 +131,7 @@ func (s *benchServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		wait      time.Duration
 	)
 	if b != nil {
-		remaining, allowed, wait = b.take(s.lim, now)
+		allowed, remaining, wait = b.Take(now)
 	}
 	s.mu.Unlock()
 	if b == nil {
@@ -215,7 +197,7 @@ func (s *benchServer) serveToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.issued++
 	tok := fmt.Sprintf("bench-token-%d-%x", s.issued, time.Now().UnixNano())
-	s.buckets[tok] = &bucket{tokens: s.lim.burst, last: time.Now()}
+	s.buckets[tok] = tokenbucket.New(s.lim.burst, s.lim.rate)
 	s.mu.Unlock()
 	w.Header()["Cache-Control"] = hNoStore
 	write(w, http.StatusOK, fmt.Appendf(nil, `{"access_token":%q,"token_type":"bearer","expires_in":43199}`, tok))

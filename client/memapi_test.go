@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/tokenbucket"
 )
 
 // memTransport answers requests with a handler in memory. No sockets are
@@ -98,41 +100,34 @@ type tokenBucket struct {
 	mu       sync.Mutex
 	burst    float64
 	every    time.Duration
-	level    float64
-	last     time.Time
+	bucket   *tokenbucket.Bucket
 	headers  bool
 	tooMany  int
 	accepted int
 }
 
 func newTokenBucket(burst int, every time.Duration, headers bool) *tokenBucket {
-	return &tokenBucket{burst: float64(burst), every: every, level: float64(burst), last: time.Now(), headers: headers}
+	return &tokenBucket{burst: float64(burst), every: every, bucket: tokenbucket.New(float64(burst), 1/every.Seconds()), headers: headers}
 }
 
 func (b *tokenBucket) serve(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
-	now := time.Now()
-	b.level = math.Min(b.burst, b.level+now.Sub(b.last).Seconds()/b.every.Seconds())
-	b.last = now
-	ok := b.level >= 1
+	ok, level, wait := b.bucket.Take(time.Now())
 	if ok {
-		b.level--
 		b.accepted++
 	} else {
 		b.tooMany++
 	}
-	level := b.level
 	b.mu.Unlock()
 	if b.headers {
 		perSecond := time.Second.Seconds() / b.every.Seconds()
-		w.Header().Set(headerRemaining, strconv.Itoa(int(level)))
+		w.Header().Set(headerRemaining, strconv.Itoa(level))
 		w.Header().Set(headerReplenishRate, strconv.FormatFloat(perSecond, 'f', -1, 64))
 		w.Header().Set(headerReplenishTime, "1")
 		w.Header().Set(headerBurst, strconv.Itoa(int(b.burst)))
 	}
 	if !ok {
-		wait := (1 - level) * b.every.Seconds()
-		w.Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait)), 1)))
+		w.Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1)))
 		writeJSON(w, 429, `{"statusError":"TOO_MANY_REQUESTS","errorMessage":"rate limit exceeded"}`)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/tokenbucket"
 )
 
 type token struct {
@@ -158,12 +159,6 @@ func (h *Handler) Credentials() (clientID, clientSecret string) {
 	return h.cfg.clientID, h.cfg.clientSecret
 }
 
-// bucket is the token bucket of one API key.
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
 // limit takes one request from the bucket of key and sets the X-RateLimit-*
 // headers; it returns the 429 to send when the bucket is empty.
 func (h *Handler) limit(key string, hdr http.Header) *apiError {
@@ -176,19 +171,10 @@ func (h *Handler) limit(key string, hdr http.Header) *apiError {
 	h.ctl.Lock()
 	b := h.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: float64(c.burst), last: now}
+		b = tokenbucket.New(float64(c.burst), perSecond)
 		h.buckets[key] = b
 	}
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = math.Min(float64(c.burst), b.tokens+elapsed.Seconds()*perSecond)
-	}
-	b.last = now
-	allowed := b.tokens >= 1
-	if allowed {
-		b.tokens--
-	}
-	remaining := int(math.Floor(b.tokens))
-	wait := (1 - b.tokens) / perSecond
+	allowed, remaining, wait := b.Take(now)
 	h.ctl.Unlock()
 
 	rate, period := c.replenishRate, c.replenishTime
@@ -203,7 +189,7 @@ func (h *Handler) limit(key string, hdr http.Header) *apiError {
 	if allowed {
 		return nil
 	}
-	hdr.Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait)), 1)))
+	hdr.Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1)))
 	return &apiError{
 		status: http.StatusTooManyRequests, msg: "Too many requests: the rate limit of this API key is exhausted",
 		field: "rateLimit", code: codeRateLimited,

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/tokenbucket"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -51,7 +52,7 @@ type Handler struct {
 	ctl     sync.Mutex // guards the fields below
 	creds   map[string]string
 	tokens  map[string]token
-	buckets map[string]*bucket
+	buckets map[string]*tokenbucket.Bucket
 	faults  map[gen.OperationID][]*Fault
 	counts  map[gen.OperationID]int
 	valid   map[uint64]struct{} // answers found valid, see validateResponse
@@ -90,7 +91,7 @@ func newHandler(cfg config, tb testing.TB) (*Handler, error) {
 		spec: sp, tb: tb, mux: http.NewServeMux(),
 		creds:      map[string]string{cfg.clientID: cfg.clientSecret},
 		tokens:     map[string]token{},
-		buckets:    map[string]*bucket{},
+		buckets:    map[string]*tokenbucket.Bucket{},
 		faults:     map[gen.OperationID][]*Fault{},
 		counts:     map[gen.OperationID]int{},
 		valid:      map[uint64]struct{}{},

@@ -32,6 +32,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/tokenbucket"
 	"github.com/cloudconnexa-go/cloudconnexa/redislimit"
 )
 
@@ -57,8 +58,7 @@ type Server struct {
 	TooMany  atomic.Int64 // 429 answers
 
 	mu     sync.Mutex
-	tokens float64
-	last   time.Time
+	bucket *tokenbucket.Bucket
 	first  time.Time // first API request
 	end    time.Time // last API answer
 }
@@ -67,7 +67,7 @@ type Server struct {
 // per; it is closed when the test ends.
 func NewServer(tb testing.TB, burst int, per time.Duration) *Server {
 	tb.Helper()
-	s := &Server{burst: float64(burst), per: per, tokens: float64(burst)}
+	s := &Server{burst: float64(burst), per: per, bucket: tokenbucket.New(float64(burst), 1/per.Seconds())}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -109,27 +109,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	s.mu.Lock()
 	if s.first.IsZero() {
-		s.first, s.last = now, now
+		s.first = now
 	}
-	s.tokens = math.Min(s.burst, s.tokens+now.Sub(s.last).Seconds()*rate)
-	s.last = now
-	ok := s.tokens >= 1
-	if ok {
-		s.tokens--
-	}
-	remaining, wait := math.Floor(s.tokens), (1-s.tokens)/rate
+	ok, remaining, wait := s.bucket.Take(now)
 	s.mu.Unlock()
 
 	// The rate in whole requests per whole seconds, as the real headers
 	// state it: 1 per 15 ms is "67 per 1 s".
 	perSecond := max(1, int(math.Round(rate)))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(int(remaining)))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Replenish-Rate", strconv.Itoa(perSecond))
 	h.Set("X-RateLimit-Replenish-Time", "1")
 	h.Set("X-RateLimit-Burst-Capacity", strconv.Itoa(int(s.burst)))
 	if !ok {
 		s.TooMany.Add(1)
-		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait)))))
+		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"errorMessage":"rate limit exceeded"}`)
 	} else if r.URL.Path == "/api/v1/networks/"+NetworkID {
