@@ -30,7 +30,13 @@ type token struct {
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var body gen.OAuthTokenRequest
-	if data, err := io.ReadAll(r.Body); err == nil && len(data) > 0 {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		e := readError(err)
+		writeOAuthError(w, e.status, "invalid_request", e.msg)
+		return
+	}
+	if len(data) > 0 {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt == "" && json.Valid(data) {
 			// No Content-Type (as some clients send it): the service reads
@@ -160,11 +166,12 @@ func (h *Handler) Credentials() (clientID, clientSecret string) {
 }
 
 // limit takes one request from the bucket of key and sets the X-RateLimit-*
-// headers; it returns the 429 to send when the bucket is empty.
-func (h *Handler) limit(key string, hdr http.Header) *apiError {
+// headers; it reports false, with Retry-After set, when the bucket is
+// empty.
+func (h *Handler) limit(key string, hdr http.Header) bool {
 	c := h.cfg
 	if !c.rateLimit {
-		return nil
+		return true
 	}
 	now := c.now()
 	perSecond := float64(c.replenishRate) / c.replenishTime.Seconds()
@@ -186,12 +193,8 @@ func (h *Handler) limit(key string, hdr http.Header) *apiError {
 	hdr.Set("X-RateLimit-Replenish-Rate", strconv.Itoa(rate))
 	hdr.Set("X-RateLimit-Replenish-Time", strconv.Itoa(int(period/time.Second)))
 	hdr.Set("X-RateLimit-Burst-Capacity", strconv.Itoa(c.burst))
-	if allowed {
-		return nil
+	if !allowed {
+		hdr.Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1)))
 	}
-	hdr.Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1)))
-	return &apiError{
-		status: http.StatusTooManyRequests, msg: "Too many requests: the rate limit of this API key is exhausted",
-		field: "rateLimit", code: codeRateLimited,
-	}
+	return allowed
 }

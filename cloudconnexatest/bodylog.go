@@ -92,3 +92,19 @@ func redactJSON(v any) any {
 	}
 	return v
 }
+
+// redactQuery returns a raw query string with the values of credential-like
+// parameters (client_secret…) replaced by [REDACTED], the rest as sent.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); hasValue && (err != nil || secretKey.MatchString(key)) {
+			parts[i] = k + "=" + url.QueryEscape(redacted)
+		}
+	}
+	return strings.Join(parts, "&")
+}

@@ -16,6 +16,8 @@ type apiError struct {
 	field  string
 	code   string
 	detail string
+	// allow is the Allow header of a 405.
+	allow string
 	// details, when set, are the errorDetails entries instead of field,
 	// code and detail: one per offending field.
 	details []errorDetail
@@ -54,7 +56,6 @@ const (
 	codeNotFound     = "9-11-6"
 	codeInvalid      = "INVALID_VALUE"
 	codeUnauthorized = "UNAUTHORIZED"
-	codeRateLimited  = "TOO_MANY_REQUESTS"
 	codeInternal     = "INTERNAL_ERROR"
 )
 
@@ -93,6 +94,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeAPIError(w http.ResponseWriter, e *apiError) {
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	if e.allow != "" {
+		w.Header().Set("Allow", e.allow)
 	}
 	writeJSON(w, e.status, e.body())
 }

@@ -55,3 +55,43 @@ func ExampleServer_InjectFault() {
 	// Output:
 	// 3 requests, 1 token request
 }
+
+// Writes proves that a second run of an idempotent tool changes nothing:
+// the first run creates what is missing, the second only reads.
+func ExampleServer_Writes() {
+	srv, err := cloudconnexatest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.GenClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	ensureNetwork := func(name string) { // the tool under test
+		list, err := c.ListNetworksWithResponse(ctx, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, n := range list.JSON200.Content {
+			if n.Name == name {
+				return
+			}
+		}
+		if _, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: name}); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	ensureNetwork("branch-office")
+	for _, r := range srv.Writes() {
+		fmt.Println("first run:", r.Method, r.Path, r.Operation, r.Status)
+	}
+	srv.ResetRequests()
+	ensureNetwork("branch-office")
+	fmt.Println("second run:", len(srv.Writes()), "writes,", srv.Count(), "request,", srv.Count(gen.OpListNetworks), "of them listNetworks")
+	// Output:
+	// first run: POST /api/v1/networks createNetwork 201
+	// second run: 0 writes, 1 request, 1 of them listNetworks
+}

@@ -59,11 +59,7 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return true, &apiError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("Request body larger than %d bytes", mbe.Limit), field: "body", code: codeInvalid}
-		}
-		return true, errBadRequest("body", "Http message not readable: %v", err)
+		return true, readError(err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		setBody(r, data)

@@ -179,6 +179,28 @@ func (s *Server) RequestCount(op gen.OperationID) int {
 	return s.h.RequestCount(op)
 }
 
+// Requests returns the requests the server received, in order, each with
+// the operation it reached; see [Handler.Requests].
+func (s *Server) Requests() []Request { return s.h.Requests() }
+
+// Writes returns the requests that may have changed the tenant (token
+// requests and reads left out); see [Handler.Writes].
+func (s *Server) Writes() []Request { return s.h.Writes() }
+
+// Count returns how many requests reached the operations ops, or any
+// operation when none is given; see [Handler.Count]. An id the document
+// does not have fails the test.
+func (s *Server) Count(ops ...gen.OperationID) int {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	return s.h.Count(ops...)
+}
+
+// ResetRequests forgets the requests received so far (the tenant stays as
+// it is); see [Handler.ResetRequests].
+func (s *Server) ResetRequests() { s.h.ResetRequests() }
+
 // TokenRequestCount returns how many token requests the server received.
 func (s *Server) TokenRequestCount() int { return s.h.TokenRequestCount() }
 

@@ -107,7 +107,7 @@ func textSetting(p *string, check func(string) error) getSet {
 	set := func(r *http.Request) (any, error) {
 		data, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, errBadRequest("body", "reading the body: %v", err)
+			return nil, readError(err)
 		}
 		v := string(data)
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {

@@ -111,3 +111,32 @@ func TestRunStrict(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, 400, resp.StatusCode, "JSON without Content-Type is off the document")
 }
+
+// TestCheckAddrLoopbackSpellings: every spelling of a loopback address is
+// loopback (issue 22: -addr LOCALHOST:0 was refused).
+func TestCheckAddrLoopbackSpellings(t *testing.T) {
+	for _, addr := range []string{
+		"LOCALHOST:0", "LocalHost:0", "localhost.:0", "127.0.0.1:0", "127.255.255.254:0",
+		"[::1]:0", "[0:0:0:0:0:0:0:1]:0", "[::ffff:127.0.0.1]:0",
+	} {
+		assert.NoError(t, checkAddr(addr, false), addr)
+	}
+	for _, addr := range []string{"localhost.example.com:0", "mylocalhost:0", "128.0.0.1:0", "[::2]:0"} {
+		assert.Error(t, checkAddr(addr, false), addr)
+	}
+}
+
+// TestRunVerboseLogsEveryRequest: -v logs every request, those that match
+// no operation included.
+func TestRunVerboseLogsEveryRequest(t *testing.T) {
+	base, out, cancel, done := start(t, "-addr", "LOCALHOST:0", "-v", "-no-seed")
+	defer func() { cancel(); <-done }()
+	for _, p := range []string{"/api/v1/nothing", "/favicon.ico", "/api/v1/networks/"} {
+		resp, err := http.Get(base + p)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	for _, want := range []string{"path=/api/v1/nothing status=404", "path=/favicon.ico status=404", "path=/api/v1/networks/ status="} {
+		assert.Contains(t, out.String(), want)
+	}
+}

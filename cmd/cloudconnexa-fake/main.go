@@ -30,6 +30,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -96,6 +97,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := checkAddr(*addr, *public); err != nil {
 		return err
 	}
+	*addr = canonicalAddr(*addr)
 
 	level := slog.LevelInfo
 	if *verbose || *logBodies {
@@ -193,13 +195,15 @@ func checkFlags(tokenTTL time.Duration, burst, replenish int, replenishTime, rea
 }
 
 // checkAddr refuses a listen address that is not loopback-only unless
-// public is set: the fake accepts well-known fake credentials.
+// public is set: the fake accepts well-known fake credentials. Every
+// spelling of loopback is loopback: localhost in any case, with or without
+// the root's dot, 127.0.0.0/8, ::1 however written, IPv4-mapped loopback.
 func checkAddr(addr string, public bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("-addr %q: %w", addr, err)
 	}
-	if public || host == "localhost" {
+	if public || isLocalhost(host) {
 		return nil
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
@@ -209,6 +213,22 @@ func checkAddr(addr string, public bool) error {
 		host = "every interface"
 	}
 	return fmt.Errorf("-addr %q listens on %s, not only on loopback: the fake has fake credentials and no protection; add -public to allow it", addr, host)
+}
+
+// isLocalhost reports whether host is the name localhost, in any case,
+// with or without the root's trailing dot.
+func isLocalhost(host string) bool {
+	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
+}
+
+// canonicalAddr spells a localhost address the way every resolver knows,
+// lower case without the trailing dot.
+func canonicalAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || !isLocalhost(host) {
+		return addr
+	}
+	return net.JoinHostPort("localhost", port)
 }
 
 // selfSignedCertificate makes an ECDSA P-256 certificate for localhost,

@@ -1,0 +1,164 @@
+package cloudconnexatest
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests of this file are the cases of issue 22: what a user's own
+// tests need from the fake to fail where they would fail against the
+// service.
+
+// errorFields decodes an ErrorResponse and returns its errorDetails keys.
+func errorFields(t *testing.T, body string) []string {
+	t.Helper()
+	var e gen.ErrorResponse
+	require.NoError(t, json.Unmarshal([]byte(body), &e), "not an ErrorResponse: %s", body)
+	var keys []string
+	for k := range e.ErrorDetails {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// TestMethodNotAllowed: a method a path does not take is answered 405 with
+// an Allow header listing the methods it takes, the same for every such
+// method (DELETE on a collection was a 404).
+func TestMethodNotAllowed(t *testing.T) {
+	srv := NewServer(t)
+	tok := getToken(t, srv)
+	var first string
+	for _, m := range []string{"PATCH", "DELETE", "PUT", "OPTIONS", "TRACE", "BREW"} {
+		status, hdr, body := call(t, srv, tok, m, "/api/v1/networks", "", "")
+		require.Equal(t, 405, status, "%s: %s", m, body)
+		assert.Equal(t, "GET, HEAD, POST", hdr.Get("Allow"), m)
+		want := strings.ReplaceAll(body, m, "METHOD")
+		if first == "" {
+			first = want
+		}
+		assert.Equal(t, first, want, "the same answer for %s", m)
+	}
+	status, hdr, _ := call(t, srv, tok, "POST", "/api/v1/networks/"+newID(), "", "")
+	assert.Equal(t, 405, status)
+	assert.Equal(t, "DELETE, GET, HEAD, PUT", hdr.Get("Allow"))
+	status, hdr, _ = call(t, srv, "", "GET", "/api/v1/oauth/token", "", "")
+	assert.Equal(t, 405, status)
+	assert.Equal(t, "POST", hdr.Get("Allow"))
+}
+
+// TestHeadWhereGet: HEAD is served wherever GET is, with GET's status and
+// headers and no body.
+func TestHeadWhereGet(t *testing.T) {
+	srv := NewServer(t)
+	tok := getToken(t, srv)
+	for _, path := range []string{"/api/v1/networks", "/api/v1/regions", "/api/v1/settings/wpc/topology", "/api/v1/networks/" + newID()} {
+		gs, gh, gb := call(t, srv, tok, "GET", path, "", "")
+		hs, hh, hb := call(t, srv, tok, "HEAD", path, "", "")
+		assert.Equal(t, gs, hs, path)
+		assert.Empty(t, hb, path)
+		assert.Equal(t, gh.Get("Content-Type"), hh.Get("Content-Type"), path)
+		assert.Equal(t, fmt.Sprint(len(gb)), hh.Get("Content-Length"), path)
+	}
+	status, _, _ := call(t, srv, "", "HEAD", "/api/v1/networks", "", "")
+	assert.Equal(t, 401, status, "HEAD needs a token like GET")
+}
+
+// TestBodyLimitEverywhere: the 10 MiB request limit holds on every
+// endpoint, the token endpoint included.
+func TestBodyLimitEverywhere(t *testing.T) {
+	srv := NewServer(t)
+	tok := getToken(t, srv)
+	big := strings.Repeat("a", maxBodyBytes+1)
+	for _, tc := range []struct{ path, ct, tok string }{
+		{"/api/v1/oauth/token", "application/x-www-form-urlencoded", ""},
+		{"/api/v1/oauth/token", "application/json", ""},
+		{"/api/v1/networks", "application/json", tok},
+		{"/api/v1/settings/wpc/topology", "text/plain", tok},
+		{"/api/v1/users/" + newID() + "/activate", "", tok},
+	} {
+		method := "POST"
+		if strings.Contains(tc.path, "settings") || strings.HasSuffix(tc.path, "activate") {
+			method = "PUT"
+		}
+		status, _, body := call(t, srv, tc.tok, method, tc.path, tc.ct, big)
+		assert.Equal(t, 413, status, "%s %s: %.200s", method, tc.path, body)
+	}
+}
+
+// TestLoggerSeesEveryRequest: with a logger, every request is logged,
+// those that match no operation included.
+func TestLoggerSeesEveryRequest(t *testing.T) {
+	var buf lockedBuffer
+	srv := NewServer(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	tok := getToken(t, srv)
+	call(t, srv, tok, "GET", "/api/v1/nothing-here", "", "")
+	call(t, srv, tok, "PATCH", "/api/v1/networks", "", "")
+	call(t, srv, tok, "GET", "/api/v1/networks/", "", "")
+	call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	out := buf.String()
+	for _, want := range []string{"path=/api/v1/nothing-here status=404", "path=/api/v1/networks status=405", "path=/api/v1/networks/ status=400", "path=/api/v1/regions status=200", "path=/api/v1/oauth/token status=200"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+// TestRateLimitedAnswerHasNoBody: the service's 429 has an empty body; the
+// fake's too, with the rate-limit headers and Retry-After.
+func TestRateLimitedAnswerHasNoBody(t *testing.T) {
+	clk := newClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := NewServer(t, WithEnforcedRateLimit(1, 1, 15*time.Second), WithClock(clk.Now))
+	tok := getToken(t, srv)
+	status, _, _ := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	require.Equal(t, 200, status)
+	status, hdr, body := call(t, srv, tok, "GET", "/api/v1/regions", "", "")
+	require.Equal(t, 429, status)
+	assert.Empty(t, body)
+	assert.Empty(t, hdr.Get("Content-Type"))
+	assert.Equal(t, "0", hdr.Get("Content-Length"))
+	assert.Equal(t, "15", hdr.Get("Retry-After"))
+	assert.Equal(t, "0", hdr.Get("X-RateLimit-Remaining"))
+	assert.Equal(t, "1", hdr.Get("X-RateLimit-Replenish-Rate"))
+	assert.Equal(t, "15", hdr.Get("X-RateLimit-Replenish-Time"))
+	assert.Equal(t, "1", hdr.Get("X-RateLimit-Burst-Capacity"))
+}
+
+// TestClientHandlesBodiless429: the project's client retries a 429 without
+// a body as it retries one with a body.
+func TestClientHandlesBodiless429(t *testing.T) {
+	srv := NewServer(t, WithEnforcedRateLimit(1, 1, time.Second))
+	c := srv.Client(client.WithoutRateLimit()) // meet the server's 429s
+	for range 3 {
+		r, err := c.ListRegionsWithResponse(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, 200, r.StatusCode())
+	}
+	assert.Equal(t, 5, srv.RequestCount(gen.OpListRegions), "3 answered, 2 refused and retried")
+}
+
+// lockedBuffer is a strings.Builder safe for the concurrent writes of a
+// logger.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
