@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
 // tokenPath is appended to the base URL to form the token endpoint.
@@ -42,6 +44,13 @@ const (
 
 	// keptTokens is how many of the latest tokens Redact covers.
 	keptTokens = 8
+
+	// refreshRetry is how soon a failed early refresh is tried again while
+	// the token is still valid (sooner when it expires sooner).
+	refreshRetry = 10 * time.Second
+	// expirySlack is how long before its expiry a token is no longer used:
+	// a request signed with it must still reach the server in time.
+	expirySlack = 10 * time.Second
 )
 
 // Configuration errors returned (wrapped) by [New].
@@ -180,7 +189,11 @@ type tokenState struct {
 	recent    []string // the last keptTokens tokens fetched, for redaction
 	gen       uint64   // incremented per stored token; lets Transport invalidate precisely
 	refreshAt time.Time
-	inflight  *fetchCall
+	// validUntil is when the token stops being usable (its expiry, less a
+	// little slack for the request's way): until then a failed refresh
+	// does not take it away.
+	validUntil time.Time
+	inflight   *fetchCall
 	// A token response's Retry-After: until retryAt no token request is
 	// made, and callers get retryErr with the time left.
 	retryAt  time.Time
@@ -353,6 +366,12 @@ func (a *Authenticator) token(ctx context.Context) (string, uint64, error) {
 		return tok, gen, nil
 	}
 	if st.inflight == nil && now.Before(st.retryAt) {
+		if st.token != "" && now.Before(st.validUntil) {
+			// The endpoint asked us to wait, but the token we have is good.
+			tok, gen := st.token, st.gen
+			st.mu.Unlock()
+			return tok, gen, nil
+		}
 		// The token endpoint asked everyone to wait: say how long, at once.
 		e := *st.retryErr
 		e.RetryAfter = st.retryAt.Sub(now)
@@ -394,11 +413,21 @@ func (a *Authenticator) runFetch(ctx context.Context, c *fetchCall) {
 		a.opts.logger.DebugContext(ctx, "cloudconnexa auth: token request failed",
 			slog.String("error", err.Error()))
 		a.finish(c, func(st *tokenState) {
-			c.err = err
+			now := a.opts.now()
 			var e *AuthenticationError
 			if errors.As(err, &e) && e.RetryAfter > 0 {
-				st.retryAt, st.retryErr = a.opts.now().Add(e.RetryAfter), e
+				// The pause is capped like every Retry-After pause: after
+				// it, the endpoint is asked again.
+				st.retryAt, st.retryErr = now.Add(pacing.PauseFor(e.RetryAfter)), e
 			}
+			if st.token != "" && now.Before(st.validUntil) {
+				// An early refresh failed: the token we have is still
+				// valid, so nobody is failed; try again in a while.
+				st.refreshAt = now.Add(min(refreshRetry, st.validUntil.Sub(now)/2))
+				c.token, c.gen = st.token, st.gen
+				return
+			}
+			c.err = err
 		})
 		return
 	}
@@ -422,6 +451,7 @@ func (a *Authenticator) runFetch(ctx context.Context, c *fetchCall) {
 			st.redact = newRedactor(a.clientID, a.cred().secret, st.recent...)
 		}
 		st.token, st.refreshAt = tok, refreshAt
+		st.validUntil = start.Add(lifetime - min(expirySlack, lifetime/10))
 		c.token, c.gen = tok, st.gen
 	})
 }

@@ -172,7 +172,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		redact:    authn.Redact,
 	}
 	if cfg.rateLimit {
-		local := newLimiter(cfg.rateBurst, cfg.rateEvery, cfg.retry.MaxElapsed, time.Now)
+		local := newLimiter(cfg.rateBurst, cfg.rateEvery, time.Now)
 		pipe.limiter = local
 		if cfg.rateLimiter != nil {
 			pipe.limiter, pipe.fallback = cfg.rateLimiter, local

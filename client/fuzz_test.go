@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
 func FuzzParseErrorBody(f *testing.F) {
@@ -65,10 +67,10 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 		// judged as before.
 		require.False(t, o.Remaining < 0 || o.Remaining > maxHeaderCount || o.Burst < 0 || o.Rate < 0, "out of range: %+v", o)
 		require.False(t, o.Burst != 0 && o.Burst < 1, "burst below 1: %+v", o)
-		require.False(t, o.Rate != 0 && o.Rate < MinRate, "rate below MinRate: %+v", o)
+		require.False(t, o.Rate != 0 && o.Rate < pacing.MinHeaderRate, "rate below pacing.MinHeaderRate: %+v", o)
 		require.False(t, o.PerRequest() < 0, "negative per-request time: %+v", o)
 		// Whatever the headers say, the limiter stays usable.
-		l := newLimiter(0, 0, time.Minute, time.Now)
+		l := newLimiter(0, 0, time.Now)
 		p, err := l.Acquire(t.Context(), time.Minute)
 		require.NoError(t, err)
 		require.NoError(t, l.Observe(t.Context(), p, o))
@@ -77,7 +79,7 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 		d, _ := l.turnLocked(time.Now(), 1)
 		l.mu.Unlock()
 		require.GreaterOrEqual(t, d, time.Duration(0), "negative delay")
-		require.False(t, l.paces() && (l.server.rate <= 0 || l.server.capacity < 1), "limiter broken: %+v", l.server)
+		require.False(t, l.s.Mode != pacing.Open && (l.s.Server.Rate <= 0 || l.s.Server.Capacity < 1), "limiter broken: %+v", l.s.Server)
 	})
 }
 

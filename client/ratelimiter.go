@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
 // RateLimiter paces the API requests of a [Client]. The default is an
@@ -23,9 +25,9 @@ import (
 //     not called when the attempt got no response (a network failure, the
 //     context ending). A 429 or 503 with a Retry-After is the server's word
 //     for every caller of the key: a limiter should hold every Acquire until
-//     Received+RetryAfter (the default one does, unless the Retry-After is
-//     longer than MaxElapsed). The Client waits it out for the caller that
-//     got it either way.
+//     Received+RetryAfter, for at most a minute (the cap of every pause; see
+//     docs/retries-and-rate-limits.md). The Client waits the Retry-After out
+//     for the caller that got it, within that caller's MaxElapsed.
 //  3. Release, exactly once per Permit that Acquire returned without error,
 //     after Observe if there was a response, whatever the outcome.
 //
@@ -117,14 +119,22 @@ type RateObservation struct {
 	Burst float64
 	// Rate is the refill rate in requests per second,
 	// X-RateLimit-Replenish-Rate / X-RateLimit-Replenish-Time; 0 when either
-	// is absent or invalid, or when it is slower than [MinRate] (no real
-	// budget means that, and honouring it could stall callers for days).
+	// is absent or invalid, or when it is slower than one request per hour
+	// (no real budget means that, and honouring it could stall callers for
+	// days).
 	Rate float64
 }
 
-// MinRate is the slowest refill rate, in requests per second, a server's
-// headers are believed to mean: one request per hour.
-const MinRate = 1.0 / 3600
+// evidence is what the pacing core learns from the observation of the
+// response to permit p.
+func (o RateObservation) evidence(p Permit) pacing.Evidence {
+	return pacing.Evidence{
+		Permit: p.ID, Received: o.Received, Status: o.StatusCode,
+		RetryAfter: o.RetryAfter, HasRetryAfter: o.HasRetryAfter,
+		Remaining: o.Remaining, HasRemaining: o.HasRemaining,
+		Burst: o.Burst, Rate: o.Rate,
+	}
+}
 
 // HasRateHeaders reports whether the response carried any usable
 // X-RateLimit-* value: evidence that the server paces by headers.
@@ -138,7 +148,7 @@ func (o RateObservation) PerRequest() time.Duration {
 	if o.Rate <= 0 {
 		return 0
 	}
-	return secondsToDuration(1 / o.Rate)
+	return pacing.Seconds(1 / o.Rate)
 }
 
 // NewRateObservation parses the headers of a response with the given status
@@ -161,7 +171,7 @@ func NewRateObservation(h http.Header, status int, received time.Time) RateObser
 	rate, okRate := parseCount(h.Get(headerReplenishRate))
 	period, okPeriod := parseCount(h.Get(headerReplenishTime))
 	if okRate && okPeriod && rate > 0 && period > 0 {
-		if r := rate / period; r >= MinRate {
+		if r := rate / period; r >= pacing.MinHeaderRate {
 			o.Rate = r
 		}
 	}

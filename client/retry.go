@@ -20,18 +20,23 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return retryafter.Parse(v, now)
 }
 
-// backoff is exponential backoff with full jitter: a random duration in
-// [0, min(MaxDelay, BaseDelay*2^(attempt-1))). attempt counts from 1.
+// backoff is exponential backoff with equal jitter: a random duration in
+// [c/2, c) for c = min(MaxDelay, BaseDelay*2^(attempt-1)); attempt counts
+// from 1. Half of each delay is fixed, so the attempts of a call spread over
+// a known time (0.25+0.5+1+2 s before the fifth under the default policy,
+// which outlasts a one-second blip), half random, so concurrent callers do
+// not retry in step.
 func (p RetryPolicy) backoff(attempt int) time.Duration {
 	ceiling := p.BaseDelay
 	for i := 1; i < attempt && ceiling < p.MaxDelay; i++ {
 		ceiling *= 2
 	}
 	ceiling = min(ceiling, p.MaxDelay)
-	if ceiling <= 0 {
-		return 0
+	if ceiling <= 1 {
+		return max(0, ceiling)
 	}
-	return rand.N(ceiling)
+	half := ceiling / 2
+	return half + rand.N(ceiling-half)
 }
 
 // idempotent reports whether repeating a request with this method cannot

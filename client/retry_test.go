@@ -326,7 +326,7 @@ func TestBackoff(t *testing.T) {
 	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 5: time.Second, 60: time.Second} {
 		for range 50 {
 			d := p.backoff(attempt)
-			require.GreaterOrEqual(t, d, time.Duration(0), "backoff(%d)", attempt)
+			require.GreaterOrEqual(t, d, ceiling/2, "backoff(%d)", attempt)
 			require.Less(t, d, ceiling, "backoff(%d)", attempt)
 		}
 	}
