@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -75,6 +76,7 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 		// The letter of the document first, on the body as sent; then what
 		// kin-openapi lets through: undeclared properties.
 		problems := schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...))
+		problems = append(problems, blankRequired(v, schema, nil)...)
 		for _, is := range normalize(v, schema, nil) {
 			if is.what == issueUnknown {
 				problems = append(problems, fieldProblem{path: is.path, msg: fmt.Sprintf("Error at %q: %s", pointer(is.path), is.what)})
@@ -94,7 +96,8 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 		}
 		h.cfg.logger.Debug("request body: ignored what the service ignores", "operation", op.OperationID, "paths", paths)
 	}
-	if problems := schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...)); len(problems) > 0 {
+	problems := schemaProblems(schema.VisitJSON(v, h.spec.visitOpts...))
+	if problems = append(problems, blankRequired(v, schema, nil)...); len(problems) > 0 {
 		return true, problemsError(problems)
 	}
 	if len(issues) == 0 {
@@ -199,6 +202,60 @@ func objectShape(s *openapi3.Schema) (props map[string]*openapi3.Schema, open bo
 		open = true
 	}
 	return props, open, extra
+}
+
+// blankRequired returns a problem for each string property of v that its
+// schema requires and that is empty or only white space, at any depth:
+// the service refuses a blank name, username, e-mail, domain or route
+// value as it refuses a missing one (Bean Validation's @NotBlank). What is
+// required comes from the document, so the rule covers every request
+// schema, nested ones included.
+func blankRequired(v any, s *openapi3.Schema, path []string) []fieldProblem {
+	if s == nil {
+		return nil
+	}
+	var out []fieldProblem
+	switch x := v.(type) {
+	case map[string]any:
+		props, _, _ := objectShape(s)
+		required := requiredOf(s)
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := append(slices.Clip(path), k)
+			prop := props[k]
+			if str, ok := x[k].(string); ok && required[k] && strings.TrimSpace(str) == "" {
+				out = append(out, fieldProblem{path: p, msg: fmt.Sprintf("Error at %q: must not be blank", pointer(p))})
+				continue
+			}
+			out = append(out, blankRequired(x[k], prop, p)...)
+		}
+	case []any:
+		if s.Items == nil {
+			return nil
+		}
+		for i, el := range x {
+			out = append(out, blankRequired(el, s.Items.Value, append(slices.Clip(path), strconv.Itoa(i)))...)
+		}
+	}
+	return out
+}
+
+// requiredOf returns the properties an object schema requires, through
+// allOf too.
+func requiredOf(s *openapi3.Schema) map[string]bool {
+	req := map[string]bool{}
+	var walk func(*openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		for _, name := range s.Required {
+			req[name] = true
+		}
+		for _, ref := range s.AllOf {
+			if ref != nil && ref.Value != nil {
+				walk(ref.Value)
+			}
+		}
+	}
+	walk(s)
+	return req
 }
 
 // fieldProblem is one violation of a request, located by JSON pointer.

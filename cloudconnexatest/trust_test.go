@@ -31,6 +31,40 @@ func errorFields(t *testing.T, body string) []string {
 	return keys
 }
 
+// TestBlankRequiredStringsRefused: a required string of a request body
+// (required by the document) must not be empty or blank, in the default
+// mode and in strict mode, and the 400 names the field.
+func TestBlankRequiredStringsRefused(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		opts []Option
+	}{{"default", nil}, {"strict", []Option{WithStrictRequests()}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			srv := NewServer(t, mode.opts...)
+			tok := getToken(t, srv)
+			for _, tc := range []struct {
+				name, path, body string
+				fields           []string
+			}{
+				{"network name", "/api/v1/networks", `{"name":""}`, []string{"name"}},
+				{"user group name", "/api/v1/user-groups", `{"name":"   "}`, []string{"name"}},
+				{"username and email", "/api/v1/users", `{"username":"","email":""}`, []string{"username", "email"}},
+				{"DNS record domain", "/api/v1/dns-records", `{"domain":"\t"}`, []string{"domain"}},
+				{"nested route value", "/api/v1/networks", `{"name":"n","routes":[{"value":""}]}`, []string{"routes.0.value"}},
+				{"nested connector name", "/api/v1/networks", `{"name":"n","connectors":[{"name":" ","vpnRegionId":"us-east-1"}]}`, []string{"connectors.0.name"}},
+			} {
+				status, _, body := call(t, srv, tok, "POST", tc.path, "application/json", tc.body)
+				require.Equal(t, 400, status, "%s: %s", tc.name, body)
+				assert.ElementsMatch(t, tc.fields, errorFields(t, body), "%s: %s", tc.name, body)
+				assert.Contains(t, body, "blank", tc.name)
+			}
+			// Not required: an empty description is fine.
+			status, _, body := call(t, srv, tok, "POST", "/api/v1/networks", "application/json", `{"name":"n","description":""}`)
+			assert.Equal(t, 201, status, body)
+		})
+	}
+}
+
 // TestMethodNotAllowed: a method a path does not take is answered 405 with
 // an Allow header listing the methods it takes, the same for every such
 // method (DELETE on a collection was a 404).
