@@ -56,6 +56,15 @@ func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 	case req.Method == http.MethodPost && req.URL.Path == createNetworkPath:
 		status = http.StatusCreated // createNetwork, answered with the bench network
+	case req.Method == http.MethodGet && req.URL.Path == usersPath:
+		// The bench server's pages; page and size are always set here.
+		q := req.URL.Query()
+		page, err1 := strconv.Atoi(q.Get("page"))
+		size, err2 := strconv.Atoi(q.Get("size"))
+		if err1 != nil || err2 != nil || page < 0 || size < 1 || size > userPageSize {
+			return nil, io.ErrUnexpectedEOF
+		}
+		body = usersPage(page, size)
 	case !strings.HasPrefix(req.URL.Path, networksPath):
 		return nil, io.ErrUnexpectedEOF
 	}

@@ -1,13 +1,13 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"net/http"
+	"reflect"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
@@ -37,21 +37,53 @@ const maxListRequests = 10_000
 // more than 10,000 requests in one run.
 var ErrPaginationLoop = errors.New("cloudconnexa: pagination loop")
 
-// pageBody has the shape of every gen.PageXxx type. Content is kept raw so
-// that a page repeating the previous one is recognized.
-type pageBody struct {
-	Content    json.RawMessage `json:"content"`
-	Page       *int32          `json:"page"`
-	TotalPages int32           `json:"totalPages"`
+// pageOf has the shape of every gen.PageXxx type, with the items decoded
+// straight into the caller's type: one decode per page.
+type pageOf[T any] struct {
+	Content    []T    `json:"content"`
+	Page       *int32 `json:"page"`
+	TotalPages int32  `json:"totalPages"`
 }
 
-// loopError names the operation of resp in an ErrPaginationLoop error.
-func (c *Client) loopError(resp *http.Response, format string, args ...any) error {
-	op := ""
-	if resp != nil && resp.Request != nil {
-		op = c.pipe.operation(resp.Request).ID + ": "
+// pageEnds is what an iterator keeps of a page to recognize the next one
+// as a repeat: its first and last items, not the page.
+type pageEnds[T any] struct {
+	first, last T
+	ok          bool
+}
+
+func endsOf[T any](items []T) pageEnds[T] {
+	if len(items) == 0 {
+		return pageEnds[T]{}
+	}
+	return pageEnds[T]{first: items[0], last: items[len(items)-1], ok: true}
+}
+
+// repeats reports whether items start and end with the items the previous
+// page started and ended with: the server answered the same page again. (A
+// list whose items move between two requests by exactly a page, or a list
+// of pages of one item where an item moves by one, looks the same; so does
+// a server that loops.)
+func (e pageEnds[T]) repeats(items []T) bool {
+	return e.ok && len(items) > 0 && reflect.DeepEqual(e.first, items[0]) && reflect.DeepEqual(e.last, items[len(items)-1])
+}
+
+// loopError is an ErrPaginationLoop error of the operation op.
+func loopError(op, format string, args ...any) error {
+	if op != "" {
+		op += ": "
 	}
 	return fmt.Errorf("%w: %s%s", ErrPaginationLoop, op, fmt.Sprintf(format, args...))
+}
+
+// listOperation names the list operation of an iterator from its first
+// answer; op is what it knows so far. The iterator keeps the name, not the
+// response: the sent request's context leads to the body read.
+func (c *Client) listOperation(op string, resp *http.Response) string {
+	if op != "" || resp == nil || resp.Request == nil {
+		return op
+	}
+	return c.pipe.operation(resp.Request).ID
 }
 
 // pages iterates over the items of a page-based list. It fetches lazily,
@@ -77,44 +109,50 @@ func pages[T, P any](c *Client, ctx context.Context, params *P, list listFunc[P]
 	return func(yield func(T, error) bool) {
 		q := p // each run of the iterator starts afresh
 		pagePtr, sizePtr := slots(&q)
-		var prev json.RawMessage
+		var prev pageEnds[T]
+		var op string
 		for page, n := first, 1; ; page, n = page+1, n+1 {
 			pg, sz := page, size
 			*pagePtr, *sizePtr = &pg, &sz
-			var body pageBody
-			var items []T
-			resp, err := list(ctx, &q)
+			// The page is decoded once, here (selfDecoding): the
+			// pipeline checks status, media type and emptiness only.
+			// Nothing of the response but its request is kept past the
+			// decode, so while the consumer works on a page, the page's
+			// items are all the iterator holds.
+			var body pageOf[T]
+			resp, err := list(selfDecoding(ctx), &q)
+			op = c.listOperation(op, resp)
 			err = c.decode(resp, err, &body)
+			resp = nil
 			switch {
 			case err != nil:
 			case body.Page != nil && *body.Page != page:
-				err = c.loopError(resp, "asked for page %d, got page %d", page, *body.Page)
-			case len(body.Content) > 2 && bytes.Equal(body.Content, prev):
-				err = c.loopError(resp, "page %d repeats page %d", page, page-1)
-			default:
-				if len(body.Content) > 0 {
-					err = c.decodeAs(resp, body.Content, &items)
-				}
+				err = loopError(op, "asked for page %d, got page %d", page, *body.Page)
+			case prev.repeats(body.Content):
+				err = loopError(op, "page %d repeats page %d", page, page-1)
 			}
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			prev = body.Content
-			for _, item := range items {
-				if !yield(item, nil) {
+			items, totalPages := body.Content, body.TotalPages
+			body = pageOf[T]{}
+			prev = endsOf(items)
+			for i := range items {
+				if !yield(items[i], nil) {
 					return
 				}
 			}
-			if len(items) == 0 || page+1 >= body.TotalPages {
+			if len(items) == 0 || page+1 >= totalPages {
 				return
 			}
 			if n >= maxListRequests {
 				var zero T
-				yield(zero, c.loopError(resp, "more than %d requests", maxListRequests))
+				yield(zero, loopError(op, "more than %d requests", maxListRequests))
 				return
 			}
+			items = nil
 		}
 	}
 }
@@ -128,10 +166,13 @@ func cursors[T, P, R any](c *Client, ctx context.Context, params P, list listFun
 	return func(yield func(T, error) bool) {
 		q := params // the cursor field is replaced, never written through
 		seen := map[string]bool{}
+		var op string
 		for n := 1; ; n++ {
 			var batch R
-			resp, err := list(ctx, &q)
+			resp, err := list(selfDecoding(ctx), &q) // decoded once, here
+			op = c.listOperation(op, resp)
 			err = c.decode(resp, err, &batch)
+			resp = nil
 			var items []T
 			var next *string
 			if err == nil {
@@ -139,9 +180,9 @@ func cursors[T, P, R any](c *Client, ctx context.Context, params P, list listFun
 				switch {
 				case next == nil || *next == "":
 				case seen[*next]:
-					err = c.loopError(resp, "cursor repeated after %d requests", n)
+					err = loopError(op, "cursor repeated after %d requests", n)
 				case n >= maxListRequests:
-					err = c.loopError(resp, "more than %d requests", maxListRequests)
+					err = loopError(op, "more than %d requests", maxListRequests)
 				}
 			}
 			if err != nil {

@@ -58,6 +58,23 @@ func TestSamePageForEveryIndexIsALoop(t *testing.T) {
 	}
 }
 
+// A server that echoes the page index it was asked for but answers the same
+// items every time is caught by the items, not the index: the iterator
+// keeps the first and last item of a page, never the page.
+func TestSameItemsUnderEveryIndexIsALoop(t *testing.T) {
+	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		writeJSON(w, 200, fmt.Sprintf(`{"content":[{"id":"n-1","name":"a"},{"id":"n-2","name":"b"}],"page":%d,"totalPages":2147483647}`, p))
+	})
+	c := newTestClient(t, s)
+	items, errs := collect(t, c.Networks.All(context.Background(), nil))
+	assert.Len(t, items, 2)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrPaginationLoop)
+	assert.EqualError(t, errs[0], "cloudconnexa: pagination loop: listNetworks: page 1 repeats page 0")
+	assert.Equal(t, 2, s.count())
+}
+
 // A server that hands out new items forever is stopped at the ceiling.
 func TestEndlessPagesStopAtTheCeiling(t *testing.T) {
 	if testing.Short() {

@@ -232,7 +232,7 @@ func TestAllUserDnsResolutions(t *testing.T) {
 			return
 		}
 		page, _ := strconv.Atoi(q.Get("page"))
-		writeJSON(w, 200, fmt.Sprintf(`{"content":[{"userId":"u%d"}],"totalPages":2}`, page))
+		writeJSON(w, 200, fmt.Sprintf(`{"content":[{"memberId":"u%d"}],"totalPages":2}`, page))
 	})
 	c := newTestClient(t, s)
 	n := 0
