@@ -1,6 +1,18 @@
-# Developer and CI tasks. Every tool is pinned in go.mod (see tools.go), so
-# `go run` builds the same version on every machine.
+# Developer and CI tasks. Every development tool is pinned in the tools
+# module (tools/go.mod), not in the library's go.mod, so that programs that
+# import the library do not download them (CONTRIBUTING.md, "Tools"); every
+# machine still builds the same versions.
 GO        ?= go
+# A go.work of a developer's own would mix the two modules' dependencies:
+# every target sees each module as CI and users do.
+export GOWORK := off
+# The third-party tools (oapi-codegen, staticcheck, oasdiff, apidiff,
+# pkgsite), run from the repository root with the tools module's versions.
+TOOL      := $(GO) tool -modfile=tools/go.mod
+# The project's own checks (tools/cmd/NAME) are built here and run from the
+# repository root: $(call run-cmd,NAME) args...
+TOOLS_BIN := $(CURDIR)/.tools/bin
+run-cmd    = $(GO) build -C tools -o $(TOOLS_BIN)/$(1) ./cmd/$(1) && $(TOOLS_BIN)/$(1)
 PKGS      := ./...
 # Hand-written packages that the coverage gate measures (gen/ is excluded).
 COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...,./redislimit/...
@@ -12,12 +24,12 @@ VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
 # How long each fuzz target runs in `make fuzz` (and so in CI).
 FUZZTIME  ?= 3s
 
-.PHONY: all ci fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
+.PHONY: all ci modgraph-check fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
 
 all: check-generated fmt-check vet lint test
 
 ## ci: everything .ci/run checks, in order.
-ci: fmt-check tidy-check docs-check vet lint check-generated api-check spec-diff-vendor test cover-check fuzz examples quickstart
+ci: fmt-check tidy-check modgraph-check docs-check vet lint check-generated api-check spec-diff-vendor test cover-check fuzz examples quickstart
 
 ## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each.
 fuzz:
@@ -43,34 +55,61 @@ check-generated: generate
 fmt:
 	gofmt -w .
 
-## tidy-check: fail when go.mod or go.sum differ from what go mod tidy makes of them.
+## tidy-check: fail when go.mod or go.sum of the library or of the tools module differ
+## from what go mod tidy makes of them.
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; exit 1; }
+	@$(GO) -C tools mod tidy -diff || { echo "tools/go.mod/go.sum are not tidy: run 'go -C tools mod tidy' and commit"; exit 1; }
+
+## modgraph-check: a fresh program that imports only client (a module of its own
+## that requires this checkout) has at most MODGRAPH_MAX other modules in its
+## graph (go list -m all), counted offline from the module cache.
+MODGRAPH_MAX ?= 26
+modgraph-check:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	mod=$$($(GO) list -m); \
+	cp go.sum "$$tmp/go.sum"; \
+	printf 'package main\n\nimport _ "%s/client"\n\nfunc main() {}\n' "$$mod" > "$$tmp/main.go"; \
+	cd "$$tmp"; \
+	$(GO) mod init example.com/consumer 2>/dev/null; \
+	$(GO) mod edit -require="$$mod@v0.0.0" -replace="$$mod=$(CURDIR)"; \
+	GOPROXY=off GOFLAGS=-mod=mod $(GO) list -deps ./... >/dev/null; \
+	GOPROXY=off $(GO) list -m -e -f '{{if not .Main}}{{.Path}} {{.Version}}{{end}}' all | sed '/^$$/d' > modules.txt; \
+	n=$$(wc -l < modules.txt); \
+	if [ "$$n" -gt $(MODGRAPH_MAX) ]; then \
+		cat modules.txt; echo "a program importing only client has $$n modules in its graph (go list -m all), more than $(MODGRAPH_MAX)"; exit 1; \
+	fi; \
+	echo "a program importing only client has $$n modules in its graph (maximum $(MODGRAPH_MAX))"
 
 ## docs-check: every relative link and #anchor of README.md, CONTRIBUTING.md and
 ## docs/*.md resolves and every Go block in them compiles (internal/cmd/doccheck).
 docs-check:
-	$(GO) run ./internal/cmd/doccheck
+	@$(call run-cmd,doccheck)
 
 ## docs: serve the API reference of the working tree locally with pkgsite.
 DOCS_ADDR ?= localhost:6060
 docs:
 	@echo "API reference: http://$(DOCS_ADDR)/github.com/cloudconnexa-go/cloudconnexa (Ctrl-C stops)"
-	$(GO) run golang.org/x/pkgsite/cmd/pkgsite -http=$(DOCS_ADDR) -list=false .
+	$(TOOL) pkgsite -http=$(DOCS_ADDR) -list=false .
 
 fmt-check:
 	@out=$$(gofmt -l .); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 
+## vet, lint: go vet and staticcheck over both modules.
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) -C tools vet ./...
 
 lint:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck $(PKGS)
+	$(TOOL) staticcheck $(PKGS)
+	$(GO) -C tools tool staticcheck ./...
 
-## test: the test suite (the command the README gives), with the race detector and coverage.
+## test: the test suite (the command the README gives), with the race detector and
+## coverage; then the tests of the tools module's own commands.
 test:
 	$(GO) test -race -count=1 -coverpkg=$(COVERPKG) -coverprofile=coverage.out $(PKGS)
 	@$(GO) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of the hand-written packages ($(COVERPKG)): " $$3 " of statements"}'
+	$(GO) -C tools test -race -count=1 ./...
 
 cover: test
 	$(GO) tool cover -html=coverage.out -o coverage.html
@@ -95,7 +134,7 @@ spec-validate:
 spec-diff:
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=<vendor openapi file>"; exit 2; }
 	@mkdir -p .spec-diff
-	$(GO) run ./internal/cmd/specdiff -ignore $(SPEC_DIFF_IGNORE) -normalised .spec-diff/upstream.normalised.json api/openapi.yaml $(UPSTREAM)
+	@$(call run-cmd,specdiff) -ignore $(SPEC_DIFF_IGNORE) -normalised .spec-diff/upstream.normalised.json api/openapi.yaml $(UPSTREAM)
 
 ## spec-diff-vendor: the gate against the committed vendor v1.1.0 document (run by CI).
 spec-diff-vendor:
@@ -106,24 +145,24 @@ spec-diff-vendor:
 spec-changes:
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-changes UPSTREAM=<vendor openapi file>"; exit 2; }
 	@mkdir -p .spec-diff
-	$(GO) run ./internal/cmd/specnorm $(VENDOR_DOC) .spec-diff/previous.normalised.json
-	$(GO) run ./internal/cmd/specnorm $(UPSTREAM) .spec-diff/upstream.normalised.json
-	$(GO) run github.com/oasdiff/oasdiff changelog .spec-diff/previous.normalised.json .spec-diff/upstream.normalised.json --format singleline
+	@$(call run-cmd,specnorm) $(VENDOR_DOC) .spec-diff/previous.normalised.json
+	@$(call run-cmd,specnorm) $(UPSTREAM) .spec-diff/upstream.normalised.json
+	$(TOOL) oasdiff changelog .spec-diff/previous.normalised.json .spec-diff/upstream.normalised.json --format singleline
 
 ## api-diff: the Go API of every importable package (gen/ included) compared with the
 ## baseline (the newest release in CHANGELOG.md, else the first commit), in Go terms.
 api-diff:
-	$(GO) run ./internal/cmd/apicompat
+	@$(call run-cmd,apicompat)
 
 ## api-check: fail when an incompatible Go API change is not declared under
 ## "### Breaking" in "## [Unreleased]" of CHANGELOG.md (CONTRIBUTING.md says how).
 api-check:
-	$(GO) run ./internal/cmd/apicompat -check
+	@$(call run-cmd,apicompat) -check
 
 ## install-check: go install …/cmd/cloudconnexa-fake@<version> from a clean module cache,
 ## served by a file:// proxy built from HEAD; then the binary's -version.
 install-check:
-	$(GO) run ./internal/cmd/installcheck
+	@$(call run-cmd,installcheck)
 
 ## fake: run the fake CloudConnexa server on localhost.
 fake:

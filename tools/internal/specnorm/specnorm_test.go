@@ -51,7 +51,7 @@ func TestNormalizeRules(t *testing.T) {
 // document without */* or int32 types, byte for byte the same every time,
 // and normalising again changes nothing.
 func TestNormalizeVendorFile(t *testing.T) {
-	raw, err := os.ReadFile("../../api/testdata/vendor-v1.1.0.json")
+	raw, err := os.ReadFile("../../../api/testdata/vendor-v1.1.0.json")
 	require.NoError(t, err)
 	out, rep, err := Normalize(raw)
 	require.NoError(t, err)

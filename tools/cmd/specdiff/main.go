@@ -1,10 +1,13 @@
 // Command specdiff is the drift gate behind make spec-diff. It normalises a
-// vendor-published OpenAPI document (package internal/specnorm), compares
+// vendor-published OpenAPI document (package tools/internal/specnorm), compares
 // ours with it using oasdiff's breaking-change checks (pinned in go.mod),
 // drops the changes the ignore file lists as documented deviations, and
 // fails when anything else is left:
 //
-//	go run ./internal/cmd/specdiff [-ignore api/spec-diff-ignore.txt] [-normalised out.json] api/openapi.yaml vendor.json
+// The Makefile builds it into .tools/bin (go build -C tools -o
+// ../.tools/bin/ ./cmd/specdiff) and runs it from the repository root:
+//
+//	.tools/bin/specdiff [-ignore api/spec-diff-ignore.txt] [-normalised out.json] api/openapi.yaml vendor.json
 //
 // Ours is the base and the vendor document the revision, so a "breaking
 // change" reads: if the API behaved as the vendor now documents, this would
@@ -33,7 +36,7 @@ import (
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/specnorm"
+	"github.com/cloudconnexa-go/cloudconnexa/tools/internal/specnorm"
 )
 
 func main() {

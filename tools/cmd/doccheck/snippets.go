@@ -101,7 +101,9 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 				problems = append(problems, *p)
 				continue
 			}
-			dir := filepath.Join("internal", "cmd", "doccheck", "overlay", "b"+strconv.Itoa(n))
+			// A package of the library module that exists only in the
+			// overlay (internal, so nothing can import it).
+			dir := filepath.Join("internal", "doccheck", "b"+strconv.Itoa(n))
 			for name, content := range files {
 				f := filepath.Join(tmp, fmt.Sprintf("b%d-%s", n, name))
 				if err := os.WriteFile(f, []byte(content), 0o600); err != nil {

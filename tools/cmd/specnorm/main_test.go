@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/specnorm"
+	"github.com/cloudconnexa-go/cloudconnexa/tools/internal/specnorm"
 )
 
 // TestRunWritesNormalisedDocument: the command writes exactly what

@@ -11,8 +11,11 @@
 // directory (offline; the checksum database is not asked), or with -online
 // from GOPROXY, checked against the checksum database.
 //
-//	go run ./internal/cmd/installcheck           # make install-check
-//	go run ./internal/cmd/installcheck -online
+// The Makefile builds it into .tools/bin (go build -C tools -o
+// ../.tools/bin/ ./cmd/installcheck) and runs it from the repository root:
+//
+//	.tools/bin/installcheck           # make install-check
+//	.tools/bin/installcheck -online
 package main
 
 import (

@@ -2,8 +2,11 @@
 // it checked: every relative link and #anchor in the Markdown files
 // resolves, and every Go code block compiles against the module.
 //
-//	go run ./internal/cmd/doccheck                 # README.md, CONTRIBUTING.md, docs/*.md
-//	go run ./internal/cmd/doccheck docs/errors.md  # some files only
+// The Makefile builds it into .tools/bin (go build -C tools -o
+// ../.tools/bin/ ./cmd/doccheck) and runs it from the repository root:
+//
+//	.tools/bin/doccheck                 # README.md, CONTRIBUTING.md, docs/*.md
+//	.tools/bin/doccheck docs/errors.md  # some files only
 //
 // It runs from the module root (make docs-check). Each problem is printed as
 // file:line: message; the exit status is 1 when there is any, 2 when the

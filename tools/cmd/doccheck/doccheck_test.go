@@ -48,11 +48,15 @@ func TestLinks(t *testing.T) {
 	}, got)
 }
 
+// libraryRoot is the root of the library module, whose packages the
+// blocks are compiled against (this command lives in the tools module).
+const libraryRoot = "../../.."
+
 func TestSnippets(t *testing.T) {
 	d, err := parseFile("testdata", "snippets.md")
 	require.NoError(t, err)
 	require.Len(t, d.blocks, 9, "Go blocks found (the sh block is not one)")
-	problems, err := buildSnippets(".", []*document{d})
+	problems, err := buildSnippets(libraryRoot, []*document{d})
 	require.NoError(t, err)
 	got := messages(append(d.marks, problems...))
 	assert.ElementsMatch(t, []string{
@@ -69,7 +73,7 @@ func TestSnippets(t *testing.T) {
 func TestMissingImport(t *testing.T) {
 	d, err := parseFile("testdata", "badimport.md")
 	require.NoError(t, err)
-	problems, err := buildSnippets(".", []*document{d})
+	problems, err := buildSnippets(libraryRoot, []*document{d})
 	require.NoError(t, err)
 	got := messages(problems)
 	require.Len(t, got, 1, "%q", got)

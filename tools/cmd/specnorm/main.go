@@ -1,8 +1,11 @@
 // Command specnorm writes the vendor's OpenAPI document without its
-// generator artefacts (see package internal/specnorm), the first step of
-// make spec-diff:
+// generator artefacts (see package tools/internal/specnorm), the first step of
+// make spec-diff.
 //
-//	go run ./internal/cmd/specnorm vendor.json normalised.json
+// The Makefile builds it into .tools/bin (go build -C tools -o
+// ../.tools/bin/ ./cmd/specnorm) and runs it from the repository root:
+//
+//	.tools/bin/specnorm vendor.json normalised.json
 package main
 
 import (
@@ -10,7 +13,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/specnorm"
+	"github.com/cloudconnexa-go/cloudconnexa/tools/internal/specnorm"
 )
 
 func main() {

@@ -10,8 +10,11 @@
 // tag v1.4.0, fetched from origin when the clone lacks it), or the first
 // commit while there is none; -base overrides it.
 //
-//	go run ./internal/cmd/apicompat          # make api-diff: the report
-//	go run ./internal/cmd/apicompat -check   # make api-check: the CI gate
+// The Makefile builds it into .tools/bin (go build -C tools -o
+// ../.tools/bin/ ./cmd/apicompat) and runs it from the repository root:
+//
+//	.tools/bin/apicompat          # make api-diff: the report
+//	.tools/bin/apicompat -check   # make api-check: the CI gate
 //
 // Exit status: 0 compatible or declared, 1 undeclared incompatible changes
 // (with -check), 2 the comparison could not be made.
