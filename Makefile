@@ -23,6 +23,8 @@ SPEC_DIFF_IGNORE ?= api/spec-diff-ignore.txt
 VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
 # How long each fuzz target runs in `make fuzz` (and so in CI).
 FUZZTIME  ?= 3s
+# How many cases each property-based test (pgregory.net/rapid) runs in `make fuzz`.
+RAPID_CHECKS ?= 5000
 
 .PHONY: all ci modgraph-check fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
 
@@ -31,8 +33,11 @@ all: check-generated fmt-check vet lint test
 ## ci: everything .ci/run checks, in order.
 ci: fmt-check tidy-check modgraph-check docs-check vet lint check-generated api-check spec-diff-vendor test cover-check fuzz examples quickstart
 
-## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each.
+## fuzz: every fuzz target of auth, client and cloudconnexatest, FUZZTIME each,
+## and the property-based tests (TestProperty*) with RAPID_CHECKS cases each
+## (make test runs rapid's default of 100).
 fuzz:
+	$(GO) test -count=1 ./internal/pacing ./auth -run '^TestProperty' -rapid.checks=$(RAPID_CHECKS)
 	@for pkg in ./auth ./client ./cloudconnexatest; do \
 		for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \

@@ -343,10 +343,21 @@ func (s *State) Observe(now time.Time, e Evidence) {
 	}
 }
 
+// setRate changes the server bucket's rate. A debt (a negative level, from
+// a pause) keeps its length in time: it was owed at the old rate, and a
+// slower rate must not stretch it.
+func (s *State) setRate(rate float64) {
+	if s.Server.Level < 0 && s.Server.Rate > 0 {
+		s.Server.Level *= rate / s.Server.Rate
+	}
+	s.Server.Rate = rate
+}
+
 // open stops pacing by the server bucket: no evidence of a budget.
 func (s *State) open(now time.Time, succ float64) {
 	s.Mode, s.Opened, s.OpenSucc = Open, now, succ
 	s.Window = s.Window[:0]
+	s.Server.Level = 0 // unused while open; no stale debt carries over
 }
 
 // expired reports whether the last 429 or header is older than EvidenceTTL.
@@ -357,7 +368,7 @@ func (s *State) expired(now time.Time) bool {
 func (s *State) observeHeaders(e Evidence) {
 	from := s.Mode
 	s.Mode = Headers
-	s.Server.Rate = e.Rate * RateShare
+	s.setRate(e.Rate * RateShare)
 	switch {
 	case e.Burst >= 1 && e.Burst <= maxCount:
 		s.Server.Capacity = e.Burst
@@ -439,7 +450,7 @@ func (s *State) observeLearned429(now time.Time, e Evidence, pause bool, ra time
 		s.Mode = Learned
 		s.SlowStart = true
 		s.Server.Capacity = math.Max(1, succ)
-		s.Server.Rate = math.Max(MinLearnedRate, math.Max(1, succ)/span)
+		s.Server.Rate, s.Server.Level = math.Max(MinLearnedRate, math.Max(1, succ)/span), 0
 		s.BaseRate = s.Server.Rate
 	case e.Permit > s.DecreasedAt:
 		// A 429 to a request sent at the learned pace: pace a little below
@@ -453,7 +464,7 @@ func (s *State) observeLearned429(now time.Time, e Evidence, pause bool, ra time
 			// We believed the server held tokens it did not.
 			s.Server.Capacity = math.Max(1, s.Server.Capacity-math.Floor(s.Server.Level))
 		}
-		s.Server.Rate = math.Max(MinLearnedRate, rate)
+		s.setRate(math.Max(MinLearnedRate, rate))
 		s.BaseRate = s.Server.Rate
 		s.SlowStart = false
 	default:
