@@ -35,6 +35,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
 // Defaults of the options.
@@ -48,9 +49,8 @@ const (
 )
 
 // learnedRateShare is the share of the server's advertised rate the shared
-// bucket paces at, as the local limiter does: 2 % of throughput buys
-// immunity to requests that are delayed on their way.
-const learnedRateShare = 0.98
+// bucket paces at: the pacing core's.
+const learnedRateShare = pacing.RateShare
 
 // ErrUnavailable is returned (wrapped) by Acquire while Redis is known to
 // be failing and the next probe is not due: the Client then paces locally.
@@ -370,7 +370,10 @@ func (l *Limiter) Observe(ctx context.Context, p client.Permit, o client.RateObs
 		hasRem = 1
 	}
 	if o.HasRetryAfter {
-		ra = micros(o.RetryAfter)
+		// One process's Retry-After holds the fleet back no longer than
+		// the cap of every pause (the local limiter's and the token
+		// endpoint's alike).
+		ra = micros(pacing.PauseFor(o.RetryAfter))
 	}
 	v, err := l.run(context.WithoutCancel(ctx), "observe", observeScript, nil,
 		p.ID, hasRem, o.Remaining, o.Burst, o.Rate*learnedRateShare, o.StatusCode, ra)

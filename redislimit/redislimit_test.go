@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
 )
 
@@ -339,6 +340,23 @@ func TestRetryAfterHoldsEveryProcess(t *testing.T) {
 	require.ErrorAs(t, err, &rlErr)
 	assert.Equal(t, client.WaitRetryAfter, rlErr.Reason)
 	assert.InDelta(t, 30, rlErr.Wait.Seconds(), 2)
+}
+
+// TestRetryAfterHoldsTheFleetAtMostTheCap: one process's Retry-After: 86400
+// holds every process back for the cap of every pause, not a day. Before:
+// the whole fleet stalled for as long as the header said (issue 21).
+func TestRetryAfterHoldsTheFleetAtMostTheCap(t *testing.T) {
+	srv := redisserver.Start(t)
+	rdb := newRedisClient(t, srv)
+	a := newTestLimiter(t, rdb)
+	take(t, a, client.RateObservation{StatusCode: 503, RetryAfter: 24 * time.Hour, HasRetryAfter: true})
+	ctx := context.Background()
+	rau, err := rdb.HGet(ctx, Keys(DefaultPrefix, testTenant, testID)[0], "rau").Float64()
+	require.NoError(t, err)
+	now, err := rdb.Time(ctx).Result()
+	require.NoError(t, err)
+	pause := time.Duration(rau)*time.Microsecond - time.Duration(now.UnixMicro())*time.Microsecond
+	assert.InDelta(t, pacing.MaxPause.Seconds(), pause.Seconds(), 2, "the shared pause")
 }
 
 // Pace only on evidence: once a server answers without any rate-limit
