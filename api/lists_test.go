@@ -30,7 +30,7 @@ func TestListsCanBeCleared(t *testing.T) {
 		{"UserUpdateRequest.secondaryGroupIds", []string{"secondaryGroupIds"}, func(c *client.Client, list bool) error {
 			body := gen.UserUpdateRequest{Email: "a@example.com"}
 			if list {
-				body.SecondaryGroupIds = &[]string{}
+				body.SecondaryGroupIDs = &[]string{}
 			}
 			_, err := c.UpdateUserWithResponse(ctx, "u1", body)
 			return err
@@ -38,17 +38,17 @@ func TestListsCanBeCleared(t *testing.T) {
 		{"TunnelBypassRequest.ipv4Subnets", []string{"tunnelBypass", "ipv4Subnets"}, func(c *client.Client, list bool) error {
 			body := gen.UserGroupRequest{Name: "g", TunnelBypass: &gen.TunnelBypassRequest{}}
 			if list {
-				body.TunnelBypass.Ipv4Subnets = &[]string{}
+				body.TunnelBypass.IPv4Subnets = &[]string{}
 			}
 			_, err := c.UpdateUserGroupWithResponse(ctx, "g1", body)
 			return err
 		}},
 		{"DnsZones.zones", []string{"zones"}, func(c *client.Client, list bool) error {
-			var body gen.DnsZones
+			var body gen.DNSZones
 			if list {
-				body.Zones = &[]gen.DnsZone{}
+				body.Zones = &[]gen.DNSZone{}
 			}
-			_, err := c.SetDnsZonesWithResponse(ctx, body)
+			_, err := c.SetDNSZonesWithResponse(ctx, body)
 			return err
 		}},
 		{"AccessGroupRequest.source", []string{"source"}, func(c *client.Client, list bool) error {
@@ -70,7 +70,7 @@ func TestListsCanBeCleared(t *testing.T) {
 		{"LocationContextRequest.userGroupsIds", []string{"userGroupsIds"}, func(c *client.Client, list bool) error {
 			body := gen.LocationContextRequest{Name: "lc"}
 			if list {
-				body.UserGroupsIds = &[]string{}
+				body.UserGroupsIDs = &[]string{}
 			}
 			_, err := c.UpdateLocationContextWithResponse(ctx, "l1", body)
 			return err
@@ -117,7 +117,10 @@ func lookup(t *testing.T, body []byte, path []string) (any, bool) {
 // bodies (docs/spec.md, "Lists in request bodies"): every optional array of
 // a schema a PUT body can reach is a pointer to a slice in Go
 // (x-go-type-skip-optional-pointer: false), so nil (absent) and an empty
-// slice (send []) differ; arrays of bodies no PUT reaches stay plain slices.
+// slice (send []) differ; so is the same optional array in the create of
+// that kind of resource (gatewaysIds of NetworkCreateRequest as of
+// NetworkUpdateRequest), so that a create and an update take a list in the
+// same Go type. Other arrays stay plain slices.
 func TestRequestListPolicy(t *testing.T) {
 	doc := loadSpec(t)
 	put := map[string]bool{}  // schema.property reachable from a PUT body
@@ -136,6 +139,18 @@ func TestRequestListPolicy(t *testing.T) {
 		}
 	}
 	require.Contains(t, put, "DnsZones.zones", "the walk found no PUT lists")
+	// kind names the resource a request schema writes: NetworkCreateRequest
+	// and NetworkUpdateRequest write a Network.
+	kind := func(name string) string {
+		schema, prop, _ := strings.Cut(name, ".")
+		schema = strings.TrimSuffix(schema, "Request")
+		schema = strings.TrimSuffix(strings.TrimSuffix(schema, "Create"), "Update")
+		return schema + "." + prop
+	}
+	putKind := map[string]bool{}
+	for name := range put {
+		putKind[kind(name)] = true
+	}
 	var missing, extra []string
 	for name := range body {
 		schema, prop, _ := strings.Cut(name, ".")
@@ -143,16 +158,19 @@ func TestRequestListPolicy(t *testing.T) {
 		v, ok := s.Properties[prop].Value.Extensions["x-go-type-skip-optional-pointer"]
 		pointer := ok && v == false
 		required := slices.Contains(s.Required, prop)
+		// A create takes the list in the same Go type as the update of the
+		// same kind of resource.
+		want := !required && (put[name] || putKind[kind(name)])
 		switch {
-		case put[name] && !required && !pointer:
+		case want && !pointer:
 			missing = append(missing, name)
-		case (!put[name] || required) && ok:
+		case !want && ok:
 			extra = append(extra, name)
 		}
 	}
 	sort.Strings(missing)
 	sort.Strings(extra)
-	assert.Empty(t, missing, "optional PUT-body arrays without x-go-type-skip-optional-pointer: false")
+	assert.Empty(t, missing, "optional request-body arrays without x-go-type-skip-optional-pointer: false")
 	assert.Empty(t, extra, "x-go-type-skip-optional-pointer on arrays the policy leaves plain")
 }
 

@@ -95,7 +95,7 @@ func fakeServer(b *testing.B, n int) (*cloudconnexatest.Server, string, string) 
 	r, err := srv.Client().ListNetworksWithResponse(b.Context(), &gen.ListNetworksParams{Page: &page, Size: &size})
 	require.NoError(b, err)
 	require.Equal(b, n, int(r.JSON200.TotalElements))
-	return srv, tok, r.JSON200.Content[mid%1000].Id
+	return srv, tok, r.JSON200.Content[mid%1000].ID
 }
 
 func getTarget(srv *cloudconnexatest.Server, tok, id string) fakeTarget {

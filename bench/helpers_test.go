@@ -43,7 +43,7 @@ func clientGetNetwork(ctx context.Context, c *client.Client) (*gen.NetworkRespon
 }
 
 func checkNetwork(n *gen.NetworkResponse) error {
-	if n.Id != benchNetworkID || len(n.Connectors) != 2 || len(n.Routes) != 3 {
+	if n.ID != benchNetworkID || len(n.Connectors) != 2 || len(n.Routes) != 3 {
 		return errors.New("unexpected network payload")
 	}
 	return nil

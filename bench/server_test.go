@@ -232,54 +232,54 @@ func ptr[T any](v T) *T { return &v }
 func benchNetwork() gen.NetworkResponse {
 	online, offline := gen.ConnectionStatusOnline, gen.ConnectionStatusOffline
 	return gen.NetworkResponse{
-		Id:                benchNetworkID,
+		ID:                benchNetworkID,
 		Name:              "eu-west-production",
 		Description:       ptr("Production VPC in eu-west-1, peered with the shared-services VPC"),
 		Egress:            ptr(true),
 		InternetAccess:    ptr(gen.InternetAccessSplitTunnelOn),
 		TunnelingProtocol: ptr(gen.TunnelingProtocolOpenvpn),
-		GatewaysIds:       []string{"0b8b6c1e-2e57-4b8e-9d1a-6c5f1e2d3a41", "7f3a9d2c-5b14-4e6f-8a0b-1c2d3e4f5a62"},
+		GatewaysIDs:       []string{"0b8b6c1e-2e57-4b8e-9d1a-6c5f1e2d3a41", "7f3a9d2c-5b14-4e6f-8a0b-1c2d3e4f5a62"},
 		SystemSubnets:     []string{"100.96.0.0/11", "fd00:c0:a8::/64"},
 		Connectors: []gen.NetworkConnectorResponse{
 			{
-				Id:                "a1f4c2d8-93b6-4e1f-8c7a-5d2e9b0f1c33",
+				ID:                "a1f4c2d8-93b6-4e1f-8c7a-5d2e9b0f1c33",
 				Name:              "eu-west-1a-connector",
 				Description:       ptr("Primary connector, availability zone a"),
 				ConnectionStatus:  &online,
-				IpV4Address:       ptr("100.96.1.10"),
-				IpV6Address:       ptr("fd00:c0:a8::10"),
+				IPV4Address:       ptr("100.96.1.10"),
+				IPV6Address:       ptr("fd00:c0:a8::10"),
 				Licensed:          ptr(true),
-				NetworkItemId:     ptr(benchNetworkID),
+				NetworkItemID:     ptr(benchNetworkID),
 				NetworkItemType:   ptr(gen.NetworkItemTypeNetwork),
 				TunnelingProtocol: ptr(gen.TunnelingProtocolOpenvpn),
-				VpnRegionId:       ptr("eu-west-1"),
+				VPNRegionID:       ptr("eu-west-1"),
 			},
 			{
-				Id:                "b2e5d3f9-04c7-4f20-9d8b-6e3fa0c1d244",
+				ID:                "b2e5d3f9-04c7-4f20-9d8b-6e3fa0c1d244",
 				Name:              "eu-west-1b-ipsec",
 				Description:       ptr("IPsec tunnel to the on-premises data centre"),
 				ConnectionStatus:  &offline,
-				IpV4Address:       ptr("100.96.1.11"),
-				IpV6Address:       ptr("fd00:c0:a8::11"),
+				IPV4Address:       ptr("100.96.1.11"),
+				IPV6Address:       ptr("fd00:c0:a8::11"),
 				Licensed:          ptr(true),
-				NetworkItemId:     ptr(benchNetworkID),
+				NetworkItemID:     ptr(benchNetworkID),
 				NetworkItemType:   ptr(gen.NetworkItemTypeNetwork),
-				TunnelingProtocol: ptr(gen.TunnelingProtocolIpsec),
-				VpnRegionId:       ptr("eu-west-2"),
-				IpSecConfig: &gen.IpSecConfigResponse{
+				TunnelingProtocol: ptr(gen.TunnelingProtocolIPsec),
+				VPNRegionID:       ptr("eu-west-2"),
+				IPSecConfig: &gen.IPSecConfigResponse{
 					Domain:             ptr("dc1.example.com"),
 					Hostname:           ptr("vpn-gw-1.dc1.example.com"),
 					PreSharedKey:       ptr("not-a-real-pre-shared-key-0123456789"),
-					RemoteSitePublicIp: ptr("198.51.100.23"),
-					ServerId:           ptr("c3f6e4a0-15d8-4031-ae9c-7f4ab1d2e355"),
-					ServerIp:           ptr("203.0.113.7"),
+					RemoteSitePublicIP: ptr("198.51.100.23"),
+					ServerID:           ptr("c3f6e4a0-15d8-4031-ae9c-7f4ab1d2e355"),
+					ServerIP:           ptr("203.0.113.7"),
 				},
 			},
 		},
 		Routes: []gen.NetworkRouteResponse{
-			{Id: "d4a7f5b1-26e9-4142-bf0d-8a5bc2e3f466", Subnet: "10.20.0.0/16", Type: ptr(gen.RouteTypeIpV4), Description: ptr("VPC CIDR")},
-			{Id: "e5b8a6c2-37fa-4253-8c1e-9b6cd3f4a577", Subnet: "172.31.0.0/20", Type: ptr(gen.RouteTypeIpV4), Description: ptr("Shared services")},
-			{Id: "f6c9b7d3-480b-4364-9d2f-ac7de4a5b688", Subnet: "fd12:3456:789a::/48", Type: ptr(gen.RouteTypeIpV6), Description: ptr("IPv6 VPC range")},
+			{ID: "d4a7f5b1-26e9-4142-bf0d-8a5bc2e3f466", Subnet: "10.20.0.0/16", Type: ptr(gen.RouteTypeIPv4), Description: ptr("VPC CIDR")},
+			{ID: "e5b8a6c2-37fa-4253-8c1e-9b6cd3f4a577", Subnet: "172.31.0.0/20", Type: ptr(gen.RouteTypeIPv4), Description: ptr("Shared services")},
+			{ID: "f6c9b7d3-480b-4364-9d2f-ac7de4a5b688", Subnet: "fd12:3456:789a::/48", Type: ptr(gen.RouteTypeIPv6), Description: ptr("IPv6 VPC range")},
 		},
 	}
 }
@@ -288,33 +288,33 @@ var networkBody = sync.OnceValue(func() []byte { return mustJSON(benchNetwork())
 
 func benchUser(i int) gen.UserResponse {
 	roles := [...]gen.UserRole{gen.UserRoleMember, gen.UserRoleMember, gen.UserRoleAdmin, gen.UserRoleOwner}
-	auths := [...]gen.UserAuthType{gen.UserAuthTypeSaml, gen.UserAuthTypeInternal, gen.UserAuthTypeGoogle, gen.UserAuthTypeMicrosoft}
+	auths := [...]gen.UserAuthType{gen.UserAuthTypeSAML, gen.UserAuthTypeInternal, gen.UserAuthTypeGoogle, gen.UserAuthTypeMicrosoft}
 	status := [...]gen.ConnectionStatus{gen.ConnectionStatusOnline, gen.ConnectionStatusOffline}
 	id := fmt.Sprintf("%08x-7d2b-4c1e-9f3a-%012x", i, i*7919)
 	return gen.UserResponse{
-		Id:                id,
+		ID:                id,
 		Username:          fmt.Sprintf("user%06d", i),
 		Email:             fmt.Sprintf("user%06d@example.com", i),
 		FirstName:         ptr(fmt.Sprintf("First%d", i)),
 		LastName:          ptr(fmt.Sprintf("Last%d", i)),
-		GroupId:           ptr("3e1c9a7b-5d2f-4e80-a6b4-c1d2e3f4a5b6"),
-		SecondaryGroupIds: []string{"4f2dab8c-6e30-4f91-b7c5-d2e3f4a5b6c7", "5a3ebc9d-7f41-40a2-88d6-e3f4a5b6c7d8"},
+		GroupID:           ptr("3e1c9a7b-5d2f-4e80-a6b4-c1d2e3f4a5b6"),
+		SecondaryGroupIDs: []string{"4f2dab8c-6e30-4f91-b7c5-d2e3f4a5b6c7", "5a3ebc9d-7f41-40a2-88d6-e3f4a5b6c7d8"},
 		Role:              ptr(roles[i%len(roles)]),
 		AuthType:          ptr(auths[i%len(auths)]),
 		Status:            ptr(gen.UserStatusActive),
 		ConnectionStatus:  ptr(status[i%2]),
 		Licensed:          ptr(i%5 != 0),
 		Devices: []gen.DeviceResponse{{
-			Id:               fmt.Sprintf("%08x-1a2b-4c3d-8e4f-%012x", i, i*104729),
+			ID:               fmt.Sprintf("%08x-1a2b-4c3d-8e4f-%012x", i, i*104729),
 			Name:             fmt.Sprintf("laptop-%06d", i),
 			Description:      ptr("Corporate laptop"),
 			ClientUUID:       ptr(fmt.Sprintf("%08x-aaaa-4bbb-8ccc-%012x", i, i*31)),
 			ConnectionStatus: ptr(status[i%2]),
-			IpV4Address:      ptr(fmt.Sprintf("100.64.%d.%d", (i/250)%250, i%250+1)),
-			IpV6Address:      ptr(fmt.Sprintf("fd00:a:b::%x", i)),
-			UserId:           ptr(id),
+			IPV4Address:      ptr(fmt.Sprintf("100.64.%d.%d", (i/250)%250, i%250+1)),
+			IPV6Address:      ptr(fmt.Sprintf("fd00:a:b::%x", i)),
+			UserID:           ptr(id),
 			Platform: &gen.PlatformResponse{
-				Os:            ptr("macOS"),
+				OS:            ptr("macOS"),
 				Version:       ptr("14.5"),
 				ClientVersion: ptr("3.5.1"),
 			},

@@ -321,7 +321,7 @@ func TestTokenStyleQuery(t *testing.T) {
 	defer srv.Close()
 	c, err := New(srv.URL, "the-id", "secret", WithAllowInsecureLoopback(), WithTokenStyle(auth.TokenStyleQuery), WithAuthOptions(auth.WithRefreshMargin(time.Minute)))
 	require.NoError(t, err)
-	_, err = c.GetSnatWithResponse(context.Background())
+	_, err = c.GetSNATWithResponse(context.Background())
 	require.NoError(t, err)
 	got, _ := gotQuery.Load().(string)
 	assert.Equal(t, "the-id", got, "client_id in query")

@@ -168,7 +168,7 @@ func TestReauthenticatesOn401(t *testing.T) {
 	c := newTestClient(t, s)
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
-	assert.Equal(t, "n-1", resp.JSON200.Id, "response %+v", resp.JSON200)
+	assert.Equal(t, "n-1", resp.JSON200.ID, "response %+v", resp.JSON200)
 	assert.Equal(t, int32(2), s.tokenRequests.Load(), "token requests")
 	reqs := s.recorded()
 	if assert.Len(t, reqs, 2, "requests: %+v", reqs) {

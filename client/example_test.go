@@ -35,7 +35,7 @@ func fakeTenant() *httptest.Server {
 			})
 			return
 		}
-		reply(w, 200, gen.NetworkResponse{Id: "n-1", Name: "office"})
+		reply(w, 200, gen.NetworkResponse{ID: "n-1", Name: "office"})
 	})
 	mux.HandleFunc("GET /api/v1/networks", func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -43,7 +43,7 @@ func fakeTenant() *httptest.Server {
 		const total = 25
 		p := gen.PageNetworkResponse{Content: []gen.NetworkResponse{}, Page: int32(page), Size: int32(size), TotalElements: total, TotalPages: int32((total + size - 1) / size)}
 		for i := page * size; i < min(total, (page+1)*size); i++ {
-			p.Content = append(p.Content, gen.NetworkResponse{Id: fmt.Sprintf("n-%d", i), Name: fmt.Sprintf("net-%02d", i)})
+			p.Content = append(p.Content, gen.NetworkResponse{ID: fmt.Sprintf("n-%d", i), Name: fmt.Sprintf("net-%02d", i)})
 		}
 		reply(w, 200, p)
 	})

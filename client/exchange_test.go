@@ -39,7 +39,7 @@ func TestResetWhileReadingBodyIsRetried(t *testing.T) {
 	c := newTestClient(t, s)
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
-	assert.Equal(t, "n-1", resp.JSON200.Id)
+	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Equal(t, 3, s.count())
 }
 
@@ -81,7 +81,7 @@ func TestSlowBodyUnderTimeoutIsRetried(t *testing.T) {
 	c := newTestClient(t, s, WithTimeout(time.Second))
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
-	assert.Equal(t, "n-1", resp.JSON200.Id)
+	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Equal(t, 2, s.count())
 
 	n.Store(0)

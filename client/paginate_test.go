@@ -30,7 +30,7 @@ func pagedNetworks(total int) http.HandlerFunc {
 		var p gen.PageNetworkResponse
 		p.Content = []gen.NetworkResponse{}
 		for i := page * size; i < min(total, (page+1)*size); i++ {
-			p.Content = append(p.Content, gen.NetworkResponse{Id: fmt.Sprintf("n-%04d", i), Name: fmt.Sprintf("net-%04d", i)})
+			p.Content = append(p.Content, gen.NetworkResponse{ID: fmt.Sprintf("n-%04d", i), Name: fmt.Sprintf("net-%04d", i)})
 		}
 		p.Page, p.Size, p.TotalElements = int32(page), int32(size), int32(total)
 		p.NumberOfElements = int32(len(p.Content))
@@ -45,7 +45,7 @@ func TestAllNetworks(t *testing.T) {
 	var got []string
 	for n, err := range c.Networks.All(context.Background(), nil) {
 		require.NoError(t, err)
-		got = append(got, n.Id)
+		got = append(got, n.ID)
 	}
 	require.Len(t, got, 2500, "networks")
 	for i, id := range got {
@@ -80,7 +80,7 @@ func TestAllNetworksParams(t *testing.T) {
 	var got []string
 	for n, err := range seq {
 		require.NoError(t, err)
-		got = append(got, n.Id)
+		got = append(got, n.ID)
 	}
 	if assert.Len(t, got, 15, "got %v", got) {
 		assert.Equal(t, "n-0010", got[0], "got %v", got)
@@ -176,7 +176,7 @@ func TestAllSessions(t *testing.T) {
 	var ids []string
 	for sess, err := range c.Sessions.All(context.Background(), 0, &SessionsListParams{StartDate: &start, Status: &status}) {
 		require.NoError(t, err)
-		ids = append(ids, sess.Id)
+		ids = append(ids, sess.ID)
 	}
 	assert.Equal(t, []string{"s1", "s2", "s3", "s4"}, ids)
 	reqs := s.recorded()
@@ -188,7 +188,7 @@ func TestAllSessions(t *testing.T) {
 	// Resuming from a cursor, and stopping early.
 	for sess, err := range c.Sessions.All(context.Background(), 7, &SessionsListParams{StartDate: &start, Status: &status, Cursor: ptr("c1")}) {
 		require.NoError(t, err, "first resumed session")
-		require.Equal(t, "s3", sess.Id, "first resumed session")
+		require.Equal(t, "s3", sess.ID, "first resumed session")
 		break
 	}
 	reqs = s.recorded()
@@ -208,9 +208,9 @@ func TestAllAuditLogs(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	var ids []string
-	for e, err := range c.AuditLog.All(context.Background(), 0, &AuditLogListParams{InitiatorId: ptr("u1")}) {
+	for e, err := range c.AuditLog.All(context.Background(), 0, &AuditLogListParams{InitiatorID: ptr("u1")}) {
 		require.NoError(t, err)
-		ids = append(ids, e.Id)
+		ids = append(ids, e.ID)
 	}
 	assert.Equal(t, []string{"a1", "a2"}, ids)
 	assert.Equal(t, 2, s.count(), "requests")

@@ -79,7 +79,7 @@ func TestSameOriginRedirectIsFollowedAndCallerMayBeStricter(t *testing.T) {
 	c := newTestClient(t, s)
 	resp, err := c.GetNetworkWithResponse(context.Background(), "old")
 	require.NoError(t, err)
-	assert.Equal(t, "n-1", resp.JSON200.Id)
+	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Empty(t, resp.HTTPResponse.Request.Header.Get("Authorization"), "no token reachable from the response")
 
 	errNo := errors.New("no redirects here")

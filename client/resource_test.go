@@ -31,7 +31,7 @@ func TestResourceAnyDocumentedShapeIsAccepted(t *testing.T) {
 	s := newTestAPI(t, nil)
 	c := newTestClient(t, s, WithoutRateLimit())
 	ctx := context.Background()
-	req := gen.DnsRecordRequest{Domain: "git.corp.example"}
+	req := gen.DNSRecordRequest{Domain: "git.corp.example"}
 
 	for _, tc := range []struct {
 		name        string
@@ -47,7 +47,7 @@ func TestResourceAnyDocumentedShapeIsAccepted(t *testing.T) {
 			rec, err := c.DNSRecords.Create(ctx, req)
 			require.NoError(t, err)
 			require.NotNil(t, rec)
-			assert.Equal(t, "r-1", rec.Id)
+			assert.Equal(t, "r-1", rec.ID)
 		})
 	}
 
@@ -100,7 +100,7 @@ func TestResourceUndocumented2xxIsTypedError(t *testing.T) {
 	for _, tc := range cases {
 		t.Run("object/"+tc.name, func(t *testing.T) {
 			s.setHandler(answer(tc.status, tc.contentType, tc.body))
-			rec, err := c.DNSRecords.Create(ctx, gen.DnsRecordRequest{Domain: "git.corp.example"})
+			rec, err := c.DNSRecords.Create(ctx, gen.DNSRecordRequest{Domain: "git.corp.example"})
 			assert.Nil(t, rec)
 			requireUnexpected(t, err, "createDnsRecord", tc.status)
 		})

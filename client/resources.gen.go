@@ -158,10 +158,10 @@ func (s *AccessGroupsService) All(ctx context.Context, params *AccessGroupsListP
 // AccessGroupsRemoveDestinationParams are the optional query parameters of [AccessGroupsService.RemoveDestination] (removeAccessGroupDestination); nil
 // or a zero field leaves a parameter out.
 type AccessGroupsRemoveDestinationParams struct {
-	// ParentId: Id of the parent item (network, host or user group).
-	ParentId *string
-	// ChildId: Id of the child item (service); omit to remove the whole parent.
-	ChildId *string
+	// ParentID: Id of the parent item (network, host or user group).
+	ParentID *string
+	// ChildID: Id of the child item (service); omit to remove the whole parent.
+	ChildID *string
 }
 
 // RemoveDestination calls removeAccessGroupDestination (DELETE /api/v1/access-groups/{id}/destination): remove a destination from an access group.
@@ -169,8 +169,8 @@ type AccessGroupsRemoveDestinationParams struct {
 func (s *AccessGroupsService) RemoveDestination(ctx context.Context, id string, typ gen.AccessItemDestinationType, params *AccessGroupsRemoveDestinationParams) (*gen.AccessGroupResponse, error) {
 	p := gen.RemoveAccessGroupDestinationParams{Type: typ}
 	if params != nil {
-		p.ParentId = params.ParentId
-		p.ChildId = params.ChildId
+		p.ParentID = params.ParentID
+		p.ChildID = params.ChildID
 	}
 	resp, err := s.c.RemoveAccessGroupDestination(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
@@ -179,10 +179,10 @@ func (s *AccessGroupsService) RemoveDestination(ctx context.Context, id string, 
 // AccessGroupsRemoveSourceParams are the optional query parameters of [AccessGroupsService.RemoveSource] (removeAccessGroupSource); nil
 // or a zero field leaves a parameter out.
 type AccessGroupsRemoveSourceParams struct {
-	// ParentId: Id of the parent item (network, host or user group).
-	ParentId *string
-	// ChildId: Id of the child item (service); omit to remove the whole parent.
-	ChildId *string
+	// ParentID: Id of the parent item (network, host or user group).
+	ParentID *string
+	// ChildID: Id of the child item (service); omit to remove the whole parent.
+	ChildID *string
 }
 
 // RemoveSource calls removeAccessGroupSource (DELETE /api/v1/access-groups/{id}/source): remove a source from an access group.
@@ -190,8 +190,8 @@ type AccessGroupsRemoveSourceParams struct {
 func (s *AccessGroupsService) RemoveSource(ctx context.Context, id string, typ gen.AccessItemSourceType, params *AccessGroupsRemoveSourceParams) (*gen.AccessGroupResponse, error) {
 	p := gen.RemoveAccessGroupSourceParams{Type: typ}
 	if params != nil {
-		p.ParentId = params.ParentId
-		p.ChildId = params.ChildId
+		p.ParentID = params.ParentID
+		p.ChildID = params.ChildID
 	}
 	resp, err := s.c.RemoveAccessGroupSource(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
@@ -231,8 +231,8 @@ type AccountService struct{ c *Client }
 
 // CreateCloudID calls createCloudId (POST /api/v1/account/cloud-id): create a Cloud ID in the caller's subscription and return its API credentials.
 func (s *AccountService) CreateCloudID(ctx context.Context, id string) (*gen.AuthCredentials, error) {
-	p := gen.CreateCloudIdParams{Id: id}
-	resp, err := s.c.CreateCloudId(selfDecoding(ctx), &p)
+	p := gen.CreateCloudIDParams{ID: id}
+	resp, err := s.c.CreateCloudID(selfDecoding(ctx), &p)
 	return decodeJSON[gen.AuthCredentials](s.c, resp, err)
 }
 
@@ -246,8 +246,8 @@ type AuditLogListParams struct {
 	StartDate *time.Time
 	// EndDate: Exclusive end (ISO 8601 instant). At most 24 hours after startDate.
 	EndDate *time.Time
-	// InitiatorId: Only changes made by this initiator.
-	InitiatorId *string
+	// InitiatorID: Only changes made by this initiator.
+	InitiatorID *string
 	// Cursor: nextCursor of the previous batch.
 	Cursor *string
 }
@@ -260,7 +260,7 @@ func (s *AuditLogService) List(ctx context.Context, size int32, params *AuditLog
 	if params != nil {
 		p.StartDate = params.StartDate
 		p.EndDate = params.EndDate
-		p.InitiatorId = params.InitiatorId
+		p.InitiatorID = params.InitiatorID
 		p.Cursor = params.Cursor
 	}
 	resp, err := s.c.ListAuditLogs(selfDecoding(ctx), &p)
@@ -276,7 +276,7 @@ func (s *AuditLogService) All(ctx context.Context, size int32, params *AuditLogL
 	if params != nil {
 		p.StartDate = params.StartDate
 		p.EndDate = params.EndDate
-		p.InitiatorId = params.InitiatorId
+		p.InitiatorID = params.InitiatorID
 		p.Cursor = params.Cursor
 	}
 	return cursors(s.c, ctx, p, s.c.ListAuditLogs,
@@ -321,20 +321,20 @@ type DNSLogService struct{ c *Client }
 // Disable calls disableDnsLog (PUT /api/v1/dns-log/user-dns-resolutions/disable): turn the DNS log off.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSLogService) Disable(ctx context.Context) error {
-	resp, err := s.c.DisableDnsLog(ctx)
+	resp, err := s.c.DisableDNSLog(ctx)
 	return discardBody(resp, err)
 }
 
 // Enable calls enableDnsLog (PUT /api/v1/dns-log/user-dns-resolutions/enable): turn the DNS log on.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSLogService) Enable(ctx context.Context) error {
-	resp, err := s.c.EnableDnsLog(ctx)
+	resp, err := s.c.EnableDNSLog(ctx)
 	return discardBody(resp, err)
 }
 
 // GetEnabled calls getDnsLogEnabled (GET /api/v1/dns-log/user-dns-resolutions/enabled): report whether the DNS log is on.
 func (s *DNSLogService) GetEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDnsLogEnabled(selfDecoding(ctx))
+	resp, err := s.c.GetDNSLogEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -352,77 +352,77 @@ type DNSLogListUserDNSResolutionsParams struct {
 // ListUserDNSResolutions calls listUserDnsResolutions (GET /api/v1/dns-log/user-dns-resolutions/page): list hourly aggregated DNS resolutions made by users.
 // params may be nil.
 // [DNSLogService.AllUserDNSResolutions] iterates over every item instead.
-func (s *DNSLogService) ListUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) (*gen.PageUserDnsResolution, error) {
-	p := gen.ListUserDnsResolutionsParams{StartHour: startHour}
+func (s *DNSLogService) ListUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) (*gen.PageUserDNSResolution, error) {
+	p := gen.ListUserDNSResolutionsParams{StartHour: startHour}
 	if params != nil {
 		p.HoursBack = params.HoursBack
 		p.Page = params.Page
 		p.Size = params.Size
 	}
-	resp, err := s.c.ListUserDnsResolutions(selfDecoding(ctx), &p)
-	return decodeJSON[gen.PageUserDnsResolution](s.c, resp, err)
+	resp, err := s.c.ListUserDNSResolutions(selfDecoding(ctx), &p)
+	return decodeJSON[gen.PageUserDNSResolution](s.c, resp, err)
 }
 
 // AllUserDNSResolutions iterates over the items of listUserDnsResolutions (GET /api/v1/dns-log/user-dns-resolutions/page), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
-func (s *DNSLogService) AllUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) iter.Seq2[gen.UserDnsResolution, error] {
-	p := gen.ListUserDnsResolutionsParams{StartHour: startHour}
+func (s *DNSLogService) AllUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) iter.Seq2[gen.UserDNSResolution, error] {
+	p := gen.ListUserDNSResolutionsParams{StartHour: startHour}
 	if params != nil {
 		p.HoursBack = params.HoursBack
 		p.Page = params.Page
 		p.Size = params.Size
 	}
-	return pages[gen.UserDnsResolution](s.c, ctx, &p, s.c.ListUserDnsResolutions,
-		func(p *gen.ListUserDnsResolutionsParams) (**int32, **int32) { return &p.Page, &p.Size })
+	return pages[gen.UserDNSResolution](s.c, ctx, &p, s.c.ListUserDNSResolutions,
+		func(p *gen.ListUserDNSResolutionsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // DNSRecordsService calls the operations of /api/v1/dns-records. Get it as c.DNSRecords.
 type DNSRecordsService struct{ c *Client }
 
 // Create calls createDnsRecord (POST /api/v1/dns-records): create a DNS record.
-func (s *DNSRecordsService) Create(ctx context.Context, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.CreateDnsRecord(selfDecoding(ctx), body)
-	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
+func (s *DNSRecordsService) Create(ctx context.Context, body gen.DNSRecordRequest) (*gen.DNSRecordResponse, error) {
+	resp, err := s.c.CreateDNSRecord(selfDecoding(ctx), body)
+	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDnsRecord (DELETE /api/v1/dns-records/{id}): delete a DNS record.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSRecordsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteDnsRecord(ctx, id)
+	resp, err := s.c.DeleteDNSRecord(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getDnsRecord (GET /api/v1/dns-records/{id}): get a DNS record by id.
-func (s *DNSRecordsService) Get(ctx context.Context, id string) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.GetDnsRecord(selfDecoding(ctx), id)
-	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
+func (s *DNSRecordsService) Get(ctx context.Context, id string) (*gen.DNSRecordResponse, error) {
+	resp, err := s.c.GetDNSRecord(selfDecoding(ctx), id)
+	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
 // DNSRecordsListParams are the optional query parameters of [DNSRecordsService.List] (listDnsRecords); nil
 // or a zero field leaves a parameter out.
-type DNSRecordsListParams = gen.ListDnsRecordsParams
+type DNSRecordsListParams = gen.ListDNSRecordsParams
 
 // List calls listDnsRecords (GET /api/v1/dns-records): list DNS records, one page at a time.
 // params may be nil.
 // [DNSRecordsService.All] iterates over every item instead.
-func (s *DNSRecordsService) List(ctx context.Context, params *DNSRecordsListParams) (*gen.PageDnsRecordResponse, error) {
-	resp, err := s.c.ListDnsRecords(selfDecoding(ctx), params)
-	return decodeJSON[gen.PageDnsRecordResponse](s.c, resp, err)
+func (s *DNSRecordsService) List(ctx context.Context, params *DNSRecordsListParams) (*gen.PageDNSRecordResponse, error) {
+	resp, err := s.c.ListDNSRecords(selfDecoding(ctx), params)
+	return decodeJSON[gen.PageDNSRecordResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDnsRecords (GET /api/v1/dns-records), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
-func (s *DNSRecordsService) All(ctx context.Context, params *DNSRecordsListParams) iter.Seq2[gen.DnsRecordResponse, error] {
-	return pages[gen.DnsRecordResponse](s.c, ctx, params, s.c.ListDnsRecords,
-		func(p *gen.ListDnsRecordsParams) (**int32, **int32) { return &p.Page, &p.Size })
+func (s *DNSRecordsService) All(ctx context.Context, params *DNSRecordsListParams) iter.Seq2[gen.DNSRecordResponse, error] {
+	return pages[gen.DNSRecordResponse](s.c, ctx, params, s.c.ListDNSRecords,
+		func(p *gen.ListDNSRecordsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateDnsRecord (PUT /api/v1/dns-records/{id}): replace a DNS record.
-func (s *DNSRecordsService) Update(ctx context.Context, id string, body gen.DnsRecordRequest) (*gen.DnsRecordResponse, error) {
-	resp, err := s.c.UpdateDnsRecord(selfDecoding(ctx), id, body)
-	return decodeJSON[gen.DnsRecordResponse](s.c, resp, err)
+func (s *DNSRecordsService) Update(ctx context.Context, id string, body gen.DNSRecordRequest) (*gen.DNSRecordResponse, error) {
+	resp, err := s.c.UpdateDNSRecord(selfDecoding(ctx), id, body)
+	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
 // DevicePosturesService calls the operations of /api/v1/device-postures. Get it as c.DevicePostures.
@@ -478,7 +478,7 @@ type DevicesService struct{ c *Client }
 
 // Create calls createDevice (POST /api/v1/devices): register a device for a user.
 func (s *DevicesService) Create(ctx context.Context, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
-	p := gen.CreateDeviceParams{UserId: userID}
+	p := gen.CreateDeviceParams{UserID: userID}
 	resp, err := s.c.CreateDevice(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
@@ -486,7 +486,7 @@ func (s *DevicesService) Create(ctx context.Context, userID string, body gen.Dev
 // Delete calls deleteDevice (DELETE /api/v1/devices/{id}): delete a user's device.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DevicesService) Delete(ctx context.Context, id string, userID string) error {
-	p := gen.DeleteDeviceParams{UserId: userID}
+	p := gen.DeleteDeviceParams{UserID: userID}
 	resp, err := s.c.DeleteDevice(ctx, id, &p)
 	return discardBody(resp, err)
 }
@@ -494,14 +494,14 @@ func (s *DevicesService) Delete(ctx context.Context, id string, userID string) e
 // GenerateProfile calls generateDeviceProfile (POST /api/v1/devices/{id}/profile): generate an .ovpn profile for a device in a region.
 // It returns the answer's text/plain body.
 func (s *DevicesService) GenerateProfile(ctx context.Context, id string, userID string, regionID string) (string, error) {
-	p := gen.GenerateDeviceProfileParams{UserId: userID, RegionId: regionID}
+	p := gen.GenerateDeviceProfileParams{UserID: userID, RegionID: regionID}
 	resp, err := s.c.GenerateDeviceProfile(ctx, id, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getDevice (GET /api/v1/devices/{id}): get a user's device by id.
 func (s *DevicesService) Get(ctx context.Context, id string, userID string) (*gen.DeviceResponse, error) {
-	p := gen.GetDeviceParams{UserId: userID}
+	p := gen.GetDeviceParams{UserID: userID}
 	resp, err := s.c.GetDevice(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
@@ -529,14 +529,14 @@ func (s *DevicesService) All(ctx context.Context, params *DevicesListParams) ite
 // RevokeProfile calls revokeDeviceProfile (DELETE /api/v1/devices/{id}/profile): revoke a device's profile.
 // It returns the answer's text/plain body.
 func (s *DevicesService) RevokeProfile(ctx context.Context, id string, userID string) (string, error) {
-	p := gen.RevokeDeviceProfileParams{UserId: userID}
+	p := gen.RevokeDeviceProfileParams{UserID: userID}
 	resp, err := s.c.RevokeDeviceProfile(ctx, id, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Update calls updateDevice (PUT /api/v1/devices/{id}): replace a user's device.
 func (s *DevicesService) Update(ctx context.Context, id string, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
-	p := gen.UpdateDeviceParams{UserId: userID}
+	p := gen.UpdateDeviceParams{UserID: userID}
 	resp, err := s.c.UpdateDevice(selfDecoding(ctx), id, &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
@@ -546,7 +546,7 @@ type HostApplicationsService struct{ c *Client }
 
 // Create calls createHostApplication (POST /api/v1/hosts/applications): create an application on a host.
 func (s *HostApplicationsService) Create(ctx context.Context, hostID string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
-	p := gen.CreateHostApplicationParams{HostId: hostID}
+	p := gen.CreateHostApplicationParams{HostID: hostID}
 	resp, err := s.c.CreateHostApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
@@ -602,7 +602,7 @@ func (s *HostConnectorsService) Activate(ctx context.Context, id string) error {
 
 // Create calls createHostConnector (POST /api/v1/hosts/connectors): create a connector on a host.
 func (s *HostConnectorsService) Create(ctx context.Context, hostID string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
-	p := gen.CreateHostConnectorParams{HostId: hostID}
+	p := gen.CreateHostConnectorParams{HostID: hostID}
 	resp, err := s.c.CreateHostConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
@@ -685,49 +685,49 @@ func (s *HostConnectorsService) Update(ctx context.Context, id string, body gen.
 type HostIPServicesService struct{ c *Client }
 
 // Create calls createHostIpService (POST /api/v1/hosts/ip-services): create an IP service on a host.
-func (s *HostIPServicesService) Create(ctx context.Context, hostID string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
-	p := gen.CreateHostIpServiceParams{HostId: hostID}
-	resp, err := s.c.CreateHostIpService(selfDecoding(ctx), &p, body)
-	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
+func (s *HostIPServicesService) Create(ctx context.Context, hostID string, body gen.HostIPServiceRequest) (*gen.HostIPServiceResponse, error) {
+	p := gen.CreateHostIPServiceParams{HostID: hostID}
+	resp, err := s.c.CreateHostIPService(selfDecoding(ctx), &p, body)
+	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostIpService (DELETE /api/v1/hosts/ip-services/{id}): delete a host IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostIPServicesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteHostIpService(ctx, id)
+	resp, err := s.c.DeleteHostIPService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHostIpService (GET /api/v1/hosts/ip-services/{id}): get a host IP service by id.
-func (s *HostIPServicesService) Get(ctx context.Context, id string) (*gen.HostIpServiceResponse, error) {
-	resp, err := s.c.GetHostIpService(selfDecoding(ctx), id)
-	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
+func (s *HostIPServicesService) Get(ctx context.Context, id string) (*gen.HostIPServiceResponse, error) {
+	resp, err := s.c.GetHostIPService(selfDecoding(ctx), id)
+	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
 // HostIPServicesListParams are the optional query parameters of [HostIPServicesService.List] (listHostIpServices); nil
 // or a zero field leaves a parameter out.
-type HostIPServicesListParams = gen.ListHostIpServicesParams
+type HostIPServicesListParams = gen.ListHostIPServicesParams
 
 // List calls listHostIpServices (GET /api/v1/hosts/ip-services): list host IP services, one page at a time.
 // params may be nil.
 // [HostIPServicesService.All] iterates over every item instead.
-func (s *HostIPServicesService) List(ctx context.Context, params *HostIPServicesListParams) (*gen.PageHostIpServiceResponse, error) {
-	resp, err := s.c.ListHostIpServices(selfDecoding(ctx), params)
-	return decodeJSON[gen.PageHostIpServiceResponse](s.c, resp, err)
+func (s *HostIPServicesService) List(ctx context.Context, params *HostIPServicesListParams) (*gen.PageHostIPServiceResponse, error) {
+	resp, err := s.c.ListHostIPServices(selfDecoding(ctx), params)
+	return decodeJSON[gen.PageHostIPServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostIpServices (GET /api/v1/hosts/ip-services), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
-func (s *HostIPServicesService) All(ctx context.Context, params *HostIPServicesListParams) iter.Seq2[gen.HostIpServiceResponse, error] {
-	return pages[gen.HostIpServiceResponse](s.c, ctx, params, s.c.ListHostIpServices,
-		func(p *gen.ListHostIpServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
+func (s *HostIPServicesService) All(ctx context.Context, params *HostIPServicesListParams) iter.Seq2[gen.HostIPServiceResponse, error] {
+	return pages[gen.HostIPServiceResponse](s.c, ctx, params, s.c.ListHostIPServices,
+		func(p *gen.ListHostIPServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateHostIpService (PUT /api/v1/hosts/ip-services/{id}): replace a host IP service.
-func (s *HostIPServicesService) Update(ctx context.Context, id string, body gen.HostIpServiceRequest) (*gen.HostIpServiceResponse, error) {
-	resp, err := s.c.UpdateHostIpService(selfDecoding(ctx), id, body)
-	return decodeJSON[gen.HostIpServiceResponse](s.c, resp, err)
+func (s *HostIPServicesService) Update(ctx context.Context, id string, body gen.HostIPServiceRequest) (*gen.HostIPServiceResponse, error) {
+	resp, err := s.c.UpdateHostIPService(selfDecoding(ctx), id, body)
+	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
 // HostsService calls the operations of /api/v1/hosts. Get it as c.Hosts.
@@ -831,7 +831,7 @@ type NetworkApplicationsService struct{ c *Client }
 
 // Create calls createNetworkApplication (POST /api/v1/networks/applications): create an application on a network.
 func (s *NetworkApplicationsService) Create(ctx context.Context, networkID string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
-	p := gen.CreateNetworkApplicationParams{NetworkId: networkID}
+	p := gen.CreateNetworkApplicationParams{NetworkID: networkID}
 	resp, err := s.c.CreateNetworkApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
@@ -887,7 +887,7 @@ func (s *NetworkConnectorsService) Activate(ctx context.Context, id string) erro
 
 // Create calls createNetworkConnector (POST /api/v1/networks/connectors): create a connector on a network.
 func (s *NetworkConnectorsService) Create(ctx context.Context, networkID string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
-	p := gen.CreateNetworkConnectorParams{NetworkId: networkID}
+	p := gen.CreateNetworkConnectorParams{NetworkID: networkID}
 	resp, err := s.c.CreateNetworkConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
@@ -953,17 +953,17 @@ func (s *NetworkConnectorsService) RevokeProfile(ctx context.Context, id string)
 	return decodeValue[bool](s.c, resp, err)
 }
 
-// StartIPSec calls startNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/start): start the IPsec tunnel of an IPsec network connector.
+// StartIPsec calls startNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/start): start the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
-func (s *NetworkConnectorsService) StartIPSec(ctx context.Context, id string) error {
-	resp, err := s.c.StartNetworkConnectorIpSec(ctx, id)
+func (s *NetworkConnectorsService) StartIPsec(ctx context.Context, id string) error {
+	resp, err := s.c.StartNetworkConnectorIPsec(ctx, id)
 	return discardBody(resp, err)
 }
 
-// StopIPSec calls stopNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/stop): stop the IPsec tunnel of an IPsec network connector.
+// StopIPsec calls stopNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/stop): stop the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
-func (s *NetworkConnectorsService) StopIPSec(ctx context.Context, id string) error {
-	resp, err := s.c.StopNetworkConnectorIpSec(ctx, id)
+func (s *NetworkConnectorsService) StopIPsec(ctx context.Context, id string) error {
+	resp, err := s.c.StopNetworkConnectorIPsec(ctx, id)
 	return discardBody(resp, err)
 }
 
@@ -984,49 +984,49 @@ func (s *NetworkConnectorsService) Update(ctx context.Context, id string, body g
 type NetworkIPServicesService struct{ c *Client }
 
 // Create calls createNetworkIpService (POST /api/v1/networks/ip-services): create an IP service on a network.
-func (s *NetworkIPServicesService) Create(ctx context.Context, networkID string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
-	p := gen.CreateNetworkIpServiceParams{NetworkId: networkID}
-	resp, err := s.c.CreateNetworkIpService(selfDecoding(ctx), &p, body)
-	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
+func (s *NetworkIPServicesService) Create(ctx context.Context, networkID string, body gen.NetworkIPServiceRequest) (*gen.NetworkIPServiceResponse, error) {
+	p := gen.CreateNetworkIPServiceParams{NetworkID: networkID}
+	resp, err := s.c.CreateNetworkIPService(selfDecoding(ctx), &p, body)
+	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkIpService (DELETE /api/v1/networks/ip-services/{id}): delete a network IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkIPServicesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetworkIpService(ctx, id)
+	resp, err := s.c.DeleteNetworkIPService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkIpService (GET /api/v1/networks/ip-services/{id}): get a network IP service by id.
-func (s *NetworkIPServicesService) Get(ctx context.Context, id string) (*gen.NetworkIpServiceResponse, error) {
-	resp, err := s.c.GetNetworkIpService(selfDecoding(ctx), id)
-	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
+func (s *NetworkIPServicesService) Get(ctx context.Context, id string) (*gen.NetworkIPServiceResponse, error) {
+	resp, err := s.c.GetNetworkIPService(selfDecoding(ctx), id)
+	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
 // NetworkIPServicesListParams are the optional query parameters of [NetworkIPServicesService.List] (listNetworkIpServices); nil
 // or a zero field leaves a parameter out.
-type NetworkIPServicesListParams = gen.ListNetworkIpServicesParams
+type NetworkIPServicesListParams = gen.ListNetworkIPServicesParams
 
 // List calls listNetworkIpServices (GET /api/v1/networks/ip-services): list network IP services, one page at a time.
 // params may be nil.
 // [NetworkIPServicesService.All] iterates over every item instead.
-func (s *NetworkIPServicesService) List(ctx context.Context, params *NetworkIPServicesListParams) (*gen.PageNetworkIpServiceResponse, error) {
-	resp, err := s.c.ListNetworkIpServices(selfDecoding(ctx), params)
-	return decodeJSON[gen.PageNetworkIpServiceResponse](s.c, resp, err)
+func (s *NetworkIPServicesService) List(ctx context.Context, params *NetworkIPServicesListParams) (*gen.PageNetworkIPServiceResponse, error) {
+	resp, err := s.c.ListNetworkIPServices(selfDecoding(ctx), params)
+	return decodeJSON[gen.PageNetworkIPServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkIpServices (GET /api/v1/networks/ip-services), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
-func (s *NetworkIPServicesService) All(ctx context.Context, params *NetworkIPServicesListParams) iter.Seq2[gen.NetworkIpServiceResponse, error] {
-	return pages[gen.NetworkIpServiceResponse](s.c, ctx, params, s.c.ListNetworkIpServices,
-		func(p *gen.ListNetworkIpServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
+func (s *NetworkIPServicesService) All(ctx context.Context, params *NetworkIPServicesListParams) iter.Seq2[gen.NetworkIPServiceResponse, error] {
+	return pages[gen.NetworkIPServiceResponse](s.c, ctx, params, s.c.ListNetworkIPServices,
+		func(p *gen.ListNetworkIPServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateNetworkIpService (PUT /api/v1/networks/ip-services/{id}): replace a network IP service.
-func (s *NetworkIPServicesService) Update(ctx context.Context, id string, body gen.NetworkIpServiceRequest) (*gen.NetworkIpServiceResponse, error) {
-	resp, err := s.c.UpdateNetworkIpService(selfDecoding(ctx), id, body)
-	return decodeJSON[gen.NetworkIpServiceResponse](s.c, resp, err)
+func (s *NetworkIPServicesService) Update(ctx context.Context, id string, body gen.NetworkIPServiceRequest) (*gen.NetworkIPServiceResponse, error) {
+	resp, err := s.c.UpdateNetworkIPService(selfDecoding(ctx), id, body)
+	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
 // NetworkRoutesService calls the operations of /api/v1/networks/routes. Get it as c.NetworkRoutes.
@@ -1034,7 +1034,7 @@ type NetworkRoutesService struct{ c *Client }
 
 // Create calls createNetworkRoute (POST /api/v1/networks/routes): add a route to a network.
 func (s *NetworkRoutesService) Create(ctx context.Context, networkID string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
-	p := gen.CreateNetworkRouteParams{NetworkId: networkID}
+	p := gen.CreateNetworkRouteParams{NetworkID: networkID}
 	resp, err := s.c.CreateNetworkRoute(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
@@ -1144,9 +1144,9 @@ func (s *OAuthService) RequestToken(ctx context.Context, params *OAuthRequestTok
 type RegionService struct{ c *Client }
 
 // List calls listRegions (GET /api/v1/regions): list the VPN regions available to the tenant.
-func (s *RegionService) List(ctx context.Context) ([]gen.VpnRegionResponse, error) {
+func (s *RegionService) List(ctx context.Context) ([]gen.VPNRegionResponse, error) {
 	resp, err := s.c.ListRegions(selfDecoding(ctx))
-	return decodeValue[[]gen.VpnRegionResponse](s.c, resp, err)
+	return decodeValue[[]gen.VPNRegionResponse](s.c, resp, err)
 }
 
 // SessionsService calls the operations of the Sessions tag. Get it as c.Sessions.
@@ -1223,27 +1223,27 @@ func (s *SettingsService) GetConnectionTimeout(ctx context.Context) (int32, erro
 }
 
 // GetDNSCustomServers calls getDnsCustomServers (GET /api/v1/settings/dns/custom-servers): get the custom DNS servers.
-func (s *SettingsService) GetDNSCustomServers(ctx context.Context) (*gen.DnsServerAddresses, error) {
-	resp, err := s.c.GetDnsCustomServers(selfDecoding(ctx))
-	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
+func (s *SettingsService) GetDNSCustomServers(ctx context.Context) (*gen.DNSServerAddresses, error) {
+	resp, err := s.c.GetDNSCustomServers(selfDecoding(ctx))
+	return decodeJSON[gen.DNSServerAddresses](s.c, resp, err)
 }
 
 // GetDNSProxyEnabled calls getDnsProxyEnabled (GET /api/v1/settings/dns/proxy-enabled): report whether the DNS proxy is on.
 func (s *SettingsService) GetDNSProxyEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDnsProxyEnabled(selfDecoding(ctx))
+	resp, err := s.c.GetDNSProxyEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDNSZones calls getDnsZones (GET /api/v1/settings/dns/zones): get the DNS zones.
-func (s *SettingsService) GetDNSZones(ctx context.Context) (*gen.DnsZones, error) {
-	resp, err := s.c.GetDnsZones(selfDecoding(ctx))
-	return decodeJSON[gen.DnsZones](s.c, resp, err)
+func (s *SettingsService) GetDNSZones(ctx context.Context) (*gen.DNSZones, error) {
+	resp, err := s.c.GetDNSZones(selfDecoding(ctx))
+	return decodeJSON[gen.DNSZones](s.c, resp, err)
 }
 
 // GetDefaultDNSSuffix calls getDefaultDnsSuffix (GET /api/v1/settings/dns/default-suffix): get the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDefaultDNSSuffix(ctx context.Context) (string, error) {
-	resp, err := s.c.GetDefaultDnsSuffix(ctx)
+	resp, err := s.c.GetDefaultDNSSuffix(ctx)
 	return decodeText[string](s.c, resp, err)
 }
 
@@ -1281,14 +1281,14 @@ func (s *SettingsService) GetDomainRoutingSubnet(ctx context.Context) (*gen.Doma
 
 // GetIPAllocationMode calls getIpAllocationMode (GET /api/v1/settings/wpc/ip-allocation-mode): get the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
-func (s *SettingsService) GetIPAllocationMode(ctx context.Context) (gen.IpAllocationMode, error) {
-	resp, err := s.c.GetIpAllocationMode(ctx)
-	return decodeText[gen.IpAllocationMode](s.c, resp, err)
+func (s *SettingsService) GetIPAllocationMode(ctx context.Context) (gen.IPAllocationMode, error) {
+	resp, err := s.c.GetIPAllocationMode(ctx)
+	return decodeText[gen.IPAllocationMode](s.c, resp, err)
 }
 
 // GetLDAPGroupMappings calls getLdapGroupMappings (GET /api/v1/settings/auth/ldap/group-mappings): get the LDAP group to user group mappings.
 func (s *SettingsService) GetLDAPGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetLdapGroupMappings(selfDecoding(ctx))
+	resp, err := s.c.GetLDAPGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
@@ -1307,13 +1307,13 @@ func (s *SettingsService) GetRoutesAdvancedConfigurationEnabled(ctx context.Cont
 
 // GetSAMLGroupMappings calls getSamlGroupMappings (GET /api/v1/settings/auth/saml/group-mappings): get the SAML group to user group mappings.
 func (s *SettingsService) GetSAMLGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetSamlGroupMappings(selfDecoding(ctx))
+	resp, err := s.c.GetSAMLGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetSNAT calls getSnat (GET /api/v1/settings/wpc/snat): report whether source NAT is on.
 func (s *SettingsService) GetSNAT(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetSnat(selfDecoding(ctx))
+	resp, err := s.c.GetSNAT(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1362,27 +1362,27 @@ func (s *SettingsService) SetConnectionTimeout(ctx context.Context, body int32) 
 }
 
 // SetDNSCustomServers calls setDnsCustomServers (PUT /api/v1/settings/dns/custom-servers): set the custom DNS servers.
-func (s *SettingsService) SetDNSCustomServers(ctx context.Context, body gen.DnsServerAddresses) (*gen.DnsServerAddresses, error) {
-	resp, err := s.c.SetDnsCustomServers(selfDecoding(ctx), body)
-	return decodeJSON[gen.DnsServerAddresses](s.c, resp, err)
+func (s *SettingsService) SetDNSCustomServers(ctx context.Context, body gen.DNSServerAddresses) (*gen.DNSServerAddresses, error) {
+	resp, err := s.c.SetDNSCustomServers(selfDecoding(ctx), body)
+	return decodeJSON[gen.DNSServerAddresses](s.c, resp, err)
 }
 
 // SetDNSProxyEnabled calls setDnsProxyEnabled (PUT /api/v1/settings/dns/proxy-enabled): turn the DNS proxy on or off.
 func (s *SettingsService) SetDNSProxyEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetDnsProxyEnabled(selfDecoding(ctx), body)
+	resp, err := s.c.SetDNSProxyEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDNSZones calls setDnsZones (PUT /api/v1/settings/dns/zones): replace the DNS zones.
-func (s *SettingsService) SetDNSZones(ctx context.Context, body gen.DnsZones) (*gen.DnsZones, error) {
-	resp, err := s.c.SetDnsZones(selfDecoding(ctx), body)
-	return decodeJSON[gen.DnsZones](s.c, resp, err)
+func (s *SettingsService) SetDNSZones(ctx context.Context, body gen.DNSZones) (*gen.DNSZones, error) {
+	resp, err := s.c.SetDNSZones(selfDecoding(ctx), body)
+	return decodeJSON[gen.DNSZones](s.c, resp, err)
 }
 
 // SetDefaultDNSSuffix calls setDefaultDnsSuffix (PUT /api/v1/settings/dns/default-suffix): set the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDefaultDNSSuffix(ctx context.Context, body string) (string, error) {
-	resp, err := s.c.SetDefaultDnsSuffixWithTextBody(ctx, body)
+	resp, err := s.c.SetDefaultDNSSuffixWithTextBody(ctx, body)
 	return decodeText[string](s.c, resp, err)
 }
 
@@ -1420,9 +1420,9 @@ func (s *SettingsService) SetDomainRoutingSubnet(ctx context.Context, body gen.D
 
 // SetIPAllocationMode calls setIpAllocationMode (PUT /api/v1/settings/wpc/ip-allocation-mode): set the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
-func (s *SettingsService) SetIPAllocationMode(ctx context.Context, body gen.IpAllocationMode) (gen.IpAllocationMode, error) {
-	resp, err := s.c.SetIpAllocationModeWithTextBody(ctx, body)
-	return decodeText[gen.IpAllocationMode](s.c, resp, err)
+func (s *SettingsService) SetIPAllocationMode(ctx context.Context, body gen.IPAllocationMode) (gen.IPAllocationMode, error) {
+	resp, err := s.c.SetIPAllocationModeWithTextBody(ctx, body)
+	return decodeText[gen.IPAllocationMode](s.c, resp, err)
 }
 
 // SetProfileDistribution calls setProfileDistribution (PUT /api/v1/settings/user/profile-distribution): set the profile distribution mode.
@@ -1440,7 +1440,7 @@ func (s *SettingsService) SetRoutesAdvancedConfigurationEnabled(ctx context.Cont
 
 // SetSNAT calls setSnat (PUT /api/v1/settings/wpc/snat): turn source NAT on or off.
 func (s *SettingsService) SetSNAT(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetSnat(selfDecoding(ctx), body)
+	resp, err := s.c.SetSNAT(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1583,7 +1583,7 @@ func (s *UsersService) ResendInvitation(ctx context.Context, id string) error {
 // ResetMFA calls resetUserMfa (POST /api/v1/users/{userId}/reset-mfa): remove a user's MFA enrolments so the user enrols again at next login.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ResetMFA(ctx context.Context, userID string) error {
-	resp, err := s.c.ResetUserMfa(ctx, userID)
+	resp, err := s.c.ResetUserMFA(ctx, userID)
 	return discardBody(resp, err)
 }
 

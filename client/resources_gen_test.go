@@ -159,8 +159,8 @@ var resourceMethods = []resourceMethod{
 	{"setTopology", "Settings", "SetTopology", ""},
 	{"setTrustedDevicesAllowed", "Settings", "SetTrustedDevicesAllowed", ""},
 	{"setTwoFactorAuthEnabled", "Settings", "SetTwoFactorAuthEnabled", ""},
-	{"startNetworkConnectorIpSec", "NetworkConnectors", "StartIPSec", ""},
-	{"stopNetworkConnectorIpSec", "NetworkConnectors", "StopIPSec", ""},
+	{"startNetworkConnectorIpSec", "NetworkConnectors", "StartIPsec", ""},
+	{"stopNetworkConnectorIpSec", "NetworkConnectors", "StopIPsec", ""},
 	{"suspendHostConnector", "HostConnectors", "Suspend", ""},
 	{"suspendNetworkConnector", "NetworkConnectors", "Suspend", ""},
 	{"suspendUser", "Users", "Suspend", ""},
@@ -349,10 +349,10 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"startNetworkConnectorIpSec", func(ctx context.Context, c *client.Client, id string) error {
-		return c.NetworkConnectors.StartIPSec(ctx, id)
+		return c.NetworkConnectors.StartIPsec(ctx, id)
 	}},
 	{"stopNetworkConnectorIpSec", func(ctx context.Context, c *client.Client, id string) error {
-		return c.NetworkConnectors.StopIPSec(ctx, id)
+		return c.NetworkConnectors.StopIPsec(ctx, id)
 	}},
 	{"suspendHostConnector", func(ctx context.Context, c *client.Client, id string) error { return c.HostConnectors.Suspend(ctx, id) }},
 	{"suspendNetworkConnector", func(ctx context.Context, c *client.Client, id string) error {
@@ -372,7 +372,7 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"updateDnsRecord", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.DNSRecords.Update(ctx, id, *new(gen.DnsRecordRequest))
+		_, err := c.DNSRecords.Update(ctx, id, *new(gen.DNSRecordRequest))
 		return err
 	}},
 	{"updateHost", func(ctx context.Context, c *client.Client, id string) error {
@@ -388,7 +388,7 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"updateHostIpService", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.HostIPServices.Update(ctx, id, *new(gen.HostIpServiceRequest))
+		_, err := c.HostIPServices.Update(ctx, id, *new(gen.HostIPServiceRequest))
 		return err
 	}},
 	{"updateLocationContext", func(ctx context.Context, c *client.Client, id string) error {
@@ -408,7 +408,7 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"updateNetworkIpService", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.NetworkIPServices.Update(ctx, id, *new(gen.NetworkIpServiceRequest))
+		_, err := c.NetworkIPServices.Update(ctx, id, *new(gen.NetworkIPServiceRequest))
 		return err
 	}},
 	{"updateNetworkRoute", func(ctx context.Context, c *client.Client, id string) error {

@@ -153,7 +153,7 @@ func TestResourceAllOperations(t *testing.T) {
 	}
 	steps := []step{
 		{gen.OpRequestToken, func() error {
-			tok, err := c.OAuth.RequestToken(ctx, &client.OAuthRequestTokenParams{ClientId: &srv.ClientID, ClientSecret: &srv.ClientSecret},
+			tok, err := c.OAuth.RequestToken(ctx, &client.OAuthRequestTokenParams{ClientID: &srv.ClientID, ClientSecret: &srv.ClientSecret},
 				gen.OAuthTokenRequest{GrantType: client.Ptr(gen.GrantTypeClientCredentials)})
 			if err == nil {
 				assert.NotEmpty(t, tok.AccessToken)
@@ -187,29 +187,29 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetConnectAuth, func() error { return nonEmpty2(c.Settings.GetConnectAuth(ctx)) }},
 		{gen.OpSetConnectAuth, func() error { return ok(c.Settings.SetConnectAuth(ctx, gen.ConnectAuthEveryTime)) }},
-		{gen.OpGetIpAllocationMode, func() error { return nonEmpty2(c.Settings.GetIPAllocationMode(ctx)) }},
-		{gen.OpSetIpAllocationMode, func() error { return ok(c.Settings.SetIPAllocationMode(ctx, gen.IpAllocationModeIpV4Only)) }},
-		{gen.OpGetDefaultDnsSuffix, func() error { return ok(c.Settings.GetDefaultDNSSuffix(ctx)) }},
-		{gen.OpSetDefaultDnsSuffix, func() error {
+		{gen.OpGetIPAllocationMode, func() error { return nonEmpty2(c.Settings.GetIPAllocationMode(ctx)) }},
+		{gen.OpSetIPAllocationMode, func() error { return ok(c.Settings.SetIPAllocationMode(ctx, gen.IPAllocationModeIPV4Only)) }},
+		{gen.OpGetDefaultDNSSuffix, func() error { return ok(c.Settings.GetDefaultDNSSuffix(ctx)) }},
+		{gen.OpSetDefaultDNSSuffix, func() error {
 			v, err := c.Settings.SetDefaultDNSSuffix(ctx, "corp.example")
 			assert.Equal(t, "corp.example", v)
 			return err
 		}},
-		{gen.OpGetDnsCustomServers, func() error { return ok(c.Settings.GetDNSCustomServers(ctx)) }},
-		{gen.OpSetDnsCustomServers, func() error {
-			v, err := c.Settings.SetDNSCustomServers(ctx, gen.DnsServerAddresses{PrimaryIpV4: ptr("9.9.9.9")})
-			assert.Equal(t, "9.9.9.9", v.GetPrimaryIpV4())
+		{gen.OpGetDNSCustomServers, func() error { return ok(c.Settings.GetDNSCustomServers(ctx)) }},
+		{gen.OpSetDNSCustomServers, func() error {
+			v, err := c.Settings.SetDNSCustomServers(ctx, gen.DNSServerAddresses{PrimaryIPv4: ptr("9.9.9.9")})
+			assert.Equal(t, "9.9.9.9", v.GetPrimaryIPv4())
 			return err
 		}},
-		{gen.OpGetDnsProxyEnabled, func() error { return ok(c.Settings.GetDNSProxyEnabled(ctx)) }},
-		{gen.OpSetDnsProxyEnabled, func() error {
+		{gen.OpGetDNSProxyEnabled, func() error { return ok(c.Settings.GetDNSProxyEnabled(ctx)) }},
+		{gen.OpSetDNSProxyEnabled, func() error {
 			v, err := c.Settings.SetDNSProxyEnabled(ctx, true)
 			assert.True(t, v)
 			return err
 		}},
-		{gen.OpGetDnsZones, func() error { return ok(c.Settings.GetDNSZones(ctx)) }},
-		{gen.OpSetDnsZones, func() error {
-			return ok(c.Settings.SetDNSZones(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}}))
+		{gen.OpGetDNSZones, func() error { return ok(c.Settings.GetDNSZones(ctx)) }},
+		{gen.OpSetDNSZones, func() error {
+			return ok(c.Settings.SetDNSZones(ctx, gen.DNSZones{Zones: &[]gen.DNSZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}}))
 		}},
 		{gen.OpGetDeviceAllowance, func() error { return ok(c.Settings.GetDeviceAllowance(ctx)) }},
 		{gen.OpSetDeviceAllowance, func() error {
@@ -229,27 +229,27 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetDomainRoutingSubnet, func() error { return ok(c.Settings.GetDomainRoutingSubnet(ctx)) }},
 		{gen.OpSetDomainRoutingSubnet, func() error {
-			return ok(c.Settings.SetDomainRoutingSubnet(ctx, gen.DomainRoutingSubnet{IpV4Address: ptr("100.80.0.0/12")}))
+			return ok(c.Settings.SetDomainRoutingSubnet(ctx, gen.DomainRoutingSubnet{IPV4Address: ptr("100.80.0.0/12")}))
 		}},
 		{gen.OpGetRoutesAdvancedConfigurationEnabled, func() error { return ok(c.Settings.GetRoutesAdvancedConfigurationEnabled(ctx)) }},
 		{gen.OpSetRoutesAdvancedConfigurationEnabled, func() error { return ok(c.Settings.SetRoutesAdvancedConfigurationEnabled(ctx, true)) }},
-		{gen.OpGetSnat, func() error { return ok(c.Settings.GetSNAT(ctx)) }},
-		{gen.OpSetSnat, func() error { return ok(c.Settings.SetSNAT(ctx, false)) }},
+		{gen.OpGetSNAT, func() error { return ok(c.Settings.GetSNAT(ctx)) }},
+		{gen.OpSetSNAT, func() error { return ok(c.Settings.SetSNAT(ctx, false)) }},
 		{gen.OpGetSubnet, func() error { return ok(c.Settings.GetSubnet(ctx)) }},
 		{gen.OpSetSubnet, func() error {
-			return ok(c.Settings.SetSubnet(ctx, gen.Subnet{IpV4Address: &[]string{"100.96.0.0/12"}}))
+			return ok(c.Settings.SetSubnet(ctx, gen.Subnet{IPV4Address: &[]string{"100.96.0.0/12"}}))
 		}},
 		{gen.OpGetTrustedDevicesAllowed, func() error { return ok(c.Settings.GetTrustedDevicesAllowed(ctx)) }},
 		{gen.OpSetTrustedDevicesAllowed, func() error { return ok(c.Settings.SetTrustedDevicesAllowed(ctx, false)) }},
 		{gen.OpGetTwoFactorAuthEnabled, func() error { return ok(c.Settings.GetTwoFactorAuthEnabled(ctx)) }},
 		{gen.OpSetTwoFactorAuthEnabled, func() error { return ok(c.Settings.SetTwoFactorAuthEnabled(ctx, true)) }},
-		{gen.OpGetLdapGroupMappings, func() error { return ok(c.Settings.GetLDAPGroupMappings(ctx)) }},
-		{gen.OpGetSamlGroupMappings, func() error { return ok(c.Settings.GetSAMLGroupMappings(ctx)) }},
+		{gen.OpGetLDAPGroupMappings, func() error { return ok(c.Settings.GetLDAPGroupMappings(ctx)) }},
+		{gen.OpGetSAMLGroupMappings, func() error { return ok(c.Settings.GetSAMLGroupMappings(ctx)) }},
 
 		// User groups, users, devices.
 		{gen.OpCreateUserGroup, func() error {
-			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-east-1"},
-				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
+			g, err := c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: "Engineering", VPNRegionIDs: &[]string{"us-east-1"},
+				TunnelBypass: &gen.TunnelBypassRequest{IPv4Subnets: &[]string{"192.0.2.0/24"}}})
 			return keep(&groupID, idOf(g), err)
 		}},
 		{gen.OpGetUserGroup, func() error { return ok(c.UserGroups.Get(ctx, groupID)) }},
@@ -258,18 +258,18 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpListUserGroups, func() error { return ok(c.UserGroups.List(ctx, nil)) }},
 		{gen.OpCreateUser, func() error {
-			u, err := c.Users.Create(ctx, gen.UserCreateRequest{Username: "alice", Email: "alice@example.com", GroupId: &groupID,
+			u, err := c.Users.Create(ctx, gen.UserCreateRequest{Username: "alice", Email: "alice@example.com", GroupID: &groupID,
 				Devices: []gen.DeviceRequest{{Name: "phone"}}})
 			return keep(&userID, idOf(u), err)
 		}},
 		{gen.OpGetUser, func() error { return ok(c.Users.Get(ctx, userID)) }},
 		{gen.OpUpdateUser, func() error {
-			return ok(c.Users.Update(ctx, userID, gen.UserUpdateRequest{Email: "alice@corp.example", GroupId: &groupID, Role: client.Ptr(gen.UserRoleAdmin)}))
+			return ok(c.Users.Update(ctx, userID, gen.UserUpdateRequest{Email: "alice@corp.example", GroupID: &groupID, Role: client.Ptr(gen.UserRoleAdmin)}))
 		}},
 		{gen.OpListUsers, func() error { return ok(c.Users.List(ctx, nil)) }},
 		{gen.OpSuspendUser, func() error { return c.Users.Suspend(ctx, userID) }},
 		{gen.OpActivateUser, func() error { return c.Users.Activate(ctx, userID) }},
-		{gen.OpResetUserMfa, func() error { return c.Users.ResetMFA(ctx, userID) }},
+		{gen.OpResetUserMFA, func() error { return c.Users.ResetMFA(ctx, userID) }},
 		{gen.OpResendUserInvitation, func() error { return c.Users.ResendInvitation(ctx, userID) }},
 		{gen.OpForceUserPasswordChange, func() error { return c.Users.ForcePasswordChange(ctx, userID) }},
 		{gen.OpCreateDevice, func() error {
@@ -278,14 +278,14 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpGetDevice, func() error { return ok(c.Devices.Get(ctx, deviceID, userID)) }},
 		{gen.OpUpdateDevice, func() error { return ok(c.Devices.Update(ctx, deviceID, userID, gen.DeviceRequest{Name: "laptop-2"})) }},
-		{gen.OpListDevices, func() error { return ok(c.Devices.List(ctx, &client.DevicesListParams{UserId: &userID})) }},
+		{gen.OpListDevices, func() error { return ok(c.Devices.List(ctx, &client.DevicesListParams{UserID: &userID})) }},
 		{gen.OpGenerateDeviceProfile, func() error { return nonEmpty(c.Devices.GenerateProfile(ctx, deviceID, userID, "us-east-1")) }},
 		{gen.OpRevokeDeviceProfile, func() error { return ok(c.Devices.RevokeProfile(ctx, deviceID, userID)) }},
 
 		// Networks and what they own.
 		{gen.OpCreateNetwork, func() error {
 			n, err := c.Networks.Create(ctx, gen.NetworkCreateRequest{Name: "office",
-				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-east-1"}},
+				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VPNRegionID: "us-east-1"}},
 				Routes:     []gen.NetworkRouteRequest{{Value: "10.1.0.0/16"}}})
 			return keep(&networkID, idOf(n), err)
 		}},
@@ -297,25 +297,25 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpListNetworks, func() error { return ok(c.Networks.List(ctx, nil)) }},
 		{gen.OpCreateNetworkConnector, func() error {
-			cn, err := c.NetworkConnectors.Create(ctx, networkID, gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1",
-				IpSecConfig: &gen.IpSecConfigRequest{
-					Platform: client.Ptr(gen.IpSecPlatformAws), AuthenticationType: client.Ptr(gen.IpSecAuthenticationTypeSharedSecret),
-					PreSharedKey: ptr("secret"), RemoteSitePublicIp: ptr("203.0.113.7"),
+			cn, err := c.NetworkConnectors.Create(ctx, networkID, gen.NetworkConnectorRequest{Name: "aws", VPNRegionID: "eu-central-1",
+				IPSecConfig: &gen.IPSecConfigRequest{
+					Platform: client.Ptr(gen.IPsecPlatformAws), AuthenticationType: client.Ptr(gen.IPsecAuthenticationTypeSharedSecret),
+					PreSharedKey: ptr("secret"), RemoteSitePublicIP: ptr("203.0.113.7"),
 				}})
 			return keep(&netConnID, idOf(cn), err)
 		}},
 		{gen.OpGetNetworkConnector, func() error { return ok(c.NetworkConnectors.Get(ctx, netConnID)) }},
 		{gen.OpUpdateNetworkConnector, func() error {
-			return ok(c.NetworkConnectors.Update(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "eu-central-1",
-				IpSecConfig: &gen.IpSecConfigRequest{Platform: client.Ptr(gen.IpSecPlatformAws)}}))
+			return ok(c.NetworkConnectors.Update(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VPNRegionID: "eu-central-1",
+				IPSecConfig: &gen.IPSecConfigRequest{Platform: client.Ptr(gen.IPsecPlatformAws)}}))
 		}},
 		{gen.OpListNetworkConnectors, func() error {
-			return ok(c.NetworkConnectors.List(ctx, &client.NetworkConnectorsListParams{NetworkId: &networkID}))
+			return ok(c.NetworkConnectors.List(ctx, &client.NetworkConnectorsListParams{NetworkID: &networkID}))
 		}},
 		{gen.OpSuspendNetworkConnector, func() error { return c.NetworkConnectors.Suspend(ctx, netConnID) }},
 		{gen.OpActivateNetworkConnector, func() error { return c.NetworkConnectors.Activate(ctx, netConnID) }},
-		{gen.OpStartNetworkConnectorIpSec, func() error { return c.NetworkConnectors.StartIPSec(ctx, netConnID) }},
-		{gen.OpStopNetworkConnectorIpSec, func() error { return c.NetworkConnectors.StopIPSec(ctx, netConnID) }},
+		{gen.OpStartNetworkConnectorIPsec, func() error { return c.NetworkConnectors.StartIPsec(ctx, netConnID) }},
+		{gen.OpStopNetworkConnectorIPsec, func() error { return c.NetworkConnectors.StopIPsec(ctx, netConnID) }},
 		{gen.OpGenerateNetworkConnectorProfile, func() error { return nonEmpty(c.NetworkConnectors.GenerateProfile(ctx, netConnID)) }},
 		{gen.OpEncryptNetworkConnectorProfile, func() error { return nonEmpty(c.NetworkConnectors.EncryptProfile(ctx, netConnID)) }},
 		{gen.OpGenerateNetworkConnectorAppBundle, func() error {
@@ -331,18 +331,18 @@ func TestResourceAllOperations(t *testing.T) {
 			return ok(c.NetworkRoutes.Update(ctx, routeID, gen.NetworkRouteRequest{Value: "10.2.0.0/16", Description: ptr("lab")}))
 		}},
 		{gen.OpListNetworkRoutes, func() error { return ok(c.NetworkRoutes.List(ctx, nil)) }},
-		{gen.OpCreateNetworkIpService, func() error {
-			s, err := c.NetworkIPServices.Create(ctx, networkID, gen.NetworkIpServiceRequest{
+		{gen.OpCreateNetworkIPService, func() error {
+			s, err := c.NetworkIPServices.Create(ctx, networkID, gen.NetworkIPServiceRequest{
 				Name: "web", Routes: &[]gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
-				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHttps}},
+				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHTTPS}},
 			})
 			return keep(&netSvcID, idOf(s), err)
 		}},
-		{gen.OpGetNetworkIpService, func() error { return ok(c.NetworkIPServices.Get(ctx, netSvcID)) }},
-		{gen.OpUpdateNetworkIpService, func() error {
-			return ok(c.NetworkIPServices.Update(ctx, netSvcID, gen.NetworkIpServiceRequest{Name: "web-2"}))
+		{gen.OpGetNetworkIPService, func() error { return ok(c.NetworkIPServices.Get(ctx, netSvcID)) }},
+		{gen.OpUpdateNetworkIPService, func() error {
+			return ok(c.NetworkIPServices.Update(ctx, netSvcID, gen.NetworkIPServiceRequest{Name: "web-2"}))
 		}},
-		{gen.OpListNetworkIpServices, func() error { return ok(c.NetworkIPServices.List(ctx, nil)) }},
+		{gen.OpListNetworkIPServices, func() error { return ok(c.NetworkIPServices.List(ctx, nil)) }},
 		{gen.OpCreateNetworkApplication, func() error {
 			a, err := c.NetworkApplications.Create(ctx, networkID, gen.NetworkApplicationRequest{
 				Name: "wiki", Routes: &[]gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: client.Ptr(true)}},
@@ -358,19 +358,19 @@ func TestResourceAllOperations(t *testing.T) {
 		// Hosts and what they own.
 		{gen.OpCreateHost, func() error {
 			h, err := c.Hosts.Create(ctx, gen.HostCreateRequest{Name: "db", Domain: ptr("db.corp.example"),
-				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-west-1"}}})
+				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VPNRegionID: "us-west-1"}}})
 			return keep(&hostID, idOf(h), err)
 		}},
 		{gen.OpGetHost, func() error { return ok(c.Hosts.Get(ctx, hostID)) }},
 		{gen.OpUpdateHost, func() error { return ok(c.Hosts.Update(ctx, hostID, gen.HostUpdateRequest{Name: "db-primary"})) }},
 		{gen.OpListHosts, func() error { return ok(c.Hosts.List(ctx, nil)) }},
 		{gen.OpCreateHostConnector, func() error {
-			cn, err := c.HostConnectors.Create(ctx, hostID, gen.HostConnectorRequest{Name: "db-2", VpnRegionId: "us-pdx"})
+			cn, err := c.HostConnectors.Create(ctx, hostID, gen.HostConnectorRequest{Name: "db-2", VPNRegionID: "us-pdx"})
 			return keep(&hostConnID, idOf(cn), err)
 		}},
 		{gen.OpGetHostConnector, func() error { return ok(c.HostConnectors.Get(ctx, hostConnID)) }},
 		{gen.OpUpdateHostConnector, func() error {
-			return ok(c.HostConnectors.Update(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VpnRegionId: "us-pdx"}))
+			return ok(c.HostConnectors.Update(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VPNRegionID: "us-pdx"}))
 		}},
 		{gen.OpListHostConnectors, func() error { return ok(c.HostConnectors.List(ctx, nil)) }},
 		{gen.OpSuspendHostConnector, func() error { return c.HostConnectors.Suspend(ctx, hostConnID) }},
@@ -381,19 +381,19 @@ func TestResourceAllOperations(t *testing.T) {
 			return nonEmpty(c.HostConnectors.GenerateAppBundle(ctx, hostConnID, gen.BundleTypeDmg))
 		}},
 		{gen.OpRevokeHostConnectorProfile, func() error { return ok(c.HostConnectors.RevokeProfile(ctx, hostConnID)) }},
-		{gen.OpCreateHostIpService, func() error {
-			s, err := c.HostIPServices.Create(ctx, hostID, gen.HostIpServiceRequest{Name: "pg",
+		{gen.OpCreateHostIPService, func() error {
+			s, err := c.HostIPServices.Create(ctx, hostID, gen.HostIPServiceRequest{Name: "pg",
 				Config: &gen.ServiceConfigRequest{CustomServiceTypes: &[]gen.CustomServiceTypeRequest{{
-					Protocol: client.Ptr(gen.CustomServiceProtocolTcp), Port: &[]gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
+					Protocol: client.Ptr(gen.CustomServiceProtocolTCP), Port: &[]gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
 				}}}})
 			return keep(&hostSvcID, idOf(s), err)
 		}},
-		{gen.OpGetHostIpService, func() error { return ok(c.HostIPServices.Get(ctx, hostSvcID)) }},
-		{gen.OpUpdateHostIpService, func() error {
-			return ok(c.HostIPServices.Update(ctx, hostSvcID, gen.HostIpServiceRequest{Name: "pg-2"}))
+		{gen.OpGetHostIPService, func() error { return ok(c.HostIPServices.Get(ctx, hostSvcID)) }},
+		{gen.OpUpdateHostIPService, func() error {
+			return ok(c.HostIPServices.Update(ctx, hostSvcID, gen.HostIPServiceRequest{Name: "pg-2"}))
 		}},
-		{gen.OpListHostIpServices, func() error {
-			return ok(c.HostIPServices.List(ctx, &client.HostIPServicesListParams{HostId: &hostID}))
+		{gen.OpListHostIPServices, func() error {
+			return ok(c.HostIPServices.List(ctx, &client.HostIPServicesListParams{HostID: &hostID}))
 		}},
 		{gen.OpCreateHostApplication, func() error {
 			a, err := c.HostApplications.Create(ctx, hostID, gen.HostApplicationRequest{
@@ -429,15 +429,15 @@ func TestResourceAllOperations(t *testing.T) {
 			}))
 		}},
 		{gen.OpRemoveAccessGroupSource, func() error {
-			return ok(c.AccessGroups.RemoveSource(ctx, accessGroupID, gen.AccessItemSourceTypeHost, &client.AccessGroupsRemoveSourceParams{ParentId: &hostID}))
+			return ok(c.AccessGroups.RemoveSource(ctx, accessGroupID, gen.AccessItemSourceTypeHost, &client.AccessGroupsRemoveSourceParams{ParentID: &hostID}))
 		}},
 		{gen.OpRemoveAccessGroupDestination, func() error {
 			return ok(c.AccessGroups.RemoveDestination(ctx, accessGroupID, gen.AccessItemDestinationTypeHostService,
-				&client.AccessGroupsRemoveDestinationParams{ParentId: &hostID, ChildId: &hostSvcID}))
+				&client.AccessGroupsRemoveDestinationParams{ParentID: &hostID, ChildID: &hostSvcID}))
 		}},
 		{gen.OpCreateLocationContext, func() error {
-			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: &[]string{groupID},
-				IpCheck:      &gen.IpCheckRequest{Allowed: client.Ptr(true), Ips: &[]gen.IpRequest{{Ip: ptr("203.0.113.0/24")}}},
+			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIDs: &[]string{groupID},
+				IPCheck:      &gen.IPCheckRequest{Allowed: client.Ptr(true), Ips: &[]gen.IPRequest{{IP: ptr("203.0.113.0/24")}}},
 				CountryCheck: &gen.CountryCheckRequest{Allowed: client.Ptr(true), Countries: &[]string{"DE"}}})
 			return keep(&locationID, idOf(l), err)
 		}},
@@ -458,15 +458,15 @@ func TestResourceAllOperations(t *testing.T) {
 			return ok(c.DevicePostures.Update(ctx, postureID, gen.DevicePostureRequest{Name: "managed-2"}))
 		}},
 		{gen.OpListDevicePostures, func() error { return ok(c.DevicePostures.List(ctx, nil)) }},
-		{gen.OpCreateDnsRecord, func() error {
-			r, err := c.DNSRecords.Create(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: &[]string{"10.1.2.3"}})
+		{gen.OpCreateDNSRecord, func() error {
+			r, err := c.DNSRecords.Create(ctx, gen.DNSRecordRequest{Domain: "git.corp.example", IPv4Addresses: &[]string{"10.1.2.3"}})
 			return keep(&dnsRecordID, idOf(r), err)
 		}},
-		{gen.OpGetDnsRecord, func() error { return ok(c.DNSRecords.Get(ctx, dnsRecordID)) }},
-		{gen.OpUpdateDnsRecord, func() error {
-			return ok(c.DNSRecords.Update(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: &[]string{"fd00::3"}}))
+		{gen.OpGetDNSRecord, func() error { return ok(c.DNSRecords.Get(ctx, dnsRecordID)) }},
+		{gen.OpUpdateDNSRecord, func() error {
+			return ok(c.DNSRecords.Update(ctx, dnsRecordID, gen.DNSRecordRequest{Domain: "git.corp.example", IPv6Addresses: &[]string{"fd00::3"}}))
 		}},
-		{gen.OpListDnsRecords, func() error { return ok(c.DNSRecords.List(ctx, nil)) }},
+		{gen.OpListDNSRecords, func() error { return ok(c.DNSRecords.List(ctx, nil)) }},
 		{gen.OpAddCyberShieldAllowListDomains, func() error {
 			return c.CyberShield.AddAllowListDomains(ctx, gen.AddDomainsRequest{DomainAndComments: []gen.DomainAndComment{{Domain: "good.example"}}})
 		}},
@@ -481,14 +481,14 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 
 		// Logs, visibility, account.
-		{gen.OpEnableDnsLog, func() error { return c.DNSLog.Enable(ctx) }},
-		{gen.OpGetDnsLogEnabled, func() error {
+		{gen.OpEnableDNSLog, func() error { return c.DNSLog.Enable(ctx) }},
+		{gen.OpGetDNSLogEnabled, func() error {
 			on, err := c.DNSLog.GetEnabled(ctx)
 			assert.True(t, on)
 			return err
 		}},
-		{gen.OpDisableDnsLog, func() error { return c.DNSLog.Disable(ctx) }},
-		{gen.OpListUserDnsResolutions, func() error {
+		{gen.OpDisableDNSLog, func() error { return c.DNSLog.Disable(ctx) }},
+		{gen.OpListUserDNSResolutions, func() error {
 			return ok(c.DNSLog.ListUserDNSResolutions(ctx, time.Now().UTC().Truncate(time.Hour), &client.DNSLogListUserDNSResolutionsParams{HoursBack: client.Ptr(int32(3))}))
 		}},
 		{gen.OpEnableAccessVisibility, func() error { return c.AccessVisibility.Enable(ctx) }},
@@ -496,20 +496,20 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpDisableAccessVisibility, func() error { return c.AccessVisibility.Disable(ctx) }},
 		{gen.OpListSessions, func() error { return ok(c.Sessions.List(ctx, 10, nil)) }},
 		{gen.OpListAuditLogs, func() error { return ok(c.AuditLog.List(ctx, 10, nil)) }},
-		{gen.OpCreateCloudId, func() error { return ok(c.Account.CreateCloudID(ctx, "second-tenant")) }},
+		{gen.OpCreateCloudID, func() error { return ok(c.Account.CreateCloudID(ctx, "second-tenant")) }},
 
 		// Deletes, children first.
 		{gen.OpDeleteAccessGroup, func() error { return c.AccessGroups.Delete(ctx, accessGroupID) }},
 		{gen.OpDeleteLocationContext, func() error { return c.LocationContexts.Delete(ctx, locationID) }},
 		{gen.OpDeleteDevicePosture, func() error { return c.DevicePostures.Delete(ctx, postureID) }},
-		{gen.OpDeleteDnsRecord, func() error { return c.DNSRecords.Delete(ctx, dnsRecordID) }},
+		{gen.OpDeleteDNSRecord, func() error { return c.DNSRecords.Delete(ctx, dnsRecordID) }},
 		{gen.OpDeleteNetworkApplication, func() error { return c.NetworkApplications.Delete(ctx, netAppID) }},
-		{gen.OpDeleteNetworkIpService, func() error { return c.NetworkIPServices.Delete(ctx, netSvcID) }},
+		{gen.OpDeleteNetworkIPService, func() error { return c.NetworkIPServices.Delete(ctx, netSvcID) }},
 		{gen.OpDeleteNetworkRoute, func() error { return c.NetworkRoutes.Delete(ctx, routeID) }},
 		{gen.OpDeleteNetworkConnector, func() error { return c.NetworkConnectors.Delete(ctx, netConnID) }},
 		{gen.OpDeleteNetwork, func() error { return c.Networks.Delete(ctx, networkID) }},
 		{gen.OpDeleteHostApplication, func() error { return c.HostApplications.Delete(ctx, hostAppID) }},
-		{gen.OpDeleteHostIpService, func() error { return c.HostIPServices.Delete(ctx, hostSvcID) }},
+		{gen.OpDeleteHostIPService, func() error { return c.HostIPServices.Delete(ctx, hostSvcID) }},
 		{gen.OpDeleteHostConnector, func() error { return c.HostConnectors.Delete(ctx, hostConnID) }},
 		{gen.OpDeleteHost, func() error { return c.Hosts.Delete(ctx, hostID) }},
 		{gen.OpDeleteDevice, func() error { return c.Devices.Delete(ctx, deviceID, userID) }},
@@ -539,13 +539,13 @@ func TestResourceAllOperations(t *testing.T) {
 	}
 }
 
-// idOf reads the Id of any response type.
+// idOf reads the ID of any response type.
 func idOf(v any) string {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return ""
 	}
-	return rv.Elem().FieldByName("Id").String()
+	return rv.Elem().FieldByName("ID").String()
 }
 
 func nonEmpty2[T ~string](v T, err error) error {

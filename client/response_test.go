@@ -97,11 +97,11 @@ func TestDocumented2xxDecodes(t *testing.T) {
 	got, err := c.GetNetworkWithResponse(ctx, "n-1")
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200)
-	assert.Equal(t, "n-1", got.JSON200.Id)
+	assert.Equal(t, "n-1", got.JSON200.ID)
 	created, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "net"})
 	require.NoError(t, err)
 	require.NotNil(t, created.JSON201)
-	assert.Equal(t, "n-2", created.JSON201.Id)
+	assert.Equal(t, "n-2", created.JSON201.ID)
 	_, err = c.DeleteNetworkWithResponse(ctx, "n-1")
 	require.NoError(t, err)
 }
@@ -157,7 +157,7 @@ func TestUnlabelledJSONIsAccepted(t *testing.T) {
 
 			n, err := c.Networks.Get(context.Background(), "n-1")
 			require.NoError(t, err)
-			assert.Equal(t, "n-1", n.Id)
+			assert.Equal(t, "n-1", n.ID)
 		})
 	}
 }

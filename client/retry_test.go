@@ -37,7 +37,7 @@ func TestGetRetriedAfter500s(t *testing.T) {
 	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	if assert.NotNil(t, resp.JSON200) {
-		assert.Equal(t, "n-1", resp.JSON200.Id, "JSON200 = %+v", resp.JSON200)
+		assert.Equal(t, "n-1", resp.JSON200.ID, "JSON200 = %+v", resp.JSON200)
 	}
 	assert.Equal(t, 3, s.count(), "requests the server saw")
 }

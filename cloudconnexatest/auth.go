@@ -56,7 +56,7 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if v := form.Get("client_id"); v != "" {
-				body.ClientId, body.ClientSecret = &v, ptr(form.Get("client_secret"))
+				body.ClientID, body.ClientSecret = &v, ptr(form.Get("client_secret"))
 			}
 			if v := form.Get("grant_type"); v != "" {
 				body.GrantType = ptr(gen.GrantType(v))
@@ -76,8 +76,8 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = q.Get("client_id"), q.Get("client_secret")
 	}
-	if id == "" && body.ClientId != nil {
-		id, secret = *body.ClientId, deref(body.ClientSecret, "")
+	if id == "" && body.ClientID != nil {
+		id, secret = *body.ClientID, deref(body.ClientSecret, "")
 	}
 	if id == "" {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Full authentication is required: send the client id and secret")

@@ -56,7 +56,7 @@ func TestClientAgainstFake(t *testing.T) {
 		assert.Equal(t, "getNetwork", apiErr.Operation, "missing network: %v", err)
 	}
 	// The 400 "… not found" of DNS records is a not-found too.
-	_, err = c.GetDnsRecordWithResponse(ctx, "missing")
+	_, err = c.GetDNSRecordWithResponse(ctx, "missing")
 	assert.ErrorIs(t, err, client.ErrNotFound, "missing DNS record")
 	if assert.ErrorAs(t, err, &apiErr, "missing DNS record") {
 		assert.Equal(t, 400, apiErr.StatusCode, "missing DNS record: %v", err)
@@ -128,17 +128,17 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		srv := NewServer(t, WithEnforcedRateLimit(2, 1, 200*time.Millisecond))
 		c := srv.Client(client.WithoutRateLimit(), client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		for i := range 4 {
-			_, err := c.GetSnatWithResponse(ctx)
+			_, err := c.GetSNATWithResponse(ctx)
 			require.NoError(t, err, "call %d", i)
 		}
-		assert.Greater(t, srv.RequestCount(gen.OpGetSnat), 4, "getSnat requests: expected at least one 429")
+		assert.Greater(t, srv.RequestCount(gen.OpGetSNAT), 4, "getSnat requests: expected at least one 429")
 	})
 	t.Run("client limiter learns the budget", func(t *testing.T) {
 		srv := NewServer(t, WithEnforcedRateLimit(3, 20, time.Second))
 		c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		start := time.Now()
 		for i := range 10 {
-			_, err := c.GetSnatWithResponse(ctx)
+			_, err := c.GetSNATWithResponse(ctx)
 			require.NoError(t, err, "call %d", i)
 		}
 		assert.LessOrEqual(t, time.Since(start), 10*time.Second, "10 calls took too long")
@@ -146,8 +146,8 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 	t.Run("without retries 429 is an error", func(t *testing.T) {
 		srv := NewServer(t, WithEnforcedRateLimit(1, 1, time.Hour))
 		c := srv.Client(client.WithoutRetries(), client.WithoutRateLimit())
-		_, _ = c.GetSnatWithResponse(ctx)
-		_, err := c.GetSnatWithResponse(ctx)
+		_, _ = c.GetSNATWithResponse(ctx)
+		_, err := c.GetSNATWithResponse(ctx)
 		var apiErr *client.APIError
 		if assert.ErrorAs(t, err, &apiErr, "429") {
 			assert.Equal(t, 429, apiErr.StatusCode, "429: %v", err)
@@ -213,7 +213,7 @@ func TestFaults(t *testing.T) {
 		c := srv.Client(client.WithoutRetries())
 		n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "m"})
 		require.NoError(t, err)
-		_, err = c.GetNetworkWithResponse(ctx, n.JSON201.Id)
+		_, err = c.GetNetworkWithResponse(ctx, n.JSON201.ID)
 		assert.Error(t, err, "malformed body: no error")
 	})
 	t.Run("custom body, content type and Retry-After", func(t *testing.T) {
@@ -234,23 +234,23 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("delay", func(t *testing.T) {
 		srv := NewServer(t)
-		srv.InjectFault(gen.OpGetSnat, Fault{Delay: 100 * time.Millisecond, Times: 1})
+		srv.InjectFault(gen.OpGetSNAT, Fault{Delay: 100 * time.Millisecond, Times: 1})
 		c := srv.Client(client.WithoutRetries())
 		start := time.Now()
-		_, err := c.GetSnatWithResponse(ctx)
+		_, err := c.GetSNATWithResponse(ctx)
 		assert.NoError(t, err, "delayed call")
 		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond, "delayed call")
-		srv.InjectFault(gen.OpGetSnat, Fault{Delay: time.Minute})
+		srv.InjectFault(gen.OpGetSNAT, Fault{Delay: time.Minute})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, err = c.GetSnatWithResponse(short)
+		_, err = c.GetSNATWithResponse(short)
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "call past its deadline")
 	})
 	t.Run("queued faults apply in order", func(t *testing.T) {
 		srv := NewServer(t)
 		req := authed(t, srv, "GET", "/api/v1/settings/wpc/snat")
-		srv.InjectFault(gen.OpGetSnat, Fault{Status: 503, Times: 1})
-		srv.InjectFault(gen.OpGetSnat, Fault{Status: 504, Times: 1})
+		srv.InjectFault(gen.OpGetSNAT, Fault{Status: 503, Times: 1})
+		srv.InjectFault(gen.OpGetSNAT, Fault{Status: 504, Times: 1})
 		srv.InjectFault(AnyOperation, Fault{Status: 418, Times: 1})
 		var got []int
 		for range 4 {
@@ -316,7 +316,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			for i := range 10 {
 				n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("g%d-%d", g, i),
-					Connectors: []gen.NetworkConnectorRequest{{Name: "c", VpnRegionId: "us-east-1"}}})
+					Connectors: []gen.NetworkConnectorRequest{{Name: "c", VPNRegionID: "us-east-1"}}})
 				if !assert.NoError(t, err) {
 					return
 				}
@@ -325,7 +325,7 @@ func TestConcurrentUse(t *testing.T) {
 				_, err = c.AddAccessGroupSourceWithResponse(ctx, "none", gen.AccessItemSourceRequest{Type: gen.AccessItemSourceTypeHost})
 				assert.Error(t, err, "access group none exists")
 				if i%2 == 0 {
-					_, err := c.DeleteNetworkWithResponse(ctx, n.JSON201.Id)
+					_, err := c.DeleteNetworkWithResponse(ctx, n.JSON201.ID)
 					assert.NoError(t, err)
 				}
 			}

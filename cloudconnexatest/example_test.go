@@ -23,7 +23,7 @@ func ExampleStart() {
 
 	n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:       "branch-office",
-		Connectors: []gen.NetworkConnectorRequest{{Name: "branch-1", VpnRegionId: "us-east-1"}},
+		Connectors: []gen.NetworkConnectorRequest{{Name: "branch-1", VPNRegionID: "us-east-1"}},
 		Routes:     []gen.NetworkRouteRequest{{Value: "10.20.0.0/16"}},
 	})
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 func TestClientRetryAfterIsFast(t *testing.T) {
 	srv := NewServer(t)
 	c := srv.Client()
-	_, err := c.GetSnatWithResponse(t.Context()) // token and connection first
+	_, err := c.GetSNATWithResponse(t.Context()) // token and connection first
 	require.NoError(t, err)
 	srv.InjectFault(gen.OpListRegions, Fault{Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
@@ -37,12 +37,12 @@ func TestClientBackoffIsFast(t *testing.T) {
 	require.NoError(t, err)
 	start := time.Now()
 	for range 5 {
-		srv.InjectFault(gen.OpGetSnat, Fault{Status: 500, Times: 3})
-		_, err := c.GetSnatWithResponse(t.Context())
+		srv.InjectFault(gen.OpGetSNAT, Fault{Status: 500, Times: 3})
+		_, err := c.GetSNATWithResponse(t.Context())
 		require.NoError(t, err)
 	}
 	took := time.Since(start)
-	assert.Equal(t, 20, srv.RequestCount(gen.OpGetSnat), "three 500s, then success, five times")
+	assert.Equal(t, 20, srv.RequestCount(gen.OpGetSNAT), "three 500s, then success, five times")
 	assert.Less(t, took, 2*time.Second, "default backoff would take about 9 s")
 }
 
@@ -53,31 +53,31 @@ func TestClientRateLimitWaitIsSkipped(t *testing.T) {
 	c := srv.Client(client.WithoutRateLimit())
 	start := time.Now()
 	for range 3 {
-		_, err := c.GetSnatWithResponse(t.Context())
+		_, err := c.GetSNATWithResponse(t.Context())
 		require.NoError(t, err)
 	}
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "two waits of 30 s, taken in the fake's time")
-	assert.Equal(t, 5, srv.RequestCount(gen.OpGetSnat), "each 429 retried once")
+	assert.Equal(t, 5, srv.RequestCount(gen.OpGetSNAT), "each 429 retried once")
 }
 
 func TestClientLongWaitIsNotSkipped(t *testing.T) {
 	srv := NewServer(t)
-	srv.InjectFault(gen.OpGetSnat, Fault{Status: 429, RetryAfter: "3600"})
-	_, err := srv.Client().GetSnatWithResponse(t.Context())
+	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 429, RetryAfter: "3600"})
+	_, err := srv.Client().GetSNATWithResponse(t.Context())
 	var ae *client.APIError
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, time.Hour, ae.RetryAfter, "a wait beyond MaxElapsed reaches the client as sent")
-	assert.Equal(t, 1, srv.RequestCount(gen.OpGetSnat))
+	assert.Equal(t, 1, srv.RequestCount(gen.OpGetSNAT))
 }
 
 func TestFastTransportAdvancesTheFakeClock(t *testing.T) {
 	srv := NewServer(t, WithTokenTTL(time.Minute))
 	c := srv.Client()
-	_, err := c.GetSnatWithResponse(t.Context())
+	_, err := c.GetSNATWithResponse(t.Context())
 	require.NoError(t, err)
-	srv.InjectFault(gen.OpGetSnat, Fault{Status: 503, RetryAfter: "59", Times: 1})
-	srv.InjectFault(gen.OpGetSnat, Fault{Status: 503, RetryAfter: "2", Times: 1})
-	_, err = c.GetSnatWithResponse(t.Context())
+	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 503, RetryAfter: "59", Times: 1})
+	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 503, RetryAfter: "2", Times: 1})
+	_, err = c.GetSNATWithResponse(t.Context())
 	require.NoError(t, err)
 	// 61 s passed for the fake: the one-minute token expired, and the
 	// client had to fetch a new one.

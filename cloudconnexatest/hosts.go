@@ -15,24 +15,24 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 		"deleteHost": k.hosts.remove,
 		"createHost": create(h, k.hosts, func(id, _ string, req gen.HostCreateRequest) (gen.HostResponse, error) {
 			for i, c := range req.Connectors {
-				if err := st.checkRegion(fmt.Sprintf("connectors[%d].vpnRegionId", i), c.VpnRegionId); err != nil {
+				if err := st.checkRegion(fmt.Sprintf("connectors[%d].vpnRegionId", i), c.VPNRegionID); err != nil {
 					return gen.HostResponse{}, err
 				}
 			}
 			for _, c := range req.Connectors {
 				conn := st.newHostConnector(newID(), id, c)
-				st.hostConnectors.put(conn.Id, id, conn)
+				st.hostConnectors.put(conn.ID, id, conn)
 			}
 			return gen.HostResponse{
-				Id: id, Name: req.Name, Description: req.Description, Domain: req.Domain,
-				GatewaysIds:    req.GatewaysIds,
+				ID: id, Name: req.Name, Description: req.Description, Domain: req.Domain,
+				GatewaysIDs:    deref(req.GatewaysIDs, nil),
 				InternetAccess: ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 			}, nil
 		}),
 		"updateHost": update(h, k.hosts, func(id string, _ gen.HostResponse, req gen.HostUpdateRequest) (gen.HostResponse, error) {
 			return gen.HostResponse{
-				Id: id, Name: req.Name, Description: req.Description, Domain: req.Domain,
-				GatewaysIds:    deref(req.GatewaysIds, nil),
+				ID: id, Name: req.Name, Description: req.Description, Domain: req.Domain,
+				GatewaysIDs:    deref(req.GatewaysIDs, nil),
 				InternetAccess: ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 			}, nil
 		}),
@@ -41,16 +41,16 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 		"getHostConnector":    k.hostConnectors.get,
 		"deleteHostConnector": k.hostConnectors.remove,
 		"createHostConnector": create(h, k.hostConnectors, func(id, parent string, req gen.HostConnectorRequest) (gen.HostConnectorResponse, error) {
-			if err := st.checkRegion("vpnRegionId", req.VpnRegionId); err != nil {
+			if err := st.checkRegion("vpnRegionId", req.VPNRegionID); err != nil {
 				return gen.HostConnectorResponse{}, err
 			}
 			return st.newHostConnector(id, parent, req), nil
 		}),
 		"updateHostConnector": update(h, k.hostConnectors, func(_ string, old gen.HostConnectorResponse, req gen.HostConnectorRequest) (gen.HostConnectorResponse, error) {
-			if err := st.checkRegion("vpnRegionId", req.VpnRegionId); err != nil {
+			if err := st.checkRegion("vpnRegionId", req.VPNRegionID); err != nil {
 				return old, err
 			}
-			old.Name, old.Description, old.VpnRegionId = req.Name, req.Description, &req.VpnRegionId
+			old.Name, old.Description, old.VPNRegionID = req.Name, req.Description, &req.VPNRegionID
 			return old, nil
 		}),
 		"suspendHostConnector":           connectorState(k.hostConnectors, true),
@@ -63,11 +63,11 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 		"listHostIpServices":  k.hostIPServices.list,
 		"getHostIpService":    k.hostIPServices.get,
 		"deleteHostIpService": k.hostIPServices.remove,
-		"createHostIpService": create(h, k.hostIPServices, func(id, parent string, req gen.HostIpServiceRequest) (gen.HostIpServiceResponse, error) {
+		"createHostIpService": create(h, k.hostIPServices, func(id, parent string, req gen.HostIPServiceRequest) (gen.HostIPServiceResponse, error) {
 			return hostIPService(id, parent, req), nil
 		}),
-		"updateHostIpService": update(h, k.hostIPServices, func(id string, old gen.HostIpServiceResponse, req gen.HostIpServiceRequest) (gen.HostIpServiceResponse, error) {
-			return hostIPService(id, deref(old.NetworkItemId, ""), req), nil
+		"updateHostIpService": update(h, k.hostIPServices, func(id string, old gen.HostIPServiceResponse, req gen.HostIPServiceRequest) (gen.HostIPServiceResponse, error) {
+			return hostIPService(id, deref(old.NetworkItemID, ""), req), nil
 		}),
 
 		"listHostApplications":  k.hostApps.list,
@@ -77,7 +77,7 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 			return hostApplication(id, parent, req)
 		}),
 		"updateHostApplication": update(h, k.hostApps, func(id string, old gen.HostApplicationResponse, req gen.HostApplicationRequest) (gen.HostApplicationResponse, error) {
-			return hostApplication(id, deref(old.NetworkItemId, ""), req)
+			return hostApplication(id, deref(old.NetworkItemID, ""), req)
 		}),
 	}
 }
@@ -85,17 +85,17 @@ func (h *Handler) hostOps(k *resources) map[string]opFunc {
 func (st *state) newHostConnector(id, hostID string, req gen.HostConnectorRequest) gen.HostConnectorResponse {
 	v4, v6 := st.nextAddresses()
 	return gen.HostConnectorResponse{
-		Id: id, Name: req.Name, Description: req.Description, VpnRegionId: ptr(req.VpnRegionId),
-		NetworkItemId: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
-		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IpV4Address: &v4, IpV6Address: &v6,
+		ID: id, Name: req.Name, Description: req.Description, VPNRegionID: ptr(req.VPNRegionID),
+		NetworkItemID: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
+		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IPV4Address: &v4, IPV6Address: &v6,
 		Licensed: ptr(true),
 	}
 }
 
-func hostIPService(id, hostID string, req gen.HostIpServiceRequest) gen.HostIpServiceResponse {
-	return gen.HostIpServiceResponse{
-		Id: id, Name: req.Name, Description: req.Description,
-		NetworkItemId: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
+func hostIPService(id, hostID string, req gen.HostIPServiceRequest) gen.HostIPServiceResponse {
+	return gen.HostIPServiceResponse{
+		ID: id, Name: req.Name, Description: req.Description,
+		NetworkItemID: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
 		Config: serviceConfig(req.Config),
 	}
 }
@@ -107,13 +107,13 @@ func hostApplication(id, hostID string, req gen.HostApplicationRequest) (gen.Hos
 			return gen.HostApplicationResponse{}, err
 		}
 		routes = append(routes, gen.HostDomainRouteResponse{
-			Id: newID(), Domain: ptr(rr.Value), Type: ptr(gen.DomainRouteTypeDomain),
-			AllowEmbeddedIp: ptr(deref(rr.AllowEmbeddedIp, false)),
+			ID: newID(), Domain: ptr(rr.Value), Type: ptr(gen.DomainRouteTypeDomain),
+			AllowEmbeddedIP: ptr(deref(rr.AllowEmbeddedIP, false)),
 		})
 	}
 	return gen.HostApplicationResponse{
-		Id: id, Name: req.Name, Description: req.Description,
-		NetworkItemId: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
+		ID: id, Name: req.Name, Description: req.Description,
+		NetworkItemID: ptr(hostID), NetworkItemType: ptr(gen.NetworkItemTypeHost),
 		Config: serviceConfig(req.Config), Routes: routes,
 	}, nil
 }

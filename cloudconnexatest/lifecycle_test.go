@@ -41,19 +41,19 @@ func TestNetworkLifecycle(t *testing.T) {
 
 	created := must[*gen.CreateNetworkResponse](t, 201)(c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:       "hq",
-		Connectors: []gen.NetworkConnectorRequest{{Name: "hq-1", VpnRegionId: "us-east-1"}},
+		Connectors: []gen.NetworkConnectorRequest{{Name: "hq-1", VPNRegionID: "us-east-1"}},
 		Routes:     []gen.NetworkRouteRequest{{Value: "10.0.0.0/16", Description: ptr("lan")}},
 	})).JSON201
 	require.Len(t, created.Connectors, 1, "created network: %+v", created)
 	require.Len(t, created.Routes, 1, "created network: %+v", created)
 	conn, route := created.Connectors[0], created.Routes[0]
-	assert.Equal(t, created.Id, *conn.NetworkItemId, "connector %+v", conn)
+	assert.Equal(t, created.ID, *conn.NetworkItemID, "connector %+v", conn)
 	assert.Equal(t, gen.NetworkItemTypeNetwork, *conn.NetworkItemType, "connector %+v", conn)
-	assert.Equal(t, gen.RouteTypeIpV4, *route.Type, "route %+v", route)
-	got := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.Id)).JSON200
+	assert.Equal(t, gen.RouteTypeIPv4, *route.Type, "route %+v", route)
+	got := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.ID)).JSON200
 	assert.Equal(t, "hq", got.Name, "got %+v", got)
 	assert.Equal(t, gen.InternetAccessSplitTunnelOn, *got.InternetAccess, "got %+v", got)
-	assert.Equal(t, conn.Id, got.Connectors[0].Id, "got %+v", got)
+	assert.Equal(t, conn.ID, got.Connectors[0].ID, "got %+v", got)
 
 	// Eleven more, then page through all twelve five at a time.
 	for i := range 11 {
@@ -81,7 +81,7 @@ func TestNetworkLifecycle(t *testing.T) {
 	assert.EqualValues(t, 12, past.TotalElements, "page past the end: %+v", past)
 
 	// PUT replaces the network's fields and keeps what it owns.
-	upd := must[*gen.UpdateNetworkResponse](t, 200)(c.UpdateNetworkWithResponse(ctx, created.Id, gen.NetworkUpdateRequest{
+	upd := must[*gen.UpdateNetworkResponse](t, 200)(c.UpdateNetworkWithResponse(ctx, created.ID, gen.NetworkUpdateRequest{
 		Name: "headquarters", InternetAccess: ptr(gen.InternetAccessRestrictedInternet),
 	})).JSON200
 	assert.Equal(t, "headquarters", upd.Name, "updated %+v", upd)
@@ -90,59 +90,59 @@ func TestNetworkLifecycle(t *testing.T) {
 
 	// A second connector, an IPsec one, then suspend and activate it.
 	ipsec := must[*gen.CreateNetworkConnectorResponse](t, 201)(c.CreateNetworkConnectorWithResponse(ctx,
-		&gen.CreateNetworkConnectorParams{NetworkId: created.Id},
-		gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1", IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}},
+		&gen.CreateNetworkConnectorParams{NetworkID: created.ID},
+		gen.NetworkConnectorRequest{Name: "aws", VPNRegionID: "eu-central-1", IPSecConfig: &gen.IPSecConfigRequest{Platform: ptr(gen.IPsecPlatformAws)}},
 	)).JSON201
-	assert.Equal(t, gen.TunnelingProtocolIpsec, *ipsec.TunnelingProtocol, "ipsec connector %+v", ipsec)
-	assert.Equal(t, gen.IpSecConnectorStateActive, *ipsec.IpSecConfig.ConnectorState, "ipsec connector %+v", ipsec)
-	n := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.Id)).JSON200
+	assert.Equal(t, gen.TunnelingProtocolIPsec, *ipsec.TunnelingProtocol, "ipsec connector %+v", ipsec)
+	assert.Equal(t, gen.IPsecConnectorStateActive, *ipsec.IPSecConfig.ConnectorState, "ipsec connector %+v", ipsec)
+	n := must[*gen.GetNetworkResponse](t, 200)(c.GetNetworkWithResponse(ctx, created.ID)).JSON200
 	assert.Len(t, n.Connectors, 2, "network connectors")
-	must[*gen.SuspendNetworkConnectorResponse](t, 200)(c.SuspendNetworkConnectorWithResponse(ctx, ipsec.Id))
-	s := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.Id)).JSON200
+	must[*gen.SuspendNetworkConnectorResponse](t, 200)(c.SuspendNetworkConnectorWithResponse(ctx, ipsec.ID))
+	s := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.ID)).JSON200
 	assert.False(t, *s.Licensed, "suspended connector %+v", s)
-	assert.Equal(t, gen.IpSecConnectorStateSuspended, *s.IpSecConfig.ConnectorState, "suspended connector %+v", s)
+	assert.Equal(t, gen.IPsecConnectorStateSuspended, *s.IPSecConfig.ConnectorState, "suspended connector %+v", s)
 	assert.Equal(t, gen.ConnectionStatusOffline, *s.ConnectionStatus, "suspended connector %+v", s)
-	started, _ := c.StartNetworkConnectorIpSecWithResponse(ctx, ipsec.Id)
+	started, _ := c.StartNetworkConnectorIPsecWithResponse(ctx, ipsec.ID)
 	assert.Equal(t, 400, started.StatusCode(), "starting a suspended IPsec connector")
-	must[*gen.ActivateNetworkConnectorResponse](t, 200)(c.ActivateNetworkConnectorWithResponse(ctx, ipsec.Id))
-	must[*gen.StartNetworkConnectorIpSecResponse](t, 200)(c.StartNetworkConnectorIpSecWithResponse(ctx, ipsec.Id))
-	a := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.Id)).JSON200
+	must[*gen.ActivateNetworkConnectorResponse](t, 200)(c.ActivateNetworkConnectorWithResponse(ctx, ipsec.ID))
+	must[*gen.StartNetworkConnectorIPsecResponse](t, 200)(c.StartNetworkConnectorIPsecWithResponse(ctx, ipsec.ID))
+	a := must[*gen.GetNetworkConnectorResponse](t, 200)(c.GetNetworkConnectorWithResponse(ctx, ipsec.ID)).JSON200
 	assert.True(t, *a.Licensed, "active connector %+v", a)
-	assert.Equal(t, gen.IpSecConnectorStateActive, *a.IpSecConfig.ConnectorState, "active connector %+v", a)
+	assert.Equal(t, gen.IPsecConnectorStateActive, *a.IPSecConfig.ConnectorState, "active connector %+v", a)
 	assert.Equal(t, gen.ConnectionStatusOnline, *a.ConnectionStatus, "active connector %+v", a)
-	started, _ = c.StartNetworkConnectorIpSecWithResponse(ctx, conn.Id)
+	started, _ = c.StartNetworkConnectorIPsecWithResponse(ctx, conn.ID)
 	assert.Equal(t, 400, started.StatusCode(), "starting IPsec on an OpenVPN connector")
-	prof := must[*gen.GenerateNetworkConnectorProfileResponse](t, 200)(c.GenerateNetworkConnectorProfileWithResponse(ctx, conn.Id))
+	prof := must[*gen.GenerateNetworkConnectorProfileResponse](t, 200)(c.GenerateNetworkConnectorProfileWithResponse(ctx, conn.ID))
 	assert.Equal(t, "text/plain;charset=UTF-8", prof.HTTPResponse.Header.Get("Content-Type"), "profile Content-Type")
 	assert.Contains(t, string(prof.Body), "client\ndev tun", "profile")
 
 	// Connectors, routes and applications need an existing network.
 	r := must[*gen.CreateNetworkConnectorResponse](t, 404)(c.CreateNetworkConnectorWithResponse(ctx,
-		&gen.CreateNetworkConnectorParams{NetworkId: "no-such-network"}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "us-east-1"}))
+		&gen.CreateNetworkConnectorParams{NetworkID: "no-such-network"}, gen.NetworkConnectorRequest{Name: "x", VPNRegionID: "us-east-1"}))
 	e := errorBody(t, r)
 	assert.Equal(t, "Not Found", *e.StatusError, "error body %+v", e)
 	assert.Len(t, e.ErrorDetails["network"], 1, "error body %+v", e)
 	must[*gen.CreateNetworkConnectorResponse](t, 400)(c.CreateNetworkConnectorWithResponse(ctx,
-		&gen.CreateNetworkConnectorParams{NetworkId: created.Id}, gen.NetworkConnectorRequest{Name: "x", VpnRegionId: "xx-nowhere"}))
+		&gen.CreateNetworkConnectorParams{NetworkID: created.ID}, gen.NetworkConnectorRequest{Name: "x", VPNRegionID: "xx-nowhere"}))
 	app := must[*gen.CreateNetworkApplicationResponse](t, 201)(c.CreateNetworkApplicationWithResponse(ctx,
-		&gen.CreateNetworkApplicationParams{NetworkId: created.Id}, gen.NetworkApplicationRequest{Name: "wiki"})).JSON201
-	svc := must[*gen.CreateNetworkIpServiceResponse](t, 201)(c.CreateNetworkIpServiceWithResponse(ctx,
-		&gen.CreateNetworkIpServiceParams{NetworkId: created.Id}, gen.NetworkIpServiceRequest{Name: "web"})).JSON201
+		&gen.CreateNetworkApplicationParams{NetworkID: created.ID}, gen.NetworkApplicationRequest{Name: "wiki"})).JSON201
+	svc := must[*gen.CreateNetworkIPServiceResponse](t, 201)(c.CreateNetworkIPServiceWithResponse(ctx,
+		&gen.CreateNetworkIPServiceParams{NetworkID: created.ID}, gen.NetworkIPServiceRequest{Name: "web"})).JSON201
 
 	// Deleting the network deletes everything it owns.
-	must[*gen.DeleteNetworkResponse](t, 204)(c.DeleteNetworkWithResponse(ctx, created.Id))
-	must[*gen.GetNetworkResponse](t, 404)(c.GetNetworkWithResponse(ctx, created.Id))
-	must[*gen.GetNetworkConnectorResponse](t, 404)(c.GetNetworkConnectorWithResponse(ctx, conn.Id))
-	must[*gen.GetNetworkConnectorResponse](t, 404)(c.GetNetworkConnectorWithResponse(ctx, ipsec.Id))
-	must[*gen.GetNetworkRouteResponse](t, 404)(c.GetNetworkRouteWithResponse(ctx, route.Id))
-	must[*gen.GetNetworkIpServiceResponse](t, 404)(c.GetNetworkIpServiceWithResponse(ctx, svc.Id))
-	must[*gen.DeleteNetworkResponse](t, 404)(c.DeleteNetworkWithResponse(ctx, created.Id))
-	must[*gen.ListNetworkConnectorsResponse](t, 404)(c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkId: &created.Id}))
+	must[*gen.DeleteNetworkResponse](t, 204)(c.DeleteNetworkWithResponse(ctx, created.ID))
+	must[*gen.GetNetworkResponse](t, 404)(c.GetNetworkWithResponse(ctx, created.ID))
+	must[*gen.GetNetworkConnectorResponse](t, 404)(c.GetNetworkConnectorWithResponse(ctx, conn.ID))
+	must[*gen.GetNetworkConnectorResponse](t, 404)(c.GetNetworkConnectorWithResponse(ctx, ipsec.ID))
+	must[*gen.GetNetworkRouteResponse](t, 404)(c.GetNetworkRouteWithResponse(ctx, route.ID))
+	must[*gen.GetNetworkIPServiceResponse](t, 404)(c.GetNetworkIPServiceWithResponse(ctx, svc.ID))
+	must[*gen.DeleteNetworkResponse](t, 404)(c.DeleteNetworkWithResponse(ctx, created.ID))
+	must[*gen.ListNetworkConnectorsResponse](t, 404)(c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkID: &created.ID}))
 	// Applications answer 400 "… not found", as the real API does.
-	gone := must[*gen.GetNetworkApplicationResponse](t, 400)(c.GetNetworkApplicationWithResponse(ctx, app.Id))
+	gone := must[*gen.GetNetworkApplicationResponse](t, 400)(c.GetNetworkApplicationWithResponse(ctx, app.ID))
 	e = errorBody(t, gone)
 	assert.Equal(t, "9-11-6", *e.ErrorDetails["application"][0].ErrorCode, "application not found: %s", body(gone))
-	assert.Equal(t, "Application with ID "+app.Id+" not found", *e.ErrorDetails["application"][0].Message, "application not found: %s", body(gone))
+	assert.Equal(t, "Application with ID "+app.ID+" not found", *e.ErrorDetails["application"][0].Message, "application not found: %s", body(gone))
 	left := must[*gen.ListNetworksResponse](t, 200)(c.ListNetworksWithResponse(ctx, nil)).JSON200
 	assert.EqualValues(t, 11, left.TotalElements, "networks left")
 }
@@ -152,32 +152,32 @@ func TestHostLifecycle(t *testing.T) {
 	c := genClient(t, srv)
 	ctx := context.Background()
 	host := must[*gen.CreateHostResponse](t, 201)(c.CreateHostWithResponse(ctx, gen.HostCreateRequest{
-		Name: "db", Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "eu-west-1"}},
+		Name: "db", Connectors: []gen.HostConnectorRequest{{Name: "db-1", VPNRegionID: "eu-west-1"}},
 	})).JSON201
 	require.Len(t, host.Connectors, 1, "host %+v", host)
 	require.Equal(t, gen.NetworkItemTypeHost, *host.Connectors[0].NetworkItemType, "host %+v", host)
-	connID := host.Connectors[0].Id
+	connID := host.Connectors[0].ID
 	must[*gen.SuspendHostConnectorResponse](t, 200)(c.SuspendHostConnectorWithResponse(ctx, connID))
 	hc := must[*gen.GetHostConnectorResponse](t, 200)(c.GetHostConnectorWithResponse(ctx, connID)).JSON200
 	assert.False(t, *hc.Licensed, "suspended host connector is licensed")
 	app := must[*gen.CreateHostApplicationResponse](t, 201)(c.CreateHostApplicationWithResponse(ctx,
-		&gen.CreateHostApplicationParams{HostId: host.Id}, gen.HostApplicationRequest{Name: "admin"})).JSON201
+		&gen.CreateHostApplicationParams{HostID: host.ID}, gen.HostApplicationRequest{Name: "admin"})).JSON201
 	must[*gen.CreateHostApplicationResponse](t, 404)(c.CreateHostApplicationWithResponse(ctx,
-		&gen.CreateHostApplicationParams{HostId: "nope"}, gen.HostApplicationRequest{Name: "admin"}))
-	svc := must[*gen.CreateHostIpServiceResponse](t, 201)(c.CreateHostIpServiceWithResponse(ctx,
-		&gen.CreateHostIpServiceParams{HostId: host.Id}, gen.HostIpServiceRequest{Name: "pg"})).JSON201
+		&gen.CreateHostApplicationParams{HostID: "nope"}, gen.HostApplicationRequest{Name: "admin"}))
+	svc := must[*gen.CreateHostIPServiceResponse](t, 201)(c.CreateHostIPServiceWithResponse(ctx,
+		&gen.CreateHostIPServiceParams{HostID: host.ID}, gen.HostIPServiceRequest{Name: "pg"})).JSON201
 	ag := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{
 		Name:        "to-db",
-		Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeHostService, Parent: &host.Id, Children: &[]string{svc.Id}}},
+		Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeHostService, Parent: &host.ID, Children: &[]string{svc.ID}}},
 	})).JSON201
 
-	must[*gen.DeleteHostResponse](t, 204)(c.DeleteHostWithResponse(ctx, host.Id))
-	must[*gen.GetHostResponse](t, 404)(c.GetHostWithResponse(ctx, host.Id))
+	must[*gen.DeleteHostResponse](t, 204)(c.DeleteHostWithResponse(ctx, host.ID))
+	must[*gen.GetHostResponse](t, 404)(c.GetHostWithResponse(ctx, host.ID))
 	must[*gen.GetHostConnectorResponse](t, 404)(c.GetHostConnectorWithResponse(ctx, connID))
-	must[*gen.GetHostIpServiceResponse](t, 404)(c.GetHostIpServiceWithResponse(ctx, svc.Id))
-	must[*gen.GetHostApplicationResponse](t, 400)(c.GetHostApplicationWithResponse(ctx, app.Id))
+	must[*gen.GetHostIPServiceResponse](t, 404)(c.GetHostIPServiceWithResponse(ctx, svc.ID))
+	must[*gen.GetHostApplicationResponse](t, 400)(c.GetHostApplicationWithResponse(ctx, app.ID))
 	// The access group no longer points at the deleted host.
-	g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag.Id)).JSON200
+	g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag.ID)).JSON200
 	assert.Empty(t, g.Destination, "access group still points at the host")
 }
 
@@ -189,49 +189,49 @@ func TestUsersAndGroups(t *testing.T) {
 	groups := must[*gen.ListUserGroupsResponse](t, 200)(c.ListUserGroupsWithResponse(ctx, nil)).JSON200
 	require.EqualValues(t, 1, groups.TotalElements, "seeded groups: %+v", groups)
 	require.Equal(t, "Default", groups.Content[0].Name, "seeded groups: %+v", groups)
-	defaultGroup := groups.Content[0].Id
+	defaultGroup := groups.Content[0].ID
 	eng := must[*gen.CreateUserGroupResponse](t, 201)(c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering"})).JSON201
 
 	u := must[*gen.CreateUserResponse](t, 201)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{
-		Username: "bob", Email: "bob@example.com", GroupId: &eng.Id, Devices: []gen.DeviceRequest{{Name: "phone"}},
+		Username: "bob", Email: "bob@example.com", GroupID: &eng.ID, Devices: []gen.DeviceRequest{{Name: "phone"}},
 	})).JSON201
-	require.Equal(t, eng.Id, *u.GroupId, "created user %+v", u)
+	require.Equal(t, eng.ID, *u.GroupID, "created user %+v", u)
 	require.Equal(t, gen.UserStatusInvited, *u.Status, "created user %+v", u)
 	require.Equal(t, gen.UserRoleMember, *u.Role, "created user %+v", u)
 	require.Len(t, u.Devices, 1, "created user %+v", u)
 	plain := must[*gen.CreateUserResponse](t, 201)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "carol", Email: "carol@example.com"})).JSON201
-	assert.Equal(t, defaultGroup, *plain.GroupId, "user without group: want the Default group")
+	assert.Equal(t, defaultGroup, *plain.GroupID, "user without group: want the Default group")
 	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "bob", Email: "other@example.com"}))
 	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "bob2", Email: "BOB@example.com"}))
 	// A PUT that leaves out role and group keeps them.
 	owner := must[*gen.ListUsersResponse](t, 200)(c.ListUsersWithResponse(ctx, nil)).JSON200.Content[0]
-	kept := must[*gen.UpdateUserResponse](t, 200)(c.UpdateUserWithResponse(ctx, owner.Id, gen.UserUpdateRequest{Email: owner.Email, FirstName: ptr("Ollie")})).JSON200
+	kept := must[*gen.UpdateUserResponse](t, 200)(c.UpdateUserWithResponse(ctx, owner.ID, gen.UserUpdateRequest{Email: owner.Email, FirstName: ptr("Ollie")})).JSON200
 	assert.Equal(t, gen.UserRoleOwner, *kept.Role, "updated owner %+v", kept)
-	assert.Equal(t, defaultGroup, *kept.GroupId, "updated owner %+v", kept)
+	assert.Equal(t, defaultGroup, *kept.GroupID, "updated owner %+v", kept)
 	assert.Equal(t, "Ollie", *kept.FirstName, "updated owner %+v", kept)
 	assert.Nil(t, kept.LastName, "updated owner %+v", kept)
-	must[*gen.UpdateUserResponse](t, 400)(c.UpdateUserWithResponse(ctx, owner.Id, gen.UserUpdateRequest{Email: "bob@example.com"}))
-	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "dave", Email: "d@example.com", GroupId: ptr("no-group")}))
+	must[*gen.UpdateUserResponse](t, 400)(c.UpdateUserWithResponse(ctx, owner.ID, gen.UserUpdateRequest{Email: "bob@example.com"}))
+	must[*gen.CreateUserResponse](t, 400)(c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "dave", Email: "d@example.com", GroupID: ptr("no-group")}))
 
-	laptop := must[*gen.CreateDeviceResponse](t, 201)(c.CreateDeviceWithResponse(ctx, &gen.CreateDeviceParams{UserId: u.Id}, gen.DeviceRequest{Name: "laptop"})).JSON201
-	assert.Equal(t, u.Id, *laptop.UserId, "device %+v", laptop)
+	laptop := must[*gen.CreateDeviceResponse](t, 201)(c.CreateDeviceWithResponse(ctx, &gen.CreateDeviceParams{UserID: u.ID}, gen.DeviceRequest{Name: "laptop"})).JSON201
+	assert.Equal(t, u.ID, *laptop.UserID, "device %+v", laptop)
 	assert.Equal(t, gen.ConnectionStatusOffline, *laptop.ConnectionStatus, "device %+v", laptop)
-	got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	got := must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.ID)).JSON200
 	assert.Len(t, got.Devices, 2, "user devices")
-	l := must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserId: &u.Id})).JSON200
+	l := must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserID: &u.ID})).JSON200
 	assert.EqualValues(t, 2, l.TotalElements, "listDevices?userId")
 	// A device is only found through its own user.
-	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.Id, &gen.GetDeviceParams{UserId: plain.Id}))
-	must[*gen.GenerateDeviceProfileResponse](t, 400)(c.GenerateDeviceProfileWithResponse(ctx, laptop.Id, &gen.GenerateDeviceProfileParams{UserId: u.Id, RegionId: "mars-1"}))
+	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.ID, &gen.GetDeviceParams{UserID: plain.ID}))
+	must[*gen.GenerateDeviceProfileResponse](t, 400)(c.GenerateDeviceProfileWithResponse(ctx, laptop.ID, &gen.GenerateDeviceProfileParams{UserID: u.ID, RegionID: "mars-1"}))
 
-	must[*gen.SuspendUserResponse](t, 200)(c.SuspendUserWithResponse(ctx, u.Id))
-	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	must[*gen.SuspendUserResponse](t, 200)(c.SuspendUserWithResponse(ctx, u.ID))
+	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.ID)).JSON200
 	assert.Equal(t, gen.UserStatusSuspended, *got.Status, "status after suspend")
-	must[*gen.ActivateUserResponse](t, 200)(c.ActivateUserWithResponse(ctx, u.Id))
-	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.Id)).JSON200
+	must[*gen.ActivateUserResponse](t, 200)(c.ActivateUserWithResponse(ctx, u.ID))
+	got = must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, u.ID)).JSON200
 	assert.Equal(t, gen.UserStatusActive, *got.Status, "status after activate")
 	for _, call := range []func() (response, error){
-		func() (response, error) { return c.ResetUserMfaWithResponse(ctx, "nobody") },
+		func() (response, error) { return c.ResetUserMFAWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.ResendUserInvitationWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.ForceUserPasswordChangeWithResponse(ctx, "nobody") },
 		func() (response, error) { return c.SuspendUserWithResponse(ctx, "nobody") },
@@ -243,14 +243,14 @@ func TestUsersAndGroups(t *testing.T) {
 	}
 
 	// A group with users cannot go, nor can the Default group.
-	must[*gen.DeleteUserGroupResponse](t, 400)(c.DeleteUserGroupWithResponse(ctx, eng.Id))
+	must[*gen.DeleteUserGroupResponse](t, 400)(c.DeleteUserGroupWithResponse(ctx, eng.ID))
 	must[*gen.DeleteUserGroupResponse](t, 400)(c.DeleteUserGroupWithResponse(ctx, defaultGroup))
-	must[*gen.DeleteUserResponse](t, 204)(c.DeleteUserWithResponse(ctx, u.Id))
-	must[*gen.GetUserResponse](t, 404)(c.GetUserWithResponse(ctx, u.Id))
-	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.Id, &gen.GetDeviceParams{UserId: u.Id}))
+	must[*gen.DeleteUserResponse](t, 204)(c.DeleteUserWithResponse(ctx, u.ID))
+	must[*gen.GetUserResponse](t, 404)(c.GetUserWithResponse(ctx, u.ID))
+	must[*gen.GetDeviceResponse](t, 404)(c.GetDeviceWithResponse(ctx, laptop.ID, &gen.GetDeviceParams{UserID: u.ID}))
 	l = must[*gen.ListDevicesResponse](t, 200)(c.ListDevicesWithResponse(ctx, nil)).JSON200
 	assert.Zero(t, l.TotalElements, "devices left")
-	must[*gen.DeleteUserGroupResponse](t, 204)(c.DeleteUserGroupWithResponse(ctx, eng.Id))
+	must[*gen.DeleteUserGroupResponse](t, 204)(c.DeleteUserGroupWithResponse(ctx, eng.ID))
 }
 
 func TestSettingsRoundTrip(t *testing.T) {
@@ -279,14 +279,14 @@ func TestSettingsRoundTrip(t *testing.T) {
 			}, "OFF", "ENFORCE"},
 		{"connect auth", func() (response, error) { return c.GetConnectAuthWithResponse(ctx) },
 			func() (response, error) { return c.SetConnectAuthWithTextBodyWithResponse(ctx, gen.ConnectAuthNoAuth) }, "ON_PRIOR_AUTH", "NO_AUTH"},
-		{"ip allocation mode", func() (response, error) { return c.GetIpAllocationModeWithResponse(ctx) },
+		{"ip allocation mode", func() (response, error) { return c.GetIPAllocationModeWithResponse(ctx) },
 			func() (response, error) {
-				return c.SetIpAllocationModeWithTextBodyWithResponse(ctx, gen.IpAllocationModeIpV4Only)
+				return c.SetIPAllocationModeWithTextBodyWithResponse(ctx, gen.IPAllocationModeIPV4Only)
 			}, "BOTH", "IP_V4_ONLY"},
-		{"dns suffix as JSON", func() (response, error) { return c.GetDefaultDnsSuffixWithResponse(ctx) },
-			func() (response, error) { return c.SetDefaultDnsSuffixWithResponse(ctx, "json.example") }, "", "json.example"},
-		{"dns suffix as text", func() (response, error) { return c.GetDefaultDnsSuffixWithResponse(ctx) },
-			func() (response, error) { return c.SetDefaultDnsSuffixWithTextBodyWithResponse(ctx, "text.example") }, "json.example", "text.example"},
+		{"dns suffix as JSON", func() (response, error) { return c.GetDefaultDNSSuffixWithResponse(ctx) },
+			func() (response, error) { return c.SetDefaultDNSSuffixWithResponse(ctx, "json.example") }, "", "json.example"},
+		{"dns suffix as text", func() (response, error) { return c.GetDefaultDNSSuffixWithResponse(ctx) },
+			func() (response, error) { return c.SetDefaultDNSSuffixWithTextBodyWithResponse(ctx, "text.example") }, "json.example", "text.example"},
 	}
 	for _, tc := range text {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,30 +308,30 @@ func TestSettingsRoundTrip(t *testing.T) {
 	must[*gen.SetTopologyResponse](t, 400)(plainClient(t, srv).SetTopologyWithTextBodyWithResponse(ctx, "STAR"))
 
 	// JSON settings.
-	zones := gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53", "fd00::53"}}}}
-	gotZones := must[*gen.SetDnsZonesResponse](t, 200)(c.SetDnsZonesWithResponse(ctx, zones)).JSON200
+	zones := gen.DNSZones{Zones: &[]gen.DNSZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53", "fd00::53"}}}}
+	gotZones := must[*gen.SetDNSZonesResponse](t, 200)(c.SetDNSZonesWithResponse(ctx, zones)).JSON200
 	assert.Len(t, *gotZones.Zones, 1, "set zones: %+v", gotZones)
-	gotZones = must[*gen.GetDnsZonesResponse](t, 200)(c.GetDnsZonesWithResponse(ctx)).JSON200
+	gotZones = must[*gen.GetDNSZonesResponse](t, 200)(c.GetDNSZonesWithResponse(ctx)).JSON200
 	assert.Equal(t, "fd00::53", (*(*gotZones.Zones)[0].Addresses)[1], "get zones: %+v", gotZones)
-	must[*gen.SetSubnetResponse](t, 200)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"100.64.0.0/10"}}))
+	must[*gen.SetSubnetResponse](t, 200)(c.SetSubnetWithResponse(ctx, gen.Subnet{IPV4Address: &[]string{"100.64.0.0/10"}}))
 	subnet := must[*gen.GetSubnetResponse](t, 200)(c.GetSubnetWithResponse(ctx)).JSON200
-	assert.Equal(t, "100.64.0.0/10", (*subnet.IpV4Address)[0], "subnet %+v", subnet)
-	must[*gen.SetSubnetResponse](t, 400)(c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"not-a-subnet"}}))
-	must[*gen.SetDnsCustomServersResponse](t, 400)(c.SetDnsCustomServersWithResponse(ctx, gen.DnsServerAddresses{PrimaryIpV4: ptr("fd00::1")}))
-	must[*gen.SetDnsZonesResponse](t, 400)(c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "x.example", Addresses: &[]string{"nope"}}}}))
+	assert.Equal(t, "100.64.0.0/10", (*subnet.IPV4Address)[0], "subnet %+v", subnet)
+	must[*gen.SetSubnetResponse](t, 400)(c.SetSubnetWithResponse(ctx, gen.Subnet{IPV4Address: &[]string{"not-a-subnet"}}))
+	must[*gen.SetDNSCustomServersResponse](t, 400)(c.SetDNSCustomServersWithResponse(ctx, gen.DNSServerAddresses{PrimaryIPv4: ptr("fd00::1")}))
+	must[*gen.SetDNSZonesResponse](t, 400)(c.SetDNSZonesWithResponse(ctx, gen.DNSZones{Zones: &[]gen.DNSZone{{Name: "x.example", Addresses: &[]string{"nope"}}}}))
 	must[*gen.SetDeviceAllowanceResponse](t, 400)(c.SetDeviceAllowanceWithResponse(ctx, 0))
 	assert.EqualValues(t, 7, *must[*gen.SetDeviceAllowanceResponse](t, 200)(c.SetDeviceAllowanceWithResponse(ctx, 7)).JSON200, "device allowance")
 	assert.EqualValues(t, 7, *must[*gen.GetDeviceAllowanceResponse](t, 200)(c.GetDeviceAllowanceWithResponse(ctx)).JSON200, "device allowance")
 	for _, b := range []bool{false, true} {
-		must[*gen.SetSnatResponse](t, 200)(c.SetSnatWithResponse(ctx, b))
-		assert.Equal(t, b, *must[*gen.GetSnatResponse](t, 200)(c.GetSnatWithResponse(ctx)).JSON200, "snat")
+		must[*gen.SetSNATResponse](t, 200)(c.SetSNATWithResponse(ctx, b))
+		assert.Equal(t, b, *must[*gen.GetSNATResponse](t, 200)(c.GetSNATWithResponse(ctx)).JSON200, "snat")
 	}
 	opts := []string{"block-outside-dns", "redirect-gateway"}
 	must[*gen.SetClientOptionsResponse](t, 200)(c.SetClientOptionsWithResponse(ctx, opts))
 	assert.Equal(t, opts, *must[*gen.GetClientOptionsResponse](t, 200)(c.GetClientOptionsWithResponse(ctx)).JSON200, "client options")
-	assert.False(t, *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200, "DNS log on by default")
-	must[*gen.EnableDnsLogResponse](t, 200)(c.EnableDnsLogWithResponse(ctx))
-	assert.True(t, *must[*gen.GetDnsLogEnabledResponse](t, 200)(c.GetDnsLogEnabledWithResponse(ctx)).JSON200, "DNS log off after enable")
+	assert.False(t, *must[*gen.GetDNSLogEnabledResponse](t, 200)(c.GetDNSLogEnabledWithResponse(ctx)).JSON200, "DNS log on by default")
+	must[*gen.EnableDNSLogResponse](t, 200)(c.EnableDNSLogWithResponse(ctx))
+	assert.True(t, *must[*gen.GetDNSLogEnabledResponse](t, 200)(c.GetDNSLogEnabledWithResponse(ctx)).JSON200, "DNS log off after enable")
 	must[*gen.EnableAccessVisibilityResponse](t, 200)(c.EnableAccessVisibilityWithResponse(ctx))
 	assert.True(t, *must[*gen.GetAccessVisibilityEnabledResponse](t, 200)(c.GetAccessVisibilityEnabledWithResponse(ctx)).JSON200, "Access Visibility off after enable")
 }
@@ -354,7 +354,7 @@ func TestSessionsCursor(t *testing.T) {
 		r := must[*gen.ListSessionsResponse](t, 200)(c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 7, Cursor: cursor})).JSON200
 		batches++
 		for _, s := range r.Sessions {
-			seen[s.Id]++
+			seen[s.ID]++
 		}
 		if r.NextCursor == nil {
 			assert.Len(t, r.Sessions, n%7, "last batch")
@@ -388,8 +388,8 @@ func TestAuditLogRecordsChanges(t *testing.T) {
 	srv := NewServer(t, WithoutSeed(), WithAuditLogs(5), WithClock(clock.Now))
 	c := genClient(t, srv)
 	ctx := context.Background()
-	must[*gen.CreateDnsRecordResponse](t, 201)(c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "a.example"}))
-	must[*gen.CreateDnsRecordResponse](t, 400)(c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "b.example", Ipv4Addresses: &[]string{"::1"}}))
+	must[*gen.CreateDNSRecordResponse](t, 201)(c.CreateDNSRecordWithResponse(ctx, gen.DNSRecordRequest{Domain: "a.example"}))
+	must[*gen.CreateDNSRecordResponse](t, 400)(c.CreateDNSRecordWithResponse(ctx, gen.DNSRecordRequest{Domain: "b.example", IPv4Addresses: &[]string{"::1"}}))
 
 	var all []gen.AuditLogResponse
 	var cursor *string
@@ -404,9 +404,9 @@ func TestAuditLogRecordsChanges(t *testing.T) {
 	last := all[5]
 	assert.Equal(t, "createDnsRecord", *last.Operation, "audit record %+v", last)
 	assert.Equal(t, "DNS Record", *last.EntityType, "audit record %+v", last)
-	assert.NotNil(t, last.EntityId, "audit record %+v", last)
-	assert.Equal(t, srv.ClientID, *last.InitiatorId, "audit record %+v", last)
-	mine := must[*gen.ListAuditLogsResponse](t, 200)(c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{Size: 100, InitiatorId: &srv.ClientID})).JSON200
+	assert.NotNil(t, last.EntityID, "audit record %+v", last)
+	assert.Equal(t, srv.ClientID, *last.InitiatorID, "audit record %+v", last)
+	mine := must[*gen.ListAuditLogsResponse](t, 200)(c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{Size: 100, InitiatorID: &srv.ClientID})).JSON200
 	assert.Len(t, mine.AuditLogs, 1, "records of this API key")
 	assert.True(t, last.Timestamp.Equal(clock.Now()), "timestamp %v, want the injected clock's %v", last.Timestamp, clock.Now())
 	must[*gen.ListAuditLogsResponse](t, 400)(c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{
@@ -418,14 +418,14 @@ func TestDnsResolutionsPage(t *testing.T) {
 	srv := NewServer(t)
 	c := genClient(t, srv)
 	ctx := context.Background()
-	r := must[*gen.ListUserDnsResolutionsResponse](t, 200)(c.ListUserDnsResolutionsWithResponse(ctx, &gen.ListUserDnsResolutionsParams{
+	r := must[*gen.ListUserDNSResolutionsResponse](t, 200)(c.ListUserDNSResolutionsWithResponse(ctx, &gen.ListUserDNSResolutionsParams{
 		StartHour: time.Now().UTC(), HoursBack: ptr(int32(2)), Size: ptr(int32(10)),
 	})).JSON200
 	// Three hours (this one and two back), three domains each.
 	assert.EqualValues(t, 9, r.TotalElements, "page %+v", r)
 	assert.Len(t, r.Content, 9, "page %+v", r)
 	assert.EqualValues(t, 10, r.Size, "page %+v", r)
-	must[*gen.ListUserDnsResolutionsResponse](t, 400)(plainClient(t, srv).ListUserDnsResolutionsWithResponse(ctx, &gen.ListUserDnsResolutionsParams{
+	must[*gen.ListUserDNSResolutionsResponse](t, 400)(plainClient(t, srv).ListUserDNSResolutionsWithResponse(ctx, &gen.ListUserDNSResolutionsParams{
 		StartHour: time.Now(), Size: ptr(int32(5)),
 	}))
 }

@@ -56,7 +56,7 @@ func (h *Handler) miscOps() map[string]opFunc {
 			var match []gen.AuditLogResponse
 			for _, a := range st.auditLogs {
 				initiator := q.Get("initiatorId")
-				if to.contains(from, deref(a.Timestamp, time.Time{})) && (initiator == "" || deref(a.InitiatorId, "") == initiator) {
+				if to.contains(from, deref(a.Timestamp, time.Time{})) && (initiator == "" || deref(a.InitiatorID, "") == initiator) {
 					match = append(match, a)
 				}
 			}
@@ -75,7 +75,7 @@ func (h *Handler) miscOps() map[string]opFunc {
 			}
 			to := start.UTC().Truncate(time.Hour).Add(time.Hour)
 			from := to.Add(-time.Duration(back+1) * time.Hour)
-			match := []gen.UserDnsResolution{}
+			match := []gen.UserDNSResolution{}
 			for _, d := range st.resolutions {
 				if t := time.UnixMilli(deref(d.Time, 0)); !t.Before(from) && t.Before(to) {
 					match = append(match, d)
@@ -93,9 +93,9 @@ func (h *Handler) miscOps() map[string]opFunc {
 				return nil, errBadRequest("id", "Cloud ID %s is already taken", id)
 			}
 			st.cloudIDs[id] = true
-			creds := gen.AuthCredentials{ClientId: randomHex(16), ClientSecret: randomHex(24)}
+			creds := gen.AuthCredentials{ClientID: randomHex(16), ClientSecret: randomHex(24)}
 			// The new tenant is this fake too: its credentials work here.
-			h.addCredentials(creds.ClientId, creds.ClientSecret)
+			h.addCredentials(creds.ClientID, creds.ClientSecret)
 			return creds, nil
 		},
 	}

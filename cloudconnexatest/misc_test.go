@@ -20,8 +20,8 @@ func TestAccessGroupItems(t *testing.T) {
 	ctx := context.Background()
 	n := must[*gen.CreateNetworkResponse](t, 201)(c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "n"})).JSON201
 	svc := func(name string) string {
-		return must[*gen.CreateNetworkIpServiceResponse](t, 201)(c.CreateNetworkIpServiceWithResponse(ctx,
-			&gen.CreateNetworkIpServiceParams{NetworkId: n.Id}, gen.NetworkIpServiceRequest{Name: name})).JSON201.Id
+		return must[*gen.CreateNetworkIPServiceResponse](t, 201)(c.CreateNetworkIPServiceWithResponse(ctx,
+			&gen.CreateNetworkIPServiceParams{NetworkID: n.ID}, gen.NetworkIPServiceRequest{Name: name})).JSON201.ID
 	}
 	s1, s2 := svc("a"), svc("b")
 	g := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "g"})).JSON201
@@ -29,31 +29,31 @@ func TestAccessGroupItems(t *testing.T) {
 		assert.False(t, *g.DefaultGroup, "defaultGroup")
 	}
 	dest := func(children ...string) gen.AccessItemDestinationRequest {
-		d := gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &n.Id}
+		d := gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &n.ID}
 		if children != nil {
 			d.Children = &children
 		}
 		return d
 	}
-	must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id, dest(s1)))
+	must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.ID, dest(s1)))
 	// The same parent again merges the children.
-	got := must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id, dest(s1, s2))).JSON200
+	got := must[*gen.AddAccessGroupDestinationResponse](t, 200)(c.AddAccessGroupDestinationWithResponse(ctx, g.ID, dest(s1, s2))).JSON200
 	require.Len(t, got.Destination, 1, "merged destination %+v", got.Destination)
 	require.Equal(t, []string{s1, s2}, got.Destination[0].Children, "merged destination")
-	must[*gen.AddAccessGroupDestinationResponse](t, 400)(c.AddAccessGroupDestinationWithResponse(ctx, g.Id,
+	must[*gen.AddAccessGroupDestinationResponse](t, 400)(c.AddAccessGroupDestinationWithResponse(ctx, g.ID,
 		gen.AccessItemDestinationRequest{Type: gen.AccessItemDestinationTypeUserGroup, Parent: ptr("no-group")}))
 	must[*gen.AddAccessGroupDestinationResponse](t, 404)(c.AddAccessGroupDestinationWithResponse(ctx, "no-group", dest()))
 	must[*gen.CreateAccessGroupResponse](t, 400)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "x",
 		Source: &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeHost, Parent: ptr("no-host")}}}))
 
 	// Deleting a service drops it from the children.
-	must[*gen.DeleteNetworkIpServiceResponse](t, 204)(c.DeleteNetworkIpServiceWithResponse(ctx, s1))
-	got2 := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, g.Id)).JSON200
+	must[*gen.DeleteNetworkIPServiceResponse](t, 204)(c.DeleteNetworkIPServiceWithResponse(ctx, s1))
+	got2 := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, g.ID)).JSON200
 	assert.Equal(t, []string{s2}, got2.Destination[0].Children, "after deleting a service")
 	// Removing the last child keeps the parent; removing the parent drops it.
 	rm := func(child *string) *gen.AccessGroupResponse {
-		return must[*gen.RemoveAccessGroupDestinationResponse](t, 200)(c.RemoveAccessGroupDestinationWithResponse(ctx, g.Id,
-			&gen.RemoveAccessGroupDestinationParams{Type: gen.AccessItemDestinationTypeNetworkService, ParentId: &n.Id, ChildId: child})).JSON200
+		return must[*gen.RemoveAccessGroupDestinationResponse](t, 200)(c.RemoveAccessGroupDestinationWithResponse(ctx, g.ID,
+			&gen.RemoveAccessGroupDestinationParams{Type: gen.AccessItemDestinationTypeNetworkService, ParentID: &n.ID, ChildID: child})).JSON200
 	}
 	r := rm(&s2)
 	if assert.Len(t, r.Destination, 1, "after removing the child: %+v", r.Destination) {

@@ -19,7 +19,7 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 		"createNetwork": create(h, k.networks, func(id, _ string, req gen.NetworkCreateRequest) (gen.NetworkResponse, error) {
 			proto := deref(req.TunnelingProtocol, gen.TunnelingProtocolOpenvpn)
 			for i, c := range req.Connectors {
-				if err := st.checkRegion(fmt.Sprintf("connectors[%d].vpnRegionId", i), c.VpnRegionId); err != nil {
+				if err := st.checkRegion(fmt.Sprintf("connectors[%d].vpnRegionId", i), c.VPNRegionID); err != nil {
 					return gen.NetworkResponse{}, err
 				}
 			}
@@ -33,24 +33,24 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 			}
 			for _, c := range req.Connectors {
 				conn := st.newNetConnector(newID(), id, proto, c)
-				st.netConnectors.put(conn.Id, id, conn)
+				st.netConnectors.put(conn.ID, id, conn)
 			}
 			for _, route := range routes {
-				st.netRoutes.put(route.Id, id, route)
+				st.netRoutes.put(route.ID, id, route)
 			}
 			return gen.NetworkResponse{
-				Id: id, Name: req.Name, Description: req.Description,
+				ID: id, Name: req.Name, Description: req.Description,
 				Egress:            ptr(deref(req.Egress, false)),
-				GatewaysIds:       req.GatewaysIds,
+				GatewaysIDs:       deref(req.GatewaysIDs, nil),
 				InternetAccess:    ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 				TunnelingProtocol: &proto,
 			}, nil
 		}),
 		"updateNetwork": update(h, k.networks, func(id string, old gen.NetworkResponse, req gen.NetworkUpdateRequest) (gen.NetworkResponse, error) {
 			return gen.NetworkResponse{
-				Id: id, Name: req.Name, Description: req.Description,
+				ID: id, Name: req.Name, Description: req.Description,
 				Egress:            ptr(deref(req.Egress, false)),
-				GatewaysIds:       deref(req.GatewaysIds, nil),
+				GatewaysIDs:       deref(req.GatewaysIDs, nil),
 				InternetAccess:    ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 				TunnelingProtocol: ptr(deref(req.TunnelingProtocol, deref(old.TunnelingProtocol, gen.TunnelingProtocolOpenvpn))),
 			}, nil
@@ -60,21 +60,21 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 		"getNetworkConnector":    k.netConnectors.get,
 		"deleteNetworkConnector": k.netConnectors.remove,
 		"createNetworkConnector": create(h, k.netConnectors, func(id, parent string, req gen.NetworkConnectorRequest) (gen.NetworkConnectorResponse, error) {
-			if err := st.checkRegion("vpnRegionId", req.VpnRegionId); err != nil {
+			if err := st.checkRegion("vpnRegionId", req.VPNRegionID); err != nil {
 				return gen.NetworkConnectorResponse{}, err
 			}
 			n, _ := st.networks.get(parent)
 			return st.newNetConnector(id, parent, deref(n.TunnelingProtocol, gen.TunnelingProtocolOpenvpn), req), nil
 		}),
 		"updateNetworkConnector": update(h, k.netConnectors, func(_ string, old gen.NetworkConnectorResponse, req gen.NetworkConnectorRequest) (gen.NetworkConnectorResponse, error) {
-			if err := st.checkRegion("vpnRegionId", req.VpnRegionId); err != nil {
+			if err := st.checkRegion("vpnRegionId", req.VPNRegionID); err != nil {
 				return old, err
 			}
-			old.Name, old.Description, old.VpnRegionId = req.Name, req.Description, &req.VpnRegionId
-			if req.IpSecConfig == nil {
-				old.IpSecConfig = nil
+			old.Name, old.Description, old.VPNRegionID = req.Name, req.Description, &req.VPNRegionID
+			if req.IPSecConfig == nil {
+				old.IPSecConfig = nil
 			} else {
-				old.IpSecConfig = ipSecResponse(req.IpSecConfig, old.IpSecConfig)
+				old.IPSecConfig = ipSecResponse(req.IPSecConfig, old.IPSecConfig)
 			}
 			return old, nil
 		}),
@@ -96,23 +96,23 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 		"deleteNetworkRoute": k.netRoutes.remove,
 		"createNetworkRoute": create(h, k.netRoutes, func(id, _ string, req gen.NetworkRouteRequest) (gen.NetworkRouteResponse, error) {
 			route, err := newRoute("value", req)
-			route.Id = id
+			route.ID = id
 			return route, err
 		}),
 		"updateNetworkRoute": update(h, k.netRoutes, func(id string, _ gen.NetworkRouteResponse, req gen.NetworkRouteRequest) (gen.NetworkRouteResponse, error) {
 			route, err := newRoute("value", req)
-			route.Id = id
+			route.ID = id
 			return route, err
 		}),
 
 		"listNetworkIpServices":  k.netIPServices.list,
 		"getNetworkIpService":    k.netIPServices.get,
 		"deleteNetworkIpService": k.netIPServices.remove,
-		"createNetworkIpService": create(h, k.netIPServices, func(id, parent string, req gen.NetworkIpServiceRequest) (gen.NetworkIpServiceResponse, error) {
+		"createNetworkIpService": create(h, k.netIPServices, func(id, parent string, req gen.NetworkIPServiceRequest) (gen.NetworkIPServiceResponse, error) {
 			return networkIPService(id, parent, req)
 		}),
-		"updateNetworkIpService": update(h, k.netIPServices, func(id string, old gen.NetworkIpServiceResponse, req gen.NetworkIpServiceRequest) (gen.NetworkIpServiceResponse, error) {
-			return networkIPService(id, deref(old.NetworkItemId, ""), req)
+		"updateNetworkIpService": update(h, k.netIPServices, func(id string, old gen.NetworkIPServiceResponse, req gen.NetworkIPServiceRequest) (gen.NetworkIPServiceResponse, error) {
+			return networkIPService(id, deref(old.NetworkItemID, ""), req)
 		}),
 
 		"listNetworkApplications":  k.netApps.list,
@@ -122,7 +122,7 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 			return networkApplication(id, parent, req)
 		}),
 		"updateNetworkApplication": update(h, k.netApps, func(id string, old gen.NetworkApplicationResponse, req gen.NetworkApplicationRequest) (gen.NetworkApplicationResponse, error) {
-			return networkApplication(id, deref(old.NetworkItemId, ""), req)
+			return networkApplication(id, deref(old.NetworkItemID, ""), req)
 		}),
 	}
 }
@@ -132,28 +132,28 @@ func (h *Handler) networkOps(k *resources) map[string]opFunc {
 func (st *state) newNetConnector(id, networkID string, proto gen.TunnelingProtocol, req gen.NetworkConnectorRequest) gen.NetworkConnectorResponse {
 	v4, v6 := st.nextAddresses()
 	c := gen.NetworkConnectorResponse{
-		Id: id, Name: req.Name, Description: req.Description, VpnRegionId: ptr(req.VpnRegionId),
-		NetworkItemId: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
-		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IpV4Address: &v4, IpV6Address: &v6,
+		ID: id, Name: req.Name, Description: req.Description, VPNRegionID: ptr(req.VPNRegionID),
+		NetworkItemID: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
+		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IPV4Address: &v4, IPV6Address: &v6,
 		Licensed: ptr(true), TunnelingProtocol: &proto,
 	}
-	if req.IpSecConfig != nil {
-		c.IpSecConfig = ipSecResponse(req.IpSecConfig, nil)
-		c.TunnelingProtocol = ptr(gen.TunnelingProtocolIpsec)
+	if req.IPSecConfig != nil {
+		c.IPSecConfig = ipSecResponse(req.IPSecConfig, nil)
+		c.TunnelingProtocol = ptr(gen.TunnelingProtocolIPsec)
 	}
 	return c
 }
 
 // ipSecResponse makes the IPsec configuration of a connector from a request,
 // keeping the server side (and suspension state) of old.
-func ipSecResponse(req *gen.IpSecConfigRequest, old *gen.IpSecConfigResponse) *gen.IpSecConfigResponse {
-	out := convert[gen.IpSecConfigResponse](req, nil)
+func ipSecResponse(req *gen.IPSecConfigRequest, old *gen.IPSecConfigResponse) *gen.IPSecConfigResponse {
+	out := convert[gen.IPSecConfigResponse](req, nil)
 	if old != nil {
-		out.ConnectorState, out.ServerId, out.ServerIp = old.ConnectorState, old.ServerId, old.ServerIp
+		out.ConnectorState, out.ServerID, out.ServerIP = old.ConnectorState, old.ServerID, old.ServerIP
 	} else {
-		out.ConnectorState = ptr(gen.IpSecConnectorStateActive)
-		out.ServerId = ptr(newID())
-		out.ServerIp = ptr("198.51.100.10")
+		out.ConnectorState = ptr(gen.IPsecConnectorStateActive)
+		out.ServerID = ptr(newID())
+		out.ServerIP = ptr("198.51.100.10")
 	}
 	return &out
 }
@@ -170,10 +170,10 @@ func connectorState[T gen.NetworkConnectorResponse | gen.HostConnectorResponse](
 				if suspend {
 					c.ConnectionStatus = ptr(gen.ConnectionStatusOffline)
 				}
-				if c.IpSecConfig != nil {
-					c.IpSecConfig.ConnectorState = ptr(gen.IpSecConnectorStateActive)
+				if c.IPSecConfig != nil {
+					c.IPSecConfig.ConnectorState = ptr(gen.IPsecConnectorStateActive)
 					if suspend {
-						c.IpSecConfig.ConnectorState = ptr(gen.IpSecConnectorStateSuspended)
+						c.IPSecConfig.ConnectorState = ptr(gen.IPsecConnectorStateSuspended)
 					}
 				}
 			case *gen.HostConnectorResponse:
@@ -191,11 +191,11 @@ func connectorState[T gen.NetworkConnectorResponse | gen.HostConnectorResponse](
 // ipSecRun starts or stops the IPsec tunnel of a network connector.
 func ipSecRun(k *kind[gen.NetworkConnectorResponse], r *http.Request, status gen.ConnectionStatus) error {
 	_, err := k.change(r, func(c *gen.NetworkConnectorResponse) error {
-		if c.IpSecConfig == nil {
-			return errBadRequest("connector", "Connector %s is not an IPsec connector", c.Id)
+		if c.IPSecConfig == nil {
+			return errBadRequest("connector", "Connector %s is not an IPsec connector", c.ID)
 		}
-		if status == gen.ConnectionStatusOnline && deref(c.IpSecConfig.ConnectorState, "") == gen.IpSecConnectorStateSuspended {
-			return errBadRequest("connector", "Connector %s is suspended", c.Id)
+		if status == gen.ConnectionStatusOnline && deref(c.IPSecConfig.ConnectorState, "") == gen.IPsecConnectorStateSuspended {
+			return errBadRequest("connector", "Connector %s is suspended", c.ID)
 		}
 		c.ConnectionStatus = &status
 		return nil
@@ -223,9 +223,9 @@ func connectorProfile[T any](k *kind[T], what profileKind) opFunc {
 		region := ""
 		switch c := any(v).(type) {
 		case gen.NetworkConnectorResponse:
-			region = deref(c.VpnRegionId, "")
+			region = deref(c.VPNRegionID, "")
 		case gen.HostConnectorResponse:
-			region = deref(c.VpnRegionId, "")
+			region = deref(c.VPNRegionID, "")
 		}
 		switch what {
 		case profileToken:
@@ -273,9 +273,9 @@ func parseSubnet(field, value string) (gen.RouteType, error) {
 		return "", errBadRequest(field, "Invalid subnet %q: expected CIDR notation such as 10.0.0.0/24", value)
 	}
 	if p.Addr().Is4() {
-		return gen.RouteTypeIpV4, nil
+		return gen.RouteTypeIPv4, nil
 	}
-	return gen.RouteTypeIpV6, nil
+	return gen.RouteTypeIPv6, nil
 }
 
 func newRoute(field string, req gen.NetworkRouteRequest) (gen.NetworkRouteResponse, error) {
@@ -283,7 +283,7 @@ func newRoute(field string, req gen.NetworkRouteRequest) (gen.NetworkRouteRespon
 	if err != nil {
 		return gen.NetworkRouteResponse{}, err
 	}
-	return gen.NetworkRouteResponse{Id: newID(), Subnet: req.Value, Type: &typ, Description: req.Description}, nil
+	return gen.NetworkRouteResponse{ID: newID(), Subnet: req.Value, Type: &typ, Description: req.Description}, nil
 }
 
 func serviceConfig(req *gen.ServiceConfigRequest) *gen.ServiceConfigResponse {
@@ -293,19 +293,19 @@ func serviceConfig(req *gen.ServiceConfigRequest) *gen.ServiceConfigResponse {
 	return ptr(convert[gen.ServiceConfigResponse](req, nil))
 }
 
-func networkIPService(id, networkID string, req gen.NetworkIpServiceRequest) (gen.NetworkIpServiceResponse, error) {
-	routes := make([]gen.IpRouteResponse, 0, len(deref(req.Routes, nil)))
+func networkIPService(id, networkID string, req gen.NetworkIPServiceRequest) (gen.NetworkIPServiceResponse, error) {
+	routes := make([]gen.IPRouteResponse, 0, len(deref(req.Routes, nil)))
 	for i, rr := range deref(req.Routes, nil) {
 		typ, err := parseSubnet(fmt.Sprintf("routes[%d].value", i), rr.Value)
 		if err != nil {
-			return gen.NetworkIpServiceResponse{}, err
+			return gen.NetworkIPServiceResponse{}, err
 		}
-		routes = append(routes, gen.IpRouteResponse{Id: newID(), Subnet: rr.Value, Type: &typ})
+		routes = append(routes, gen.IPRouteResponse{ID: newID(), Subnet: rr.Value, Type: &typ})
 	}
-	return gen.NetworkIpServiceResponse{
-		Id: id, Name: req.Name, Description: req.Description,
-		NetworkItemId: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
-		Type:   ptr(deref(req.Type, gen.IpServiceTypeServiceDestination)),
+	return gen.NetworkIPServiceResponse{
+		ID: id, Name: req.Name, Description: req.Description,
+		NetworkItemID: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
+		Type:   ptr(deref(req.Type, gen.IPServiceTypeServiceDestination)),
 		Config: serviceConfig(req.Config), Routes: routes,
 	}, nil
 }
@@ -324,13 +324,13 @@ func networkApplication(id, networkID string, req gen.NetworkApplicationRequest)
 			return gen.NetworkApplicationResponse{}, err
 		}
 		routes = append(routes, gen.NetworkDomainRouteResponse{
-			Id: newID(), Domain: ptr(rr.Value), Type: ptr(gen.DomainRouteTypeDomain),
-			AllowEmbeddedIp: ptr(deref(rr.AllowEmbeddedIp, false)), ExactMatch: ptr(deref(rr.ExactMatch, false)),
+			ID: newID(), Domain: ptr(rr.Value), Type: ptr(gen.DomainRouteTypeDomain),
+			AllowEmbeddedIP: ptr(deref(rr.AllowEmbeddedIP, false)), ExactMatch: ptr(deref(rr.ExactMatch, false)),
 		})
 	}
 	return gen.NetworkApplicationResponse{
-		Id: id, Name: req.Name, Description: req.Description,
-		NetworkItemId: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
+		ID: id, Name: req.Name, Description: req.Description,
+		NetworkItemID: ptr(networkID), NetworkItemType: ptr(gen.NetworkItemTypeNetwork),
 		Config: serviceConfig(req.Config), Routes: routes,
 	}, nil
 }

@@ -63,7 +63,7 @@ func TestUnknownOperationFailsTheTest(t *testing.T) {
 		tb := &fatalTB{TB: t}
 		srv := NewServer(tb)
 		msg := runFatal(tb, func() {
-			srv.InjectFault(gen.OpCreateDnsRecord, Fault{Status: 500, Times: 1})
+			srv.InjectFault(gen.OpCreateDNSRecord, Fault{Status: 500, Times: 1})
 			srv.InjectFault(AnyOperation, Fault{Status: 500, Times: 1})
 			srv.RequestCount(gen.OpRequestToken)
 			srv.RequestCount(AnyOperation)

@@ -71,7 +71,7 @@ func TestAllOperations(t *testing.T) {
 	}
 	steps := []step{
 		{op: "requestToken", call: func() (response, error) {
-			return c.RequestTokenWithFormdataBodyWithResponse(ctx, &gen.RequestTokenParams{ClientId: &srv.ClientID, ClientSecret: &srv.ClientSecret},
+			return c.RequestTokenWithFormdataBodyWithResponse(ctx, &gen.RequestTokenParams{ClientID: &srv.ClientID, ClientSecret: &srv.ClientSecret},
 				gen.RequestTokenFormdataRequestBody{GrantType: ptr(gen.GrantTypeClientCredentials)})
 		}},
 		{op: "listRegions", call: func() (response, error) { return c.ListRegionsWithResponse(ctx) }},
@@ -93,21 +93,21 @@ func TestAllOperations(t *testing.T) {
 		{op: "setConnectAuth", call: func() (response, error) {
 			return c.SetConnectAuthWithTextBodyWithResponse(ctx, gen.ConnectAuthEveryTime)
 		}},
-		{op: "getIpAllocationMode", call: func() (response, error) { return c.GetIpAllocationModeWithResponse(ctx) }},
+		{op: "getIpAllocationMode", call: func() (response, error) { return c.GetIPAllocationModeWithResponse(ctx) }},
 		{op: "setIpAllocationMode", call: func() (response, error) {
-			return c.SetIpAllocationModeWithTextBodyWithResponse(ctx, gen.IpAllocationModeIpV4Only)
+			return c.SetIPAllocationModeWithTextBodyWithResponse(ctx, gen.IPAllocationModeIPV4Only)
 		}},
-		{op: "getDefaultDnsSuffix", call: func() (response, error) { return c.GetDefaultDnsSuffixWithResponse(ctx) }},
-		{op: "setDefaultDnsSuffix", call: func() (response, error) { return c.SetDefaultDnsSuffixWithTextBodyWithResponse(ctx, "corp.example") }},
-		{op: "getDnsCustomServers", call: func() (response, error) { return c.GetDnsCustomServersWithResponse(ctx) }},
+		{op: "getDefaultDnsSuffix", call: func() (response, error) { return c.GetDefaultDNSSuffixWithResponse(ctx) }},
+		{op: "setDefaultDnsSuffix", call: func() (response, error) { return c.SetDefaultDNSSuffixWithTextBodyWithResponse(ctx, "corp.example") }},
+		{op: "getDnsCustomServers", call: func() (response, error) { return c.GetDNSCustomServersWithResponse(ctx) }},
 		{op: "setDnsCustomServers", call: func() (response, error) {
-			return c.SetDnsCustomServersWithResponse(ctx, gen.DnsServerAddresses{PrimaryIpV4: str("9.9.9.9")})
+			return c.SetDNSCustomServersWithResponse(ctx, gen.DNSServerAddresses{PrimaryIPv4: str("9.9.9.9")})
 		}},
-		{op: "getDnsProxyEnabled", call: func() (response, error) { return c.GetDnsProxyEnabledWithResponse(ctx) }},
-		{op: "setDnsProxyEnabled", call: func() (response, error) { return c.SetDnsProxyEnabledWithResponse(ctx, false) }},
-		{op: "getDnsZones", call: func() (response, error) { return c.GetDnsZonesWithResponse(ctx) }},
+		{op: "getDnsProxyEnabled", call: func() (response, error) { return c.GetDNSProxyEnabledWithResponse(ctx) }},
+		{op: "setDnsProxyEnabled", call: func() (response, error) { return c.SetDNSProxyEnabledWithResponse(ctx, false) }},
+		{op: "getDnsZones", call: func() (response, error) { return c.GetDNSZonesWithResponse(ctx) }},
 		{op: "setDnsZones", call: func() (response, error) {
-			return c.SetDnsZonesWithResponse(ctx, gen.DnsZones{Zones: &[]gen.DnsZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}})
+			return c.SetDNSZonesWithResponse(ctx, gen.DNSZones{Zones: &[]gen.DNSZone{{Name: "corp.example", Addresses: &[]string{"10.0.0.53"}}}})
 		}},
 		{op: "getDeviceAllowance", call: func() (response, error) { return c.GetDeviceAllowanceWithResponse(ctx) }},
 		{op: "setDeviceAllowance", call: func() (response, error) { return c.SetDeviceAllowanceWithResponse(ctx, 5) }},
@@ -119,7 +119,7 @@ func TestAllOperations(t *testing.T) {
 		{op: "setClientOptions", call: func() (response, error) { return c.SetClientOptionsWithResponse(ctx, []string{"block-outside-dns"}) }},
 		{op: "getDomainRoutingSubnet", call: func() (response, error) { return c.GetDomainRoutingSubnetWithResponse(ctx) }},
 		{op: "setDomainRoutingSubnet", call: func() (response, error) {
-			return c.SetDomainRoutingSubnetWithResponse(ctx, gen.DomainRoutingSubnet{IpV4Address: str("100.80.0.0/12")})
+			return c.SetDomainRoutingSubnetWithResponse(ctx, gen.DomainRoutingSubnet{IPV4Address: str("100.80.0.0/12")})
 		}},
 		{op: "getRoutesAdvancedConfigurationEnabled", call: func() (response, error) {
 			return c.GetRoutesAdvancedConfigurationEnabledWithResponse(ctx)
@@ -127,92 +127,92 @@ func TestAllOperations(t *testing.T) {
 		{op: "setRoutesAdvancedConfigurationEnabled", call: func() (response, error) {
 			return c.SetRoutesAdvancedConfigurationEnabledWithResponse(ctx, true)
 		}},
-		{op: "getSnat", call: func() (response, error) { return c.GetSnatWithResponse(ctx) }},
-		{op: "setSnat", call: func() (response, error) { return c.SetSnatWithResponse(ctx, false) }},
+		{op: "getSnat", call: func() (response, error) { return c.GetSNATWithResponse(ctx) }},
+		{op: "setSnat", call: func() (response, error) { return c.SetSNATWithResponse(ctx, false) }},
 		{op: "getSubnet", call: func() (response, error) { return c.GetSubnetWithResponse(ctx) }},
 		{op: "setSubnet", call: func() (response, error) {
-			return c.SetSubnetWithResponse(ctx, gen.Subnet{IpV4Address: &[]string{"100.96.0.0/12"}})
+			return c.SetSubnetWithResponse(ctx, gen.Subnet{IPV4Address: &[]string{"100.96.0.0/12"}})
 		}},
 		{op: "getTrustedDevicesAllowed", call: func() (response, error) { return c.GetTrustedDevicesAllowedWithResponse(ctx) }},
 		{op: "setTrustedDevicesAllowed", call: func() (response, error) { return c.SetTrustedDevicesAllowedWithResponse(ctx, false) }},
 		{op: "getTwoFactorAuthEnabled", call: func() (response, error) { return c.GetTwoFactorAuthEnabledWithResponse(ctx) }},
 		{op: "setTwoFactorAuthEnabled", call: func() (response, error) { return c.SetTwoFactorAuthEnabledWithResponse(ctx, true) }},
-		{op: "getLdapGroupMappings", call: func() (response, error) { return c.GetLdapGroupMappingsWithResponse(ctx) }},
-		{op: "getSamlGroupMappings", call: func() (response, error) { return c.GetSamlGroupMappingsWithResponse(ctx) }},
+		{op: "getLdapGroupMappings", call: func() (response, error) { return c.GetLDAPGroupMappingsWithResponse(ctx) }},
+		{op: "getSamlGroupMappings", call: func() (response, error) { return c.GetSAMLGroupMappingsWithResponse(ctx) }},
 
 		// User groups, users, devices.
 		{op: "createUserGroup", call: func() (response, error) {
-			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VpnRegionIds: &[]string{"us-east-1"},
-				TunnelBypass: &gen.TunnelBypassRequest{Ipv4Subnets: &[]string{"192.0.2.0/24"}}})
-		}, after: func(r response) { groupID = r.(*gen.CreateUserGroupResponse).JSON201.Id }},
+			return c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "Engineering", VPNRegionIDs: &[]string{"us-east-1"},
+				TunnelBypass: &gen.TunnelBypassRequest{IPv4Subnets: &[]string{"192.0.2.0/24"}}})
+		}, after: func(r response) { groupID = r.(*gen.CreateUserGroupResponse).JSON201.ID }},
 		{op: "getUserGroup", call: func() (response, error) { return c.GetUserGroupWithResponse(ctx, groupID) }},
 		{op: "updateUserGroup", call: func() (response, error) {
 			return c.UpdateUserGroupWithResponse(ctx, groupID, gen.UserGroupRequest{Name: "Eng", MaxDevice: ptr(int32(5))})
 		}},
 		{op: "listUserGroups", call: func() (response, error) { return c.ListUserGroupsWithResponse(ctx, nil) }},
 		{op: "createUser", call: func() (response, error) {
-			return c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "alice", Email: "alice@example.com", GroupId: &groupID,
+			return c.CreateUserWithResponse(ctx, gen.UserCreateRequest{Username: "alice", Email: "alice@example.com", GroupID: &groupID,
 				Devices: []gen.DeviceRequest{{Name: "phone"}}})
-		}, after: func(r response) { userID = r.(*gen.CreateUserResponse).JSON201.Id }},
+		}, after: func(r response) { userID = r.(*gen.CreateUserResponse).JSON201.ID }},
 		{op: "getUser", call: func() (response, error) { return c.GetUserWithResponse(ctx, userID) }},
 		{op: "updateUser", call: func() (response, error) {
-			return c.UpdateUserWithResponse(ctx, userID, gen.UserUpdateRequest{Email: "alice@corp.example", GroupId: &groupID, Role: ptr(gen.UserRoleAdmin)})
+			return c.UpdateUserWithResponse(ctx, userID, gen.UserUpdateRequest{Email: "alice@corp.example", GroupID: &groupID, Role: ptr(gen.UserRoleAdmin)})
 		}},
 		{op: "listUsers", call: func() (response, error) { return c.ListUsersWithResponse(ctx, nil) }},
 		{op: "suspendUser", call: func() (response, error) { return c.SuspendUserWithResponse(ctx, userID) }},
 		{op: "activateUser", call: func() (response, error) { return c.ActivateUserWithResponse(ctx, userID) }},
-		{op: "resetUserMfa", call: func() (response, error) { return c.ResetUserMfaWithResponse(ctx, userID) }},
+		{op: "resetUserMfa", call: func() (response, error) { return c.ResetUserMFAWithResponse(ctx, userID) }},
 		{op: "resendUserInvitation", call: func() (response, error) { return c.ResendUserInvitationWithResponse(ctx, userID) }},
 		{op: "forceUserPasswordChange", call: func() (response, error) { return c.ForceUserPasswordChangeWithResponse(ctx, userID) }},
 		{op: "createDevice", call: func() (response, error) {
-			return c.CreateDeviceWithResponse(ctx, &gen.CreateDeviceParams{UserId: userID}, gen.DeviceRequest{Name: "laptop"})
-		}, after: func(r response) { deviceID = r.(*gen.CreateDeviceResponse).JSON201.Id }},
+			return c.CreateDeviceWithResponse(ctx, &gen.CreateDeviceParams{UserID: userID}, gen.DeviceRequest{Name: "laptop"})
+		}, after: func(r response) { deviceID = r.(*gen.CreateDeviceResponse).JSON201.ID }},
 		{op: "getDevice", call: func() (response, error) {
-			return c.GetDeviceWithResponse(ctx, deviceID, &gen.GetDeviceParams{UserId: userID})
+			return c.GetDeviceWithResponse(ctx, deviceID, &gen.GetDeviceParams{UserID: userID})
 		}},
 		{op: "updateDevice", call: func() (response, error) {
-			return c.UpdateDeviceWithResponse(ctx, deviceID, &gen.UpdateDeviceParams{UserId: userID}, gen.DeviceRequest{Name: "laptop-2"})
+			return c.UpdateDeviceWithResponse(ctx, deviceID, &gen.UpdateDeviceParams{UserID: userID}, gen.DeviceRequest{Name: "laptop-2"})
 		}},
 		{op: "listDevices", call: func() (response, error) {
-			return c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserId: &userID})
+			return c.ListDevicesWithResponse(ctx, &gen.ListDevicesParams{UserID: &userID})
 		}},
 		{op: "generateDeviceProfile", call: func() (response, error) {
-			return c.GenerateDeviceProfileWithResponse(ctx, deviceID, &gen.GenerateDeviceProfileParams{UserId: userID, RegionId: "us-east-1"})
+			return c.GenerateDeviceProfileWithResponse(ctx, deviceID, &gen.GenerateDeviceProfileParams{UserID: userID, RegionID: "us-east-1"})
 		}},
 		{op: "revokeDeviceProfile", call: func() (response, error) {
-			return c.RevokeDeviceProfileWithResponse(ctx, deviceID, &gen.RevokeDeviceProfileParams{UserId: userID})
+			return c.RevokeDeviceProfileWithResponse(ctx, deviceID, &gen.RevokeDeviceProfileParams{UserID: userID})
 		}},
 
 		// Networks and what they own.
 		{op: "createNetwork", call: func() (response, error) {
 			return c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "office",
-				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VpnRegionId: "us-east-1"}},
+				Connectors: []gen.NetworkConnectorRequest{{Name: "office-1", VPNRegionID: "us-east-1"}},
 				Routes:     []gen.NetworkRouteRequest{{Value: "10.1.0.0/16"}}})
-		}, after: func(r response) { networkID = r.(*gen.CreateNetworkResponse).JSON201.Id }},
+		}, after: func(r response) { networkID = r.(*gen.CreateNetworkResponse).JSON201.ID }},
 		{op: "getNetwork", call: func() (response, error) { return c.GetNetworkWithResponse(ctx, networkID) }},
 		{op: "updateNetwork", call: func() (response, error) {
 			return c.UpdateNetworkWithResponse(ctx, networkID, gen.NetworkUpdateRequest{Name: "office", Egress: ptr(true)})
 		}},
 		{op: "listNetworks", call: func() (response, error) { return c.ListNetworksWithResponse(ctx, nil) }},
 		{op: "createNetworkConnector", call: func() (response, error) {
-			return c.CreateNetworkConnectorWithResponse(ctx, &gen.CreateNetworkConnectorParams{NetworkId: networkID},
-				gen.NetworkConnectorRequest{Name: "aws", VpnRegionId: "eu-central-1", IpSecConfig: &gen.IpSecConfigRequest{
-					Platform: ptr(gen.IpSecPlatformAws), AuthenticationType: ptr(gen.IpSecAuthenticationTypeSharedSecret),
-					PreSharedKey: str("secret"), RemoteSitePublicIp: str("203.0.113.7"),
+			return c.CreateNetworkConnectorWithResponse(ctx, &gen.CreateNetworkConnectorParams{NetworkID: networkID},
+				gen.NetworkConnectorRequest{Name: "aws", VPNRegionID: "eu-central-1", IPSecConfig: &gen.IPSecConfigRequest{
+					Platform: ptr(gen.IPsecPlatformAws), AuthenticationType: ptr(gen.IPsecAuthenticationTypeSharedSecret),
+					PreSharedKey: str("secret"), RemoteSitePublicIP: str("203.0.113.7"),
 				}})
-		}, after: func(r response) { netConnID = r.(*gen.CreateNetworkConnectorResponse).JSON201.Id }},
+		}, after: func(r response) { netConnID = r.(*gen.CreateNetworkConnectorResponse).JSON201.ID }},
 		{op: "getNetworkConnector", call: func() (response, error) { return c.GetNetworkConnectorWithResponse(ctx, netConnID) }},
 		{op: "updateNetworkConnector", call: func() (response, error) {
-			return c.UpdateNetworkConnectorWithResponse(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VpnRegionId: "eu-central-1",
-				IpSecConfig: &gen.IpSecConfigRequest{Platform: ptr(gen.IpSecPlatformAws)}})
+			return c.UpdateNetworkConnectorWithResponse(ctx, netConnID, gen.NetworkConnectorRequest{Name: "aws-2", VPNRegionID: "eu-central-1",
+				IPSecConfig: &gen.IPSecConfigRequest{Platform: ptr(gen.IPsecPlatformAws)}})
 		}},
 		{op: "listNetworkConnectors", call: func() (response, error) {
-			return c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkId: &networkID})
+			return c.ListNetworkConnectorsWithResponse(ctx, &gen.ListNetworkConnectorsParams{NetworkID: &networkID})
 		}},
 		{op: "suspendNetworkConnector", call: func() (response, error) { return c.SuspendNetworkConnectorWithResponse(ctx, netConnID) }},
 		{op: "activateNetworkConnector", call: func() (response, error) { return c.ActivateNetworkConnectorWithResponse(ctx, netConnID) }},
-		{op: "startNetworkConnectorIpSec", call: func() (response, error) { return c.StartNetworkConnectorIpSecWithResponse(ctx, netConnID) }},
-		{op: "stopNetworkConnectorIpSec", call: func() (response, error) { return c.StopNetworkConnectorIpSecWithResponse(ctx, netConnID) }},
+		{op: "startNetworkConnectorIpSec", call: func() (response, error) { return c.StartNetworkConnectorIPsecWithResponse(ctx, netConnID) }},
+		{op: "stopNetworkConnectorIpSec", call: func() (response, error) { return c.StopNetworkConnectorIPsecWithResponse(ctx, netConnID) }},
 		{op: "generateNetworkConnectorProfile", call: func() (response, error) {
 			return c.GenerateNetworkConnectorProfileWithResponse(ctx, netConnID)
 		}},
@@ -226,29 +226,29 @@ func TestAllOperations(t *testing.T) {
 			return c.RevokeNetworkConnectorProfileWithResponse(ctx, netConnID)
 		}},
 		{op: "createNetworkRoute", call: func() (response, error) {
-			return c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkId: networkID}, gen.NetworkRouteRequest{Value: "fd00::/64"})
-		}, after: func(r response) { routeID = r.(*gen.CreateNetworkRouteResponse).JSON201.Id }},
+			return c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkID: networkID}, gen.NetworkRouteRequest{Value: "fd00::/64"})
+		}, after: func(r response) { routeID = r.(*gen.CreateNetworkRouteResponse).JSON201.ID }},
 		{op: "getNetworkRoute", call: func() (response, error) { return c.GetNetworkRouteWithResponse(ctx, routeID) }},
 		{op: "updateNetworkRoute", call: func() (response, error) {
 			return c.UpdateNetworkRouteWithResponse(ctx, routeID, gen.NetworkRouteRequest{Value: "10.2.0.0/16", Description: str("lab")})
 		}},
 		{op: "listNetworkRoutes", call: func() (response, error) { return c.ListNetworkRoutesWithResponse(ctx, nil) }},
 		{op: "createNetworkIpService", call: func() (response, error) {
-			return c.CreateNetworkIpServiceWithResponse(ctx, &gen.CreateNetworkIpServiceParams{NetworkId: networkID}, gen.NetworkIpServiceRequest{
+			return c.CreateNetworkIPServiceWithResponse(ctx, &gen.CreateNetworkIPServiceParams{NetworkID: networkID}, gen.NetworkIPServiceRequest{
 				Name: "web", Routes: &[]gen.ServiceRouteRequest{{Value: "10.1.2.0/24"}},
-				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHttps}},
+				Config: &gen.ServiceConfigRequest{ServiceTypes: &[]gen.ServiceType{gen.ServiceTypeHTTPS}},
 			})
-		}, after: func(r response) { netSvcID = r.(*gen.CreateNetworkIpServiceResponse).JSON201.Id }},
-		{op: "getNetworkIpService", call: func() (response, error) { return c.GetNetworkIpServiceWithResponse(ctx, netSvcID) }},
+		}, after: func(r response) { netSvcID = r.(*gen.CreateNetworkIPServiceResponse).JSON201.ID }},
+		{op: "getNetworkIpService", call: func() (response, error) { return c.GetNetworkIPServiceWithResponse(ctx, netSvcID) }},
 		{op: "updateNetworkIpService", call: func() (response, error) {
-			return c.UpdateNetworkIpServiceWithResponse(ctx, netSvcID, gen.NetworkIpServiceRequest{Name: "web-2"})
+			return c.UpdateNetworkIPServiceWithResponse(ctx, netSvcID, gen.NetworkIPServiceRequest{Name: "web-2"})
 		}},
-		{op: "listNetworkIpServices", call: func() (response, error) { return c.ListNetworkIpServicesWithResponse(ctx, nil) }},
+		{op: "listNetworkIpServices", call: func() (response, error) { return c.ListNetworkIPServicesWithResponse(ctx, nil) }},
 		{op: "createNetworkApplication", call: func() (response, error) {
-			return c.CreateNetworkApplicationWithResponse(ctx, &gen.CreateNetworkApplicationParams{NetworkId: networkID}, gen.NetworkApplicationRequest{
+			return c.CreateNetworkApplicationWithResponse(ctx, &gen.CreateNetworkApplicationParams{NetworkID: networkID}, gen.NetworkApplicationRequest{
 				Name: "wiki", Routes: &[]gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example", ExactMatch: ptr(true)}},
 			})
-		}, after: func(r response) { netAppID = r.(*gen.CreateNetworkApplicationResponse).JSON201.Id }},
+		}, after: func(r response) { netAppID = r.(*gen.CreateNetworkApplicationResponse).JSON201.ID }},
 		{op: "getNetworkApplication", call: func() (response, error) { return c.GetNetworkApplicationWithResponse(ctx, netAppID) }},
 		{op: "updateNetworkApplication", call: func() (response, error) {
 			return c.UpdateNetworkApplicationWithResponse(ctx, netAppID, gen.NetworkApplicationRequest{Name: "wiki-2"})
@@ -258,19 +258,19 @@ func TestAllOperations(t *testing.T) {
 		// Hosts and what they own.
 		{op: "createHost", call: func() (response, error) {
 			return c.CreateHostWithResponse(ctx, gen.HostCreateRequest{Name: "db", Domain: str("db.corp.example"),
-				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VpnRegionId: "us-west-1"}}})
-		}, after: func(r response) { hostID = r.(*gen.CreateHostResponse).JSON201.Id }},
+				Connectors: []gen.HostConnectorRequest{{Name: "db-1", VPNRegionID: "us-west-1"}}})
+		}, after: func(r response) { hostID = r.(*gen.CreateHostResponse).JSON201.ID }},
 		{op: "getHost", call: func() (response, error) { return c.GetHostWithResponse(ctx, hostID) }},
 		{op: "updateHost", call: func() (response, error) {
 			return c.UpdateHostWithResponse(ctx, hostID, gen.HostUpdateRequest{Name: "db-primary"})
 		}},
 		{op: "listHosts", call: func() (response, error) { return c.ListHostsWithResponse(ctx, nil) }},
 		{op: "createHostConnector", call: func() (response, error) {
-			return c.CreateHostConnectorWithResponse(ctx, &gen.CreateHostConnectorParams{HostId: hostID}, gen.HostConnectorRequest{Name: "db-2", VpnRegionId: "us-sea"})
-		}, after: func(r response) { hostConnID = r.(*gen.CreateHostConnectorResponse).JSON201.Id }},
+			return c.CreateHostConnectorWithResponse(ctx, &gen.CreateHostConnectorParams{HostID: hostID}, gen.HostConnectorRequest{Name: "db-2", VPNRegionID: "us-sea"})
+		}, after: func(r response) { hostConnID = r.(*gen.CreateHostConnectorResponse).JSON201.ID }},
 		{op: "getHostConnector", call: func() (response, error) { return c.GetHostConnectorWithResponse(ctx, hostConnID) }},
 		{op: "updateHostConnector", call: func() (response, error) {
-			return c.UpdateHostConnectorWithResponse(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VpnRegionId: "us-sea"})
+			return c.UpdateHostConnectorWithResponse(ctx, hostConnID, gen.HostConnectorRequest{Name: "db-3", VPNRegionID: "us-sea"})
 		}},
 		{op: "listHostConnectors", call: func() (response, error) { return c.ListHostConnectorsWithResponse(ctx, nil) }},
 		{op: "suspendHostConnector", call: func() (response, error) { return c.SuspendHostConnectorWithResponse(ctx, hostConnID) }},
@@ -282,23 +282,23 @@ func TestAllOperations(t *testing.T) {
 		}},
 		{op: "revokeHostConnectorProfile", call: func() (response, error) { return c.RevokeHostConnectorProfileWithResponse(ctx, hostConnID) }},
 		{op: "createHostIpService", call: func() (response, error) {
-			return c.CreateHostIpServiceWithResponse(ctx, &gen.CreateHostIpServiceParams{HostId: hostID}, gen.HostIpServiceRequest{Name: "pg",
+			return c.CreateHostIPServiceWithResponse(ctx, &gen.CreateHostIPServiceParams{HostID: hostID}, gen.HostIPServiceRequest{Name: "pg",
 				Config: &gen.ServiceConfigRequest{CustomServiceTypes: &[]gen.CustomServiceTypeRequest{{
-					Protocol: ptr(gen.CustomServiceProtocolTcp), Port: &[]gen.RangeInteger{{Value: ptr(int32(5432))}},
+					Protocol: ptr(gen.CustomServiceProtocolTCP), Port: &[]gen.RangeInteger{{Value: ptr(int32(5432))}},
 				}}}})
-		}, after: func(r response) { hostSvcID = r.(*gen.CreateHostIpServiceResponse).JSON201.Id }},
-		{op: "getHostIpService", call: func() (response, error) { return c.GetHostIpServiceWithResponse(ctx, hostSvcID) }},
+		}, after: func(r response) { hostSvcID = r.(*gen.CreateHostIPServiceResponse).JSON201.ID }},
+		{op: "getHostIpService", call: func() (response, error) { return c.GetHostIPServiceWithResponse(ctx, hostSvcID) }},
 		{op: "updateHostIpService", call: func() (response, error) {
-			return c.UpdateHostIpServiceWithResponse(ctx, hostSvcID, gen.HostIpServiceRequest{Name: "pg-2"})
+			return c.UpdateHostIPServiceWithResponse(ctx, hostSvcID, gen.HostIPServiceRequest{Name: "pg-2"})
 		}},
 		{op: "listHostIpServices", call: func() (response, error) {
-			return c.ListHostIpServicesWithResponse(ctx, &gen.ListHostIpServicesParams{HostId: &hostID})
+			return c.ListHostIPServicesWithResponse(ctx, &gen.ListHostIPServicesParams{HostID: &hostID})
 		}},
 		{op: "createHostApplication", call: func() (response, error) {
-			return c.CreateHostApplicationWithResponse(ctx, &gen.CreateHostApplicationParams{HostId: hostID}, gen.HostApplicationRequest{
+			return c.CreateHostApplicationWithResponse(ctx, &gen.CreateHostApplicationParams{HostID: hostID}, gen.HostApplicationRequest{
 				Name: "admin", Routes: &[]gen.HostApplicationRouteRequest{{Value: "admin.db.corp.example"}},
 			})
-		}, after: func(r response) { hostAppID = r.(*gen.CreateHostApplicationResponse).JSON201.Id }},
+		}, after: func(r response) { hostAppID = r.(*gen.CreateHostApplicationResponse).JSON201.ID }},
 		{op: "getHostApplication", call: func() (response, error) { return c.GetHostApplicationWithResponse(ctx, hostAppID) }},
 		{op: "updateHostApplication", call: func() (response, error) {
 			return c.UpdateHostApplicationWithResponse(ctx, hostAppID, gen.HostApplicationRequest{Name: "admin-2"})
@@ -311,7 +311,7 @@ func TestAllOperations(t *testing.T) {
 				Source:      &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &groupID}},
 				Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &networkID, Children: &[]string{netSvcID}}},
 			})
-		}, after: func(r response) { accessGroupID = r.(*gen.CreateAccessGroupResponse).JSON201.Id }},
+		}, after: func(r response) { accessGroupID = r.(*gen.CreateAccessGroupResponse).JSON201.ID }},
 		{op: "getAccessGroup", call: func() (response, error) { return c.GetAccessGroupWithResponse(ctx, accessGroupID) }},
 		{op: "updateAccessGroup", call: func() (response, error) {
 			return c.UpdateAccessGroupWithResponse(ctx, accessGroupID, gen.AccessGroupRequest{Name: "eng", Description: str("engineers")})
@@ -326,18 +326,18 @@ func TestAllOperations(t *testing.T) {
 			})
 		}},
 		{op: "removeAccessGroupSource", call: func() (response, error) {
-			return c.RemoveAccessGroupSourceWithResponse(ctx, accessGroupID, &gen.RemoveAccessGroupSourceParams{Type: gen.AccessItemSourceTypeHost, ParentId: &hostID})
+			return c.RemoveAccessGroupSourceWithResponse(ctx, accessGroupID, &gen.RemoveAccessGroupSourceParams{Type: gen.AccessItemSourceTypeHost, ParentID: &hostID})
 		}},
 		{op: "removeAccessGroupDestination", call: func() (response, error) {
 			return c.RemoveAccessGroupDestinationWithResponse(ctx, accessGroupID, &gen.RemoveAccessGroupDestinationParams{
-				Type: gen.AccessItemDestinationTypeHostService, ParentId: &hostID, ChildId: &hostSvcID,
+				Type: gen.AccessItemDestinationTypeHostService, ParentID: &hostID, ChildID: &hostSvcID,
 			})
 		}},
 		{op: "createLocationContext", call: func() (response, error) {
-			return c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIds: &[]string{groupID},
-				IpCheck:      &gen.IpCheckRequest{Allowed: ptr(true), Ips: &[]gen.IpRequest{{Ip: str("203.0.113.0/24")}}},
+			return c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIDs: &[]string{groupID},
+				IPCheck:      &gen.IPCheckRequest{Allowed: ptr(true), Ips: &[]gen.IPRequest{{IP: str("203.0.113.0/24")}}},
 				CountryCheck: &gen.CountryCheckRequest{Allowed: ptr(true), Countries: &[]string{"DE"}}})
-		}, after: func(r response) { locationID = r.(*gen.CreateLocationContextResponse).JSON200.Id }},
+		}, after: func(r response) { locationID = r.(*gen.CreateLocationContextResponse).JSON200.ID }},
 		{op: "getLocationContext", call: func() (response, error) { return c.GetLocationContextWithResponse(ctx, locationID) }},
 		{op: "updateLocationContext", call: func() (response, error) {
 			return c.UpdateLocationContextWithResponse(ctx, locationID, gen.LocationContextRequest{Name: "anywhere",
@@ -348,20 +348,20 @@ func TestAllOperations(t *testing.T) {
 			return c.CreateDevicePostureWithResponse(ctx, gen.DevicePostureRequest{Name: "managed",
 				Windows: &gen.WindowsRequest{Allowed: ptr(true), Antiviruses: &[]gen.Antivirus{gen.AntivirusMicrosoftDefender}},
 				Macos:   &gen.MacOSRequest{Allowed: ptr(true), Version: &gen.VersionPolicy{Condition: ptr(gen.VersionConditionGte), Version: str("14.0")}}})
-		}, after: func(r response) { postureID = r.(*gen.CreateDevicePostureResponse).JSON200.Id }},
+		}, after: func(r response) { postureID = r.(*gen.CreateDevicePostureResponse).JSON200.ID }},
 		{op: "getDevicePosture", call: func() (response, error) { return c.GetDevicePostureWithResponse(ctx, postureID) }},
 		{op: "updateDevicePosture", call: func() (response, error) {
 			return c.UpdateDevicePostureWithResponse(ctx, postureID, gen.DevicePostureRequest{Name: "managed-2"})
 		}},
 		{op: "listDevicePostures", call: func() (response, error) { return c.ListDevicePosturesWithResponse(ctx, nil) }},
 		{op: "createDnsRecord", call: func() (response, error) {
-			return c.CreateDnsRecordWithResponse(ctx, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv4Addresses: &[]string{"10.1.2.3"}})
-		}, after: func(r response) { dnsRecordID = r.(*gen.CreateDnsRecordResponse).JSON201.Id }},
-		{op: "getDnsRecord", call: func() (response, error) { return c.GetDnsRecordWithResponse(ctx, dnsRecordID) }},
+			return c.CreateDNSRecordWithResponse(ctx, gen.DNSRecordRequest{Domain: "git.corp.example", IPv4Addresses: &[]string{"10.1.2.3"}})
+		}, after: func(r response) { dnsRecordID = r.(*gen.CreateDNSRecordResponse).JSON201.ID }},
+		{op: "getDnsRecord", call: func() (response, error) { return c.GetDNSRecordWithResponse(ctx, dnsRecordID) }},
 		{op: "updateDnsRecord", call: func() (response, error) {
-			return c.UpdateDnsRecordWithResponse(ctx, dnsRecordID, gen.DnsRecordRequest{Domain: "git.corp.example", Ipv6Addresses: &[]string{"fd00::3"}})
+			return c.UpdateDNSRecordWithResponse(ctx, dnsRecordID, gen.DNSRecordRequest{Domain: "git.corp.example", IPv6Addresses: &[]string{"fd00::3"}})
 		}},
-		{op: "listDnsRecords", call: func() (response, error) { return c.ListDnsRecordsWithResponse(ctx, nil) }},
+		{op: "listDnsRecords", call: func() (response, error) { return c.ListDNSRecordsWithResponse(ctx, nil) }},
 		{op: "addCyberShieldAllowListDomains", call: func() (response, error) {
 			return c.AddCyberShieldAllowListDomainsWithResponse(ctx, gen.AddDomainsRequest{DomainAndComments: []gen.DomainAndComment{{Domain: "good.example"}}})
 		}},
@@ -376,11 +376,11 @@ func TestAllOperations(t *testing.T) {
 		}},
 
 		// Logs, visibility, account.
-		{op: "enableDnsLog", call: func() (response, error) { return c.EnableDnsLogWithResponse(ctx) }},
-		{op: "getDnsLogEnabled", call: func() (response, error) { return c.GetDnsLogEnabledWithResponse(ctx) }},
-		{op: "disableDnsLog", call: func() (response, error) { return c.DisableDnsLogWithResponse(ctx) }},
+		{op: "enableDnsLog", call: func() (response, error) { return c.EnableDNSLogWithResponse(ctx) }},
+		{op: "getDnsLogEnabled", call: func() (response, error) { return c.GetDNSLogEnabledWithResponse(ctx) }},
+		{op: "disableDnsLog", call: func() (response, error) { return c.DisableDNSLogWithResponse(ctx) }},
 		{op: "listUserDnsResolutions", call: func() (response, error) {
-			return c.ListUserDnsResolutionsWithResponse(ctx, &gen.ListUserDnsResolutionsParams{StartHour: time.Now().UTC().Truncate(time.Hour), HoursBack: size(3)})
+			return c.ListUserDNSResolutionsWithResponse(ctx, &gen.ListUserDNSResolutionsParams{StartHour: time.Now().UTC().Truncate(time.Hour), HoursBack: size(3)})
 		}},
 		{op: "enableAccessVisibility", call: func() (response, error) { return c.EnableAccessVisibilityWithResponse(ctx) }},
 		{op: "getAccessVisibilityEnabled", call: func() (response, error) { return c.GetAccessVisibilityEnabledWithResponse(ctx) }},
@@ -388,25 +388,25 @@ func TestAllOperations(t *testing.T) {
 		{op: "listSessions", call: func() (response, error) { return c.ListSessionsWithResponse(ctx, &gen.ListSessionsParams{Size: 10}) }},
 		{op: "listAuditLogs", call: func() (response, error) { return c.ListAuditLogsWithResponse(ctx, &gen.ListAuditLogsParams{Size: 10}) }},
 		{op: "createCloudId", call: func() (response, error) {
-			return c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "second-tenant"})
+			return c.CreateCloudIDWithResponse(ctx, &gen.CreateCloudIDParams{ID: "second-tenant"})
 		}},
 
 		// Deletes, children first.
 		{op: "deleteAccessGroup", call: func() (response, error) { return c.DeleteAccessGroupWithResponse(ctx, accessGroupID) }},
 		{op: "deleteLocationContext", call: func() (response, error) { return c.DeleteLocationContextWithResponse(ctx, locationID) }},
 		{op: "deleteDevicePosture", call: func() (response, error) { return c.DeleteDevicePostureWithResponse(ctx, postureID) }},
-		{op: "deleteDnsRecord", call: func() (response, error) { return c.DeleteDnsRecordWithResponse(ctx, dnsRecordID) }},
+		{op: "deleteDnsRecord", call: func() (response, error) { return c.DeleteDNSRecordWithResponse(ctx, dnsRecordID) }},
 		{op: "deleteNetworkApplication", call: func() (response, error) { return c.DeleteNetworkApplicationWithResponse(ctx, netAppID) }},
-		{op: "deleteNetworkIpService", call: func() (response, error) { return c.DeleteNetworkIpServiceWithResponse(ctx, netSvcID) }},
+		{op: "deleteNetworkIpService", call: func() (response, error) { return c.DeleteNetworkIPServiceWithResponse(ctx, netSvcID) }},
 		{op: "deleteNetworkRoute", call: func() (response, error) { return c.DeleteNetworkRouteWithResponse(ctx, routeID) }},
 		{op: "deleteNetworkConnector", call: func() (response, error) { return c.DeleteNetworkConnectorWithResponse(ctx, netConnID) }},
 		{op: "deleteNetwork", call: func() (response, error) { return c.DeleteNetworkWithResponse(ctx, networkID) }},
 		{op: "deleteHostApplication", call: func() (response, error) { return c.DeleteHostApplicationWithResponse(ctx, hostAppID) }},
-		{op: "deleteHostIpService", call: func() (response, error) { return c.DeleteHostIpServiceWithResponse(ctx, hostSvcID) }},
+		{op: "deleteHostIpService", call: func() (response, error) { return c.DeleteHostIPServiceWithResponse(ctx, hostSvcID) }},
 		{op: "deleteHostConnector", call: func() (response, error) { return c.DeleteHostConnectorWithResponse(ctx, hostConnID) }},
 		{op: "deleteHost", call: func() (response, error) { return c.DeleteHostWithResponse(ctx, hostID) }},
 		{op: "deleteDevice", call: func() (response, error) {
-			return c.DeleteDeviceWithResponse(ctx, deviceID, &gen.DeleteDeviceParams{UserId: userID})
+			return c.DeleteDeviceWithResponse(ctx, deviceID, &gen.DeleteDeviceParams{UserID: userID})
 		}},
 		{op: "deleteUser", call: func() (response, error) { return c.DeleteUserWithResponse(ctx, userID) }},
 		{op: "deleteUserGroup", call: func() (response, error) { return c.DeleteUserGroupWithResponse(ctx, groupID) }},

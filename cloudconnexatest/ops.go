@@ -11,11 +11,11 @@ type resources struct {
 	networks         *kind[gen.NetworkResponse]
 	netConnectors    *kind[gen.NetworkConnectorResponse]
 	netRoutes        *kind[gen.NetworkRouteResponse]
-	netIPServices    *kind[gen.NetworkIpServiceResponse]
+	netIPServices    *kind[gen.NetworkIPServiceResponse]
 	netApps          *kind[gen.NetworkApplicationResponse]
 	hosts            *kind[gen.HostResponse]
 	hostConnectors   *kind[gen.HostConnectorResponse]
-	hostIPServices   *kind[gen.HostIpServiceResponse]
+	hostIPServices   *kind[gen.HostIPServiceResponse]
 	hostApps         *kind[gen.HostApplicationResponse]
 	users            *kind[gen.UserResponse]
 	devices          *kind[gen.DeviceResponse]
@@ -23,7 +23,7 @@ type resources struct {
 	accessGroups     *kind[gen.AccessGroupResponse]
 	locationContexts *kind[gen.LocationContextResponse]
 	devicePostures   *kind[gen.DevicePostureResponse]
-	dnsRecords       *kind[gen.DnsRecordResponse]
+	dnsRecords       *kind[gen.DNSRecordResponse]
 }
 
 // operations wires the resource kinds to the state and returns the
@@ -34,11 +34,11 @@ func (h *Handler) operations() map[string]opFunc {
 		networks:         &kind[gen.NetworkResponse]{name: "network", label: "Network", store: st.networks},
 		netConnectors:    &kind[gen.NetworkConnectorResponse]{name: "connector", label: "Network connector", store: st.netConnectors, parentParam: "networkId"},
 		netRoutes:        &kind[gen.NetworkRouteResponse]{name: "route", label: "Network route", store: st.netRoutes, parentParam: "networkId"},
-		netIPServices:    &kind[gen.NetworkIpServiceResponse]{name: "ipService", label: "IP service", store: st.netIPServices, parentParam: "networkId"},
+		netIPServices:    &kind[gen.NetworkIPServiceResponse]{name: "ipService", label: "IP service", store: st.netIPServices, parentParam: "networkId"},
 		netApps:          &kind[gen.NetworkApplicationResponse]{name: "application", label: "Application", store: st.netApps, parentParam: "networkId", as400: true},
 		hosts:            &kind[gen.HostResponse]{name: "host", label: "Host", store: st.hosts},
 		hostConnectors:   &kind[gen.HostConnectorResponse]{name: "connector", label: "Host connector", store: st.hostConnectors, parentParam: "hostId"},
-		hostIPServices:   &kind[gen.HostIpServiceResponse]{name: "ipService", label: "IP service", store: st.hostIPServices, parentParam: "hostId"},
+		hostIPServices:   &kind[gen.HostIPServiceResponse]{name: "ipService", label: "IP service", store: st.hostIPServices, parentParam: "hostId"},
 		hostApps:         &kind[gen.HostApplicationResponse]{name: "application", label: "Application", store: st.hostApps, parentParam: "hostId", as400: true},
 		users:            &kind[gen.UserResponse]{name: "user", label: "User", store: st.users},
 		devices:          &kind[gen.DeviceResponse]{name: "device", label: "Device", store: st.devices, parentParam: "userId"},
@@ -46,7 +46,7 @@ func (h *Handler) operations() map[string]opFunc {
 		accessGroups:     &kind[gen.AccessGroupResponse]{name: "accessGroup", label: "Access group", store: st.accessGroups},
 		locationContexts: &kind[gen.LocationContextResponse]{name: "locationContext", label: "Location context", store: st.locationContexts},
 		devicePostures:   &kind[gen.DevicePostureResponse]{name: "devicePosture", label: "Device posture", store: st.devicePostures},
-		dnsRecords:       &kind[gen.DnsRecordResponse]{name: "dnsRecord", label: "DNS record", store: st.dnsRecords, as400: true},
+		dnsRecords:       &kind[gen.DNSRecordResponse]{name: "dnsRecord", label: "DNS record", store: st.dnsRecords, as400: true},
 	}
 	for _, c := range []interface{ setParent(func(string) error) }{k.netConnectors, k.netRoutes, k.netIPServices, k.netApps} {
 		c.setParent(k.networks.exists)
@@ -93,7 +93,7 @@ func (h *Handler) operations() map[string]opFunc {
 			return errBadRequest("userGroup", "The default user group cannot be deleted")
 		}
 		for _, u := range st.users.list("") {
-			if deref(u.GroupId, "") == id || slices.Contains(u.SecondaryGroupIds, id) {
+			if deref(u.GroupID, "") == id || slices.Contains(u.SecondaryGroupIDs, id) {
 				return errBadRequest("userGroup", "User group %s still has users", id)
 			}
 		}

@@ -67,30 +67,30 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 		"getLocationContext":    k.locationContexts.get,
 		"deleteLocationContext": k.locationContexts.remove,
 		"createLocationContext": create(h, k.locationContexts, func(id, _ string, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
+			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
 		}),
 		"updateLocationContext": update(h, k.locationContexts, func(id string, _ gen.LocationContextResponse, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
+			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
 		}),
 
 		"listDevicePostures":  k.devicePostures.list,
 		"getDevicePosture":    k.devicePostures.get,
 		"deleteDevicePosture": k.devicePostures.remove,
 		"createDevicePosture": create(h, k.devicePostures, func(id, _ string, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
+			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
 		}),
 		"updateDevicePosture": update(h, k.devicePostures, func(id string, _ gen.DevicePostureResponse, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIds, nil))
+			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
 		}),
 
 		"listDnsRecords":  k.dnsRecords.list,
 		"getDnsRecord":    k.dnsRecords.get,
 		"deleteDnsRecord": k.dnsRecords.remove,
-		"createDnsRecord": create(h, k.dnsRecords, func(id, _ string, req gen.DnsRecordRequest) (gen.DnsRecordResponse, error) {
-			return convert[gen.DnsRecordResponse](req, withID(id)), checkDNSRecord(req)
+		"createDnsRecord": create(h, k.dnsRecords, func(id, _ string, req gen.DNSRecordRequest) (gen.DNSRecordResponse, error) {
+			return convert[gen.DNSRecordResponse](req, withID(id)), checkDNSRecord(req)
 		}),
-		"updateDnsRecord": update(h, k.dnsRecords, func(id string, _ gen.DnsRecordResponse, req gen.DnsRecordRequest) (gen.DnsRecordResponse, error) {
-			return convert[gen.DnsRecordResponse](req, withID(id)), checkDNSRecord(req)
+		"updateDnsRecord": update(h, k.dnsRecords, func(id string, _ gen.DNSRecordResponse, req gen.DNSRecordRequest) (gen.DNSRecordResponse, error) {
+			return convert[gen.DNSRecordResponse](req, withID(id)), checkDNSRecord(req)
 		}),
 
 		"addCyberShieldAllowListDomains":    h.cyberShieldAdd(&st.allowList),
@@ -244,16 +244,16 @@ func forget[T accessItem](items []T, id string) []T {
 	return out
 }
 
-func checkDNSRecord(req gen.DnsRecordRequest) error {
+func checkDNSRecord(req gen.DNSRecordRequest) error {
 	if err := checkDomain("domain", req.Domain); err != nil {
 		return err
 	}
-	for i, a := range deref(req.Ipv4Addresses, nil) {
+	for i, a := range deref(req.IPv4Addresses, nil) {
 		if ip, err := netip.ParseAddr(a); err != nil || !ip.Is4() {
 			return errBadRequest(fmt.Sprintf("ipv4Addresses[%d]", i), "Invalid IPv4 address %q", a)
 		}
 	}
-	for i, a := range deref(req.Ipv6Addresses, nil) {
+	for i, a := range deref(req.IPv6Addresses, nil) {
 		if ip, err := netip.ParseAddr(a); err != nil || !ip.Is6() {
 			return errBadRequest(fmt.Sprintf("ipv6Addresses[%d]", i), "Invalid IPv6 address %q", a)
 		}

@@ -13,7 +13,7 @@ import (
 // known from the service's UI or follow from an airport-code id; for the
 // others (eu-central-2, af-south-1, ap-southeast-2) only the continent is
 // given, as the service's own records are not known.
-func seedRegions() []gen.VpnRegionResponse {
+func seedRegions() []gen.VPNRegionResponse {
 	rows := [][5]string{
 		// id, region name, country, ISO code, continent
 		{"se-arn", "Stockholm", "Sweden", "SE", "Europe"},
@@ -58,9 +58,9 @@ func seedRegions() []gen.VpnRegionResponse {
 		}
 		return &s
 	}
-	out := make([]gen.VpnRegionResponse, len(rows))
+	out := make([]gen.VPNRegionResponse, len(rows))
 	for i, r := range rows {
-		out[i] = gen.VpnRegionResponse{Id: r[0], RegionName: opt(r[1]), Country: opt(r[2]), CountryIso: opt(r[3]), Continent: opt(r[4])}
+		out[i] = gen.VPNRegionResponse{ID: r[0], RegionName: opt(r[1]), Country: opt(r[2]), CountryIso: opt(r[3]), Continent: opt(r[4])}
 	}
 	return out
 }
@@ -74,24 +74,24 @@ func seedSessions(now time.Time, n int) []gen.SessionResponse {
 	for i := range n {
 		start := now.Add(-23 * time.Hour).Add(time.Duration(i) * 23 * time.Hour / time.Duration(max(n, 1))).UTC().Truncate(time.Second)
 		s := gen.SessionResponse{
-			Id:               newID(),
+			ID:               newID(),
 			SessionStartTime: ptr(start),
 			Status:           ptr(statuses[i%len(statuses)]),
-			UserId:           ptr(newID()),
+			UserID:           ptr(newID()),
 			UserName:         ptr(fmt.Sprintf("user%02d", i+1)),
 			Email:            ptr(fmt.Sprintf("user%02d@example.com", i+1)),
 			FirstName:        ptr("User"),
 			LastName:         ptr(fmt.Sprintf("%02d", i+1)),
-			DeviceId:         ptr(newID()),
+			DeviceID:         ptr(newID()),
 			DeviceName:       ptr(fmt.Sprintf("laptop-%02d", i+1)),
 			ClientUUID:       ptr(newID()),
-			OsType:           ptr("Linux"),
-			OsVersion:        ptr("6.8"),
+			OSType:           ptr("Linux"),
+			OSVersion:        ptr("6.8"),
 			Protocol:         ptr("UDP"),
-			PublicIp:         ptr(fmt.Sprintf("203.0.113.%d", i%250+1)),
+			PublicIP:         ptr(fmt.Sprintf("203.0.113.%d", i%250+1)),
 			Region:           ptr(regions[i%len(regions)]),
-			TunnelIpV4:       ptr(fmt.Sprintf("100.96.200.%d", i%250+2)),
-			TunnelIpV6:       ptr(fmt.Sprintf("fd:0:0:8000::c8:%x", i+2)),
+			TunnelIPv4:       ptr(fmt.Sprintf("100.96.200.%d", i%250+2)),
+			TunnelIPv6:       ptr(fmt.Sprintf("fd:0:0:8000::c8:%x", i+2)),
 			UserGroup:        ptr("Default"),
 			PrimaryGroupName: ptr("Default"),
 			BytesIn:          ptr(int64(1024 * (i + 1))),
@@ -117,13 +117,13 @@ func seedAuditLogs(now time.Time, n int) []gen.AuditLogResponse {
 	for i := range n {
 		ts := now.Add(-23 * time.Hour).Add(time.Duration(i) * 23 * time.Hour / time.Duration(max(n, 1))).UTC().Truncate(time.Second)
 		out = append(out, gen.AuditLogResponse{
-			Id:             newID(),
+			ID:             newID(),
 			Timestamp:      &ts,
 			Operation:      ptr(ops[i%len(ops)]),
 			EntityType:     ptr(types[i%len(types)]),
-			EntityId:       ptr(newID()),
+			EntityID:       ptr(newID()),
 			EntityName:     ptr(fmt.Sprintf("entity-%02d", i+1)),
-			InitiatorId:    ptr(initiator),
+			InitiatorID:    ptr(initiator),
 			InitiatorType:  ptr("USER"),
 			InitiatorName:  ptr("Olivia Owner"),
 			InitiatorEmail: ptr("owner@example.com"),
@@ -138,15 +138,15 @@ func seedAuditLogs(now time.Time, n int) []gen.AuditLogResponse {
 
 // seedResolutions makes hourly DNS resolution aggregates for the last two
 // days, three domains an hour.
-func seedResolutions(now time.Time, memberID string) []gen.UserDnsResolution {
+func seedResolutions(now time.Time, memberID string) []gen.UserDNSResolution {
 	domains := []string{"example.com", "intranet.corp.example", "updates.example.net"}
 	hour := now.UTC().Truncate(time.Hour)
-	var out []gen.UserDnsResolution
+	var out []gen.UserDNSResolution
 	for h := 47; h >= 0; h-- {
 		t := hour.Add(-time.Duration(h) * time.Hour).UnixMilli()
 		for i, d := range domains {
-			out = append(out, gen.UserDnsResolution{
-				Time: ptr(t), Domain: ptr(d), MemberId: ptr(memberID),
+			out = append(out, gen.UserDNSResolution{
+				Time: ptr(t), Domain: ptr(d), MemberID: ptr(memberID),
 				InternalDomain: ptr(i == 1),
 				AllowedCount:   ptr(int64(10 + h + i)), BlockedCount: ptr(int64(i)), FailedCount: ptr(int64(h % 2)),
 			})

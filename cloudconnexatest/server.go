@@ -141,7 +141,7 @@ func (s *Server) Token() (string, error) {
 		return "", err
 	}
 	resp, err := c.RequestTokenWithResponse(context.Background(), &gen.RequestTokenParams{
-		ClientId: &s.ClientID, ClientSecret: &s.ClientSecret,
+		ClientID: &s.ClientID, ClientSecret: &s.ClientSecret,
 	}, gen.RequestTokenJSONRequestBody{GrantType: ptr(gen.GrantTypeClientCredentials)})
 	if err != nil {
 		return "", fmt.Errorf("cloudconnexatest: token request: %w", err)

@@ -29,7 +29,7 @@ func TestRegionsAreTheObservedOnes(t *testing.T) {
 	require.NotNil(t, r.JSON200)
 	ids := make([]string, 0, len(*r.JSON200))
 	for _, reg := range *r.JSON200 {
-		ids = append(ids, reg.Id)
+		ids = append(ids, reg.ID)
 	}
 	assert.Equal(t, observedRegions, ids)
 
@@ -114,10 +114,10 @@ func TestLenientBodies(t *testing.T) {
 	require.Equal(t, 201, status, body)
 	var n gen.NetworkResponse
 	require.NoError(t, json.Unmarshal([]byte(body), &n))
-	assert.NotEqual(t, "client-made", n.Id)
+	assert.NotEqual(t, "client-made", n.ID)
 	assert.Equal(t, gen.InternetAccessSplitTunnelOn, deref(n.InternetAccess, ""), "null is absent: the default applies")
 	require.Len(t, n.Connectors, 1)
-	assert.NotEmpty(t, deref(n.Connectors[0].IpV6Address, ""), "the server's address, not the client's empty one")
+	assert.NotEmpty(t, deref(n.Connectors[0].IPV6Address, ""), "the server's address, not the client's empty one")
 	assert.NotContains(t, body, "colour")
 
 	// Types, enums and required properties are still the service's to enforce.

@@ -28,12 +28,12 @@ func (h *Handler) settingsOps() map[string]opFunc {
 	pair("ProfileDistribution", textSetting(&s.profileDistribution, oneOf(gen.ProfileDistributionAutomatic, gen.ProfileDistributionManual)))
 	pair("DeviceEnforcement", textSetting(&s.deviceEnforcement, oneOf(gen.DeviceEnforcementOff, gen.DeviceEnforcementLearnAndEnforce, gen.DeviceEnforcementEnforce)))
 	pair("ConnectAuth", textSetting(&s.connectAuth, oneOf(gen.ConnectAuthNoAuth, gen.ConnectAuthOnPriorAuth, gen.ConnectAuthEveryTime)))
-	pair("IpAllocationMode", textSetting(&s.ipAllocationMode, oneOf(gen.IpAllocationModeBoth, gen.IpAllocationModeIpV4Only)))
+	pair("IpAllocationMode", textSetting(&s.ipAllocationMode, oneOf(gen.IPAllocationModeBoth, gen.IPAllocationModeIPV4Only)))
 	pair("DefaultRegion", textSetting(&s.defaultRegion, func(v string) error { return st.checkRegion("region", v) }))
 	pair("DefaultDnsSuffix", textSetting(&s.dnsSuffix, nil))
 
-	pair("DnsCustomServers", jsonSetting(h, &s.dnsServers, func(v gen.DnsServerAddresses) error {
-		for field, a := range map[string]*string{"primaryIpV4": v.PrimaryIpV4, "secondaryIpV4": v.SecondaryIpV4} {
+	pair("DnsCustomServers", jsonSetting(h, &s.dnsServers, func(v gen.DNSServerAddresses) error {
+		for field, a := range map[string]*string{"primaryIpV4": v.PrimaryIPv4, "secondaryIpV4": v.SecondaryIPv4} {
 			if a != nil {
 				if ip, err := netip.ParseAddr(*a); err != nil || !ip.Is4() {
 					return errBadRequest(field, "Invalid IPv4 address %q", *a)
@@ -42,7 +42,7 @@ func (h *Handler) settingsOps() map[string]opFunc {
 		}
 		return nil
 	}))
-	pair("DnsZones", jsonSetting(h, &s.dnsZones, func(v gen.DnsZones) error {
+	pair("DnsZones", jsonSetting(h, &s.dnsZones, func(v gen.DNSZones) error {
 		for i, z := range deref(v.Zones, nil) {
 			if err := checkDomain(fmt.Sprintf("zones[%d].name", i), z.Name); err != nil {
 				return err
@@ -56,10 +56,10 @@ func (h *Handler) settingsOps() map[string]opFunc {
 		return nil
 	}))
 	pair("DomainRoutingSubnet", jsonSetting(h, &s.domainRoutingSubnet, func(v gen.DomainRoutingSubnet) error {
-		return checkSubnets(map[string][]string{"ipV4Address": optional(v.IpV4Address), "ipV6Address": optional(v.IpV6Address)})
+		return checkSubnets(map[string][]string{"ipV4Address": optional(v.IPV4Address), "ipV6Address": optional(v.IPV6Address)})
 	}))
 	pair("Subnet", jsonSetting(h, &s.subnet, func(v gen.Subnet) error {
-		return checkSubnets(map[string][]string{"ipV4Address": deref(v.IpV4Address, nil), "ipV6Address": deref(v.IpV6Address, nil)})
+		return checkSubnets(map[string][]string{"ipV4Address": deref(v.IPV4Address, nil), "ipV6Address": deref(v.IPV6Address, nil)})
 	}))
 	pair("ClientOptions", jsonSetting(h, &s.clientOptions, nil))
 	pair("DeviceAllowance", jsonSetting(h, &s.deviceAllowance, atLeast("deviceAllowance", 1)))

@@ -13,16 +13,16 @@ import (
 type state struct {
 	now func() time.Time
 
-	regions []gen.VpnRegionResponse
+	regions []gen.VPNRegionResponse
 
 	networks       *store[gen.NetworkResponse]
 	netConnectors  *store[gen.NetworkConnectorResponse]
 	netRoutes      *store[gen.NetworkRouteResponse]
-	netIPServices  *store[gen.NetworkIpServiceResponse]
+	netIPServices  *store[gen.NetworkIPServiceResponse]
 	netApps        *store[gen.NetworkApplicationResponse]
 	hosts          *store[gen.HostResponse]
 	hostConnectors *store[gen.HostConnectorResponse]
-	hostIPServices *store[gen.HostIpServiceResponse]
+	hostIPServices *store[gen.HostIPServiceResponse]
 	hostApps       *store[gen.HostApplicationResponse]
 
 	users            *store[gen.UserResponse]
@@ -31,7 +31,7 @@ type state struct {
 	accessGroups     *store[gen.AccessGroupResponse]
 	locationContexts *store[gen.LocationContextResponse]
 	devicePostures   *store[gen.DevicePostureResponse]
-	dnsRecords       *store[gen.DnsRecordResponse]
+	dnsRecords       *store[gen.DNSRecordResponse]
 
 	defaultGroupID string
 	ownerID        string
@@ -45,7 +45,7 @@ type state struct {
 	blockList   []gen.DomainAndComment
 	sessions    []gen.SessionResponse
 	auditLogs   []gen.AuditLogResponse
-	resolutions []gen.UserDnsResolution
+	resolutions []gen.UserDNSResolution
 
 	// addressSeq numbers the tunnel addresses handed to connectors and
 	// devices.
@@ -57,8 +57,8 @@ type state struct {
 type settings struct {
 	topology, defaultRegion, profileDistribution, deviceEnforcement string
 	connectAuth, ipAllocationMode, dnsSuffix                        string
-	dnsServers                                                      gen.DnsServerAddresses
-	dnsZones                                                        gen.DnsZones
+	dnsServers                                                      gen.DNSServerAddresses
+	dnsZones                                                        gen.DNSZones
 	domainRoutingSubnet                                             gen.DomainRoutingSubnet
 	subnet                                                          gen.Subnet
 	clientOptions                                                   []string
@@ -75,11 +75,11 @@ func newState(cfg config) *state {
 		networks:         newStore[gen.NetworkResponse](),
 		netConnectors:    newStore[gen.NetworkConnectorResponse](),
 		netRoutes:        newStore[gen.NetworkRouteResponse](),
-		netIPServices:    newStore[gen.NetworkIpServiceResponse](),
+		netIPServices:    newStore[gen.NetworkIPServiceResponse](),
 		netApps:          newStore[gen.NetworkApplicationResponse](),
 		hosts:            newStore[gen.HostResponse](),
 		hostConnectors:   newStore[gen.HostConnectorResponse](),
-		hostIPServices:   newStore[gen.HostIpServiceResponse](),
+		hostIPServices:   newStore[gen.HostIPServiceResponse](),
 		hostApps:         newStore[gen.HostApplicationResponse](),
 		users:            newStore[gen.UserResponse](),
 		devices:          newStore[gen.DeviceResponse](),
@@ -87,31 +87,31 @@ func newState(cfg config) *state {
 		accessGroups:     newStore[gen.AccessGroupResponse](),
 		locationContexts: newStore[gen.LocationContextResponse](),
 		devicePostures:   newStore[gen.DevicePostureResponse](),
-		dnsRecords:       newStore[gen.DnsRecordResponse](),
+		dnsRecords:       newStore[gen.DNSRecordResponse](),
 		cloudIDs:         map[string]bool{},
 		userKeys:         map[string]string{},
 	}
 	st.defaultGroupID = newID()
 	st.userGroups.put(st.defaultGroupID, "", gen.UserGroupResponse{
-		Id: st.defaultGroupID, Name: "Default",
+		ID: st.defaultGroupID, Name: "Default",
 		AllRegionsIncluded: ptr(true),
 		ConnectAuth:        ptr(gen.ConnectAuthOnPriorAuth),
 		InternetAccess:     ptr(gen.InternetAccessSplitTunnelOn),
 		MaxDevice:          ptr(int32(3)),
 		SystemSubnets:      []string{"100.96.0.0/11", "fd:0:0:8000::/49"},
 	})
-	mappings := gen.GroupMappingResponse{FallbackGroupId: ptr(st.defaultGroupID), Mappings: []gen.GroupMappingRecordResponse{}}
+	mappings := gen.GroupMappingResponse{FallbackGroupID: ptr(st.defaultGroupID), Mappings: []gen.GroupMappingRecordResponse{}}
 	st.settings = settings{
 		topology:            string(gen.TopologyFullMesh),
 		defaultRegion:       "us-east-1",
 		profileDistribution: string(gen.ProfileDistributionAutomatic),
 		deviceEnforcement:   string(gen.DeviceEnforcementOff),
 		connectAuth:         string(gen.ConnectAuthOnPriorAuth),
-		ipAllocationMode:    string(gen.IpAllocationModeBoth),
-		dnsServers:          gen.DnsServerAddresses{PrimaryIpV4: ptr("1.1.1.1"), SecondaryIpV4: ptr("8.8.8.8")},
-		dnsZones:            gen.DnsZones{Zones: &[]gen.DnsZone{}},
-		domainRoutingSubnet: gen.DomainRoutingSubnet{IpV4Address: ptr("100.64.0.0/10"), IpV6Address: ptr("fd:0:0:4000::/50")},
-		subnet:              gen.Subnet{IpV4Address: &[]string{"100.96.0.0/11"}, IpV6Address: &[]string{"fd:0:0:8000::/49"}},
+		ipAllocationMode:    string(gen.IPAllocationModeBoth),
+		dnsServers:          gen.DNSServerAddresses{PrimaryIPv4: ptr("1.1.1.1"), SecondaryIPv4: ptr("8.8.8.8")},
+		dnsZones:            gen.DNSZones{Zones: &[]gen.DNSZone{}},
+		domainRoutingSubnet: gen.DomainRoutingSubnet{IPV4Address: ptr("100.64.0.0/10"), IPV6Address: ptr("fd:0:0:4000::/50")},
+		subnet:              gen.Subnet{IPV4Address: &[]string{"100.96.0.0/11"}, IPV6Address: &[]string{"fd:0:0:8000::/49"}},
 		clientOptions:       []string{},
 		deviceAllowance:     3,
 		connectionTimeout:   20,
@@ -124,9 +124,9 @@ func newState(cfg config) *state {
 	if cfg.seed {
 		st.ownerID = newID()
 		st.users.put(st.ownerID, "", gen.UserResponse{
-			Id: st.ownerID, Username: "owner", Email: "owner@example.com",
+			ID: st.ownerID, Username: "owner", Email: "owner@example.com",
 			FirstName: ptr("Olivia"), LastName: ptr("Owner"),
-			GroupId: ptr(st.defaultGroupID), Role: ptr(gen.UserRoleOwner),
+			GroupID: ptr(st.defaultGroupID), Role: ptr(gen.UserRoleOwner),
 			Status: ptr(gen.UserStatusActive), AuthType: ptr(gen.UserAuthTypeInternal),
 			ConnectionStatus: ptr(gen.ConnectionStatusOffline), Licensed: ptr(true),
 		})
@@ -154,7 +154,7 @@ func (st *state) nextAddresses() (v4, v6 string) {
 
 func (st *state) regionExists(id string) bool {
 	for _, r := range st.regions {
-		if r.Id == id {
+		if r.ID == id {
 			return true
 		}
 	}
@@ -174,7 +174,7 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 		return
 	}
 	rec := gen.AuditLogResponse{
-		Id:            newID(),
+		ID:            newID(),
 		Timestamp:     ptr(now.UTC()),
 		Operation:     ptr(op.id),
 		EntityType:    ptr(op.tag),
@@ -183,7 +183,7 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 		Description:   ptr(fmt.Sprintf("%s %s", r.Method, r.URL.Path)),
 	}
 	if key, _ := r.Context().Value(apiKeyKey{}).(string); key != "" {
-		rec.InitiatorId = ptr(key)
+		rec.InitiatorID = ptr(key)
 	}
 	id := r.PathValue("id")
 	if id == "" {
@@ -194,7 +194,7 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 		id = resultID
 	}
 	if id != "" {
-		rec.EntityId = ptr(id)
+		rec.EntityID = ptr(id)
 	}
 	if name != "" {
 		rec.EntityName = ptr(name)
@@ -202,7 +202,7 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 	st.auditLogs = append(st.auditLogs, rec)
 }
 
-// idAndName reads the Id and Name fields of a result model, if it has
+// idAndName reads the ID and Name fields of a result model, if it has
 // them (string or *string).
 func idAndName(result any) (id, name string) {
 	v := reflect.ValueOf(result)
@@ -225,5 +225,5 @@ func idAndName(result any) (id, name string) {
 		}
 		return ""
 	}
-	return str("Id"), str("Name")
+	return str("ID"), str("Name")
 }

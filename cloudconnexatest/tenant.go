@@ -79,7 +79,7 @@ func (st *state) seedTenant(t Tenant) {
 		lo = lo&^(0x3<<62) | 0x2<<62 // RFC 9562 variant
 		return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
 	}
-	region := func() string { return st.regions[rng.IntN(len(st.regions))].Id }
+	region := func() string { return st.regions[rng.IntN(len(st.regions))].ID }
 	pick := func(names []string, i int) string {
 		if i < len(names) {
 			return names[i]
@@ -91,32 +91,32 @@ func (st *state) seedTenant(t Tenant) {
 		nid := id()
 		name := pick(tenantSites, n)
 		st.networks.put(nid, "", gen.NetworkResponse{
-			Id: nid, Name: name, Description: ptr("Network of the " + name + " site"),
+			ID: nid, Name: name, Description: ptr("Network of the " + name + " site"),
 			Egress: ptr(n%3 == 0), InternetAccess: ptr(gen.InternetAccessSplitTunnelOn),
 			TunnelingProtocol: ptr(gen.TunnelingProtocolOpenvpn),
 		})
 		for c := range t.ConnectorsPerNetwork {
 			cid := id()
 			conn := st.newNetConnector(cid, nid, gen.TunnelingProtocolOpenvpn, gen.NetworkConnectorRequest{
-				Name: fmt.Sprintf("%s-%d", name, c+1), VpnRegionId: region(),
+				Name: fmt.Sprintf("%s-%d", name, c+1), VPNRegionID: region(),
 			})
 			st.netConnectors.put(cid, nid, conn)
 		}
 		for r := range t.RoutesPerNetwork {
 			rid := id()
 			st.netRoutes.put(rid, nid, gen.NetworkRouteResponse{
-				Id: rid, Subnet: fmt.Sprintf("10.%d.%d.0/24", n%250, r%250), Type: ptr(gen.RouteTypeIpV4),
+				ID: rid, Subnet: fmt.Sprintf("10.%d.%d.0/24", n%250, r%250), Type: ptr(gen.RouteTypeIPv4),
 				Description: ptr(fmt.Sprintf("%s subnet %d", name, r+1)),
 			})
 		}
 		for s := range t.IPServicesPerNetwork {
 			sid := id()
-			svc, _ := networkIPService(sid, nid, gen.NetworkIpServiceRequest{
+			svc, _ := networkIPService(sid, nid, gen.NetworkIPServiceRequest{
 				Name:   fmt.Sprintf("%s-%s", name, pick(tenantServices, s)),
 				Routes: &[]gen.ServiceRouteRequest{{Value: fmt.Sprintf("10.%d.%d.%d/32", n%250, s%250, rng.IntN(250)+1)}},
 			})
 			for i := range svc.Routes {
-				svc.Routes[i].Id = id()
+				svc.Routes[i].ID = id()
 			}
 			st.netIPServices.put(sid, nid, svc)
 		}
@@ -125,18 +125,18 @@ func (st *state) seedTenant(t Tenant) {
 		hid := id()
 		name := pick(tenantServices, h) + "-host"
 		st.hosts.put(hid, "", gen.HostResponse{
-			Id: hid, Name: name, Domain: ptr(name + ".corp.example"),
+			ID: hid, Name: name, Domain: ptr(name + ".corp.example"),
 			InternetAccess: ptr(gen.InternetAccessSplitTunnelOn),
 		})
 		for c := range t.ConnectorsPerHost {
 			cid := id()
 			st.hostConnectors.put(cid, hid, st.newHostConnector(cid, hid, gen.HostConnectorRequest{
-				Name: fmt.Sprintf("%s-%d", name, c+1), VpnRegionId: region(),
+				Name: fmt.Sprintf("%s-%d", name, c+1), VPNRegionID: region(),
 			}))
 		}
 		for s := range t.IPServicesPerHost {
 			sid := id()
-			st.hostIPServices.put(sid, hid, hostIPService(sid, hid, gen.HostIpServiceRequest{
+			st.hostIPServices.put(sid, hid, hostIPService(sid, hid, gen.HostIPServiceRequest{
 				Name: fmt.Sprintf("%s-%s", name, pick(tenantServices, s)),
 			}))
 		}
@@ -144,7 +144,7 @@ func (st *state) seedTenant(t Tenant) {
 	groups := []string{st.defaultGroupID}
 	for g := range t.UserGroups {
 		gid := id()
-		grp, _ := st.userGroup(gid, gen.UserGroupRequest{Name: pick(tenantGroups, g), VpnRegionIds: &[]string{region()}})
+		grp, _ := st.userGroup(gid, gen.UserGroupRequest{Name: pick(tenantGroups, g), VPNRegionIDs: &[]string{region()}})
 		st.userGroups.put(gid, "", grp)
 		groups = append(groups, gid)
 	}
@@ -154,13 +154,13 @@ func (st *state) seedTenant(t Tenant) {
 		first, last := tenantFirstNames[rng.IntN(len(tenantFirstNames))], tenantLastNames[rng.IntN(len(tenantLastNames))]
 		username := fmt.Sprintf("user%04d", u+1)
 		st.users.put(uid, "", gen.UserResponse{
-			Id: uid, Username: username, Email: username + "@corp.example",
+			ID: uid, Username: username, Email: username + "@corp.example",
 			FirstName: ptr(first), LastName: ptr(last),
-			GroupId: ptr(groups[u%len(groups)]), Role: ptr(gen.UserRoleMember),
+			GroupID: ptr(groups[u%len(groups)]), Role: ptr(gen.UserRoleMember),
 			Status: ptr(statuses[rng.IntN(len(statuses))]), AuthType: ptr(gen.UserAuthTypeInternal),
 			ConnectionStatus: ptr(gen.ConnectionStatusOffline), Licensed: ptr(true),
 		})
-		st.indexUser(gen.UserResponse{}, gen.UserResponse{Id: uid, Username: username, Email: username + "@corp.example"})
+		st.indexUser(gen.UserResponse{}, gen.UserResponse{ID: uid, Username: username, Email: username + "@corp.example"})
 		for d := range t.DevicesPerUser {
 			did := id()
 			dev := st.newDevice(did, uid, gen.DeviceRequest{Name: fmt.Sprintf("%s-device-%d", username, d+1), ClientUUID: ptr(id())})

@@ -50,7 +50,7 @@ func TestRealisticTenant(t *testing.T) {
 		return r.JSON200.Content[0]
 	}
 	assert.Equal(t, n, first(again))
-	assert.NotEqual(t, n.Id, first(other).Id)
+	assert.NotEqual(t, n.ID, first(other).ID)
 }
 
 func TestOptionsRefuseBadValues(t *testing.T) {
@@ -115,13 +115,13 @@ func TestUserUniquenessIndex(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &u))
 
 	// A changed e-mail frees the old one; a deleted user frees both.
-	status, _, body = call(t, srv, tok, "PUT", "/api/v1/users/"+u.Id, "application/json", `{"email":"lovelace@example.com"}`)
+	status, _, body = call(t, srv, tok, "PUT", "/api/v1/users/"+u.ID, "application/json", `{"email":"lovelace@example.com"}`)
 	require.Equal(t, 200, status, body)
 	status, body = post("ada2", "ada@example.com")
 	require.Equal(t, 201, status, body)
 	status, body = post("ada3", "lovelace@example.com")
 	assert.Equal(t, 400, status, body)
-	status, _, body = call(t, srv, tok, "DELETE", "/api/v1/users/"+u.Id, "", "")
+	status, _, body = call(t, srv, tok, "DELETE", "/api/v1/users/"+u.ID, "", "")
 	require.Equal(t, 204, status, body)
 	status, body = post("ada", "lovelace@example.com")
 	assert.Equal(t, 201, status, body)

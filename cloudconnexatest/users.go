@@ -32,19 +32,19 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if err := st.checkUser("", req.Username, req.Email); err != nil {
 				return gen.UserResponse{}, err
 			}
-			group, err := st.checkGroups(req.GroupId, req.SecondaryGroupIds)
+			group, err := st.checkGroups(req.GroupID, deref(req.SecondaryGroupIDs, nil))
 			if err != nil {
 				return gen.UserResponse{}, err
 			}
-			st.indexUser(gen.UserResponse{}, gen.UserResponse{Id: id, Username: req.Username, Email: req.Email})
+			st.indexUser(gen.UserResponse{}, gen.UserResponse{ID: id, Username: req.Username, Email: req.Email})
 			for _, d := range req.Devices {
 				dev := st.newDevice(newID(), id, d)
-				st.devices.put(dev.Id, id, dev)
+				st.devices.put(dev.ID, id, dev)
 			}
 			return gen.UserResponse{
-				Id: id, Username: req.Username, Email: req.Email,
+				ID: id, Username: req.Username, Email: req.Email,
 				FirstName: req.FirstName, LastName: req.LastName,
-				GroupId: &group, SecondaryGroupIds: req.SecondaryGroupIds,
+				GroupID: &group, SecondaryGroupIDs: deref(req.SecondaryGroupIDs, nil),
 				Role:     ptr(deref(req.Role, gen.UserRoleMember)),
 				Status:   ptr(gen.UserStatusInvited),
 				AuthType: ptr(gen.UserAuthTypeInternal), ConnectionStatus: ptr(gen.ConnectionStatusOffline),
@@ -57,13 +57,13 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			}
 			// Role, group and status are kept when the request leaves them
 			// out: a PUT without a role must not demote the owner.
-			group, err := st.checkGroups(cmp.Or(req.GroupId, old.GroupId), deref(req.SecondaryGroupIds, nil))
+			group, err := st.checkGroups(cmp.Or(req.GroupID, old.GroupID), deref(req.SecondaryGroupIDs, nil))
 			if err != nil {
 				return old, err
 			}
-			st.indexUser(old, gen.UserResponse{Id: id, Username: old.Username, Email: req.Email})
+			st.indexUser(old, gen.UserResponse{ID: id, Username: old.Username, Email: req.Email})
 			old.Email, old.FirstName, old.LastName = req.Email, req.FirstName, req.LastName
-			old.GroupId, old.SecondaryGroupIds = &group, deref(req.SecondaryGroupIds, nil)
+			old.GroupID, old.SecondaryGroupIDs = &group, deref(req.SecondaryGroupIDs, nil)
 			old.Role = cmp.Or(req.Role, old.Role)
 			old.Status = cmp.Or(req.Status, old.Status)
 			return old, nil
@@ -96,7 +96,7 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if req.ClientUUID != nil {
 				d.ClientUUID = req.ClientUUID
 			}
-			st.devices.put(d.Id, "", d)
+			st.devices.put(d.ID, "", d)
 			return d, nil
 		},
 		"deleteDevice": func(r *http.Request) (any, error) {
@@ -104,7 +104,7 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if err != nil {
 				return nil, err
 			}
-			st.devices.remove(d.Id)
+			st.devices.remove(d.ID)
 			return nil, nil
 		},
 		"generateDeviceProfile": func(r *http.Request) (any, error) {
@@ -116,7 +116,7 @@ func (h *Handler) userOps(k *resources) map[string]opFunc {
 			if err := st.checkRegion("regionId", region); err != nil {
 				return nil, err
 			}
-			return ovpnProfile("device "+d.Id, region), nil
+			return ovpnProfile("device "+d.ID, region), nil
 		},
 		"revokeDeviceProfile": func(r *http.Request) (any, error) {
 			if _, err := st.userDevice(k, r); err != nil {
@@ -155,16 +155,16 @@ func userKey(kind, v string) string { return kind + ":" + strings.ToLower(v) }
 // those of old (the zero value for a new user).
 func (st *state) indexUser(old, u gen.UserResponse) {
 	st.unindexUser(old)
-	st.userKeys[userKey("u", u.Username)] = u.Id
-	st.userKeys[userKey("e", u.Email)] = u.Id
+	st.userKeys[userKey("u", u.Username)] = u.ID
+	st.userKeys[userKey("e", u.Email)] = u.ID
 }
 
 func (st *state) unindexUser(u gen.UserResponse) {
-	if u.Id == "" {
+	if u.ID == "" {
 		return
 	}
 	for _, k := range []string{userKey("u", u.Username), userKey("e", u.Email)} {
-		if st.userKeys[k] == u.Id {
+		if st.userKeys[k] == u.ID {
 			delete(st.userKeys, k)
 		}
 	}
@@ -188,9 +188,9 @@ func (st *state) checkGroups(primary *string, secondary []string) (string, error
 func (st *state) newDevice(id, userID string, req gen.DeviceRequest) gen.DeviceResponse {
 	v4, v6 := st.nextAddresses()
 	return gen.DeviceResponse{
-		Id: id, Name: req.Name, Description: req.Description,
-		ClientUUID: ptr(deref(req.ClientUUID, newID())), UserId: ptr(userID),
-		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IpV4Address: &v4, IpV6Address: &v6,
+		ID: id, Name: req.Name, Description: req.Description,
+		ClientUUID: ptr(deref(req.ClientUUID, newID())), UserID: ptr(userID),
+		ConnectionStatus: ptr(gen.ConnectionStatusOffline), IPV4Address: &v4, IPV6Address: &v6,
 	}
 }
 
@@ -210,19 +210,19 @@ func (st *state) userDevice(k *resources, r *http.Request) (gen.DeviceResponse, 
 }
 
 func (st *state) userGroup(id string, req gen.UserGroupRequest) (gen.UserGroupResponse, error) {
-	for i, region := range deref(req.VpnRegionIds, nil) {
+	for i, region := range deref(req.VPNRegionIDs, nil) {
 		if err := st.checkRegion(fmt.Sprintf("vpnRegionIds[%d]", i), region); err != nil {
 			return gen.UserGroupResponse{}, err
 		}
 	}
 	return gen.UserGroupResponse{
-		Id: id, Name: req.Name,
-		AllRegionsIncluded: ptr(deref(req.AllRegionsIncluded, len(deref(req.VpnRegionIds, nil)) == 0)),
+		ID: id, Name: req.Name,
+		AllRegionsIncluded: ptr(deref(req.AllRegionsIncluded, len(deref(req.VPNRegionIDs, nil)) == 0)),
 		ConnectAuth:        ptr(deref(req.ConnectAuth, gen.ConnectAuthOnPriorAuth)),
 		InternetAccess:     ptr(deref(req.InternetAccess, gen.InternetAccessSplitTunnelOn)),
 		MaxDevice:          ptr(deref(req.MaxDevice, int32(3))),
-		GatewaysIds:        deref(req.GatewaysIds, nil),
-		VpnRegionIds:       deref(req.VpnRegionIds, nil),
+		GatewaysIDs:        deref(req.GatewaysIDs, nil),
+		VPNRegionIDs:       deref(req.VPNRegionIDs, nil),
 		TunnelBypass:       convertPtr[gen.TunnelBypassResponse](req.TunnelBypass),
 		SystemSubnets:      []string{"100.96.0.0/11"},
 	}, nil

@@ -122,7 +122,7 @@ func TestResponseViolations(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	srv := NewServer(rec)
 	srv.h.mu.Lock()
-	srv.h.st.networks.put("bad", "", gen.NetworkResponse{Id: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
+	srv.h.st.networks.put("bad", "", gen.NetworkResponse{ID: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
 	srv.h.mu.Unlock()
 	tok := getToken(t, srv)
 	status, _, body := call(t, srv, tok, "GET", "/api/v1/networks/bad", "", "")
@@ -139,7 +139,7 @@ func TestResponseViolations(t *testing.T) {
 	require.NoError(t, err)
 	defer started.Close()
 	started.h.mu.Lock()
-	started.h.st.networks.put("bad", "", gen.NetworkResponse{Id: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
+	started.h.st.networks.put("bad", "", gen.NetworkResponse{ID: "bad", Name: "bad", InternetAccess: ptr(gen.InternetAccess("BOGUS"))})
 	started.h.mu.Unlock()
 	status, _, body = call(t, started, getToken(t, started), "GET", "/api/v1/networks/bad", "", "")
 	assert.Equal(t, 500, status, "Start: %s", body)
@@ -329,7 +329,7 @@ func TestExpiresIn(t *testing.T) {
 	}
 	srv := NewServer(t)
 	c := plainClient(t, srv)
-	r, err := c.RequestTokenWithResponse(context.Background(), &gen.RequestTokenParams{ClientId: &srv.ClientID, ClientSecret: &srv.ClientSecret}, gen.OAuthTokenRequest{})
+	r, err := c.RequestTokenWithResponse(context.Background(), &gen.RequestTokenParams{ClientID: &srv.ClientID, ClientSecret: &srv.ClientSecret}, gen.OAuthTokenRequest{})
 	if assert.NoError(t, err, "default expires_in: %s", body(r)) {
 		assert.EqualValues(t, 43199, *r.JSON200.ExpiresIn, "default expires_in: %s", body(r))
 	}
@@ -362,8 +362,8 @@ func TestRateLimitHeaders(t *testing.T) {
 
 	// Another API key has its own budget.
 	clk.Advance(time.Minute)
-	cid := must[*gen.CreateCloudIdResponse](t, 200)(plainClientTok(t, srv, tok).CreateCloudIdWithResponse(context.Background(), &gen.CreateCloudIdParams{Id: "other"})).JSON200
-	other := &Server{URL: srv.URL, ClientID: cid.ClientId, ClientSecret: cid.ClientSecret, h: srv.h, ts: srv.ts}
+	cid := must[*gen.CreateCloudIDResponse](t, 200)(plainClientTok(t, srv, tok).CreateCloudIDWithResponse(context.Background(), &gen.CreateCloudIDParams{ID: "other"})).JSON200
+	other := &Server{URL: srv.URL, ClientID: cid.ClientID, ClientSecret: cid.ClientSecret, h: srv.h, ts: srv.ts}
 	otherTok := getToken(t, other)
 	for range 3 {
 		status, _, _ := call(t, srv, otherTok, "GET", "/api/v1/regions", "", "")
@@ -396,7 +396,7 @@ func TestCloudIDValidation(t *testing.T) {
 	srv := NewServer(t)
 	c := plainClient(t, srv)
 	ctx := context.Background()
-	must[*gen.CreateCloudIdResponse](t, 400)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "Not Valid"}))
-	must[*gen.CreateCloudIdResponse](t, 200)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "acme"}))
-	must[*gen.CreateCloudIdResponse](t, 400)(c.CreateCloudIdWithResponse(ctx, &gen.CreateCloudIdParams{Id: "acme"}))
+	must[*gen.CreateCloudIDResponse](t, 400)(c.CreateCloudIDWithResponse(ctx, &gen.CreateCloudIDParams{ID: "Not Valid"}))
+	must[*gen.CreateCloudIDResponse](t, 200)(c.CreateCloudIDWithResponse(ctx, &gen.CreateCloudIDParams{ID: "acme"}))
+	must[*gen.CreateCloudIDResponse](t, 400)(c.CreateCloudIDWithResponse(ctx, &gen.CreateCloudIDParams{ID: "acme"}))
 }

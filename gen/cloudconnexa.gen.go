@@ -179,8 +179,8 @@ func (e ConnectionStatus) Valid() bool {
 // Defines values for CustomServiceProtocol.
 const (
 	CustomServiceProtocolIcmp CustomServiceProtocol = "ICMP"
-	CustomServiceProtocolTcp  CustomServiceProtocol = "TCP"
-	CustomServiceProtocolUdp  CustomServiceProtocol = "UDP"
+	CustomServiceProtocolTCP  CustomServiceProtocol = "TCP"
+	CustomServiceProtocolUDP  CustomServiceProtocol = "UDP"
 )
 
 // Valid indicates whether the value is a known member of the CustomServiceProtocol enum.
@@ -188,9 +188,9 @@ func (e CustomServiceProtocol) Valid() bool {
 	switch e {
 	case CustomServiceProtocolIcmp:
 		return true
-	case CustomServiceProtocolTcp:
+	case CustomServiceProtocolTCP:
 		return true
-	case CustomServiceProtocolUdp:
+	case CustomServiceProtocolUDP:
 		return true
 	default:
 		return false
@@ -428,99 +428,99 @@ func (e InternetAccess) Valid() bool {
 	}
 }
 
-// Defines values for IpAllocationMode.
+// Defines values for IPAllocationMode.
 const (
-	IpAllocationModeBoth     IpAllocationMode = "BOTH"
-	IpAllocationModeIpV4Only IpAllocationMode = "IP_V4_ONLY"
+	IPAllocationModeBoth     IPAllocationMode = "BOTH"
+	IPAllocationModeIPV4Only IPAllocationMode = "IP_V4_ONLY"
 )
 
-// Valid indicates whether the value is a known member of the IpAllocationMode enum.
-func (e IpAllocationMode) Valid() bool {
+// Valid indicates whether the value is a known member of the IPAllocationMode enum.
+func (e IPAllocationMode) Valid() bool {
 	switch e {
-	case IpAllocationModeBoth:
+	case IPAllocationModeBoth:
 		return true
-	case IpAllocationModeIpV4Only:
+	case IPAllocationModeIPV4Only:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for IpSecAuthenticationType.
+// Defines values for IPSecAuthenticationType.
 const (
-	IpSecAuthenticationTypeCertificate  IpSecAuthenticationType = "CERTIFICATE"
-	IpSecAuthenticationTypeSharedSecret IpSecAuthenticationType = "SHARED_SECRET"
+	IPsecAuthenticationTypeCertificate  IPSecAuthenticationType = "CERTIFICATE"
+	IPsecAuthenticationTypeSharedSecret IPSecAuthenticationType = "SHARED_SECRET"
 )
 
-// Valid indicates whether the value is a known member of the IpSecAuthenticationType enum.
-func (e IpSecAuthenticationType) Valid() bool {
+// Valid indicates whether the value is a known member of the IPSecAuthenticationType enum.
+func (e IPSecAuthenticationType) Valid() bool {
 	switch e {
-	case IpSecAuthenticationTypeCertificate:
+	case IPsecAuthenticationTypeCertificate:
 		return true
-	case IpSecAuthenticationTypeSharedSecret:
+	case IPsecAuthenticationTypeSharedSecret:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for IpSecConnectorState.
+// Defines values for IPSecConnectorState.
 const (
-	IpSecConnectorStateActive    IpSecConnectorState = "ACTIVE"
-	IpSecConnectorStateSuspended IpSecConnectorState = "SUSPENDED"
+	IPsecConnectorStateActive    IPSecConnectorState = "ACTIVE"
+	IPsecConnectorStateSuspended IPSecConnectorState = "SUSPENDED"
 )
 
-// Valid indicates whether the value is a known member of the IpSecConnectorState enum.
-func (e IpSecConnectorState) Valid() bool {
+// Valid indicates whether the value is a known member of the IPSecConnectorState enum.
+func (e IPSecConnectorState) Valid() bool {
 	switch e {
-	case IpSecConnectorStateActive:
+	case IPsecConnectorStateActive:
 		return true
-	case IpSecConnectorStateSuspended:
+	case IPsecConnectorStateSuspended:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for IpSecPlatform.
+// Defines values for IPSecPlatform.
 const (
-	IpSecPlatformAws   IpSecPlatform = "AWS"
-	IpSecPlatformAzure IpSecPlatform = "AZURE"
-	IpSecPlatformCisco IpSecPlatform = "CISCO"
-	IpSecPlatformGcp   IpSecPlatform = "GCP"
-	IpSecPlatformOther IpSecPlatform = "OTHER"
+	IPsecPlatformAws   IPSecPlatform = "AWS"
+	IPsecPlatformAzure IPSecPlatform = "AZURE"
+	IPsecPlatformCisco IPSecPlatform = "CISCO"
+	IPsecPlatformGcp   IPSecPlatform = "GCP"
+	IPsecPlatformOther IPSecPlatform = "OTHER"
 )
 
-// Valid indicates whether the value is a known member of the IpSecPlatform enum.
-func (e IpSecPlatform) Valid() bool {
+// Valid indicates whether the value is a known member of the IPSecPlatform enum.
+func (e IPSecPlatform) Valid() bool {
 	switch e {
-	case IpSecPlatformAws:
+	case IPsecPlatformAws:
 		return true
-	case IpSecPlatformAzure:
+	case IPsecPlatformAzure:
 		return true
-	case IpSecPlatformCisco:
+	case IPsecPlatformCisco:
 		return true
-	case IpSecPlatformGcp:
+	case IPsecPlatformGcp:
 		return true
-	case IpSecPlatformOther:
+	case IPsecPlatformOther:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for IpServiceType.
+// Defines values for IPServiceType.
 const (
-	IpServiceTypeIpSource           IpServiceType = "IP_SOURCE"
-	IpServiceTypeServiceDestination IpServiceType = "SERVICE_DESTINATION"
+	IPServiceTypeIPSource           IPServiceType = "IP_SOURCE"
+	IPServiceTypeServiceDestination IPServiceType = "SERVICE_DESTINATION"
 )
 
-// Valid indicates whether the value is a known member of the IpServiceType enum.
-func (e IpServiceType) Valid() bool {
+// Valid indicates whether the value is a known member of the IPServiceType enum.
+func (e IPServiceType) Valid() bool {
 	switch e {
-	case IpServiceTypeIpSource:
+	case IPServiceTypeIPSource:
 		return true
-	case IpServiceTypeServiceDestination:
+	case IPServiceTypeServiceDestination:
 		return true
 	default:
 		return false
@@ -610,16 +610,16 @@ func (e ProfileDistribution) Valid() bool {
 
 // Defines values for RouteType.
 const (
-	RouteTypeIpV4 RouteType = "IP_V4"
-	RouteTypeIpV6 RouteType = "IP_V6"
+	RouteTypeIPv4 RouteType = "IP_V4"
+	RouteTypeIPv6 RouteType = "IP_V6"
 )
 
 // Valid indicates whether the value is a known member of the RouteType enum.
 func (e RouteType) Valid() bool {
 	switch e {
-	case RouteTypeIpV4:
+	case RouteTypeIPv4:
 		return true
-	case RouteTypeIpV6:
+	case RouteTypeIPv6:
 		return true
 	default:
 		return false
@@ -631,20 +631,20 @@ const (
 	ServiceTypeAny    ServiceType = "ANY"
 	ServiceTypeBgp    ServiceType = "BGP"
 	ServiceTypeCustom ServiceType = "CUSTOM"
+	ServiceTypeDNS    ServiceType = "DNS"
 	ServiceTypeDhcp   ServiceType = "DHCP"
-	ServiceTypeDns    ServiceType = "DNS"
 	ServiceTypeFtp    ServiceType = "FTP"
-	ServiceTypeHttp   ServiceType = "HTTP"
-	ServiceTypeHttps  ServiceType = "HTTPS"
+	ServiceTypeHTTP   ServiceType = "HTTP"
+	ServiceTypeHTTPS  ServiceType = "HTTPS"
 	ServiceTypeImap   ServiceType = "IMAP"
 	ServiceTypeImaps  ServiceType = "IMAPS"
 	ServiceTypeNtp    ServiceType = "NTP"
 	ServiceTypePop3   ServiceType = "POP3"
-	ServiceTypePop3s  ServiceType = "POP3S"
-	ServiceTypeSmtp   ServiceType = "SMTP"
+	ServiceTypePop3S  ServiceType = "POP3S"
+	ServiceTypeSMTP   ServiceType = "SMTP"
+	ServiceTypeSSH    ServiceType = "SSH"
 	ServiceTypeSmtps  ServiceType = "SMTPS"
 	ServiceTypeSnmp   ServiceType = "SNMP"
-	ServiceTypeSsh    ServiceType = "SSH"
 	ServiceTypeTelnet ServiceType = "TELNET"
 	ServiceTypeTftp   ServiceType = "TFTP"
 )
@@ -658,15 +658,15 @@ func (e ServiceType) Valid() bool {
 		return true
 	case ServiceTypeCustom:
 		return true
-	case ServiceTypeDhcp:
+	case ServiceTypeDNS:
 		return true
-	case ServiceTypeDns:
+	case ServiceTypeDhcp:
 		return true
 	case ServiceTypeFtp:
 		return true
-	case ServiceTypeHttp:
+	case ServiceTypeHTTP:
 		return true
-	case ServiceTypeHttps:
+	case ServiceTypeHTTPS:
 		return true
 	case ServiceTypeImap:
 		return true
@@ -676,15 +676,15 @@ func (e ServiceType) Valid() bool {
 		return true
 	case ServiceTypePop3:
 		return true
-	case ServiceTypePop3s:
+	case ServiceTypePop3S:
 		return true
-	case ServiceTypeSmtp:
+	case ServiceTypeSMTP:
+		return true
+	case ServiceTypeSSH:
 		return true
 	case ServiceTypeSmtps:
 		return true
 	case ServiceTypeSnmp:
-		return true
-	case ServiceTypeSsh:
 		return true
 	case ServiceTypeTelnet:
 		return true
@@ -736,14 +736,14 @@ func (e Topology) Valid() bool {
 
 // Defines values for TunnelingProtocol.
 const (
-	TunnelingProtocolIpsec   TunnelingProtocol = "IPSEC"
+	TunnelingProtocolIPsec   TunnelingProtocol = "IPSEC"
 	TunnelingProtocolOpenvpn TunnelingProtocol = "OPENVPN"
 )
 
 // Valid indicates whether the value is a known member of the TunnelingProtocol enum.
 func (e TunnelingProtocol) Valid() bool {
 	switch e {
-	case TunnelingProtocolIpsec:
+	case TunnelingProtocolIPsec:
 		return true
 	case TunnelingProtocolOpenvpn:
 		return true
@@ -756,10 +756,10 @@ func (e TunnelingProtocol) Valid() bool {
 const (
 	UserAuthTypeGoogle    UserAuthType = "GOOGLE"
 	UserAuthTypeInternal  UserAuthType = "INTERNAL"
-	UserAuthTypeLdap      UserAuthType = "LDAP"
+	UserAuthTypeLDAP      UserAuthType = "LDAP"
 	UserAuthTypeMicrosoft UserAuthType = "MICROSOFT"
 	UserAuthTypePasskey   UserAuthType = "PASSKEY"
-	UserAuthTypeSaml      UserAuthType = "SAML"
+	UserAuthTypeSAML      UserAuthType = "SAML"
 )
 
 // Valid indicates whether the value is a known member of the UserAuthType enum.
@@ -769,13 +769,13 @@ func (e UserAuthType) Valid() bool {
 		return true
 	case UserAuthTypeInternal:
 		return true
-	case UserAuthTypeLdap:
+	case UserAuthTypeLDAP:
 		return true
 	case UserAuthTypeMicrosoft:
 		return true
 	case UserAuthTypePasskey:
 		return true
-	case UserAuthTypeSaml:
+	case UserAuthTypeSAML:
 		return true
 	default:
 		return false
@@ -861,7 +861,7 @@ type AccessGroupResponse struct {
 	DefaultGroup *bool                           `json:"defaultGroup,omitempty"`
 	Description  *string                         `json:"description,omitempty"`
 	Destination  []AccessItemDestinationResponse `json:"destination,omitempty"`
-	Id           string                          `json:"id"`
+	ID           string                          `json:"id"`
 	Name         string                          `json:"name"`
 	Source       []AccessItemSourceResponse      `json:"source,omitempty"`
 }
@@ -948,26 +948,26 @@ type AuditLogField struct {
 type AuditLogResponse struct {
 	AdditionalInfo      []AuditLogAdditionalInfo `json:"additionalInfo,omitempty"`
 	Description         *string                  `json:"description,omitempty"`
-	EntityId            *string                  `json:"entityId,omitempty"`
+	EntityID            *string                  `json:"entityId,omitempty"`
 	EntityName          *string                  `json:"entityName,omitempty"`
-	EntityParentId      *string                  `json:"entityParentId,omitempty"`
+	EntityParentID      *string                  `json:"entityParentId,omitempty"`
 	EntityParentName    *string                  `json:"entityParentName,omitempty"`
 	EntityParentType    *string                  `json:"entityParentType,omitempty"`
 	EntityType          *string                  `json:"entityType,omitempty"`
 	Fields              []AuditLogField          `json:"fields,omitempty"`
-	Id                  string                   `json:"id"`
+	ID                  string                   `json:"id"`
 	InitiatorAttributes map[string]string        `json:"initiatorAttributes,omitempty"`
 	InitiatorDeleted    *bool                    `json:"initiatorDeleted,omitempty"`
 	InitiatorEmail      *string                  `json:"initiatorEmail,omitempty"`
 	InitiatorFirstName  *string                  `json:"initiatorFirstName,omitempty"`
-	InitiatorId         *string                  `json:"initiatorId,omitempty"`
+	InitiatorID         *string                  `json:"initiatorId,omitempty"`
 	InitiatorLastName   *string                  `json:"initiatorLastName,omitempty"`
 	InitiatorName       *string                  `json:"initiatorName,omitempty"`
-	InitiatorPublicIp   *string                  `json:"initiatorPublicIp,omitempty"`
+	InitiatorPublicIP   *string                  `json:"initiatorPublicIp,omitempty"`
 	InitiatorType       *string                  `json:"initiatorType,omitempty"`
 	Operation           *string                  `json:"operation,omitempty"`
-	RequestId           *string                  `json:"requestId,omitempty"`
-	TenantId            *string                  `json:"tenantId,omitempty"`
+	RequestID           *string                  `json:"requestId,omitempty"`
+	TenantID            *string                  `json:"tenantId,omitempty"`
 	Timestamp           *time.Time               `json:"timestamp,omitempty"`
 }
 
@@ -981,7 +981,7 @@ type AuditLogsResponse struct {
 
 // AuthCredentials defines model for AuthCredentials.
 type AuthCredentials struct {
-	ClientId     string `json:"clientId"`
+	ClientID     string `json:"clientId"`
 	ClientSecret string `json:"clientSecret"`
 }
 
@@ -1051,7 +1051,7 @@ type DevicePostureRequest struct {
 	Linux         *LinuxRequest   `json:"linux,omitempty"`
 	Macos         *MacOSRequest   `json:"macos,omitempty"`
 	Name          string          `json:"name"`
-	UserGroupsIds *[]string       `json:"userGroupsIds,omitempty"`
+	UserGroupsIDs *[]string       `json:"userGroupsIds,omitempty"`
 	Windows       *WindowsRequest `json:"windows,omitempty"`
 }
 
@@ -1059,12 +1059,12 @@ type DevicePostureRequest struct {
 type DevicePostureResponse struct {
 	Android       *AndroidResponse `json:"android,omitempty"`
 	Description   *string          `json:"description,omitempty"`
-	Id            string           `json:"id"`
+	ID            string           `json:"id"`
 	Ios           *IOSResponse     `json:"ios,omitempty"`
 	Linux         *LinuxResponse   `json:"linux,omitempty"`
 	Macos         *MacOSResponse   `json:"macos,omitempty"`
 	Name          string           `json:"name"`
-	UserGroupsIds []string         `json:"userGroupsIds,omitempty"`
+	UserGroupsIDs []string         `json:"userGroupsIds,omitempty"`
 	Windows       *WindowsResponse `json:"windows,omitempty"`
 }
 
@@ -1082,12 +1082,12 @@ type DeviceResponse struct {
 	// ConnectionStatus Whether the item is connected right now.
 	ConnectionStatus *ConnectionStatus `json:"connectionStatus,omitempty"`
 	Description      *string           `json:"description,omitempty"`
-	Id               string            `json:"id"`
-	IpV4Address      *string           `json:"ipV4Address,omitempty"`
-	IpV6Address      *string           `json:"ipV6Address,omitempty"`
+	ID               string            `json:"id"`
+	IPV4Address      *string           `json:"ipV4Address,omitempty"`
+	IPV6Address      *string           `json:"ipV6Address,omitempty"`
 	Name             string            `json:"name"`
 	Platform         *PlatformResponse `json:"platform,omitempty"`
-	UserId           *string           `json:"userId,omitempty"`
+	UserID           *string           `json:"userId,omitempty"`
 }
 
 // DiskEncryption defines model for DiskEncryption.
@@ -1100,38 +1100,38 @@ type DiskEncryption struct {
 // DiskEncryptionType Disk encryption a device posture policy requires.
 type DiskEncryptionType string
 
-// DnsRecordRequest defines model for DnsRecordRequest.
-type DnsRecordRequest struct {
+// DNSRecordRequest defines model for DnsRecordRequest.
+type DNSRecordRequest struct {
 	Description   *string   `json:"description,omitempty"`
 	Domain        string    `json:"domain"`
-	Ipv4Addresses *[]string `json:"ipv4Addresses,omitempty"`
-	Ipv6Addresses *[]string `json:"ipv6Addresses,omitempty"`
+	IPv4Addresses *[]string `json:"ipv4Addresses,omitempty"`
+	IPv6Addresses *[]string `json:"ipv6Addresses,omitempty"`
 }
 
-// DnsRecordResponse defines model for DnsRecordResponse.
-type DnsRecordResponse struct {
+// DNSRecordResponse defines model for DnsRecordResponse.
+type DNSRecordResponse struct {
 	Description   *string  `json:"description,omitempty"`
 	Domain        string   `json:"domain"`
-	Id            string   `json:"id"`
-	Ipv4Addresses []string `json:"ipv4Addresses,omitempty"`
-	Ipv6Addresses []string `json:"ipv6Addresses,omitempty"`
+	ID            string   `json:"id"`
+	IPv4Addresses []string `json:"ipv4Addresses,omitempty"`
+	IPv6Addresses []string `json:"ipv6Addresses,omitempty"`
 }
 
-// DnsServerAddresses defines model for DnsServerAddresses.
-type DnsServerAddresses struct {
-	PrimaryIpV4   *string `json:"primaryIpV4,omitempty"`
-	SecondaryIpV4 *string `json:"secondaryIpV4,omitempty"`
+// DNSServerAddresses defines model for DnsServerAddresses.
+type DNSServerAddresses struct {
+	PrimaryIPv4   *string `json:"primaryIpV4,omitempty"`
+	SecondaryIPv4 *string `json:"secondaryIpV4,omitempty"`
 }
 
-// DnsZone defines model for DnsZone.
-type DnsZone struct {
+// DNSZone defines model for DnsZone.
+type DNSZone struct {
 	Addresses *[]string `json:"addresses,omitempty"`
 	Name      string    `json:"name"`
 }
 
-// DnsZones defines model for DnsZones.
-type DnsZones struct {
-	Zones *[]DnsZone `json:"zones,omitempty"`
+// DNSZones defines model for DnsZones.
+type DNSZones struct {
+	Zones *[]DNSZone `json:"zones,omitempty"`
 }
 
 // DomainAndComment A domain and its comment; together they are at most 150 characters.
@@ -1147,8 +1147,8 @@ type DomainRouteType string
 
 // DomainRoutingSubnet defines model for DomainRoutingSubnet.
 type DomainRoutingSubnet struct {
-	IpV4Address *string `json:"ipV4Address,omitempty"`
-	IpV6Address *string `json:"ipV6Address,omitempty"`
+	IPV4Address *string `json:"ipV4Address,omitempty"`
+	IPV6Address *string `json:"ipV6Address,omitempty"`
 }
 
 // ErrorDetails defines model for ErrorDetails.
@@ -1176,14 +1176,14 @@ type GrantType string
 
 // GroupMappingRecordResponse defines model for GroupMappingRecordResponse.
 type GroupMappingRecordResponse struct {
-	GroupId       *string  `json:"groupId,omitempty"`
+	GroupID       *string  `json:"groupId,omitempty"`
 	IdpGroupNames []string `json:"idpGroupNames,omitempty"`
 	SortingOrder  *int32   `json:"sortingOrder,omitempty"`
 }
 
 // GroupMappingResponse defines model for GroupMappingResponse.
 type GroupMappingResponse struct {
-	FallbackGroupId *string                      `json:"fallbackGroupId,omitempty"`
+	FallbackGroupID *string                      `json:"fallbackGroupId,omitempty"`
 	Mappings        []GroupMappingRecordResponse `json:"mappings,omitempty"`
 }
 
@@ -1199,9 +1199,9 @@ type HostApplicationRequest struct {
 type HostApplicationResponse struct {
 	Config        *ServiceConfigResponse `json:"config,omitempty"`
 	Description   *string                `json:"description,omitempty"`
-	Id            string                 `json:"id"`
+	ID            string                 `json:"id"`
 	Name          string                 `json:"name"`
-	NetworkItemId *string                `json:"networkItemId,omitempty"`
+	NetworkItemID *string                `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType          `json:"networkItemType,omitempty"`
@@ -1210,7 +1210,7 @@ type HostApplicationResponse struct {
 
 // HostApplicationRouteRequest defines model for HostApplicationRouteRequest.
 type HostApplicationRouteRequest struct {
-	AllowEmbeddedIp *bool  `json:"allowEmbeddedIp,omitempty"`
+	AllowEmbeddedIP *bool  `json:"allowEmbeddedIp,omitempty"`
 	Value           string `json:"value"`
 }
 
@@ -1218,7 +1218,7 @@ type HostApplicationRouteRequest struct {
 type HostConnectorRequest struct {
 	Description *string `json:"description,omitempty"`
 	Name        string  `json:"name"`
-	VpnRegionId string  `json:"vpnRegionId"`
+	VPNRegionID string  `json:"vpnRegionId"`
 }
 
 // HostConnectorResponse defines model for HostConnectorResponse.
@@ -1226,16 +1226,16 @@ type HostConnectorResponse struct {
 	// ConnectionStatus Whether the item is connected right now.
 	ConnectionStatus *ConnectionStatus `json:"connectionStatus,omitempty"`
 	Description      *string           `json:"description,omitempty"`
-	Id               string            `json:"id"`
-	IpV4Address      *string           `json:"ipV4Address,omitempty"`
-	IpV6Address      *string           `json:"ipV6Address,omitempty"`
+	ID               string            `json:"id"`
+	IPV4Address      *string           `json:"ipV4Address,omitempty"`
+	IPV6Address      *string           `json:"ipV6Address,omitempty"`
 	Licensed         *bool             `json:"licensed,omitempty"`
 	Name             string            `json:"name"`
-	NetworkItemId    *string           `json:"networkItemId,omitempty"`
+	NetworkItemID    *string           `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType `json:"networkItemType,omitempty"`
-	VpnRegionId     *string          `json:"vpnRegionId,omitempty"`
+	VPNRegionID     *string          `json:"vpnRegionId,omitempty"`
 }
 
 // HostCreateRequest defines model for HostCreateRequest.
@@ -1243,7 +1243,7 @@ type HostCreateRequest struct {
 	Connectors  []HostConnectorRequest `json:"connectors,omitempty"`
 	Description *string                `json:"description,omitempty"`
 	Domain      *string                `json:"domain,omitempty"`
-	GatewaysIds []string               `json:"gatewaysIds,omitempty"`
+	GatewaysIDs *[]string              `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1252,28 +1252,28 @@ type HostCreateRequest struct {
 
 // HostDomainRouteResponse defines model for HostDomainRouteResponse.
 type HostDomainRouteResponse struct {
-	AllowEmbeddedIp *bool   `json:"allowEmbeddedIp,omitempty"`
+	AllowEmbeddedIP *bool   `json:"allowEmbeddedIp,omitempty"`
 	Domain          *string `json:"domain,omitempty"`
-	Id              string  `json:"id"`
+	ID              string  `json:"id"`
 
 	// Type Kind of an application route.
 	Type *DomainRouteType `json:"type,omitempty"`
 }
 
-// HostIpServiceRequest defines model for HostIpServiceRequest.
-type HostIpServiceRequest struct {
+// HostIPServiceRequest defines model for HostIpServiceRequest.
+type HostIPServiceRequest struct {
 	Config      *ServiceConfigRequest `json:"config,omitempty"`
 	Description *string               `json:"description,omitempty"`
 	Name        string                `json:"name"`
 }
 
-// HostIpServiceResponse defines model for HostIpServiceResponse.
-type HostIpServiceResponse struct {
+// HostIPServiceResponse defines model for HostIpServiceResponse.
+type HostIPServiceResponse struct {
 	Config        *ServiceConfigResponse `json:"config,omitempty"`
 	Description   *string                `json:"description,omitempty"`
-	Id            string                 `json:"id"`
+	ID            string                 `json:"id"`
 	Name          string                 `json:"name"`
-	NetworkItemId *string                `json:"networkItemId,omitempty"`
+	NetworkItemID *string                `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType `json:"networkItemType,omitempty"`
@@ -1284,8 +1284,8 @@ type HostResponse struct {
 	Connectors  []HostConnectorResponse `json:"connectors,omitempty"`
 	Description *string                 `json:"description,omitempty"`
 	Domain      *string                 `json:"domain,omitempty"`
-	GatewaysIds []string                `json:"gatewaysIds,omitempty"`
-	Id          string                  `json:"id"`
+	GatewaysIDs []string                `json:"gatewaysIds,omitempty"`
+	ID          string                  `json:"id"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1297,7 +1297,7 @@ type HostResponse struct {
 type HostUpdateRequest struct {
 	Description *string   `json:"description,omitempty"`
 	Domain      *string   `json:"domain,omitempty"`
-	GatewaysIds *[]string `json:"gatewaysIds,omitempty"`
+	GatewaysIDs *[]string `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1369,88 +1369,88 @@ type IkeStartupAction string
 // InternetAccess How traffic to the internet is routed.
 type InternetAccess string
 
-// IpAllocationMode Address families handed out to clients and connectors.
-type IpAllocationMode string
+// IPAllocationMode Address families handed out to clients and connectors.
+type IPAllocationMode string
 
-// IpCheckRequest defines model for IpCheckRequest.
-type IpCheckRequest struct {
+// IPCheckRequest defines model for IpCheckRequest.
+type IPCheckRequest struct {
 	Allowed *bool        `json:"allowed,omitempty"`
-	Ips     *[]IpRequest `json:"ips,omitempty"`
+	Ips     *[]IPRequest `json:"ips,omitempty"`
 }
 
-// IpCheckResponse defines model for IpCheckResponse.
-type IpCheckResponse struct {
+// IPCheckResponse defines model for IpCheckResponse.
+type IPCheckResponse struct {
 	Allowed *bool        `json:"allowed,omitempty"`
-	Ips     []IpResponse `json:"ips,omitempty"`
+	Ips     []IPResponse `json:"ips,omitempty"`
 }
 
-// IpRequest defines model for IpRequest.
-type IpRequest struct {
+// IPRequest defines model for IpRequest.
+type IPRequest struct {
 	Description *string `json:"description,omitempty"`
-	Ip          *string `json:"ip,omitempty"`
+	IP          *string `json:"ip,omitempty"`
 }
 
-// IpResponse defines model for IpResponse.
-type IpResponse struct {
+// IPResponse defines model for IpResponse.
+type IPResponse struct {
 	Description *string `json:"description,omitempty"`
-	Ip          *string `json:"ip,omitempty"`
+	IP          *string `json:"ip,omitempty"`
 }
 
-// IpRouteResponse defines model for IpRouteResponse.
-type IpRouteResponse struct {
-	Id            string  `json:"id"`
-	ParentRouteId *string `json:"parentRouteId,omitempty"`
+// IPRouteResponse defines model for IpRouteResponse.
+type IPRouteResponse struct {
+	ID            string  `json:"id"`
+	ParentRouteID *string `json:"parentRouteId,omitempty"`
 	Subnet        string  `json:"subnet"`
 
 	// Type Address family of a route.
 	Type *RouteType `json:"type,omitempty"`
 }
 
-// IpSecAuthenticationType How IPsec peers authenticate.
-type IpSecAuthenticationType string
+// IPSecAuthenticationType How IPsec peers authenticate.
+type IPSecAuthenticationType string
 
-// IpSecConfigRequest defines model for IpSecConfigRequest.
-type IpSecConfigRequest struct {
+// IPSecConfigRequest defines model for IpSecConfigRequest.
+type IPSecConfigRequest struct {
 	// AuthenticationType How IPsec peers authenticate.
-	AuthenticationType *IpSecAuthenticationType `json:"authenticationType,omitempty"`
+	AuthenticationType *IPSecAuthenticationType `json:"authenticationType,omitempty"`
 	Domain             *string                  `json:"domain,omitempty"`
 	Hostname           *string                  `json:"hostname,omitempty"`
 	IkeProtocol        *IkeProtocol             `json:"ikeProtocol,omitempty"`
 
 	// Platform Remote IPsec gateway platform.
-	Platform           *IpSecPlatform `json:"platform,omitempty"`
+	Platform           *IPSecPlatform `json:"platform,omitempty"`
 	PreSharedKey       *string        `json:"preSharedKey,omitempty"`
-	RemoteSitePublicIp *string        `json:"remoteSitePublicIp,omitempty"`
+	RemoteSitePublicIP *string        `json:"remoteSitePublicIp,omitempty"`
 }
 
-// IpSecConfigResponse defines model for IpSecConfigResponse.
-type IpSecConfigResponse struct {
+// IPSecConfigResponse defines model for IpSecConfigResponse.
+type IPSecConfigResponse struct {
 	// AuthenticationType How IPsec peers authenticate.
-	AuthenticationType *IpSecAuthenticationType `json:"authenticationType,omitempty"`
+	AuthenticationType *IPSecAuthenticationType `json:"authenticationType,omitempty"`
 
 	// ConnectorState State of an IPsec connector.
-	ConnectorState       *IpSecConnectorState `json:"connectorState,omitempty"`
+	ConnectorState       *IPSecConnectorState `json:"connectorState,omitempty"`
 	Domain               *string              `json:"domain,omitempty"`
 	Hostname             *string              `json:"hostname,omitempty"`
 	IkeProtocol          *IkeProtocol         `json:"ikeProtocol,omitempty"`
-	PairedAwsConnectorId *string              `json:"pairedAwsConnectorId,omitempty"`
+	PairedAwsConnectorID *string              `json:"pairedAwsConnectorId,omitempty"`
 
 	// Platform Remote IPsec gateway platform.
-	Platform           *IpSecPlatform `json:"platform,omitempty"`
+	Platform           *IPSecPlatform `json:"platform,omitempty"`
 	PreSharedKey       *string        `json:"preSharedKey,omitempty"`
-	RemoteSitePublicIp *string        `json:"remoteSitePublicIp,omitempty"`
-	ServerId           *string        `json:"serverId,omitempty"`
-	ServerIp           *string        `json:"serverIp,omitempty"`
+	RemoteSitePublicIP *string        `json:"remoteSitePublicIp,omitempty"`
+	ServerID           *string        `json:"serverId,omitempty"`
+	ServerIP           *string        `json:"serverIp,omitempty"`
 }
 
-// IpSecConnectorState State of an IPsec connector.
-type IpSecConnectorState string
+// IPSecConnectorState State of an IPsec connector.
+type IPSecConnectorState string
 
-// IpSecPlatform Remote IPsec gateway platform.
-type IpSecPlatform string
+// IPSecPlatform Remote IPsec gateway platform.
+type IPSecPlatform string
 
-// IpServiceType Role of an IP service.
-type IpServiceType string
+// IPServiceType Role of an IP service.
+type IPServiceType string
 
 // LinuxRequest defines model for LinuxRequest.
 type LinuxRequest struct {
@@ -1467,9 +1467,9 @@ type LocationContextRequest struct {
 	CountryCheck  *CountryCheckRequest `json:"countryCheck,omitempty"`
 	DefaultCheck  *DefaultCheckRequest `json:"defaultCheck,omitempty"`
 	Description   *string              `json:"description,omitempty"`
-	IpCheck       *IpCheckRequest      `json:"ipCheck,omitempty"`
+	IPCheck       *IPCheckRequest      `json:"ipCheck,omitempty"`
 	Name          string               `json:"name"`
-	UserGroupsIds *[]string            `json:"userGroupsIds,omitempty"`
+	UserGroupsIDs *[]string            `json:"userGroupsIds,omitempty"`
 }
 
 // LocationContextResponse defines model for LocationContextResponse.
@@ -1477,10 +1477,10 @@ type LocationContextResponse struct {
 	CountryCheck  *CountryCheckResponse `json:"countryCheck,omitempty"`
 	DefaultCheck  *DefaultCheckResponse `json:"defaultCheck,omitempty"`
 	Description   *string               `json:"description,omitempty"`
-	Id            string                `json:"id"`
-	IpCheck       *IpCheckResponse      `json:"ipCheck,omitempty"`
+	ID            string                `json:"id"`
+	IPCheck       *IPCheckResponse      `json:"ipCheck,omitempty"`
 	Name          string                `json:"name"`
-	UserGroupsIds []string              `json:"userGroupsIds,omitempty"`
+	UserGroupsIDs []string              `json:"userGroupsIds,omitempty"`
 }
 
 // MacOSAntivirus Antivirus product a macOS device posture policy can require; the Windows set without CORTEX_XDR, which the vendor added for Windows only.
@@ -1516,9 +1516,9 @@ type NetworkApplicationRequest struct {
 type NetworkApplicationResponse struct {
 	Config        *ServiceConfigResponse `json:"config,omitempty"`
 	Description   *string                `json:"description,omitempty"`
-	Id            string                 `json:"id"`
+	ID            string                 `json:"id"`
 	Name          string                 `json:"name"`
-	NetworkItemId *string                `json:"networkItemId,omitempty"`
+	NetworkItemID *string                `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType             `json:"networkItemType,omitempty"`
@@ -1527,7 +1527,7 @@ type NetworkApplicationResponse struct {
 
 // NetworkApplicationRouteRequest defines model for NetworkApplicationRouteRequest.
 type NetworkApplicationRouteRequest struct {
-	AllowEmbeddedIp *bool  `json:"allowEmbeddedIp,omitempty"`
+	AllowEmbeddedIP *bool  `json:"allowEmbeddedIp,omitempty"`
 	ExactMatch      *bool  `json:"exactMatch,omitempty"`
 	Value           string `json:"value"`
 }
@@ -1535,9 +1535,9 @@ type NetworkApplicationRouteRequest struct {
 // NetworkConnectorRequest defines model for NetworkConnectorRequest.
 type NetworkConnectorRequest struct {
 	Description *string             `json:"description,omitempty"`
-	IpSecConfig *IpSecConfigRequest `json:"ipSecConfig,omitempty"`
+	IPSecConfig *IPSecConfigRequest `json:"ipSecConfig,omitempty"`
 	Name        string              `json:"name"`
-	VpnRegionId string              `json:"vpnRegionId"`
+	VPNRegionID string              `json:"vpnRegionId"`
 }
 
 // NetworkConnectorResponse defines model for NetworkConnectorResponse.
@@ -1545,20 +1545,20 @@ type NetworkConnectorResponse struct {
 	// ConnectionStatus Whether the item is connected right now.
 	ConnectionStatus *ConnectionStatus    `json:"connectionStatus,omitempty"`
 	Description      *string              `json:"description,omitempty"`
-	Id               string               `json:"id"`
-	IpSecConfig      *IpSecConfigResponse `json:"ipSecConfig,omitempty"`
-	IpV4Address      *string              `json:"ipV4Address,omitempty"`
-	IpV6Address      *string              `json:"ipV6Address,omitempty"`
+	ID               string               `json:"id"`
+	IPSecConfig      *IPSecConfigResponse `json:"ipSecConfig,omitempty"`
+	IPV4Address      *string              `json:"ipV4Address,omitempty"`
+	IPV6Address      *string              `json:"ipV6Address,omitempty"`
 	Licensed         *bool                `json:"licensed,omitempty"`
 	Name             string               `json:"name"`
-	NetworkItemId    *string              `json:"networkItemId,omitempty"`
+	NetworkItemID    *string              `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType `json:"networkItemType,omitempty"`
 
 	// TunnelingProtocol Tunnel protocol of a network and its connectors.
 	TunnelingProtocol *TunnelingProtocol `json:"tunnelingProtocol,omitempty"`
-	VpnRegionId       *string            `json:"vpnRegionId,omitempty"`
+	VPNRegionID       *string            `json:"vpnRegionId,omitempty"`
 }
 
 // NetworkCreateRequest defines model for NetworkCreateRequest.
@@ -1566,7 +1566,7 @@ type NetworkCreateRequest struct {
 	Connectors  []NetworkConnectorRequest `json:"connectors,omitempty"`
 	Description *string                   `json:"description,omitempty"`
 	Egress      *bool                     `json:"egress,omitempty"`
-	GatewaysIds []string                  `json:"gatewaysIds,omitempty"`
+	GatewaysIDs *[]string                 `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess       `json:"internetAccess,omitempty"`
@@ -1579,40 +1579,40 @@ type NetworkCreateRequest struct {
 
 // NetworkDomainRouteResponse defines model for NetworkDomainRouteResponse.
 type NetworkDomainRouteResponse struct {
-	AllowEmbeddedIp *bool   `json:"allowEmbeddedIp,omitempty"`
+	AllowEmbeddedIP *bool   `json:"allowEmbeddedIp,omitempty"`
 	Domain          *string `json:"domain,omitempty"`
 	ExactMatch      *bool   `json:"exactMatch,omitempty"`
-	Id              string  `json:"id"`
+	ID              string  `json:"id"`
 
 	// Type Kind of an application route.
 	Type *DomainRouteType `json:"type,omitempty"`
 }
 
-// NetworkIpServiceRequest defines model for NetworkIpServiceRequest.
-type NetworkIpServiceRequest struct {
+// NetworkIPServiceRequest defines model for NetworkIpServiceRequest.
+type NetworkIPServiceRequest struct {
 	Config      *ServiceConfigRequest  `json:"config,omitempty"`
 	Description *string                `json:"description,omitempty"`
 	Name        string                 `json:"name"`
 	Routes      *[]ServiceRouteRequest `json:"routes,omitempty"`
 
 	// Type Role of an IP service.
-	Type *IpServiceType `json:"type,omitempty"`
+	Type *IPServiceType `json:"type,omitempty"`
 }
 
-// NetworkIpServiceResponse defines model for NetworkIpServiceResponse.
-type NetworkIpServiceResponse struct {
+// NetworkIPServiceResponse defines model for NetworkIpServiceResponse.
+type NetworkIPServiceResponse struct {
 	Config        *ServiceConfigResponse `json:"config,omitempty"`
 	Description   *string                `json:"description,omitempty"`
-	Id            string                 `json:"id"`
+	ID            string                 `json:"id"`
 	Name          string                 `json:"name"`
-	NetworkItemId *string                `json:"networkItemId,omitempty"`
+	NetworkItemID *string                `json:"networkItemId,omitempty"`
 
 	// NetworkItemType Kind of item a connector, service or application belongs to.
 	NetworkItemType *NetworkItemType  `json:"networkItemType,omitempty"`
-	Routes          []IpRouteResponse `json:"routes,omitempty"`
+	Routes          []IPRouteResponse `json:"routes,omitempty"`
 
 	// Type Role of an IP service.
-	Type *IpServiceType `json:"type,omitempty"`
+	Type *IPServiceType `json:"type,omitempty"`
 }
 
 // NetworkItemType Kind of item a connector, service or application belongs to.
@@ -1623,8 +1623,8 @@ type NetworkResponse struct {
 	Connectors  []NetworkConnectorResponse `json:"connectors,omitempty"`
 	Description *string                    `json:"description,omitempty"`
 	Egress      *bool                      `json:"egress,omitempty"`
-	GatewaysIds []string                   `json:"gatewaysIds,omitempty"`
-	Id          string                     `json:"id"`
+	GatewaysIDs []string                   `json:"gatewaysIds,omitempty"`
+	ID          string                     `json:"id"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess        `json:"internetAccess,omitempty"`
@@ -1645,7 +1645,7 @@ type NetworkRouteRequest struct {
 // NetworkRouteResponse defines model for NetworkRouteResponse.
 type NetworkRouteResponse struct {
 	Description *string `json:"description,omitempty"`
-	Id          string  `json:"id"`
+	ID          string  `json:"id"`
 	Subnet      string  `json:"subnet"`
 
 	// Type Address family of a route.
@@ -1656,7 +1656,7 @@ type NetworkRouteResponse struct {
 type NetworkUpdateRequest struct {
 	Description *string   `json:"description,omitempty"`
 	Egress      *bool     `json:"egress,omitempty"`
-	GatewaysIds *[]string `json:"gatewaysIds,omitempty"`
+	GatewaysIDs *[]string `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess `json:"internetAccess,omitempty"`
@@ -1682,7 +1682,7 @@ type OAuthResponse struct {
 
 // OAuthTokenRequest defines model for OAuthTokenRequest.
 type OAuthTokenRequest struct {
-	ClientId     *string `json:"client_id,omitempty"`
+	ClientID     *string `json:"client_id,omitempty"`
 	ClientSecret *string `json:"client_secret,omitempty"`
 
 	// GrantType OAuth2 grant type; only client credentials is supported.
@@ -1720,9 +1720,9 @@ type PageDeviceResponse struct {
 	TotalPages       int32            `json:"totalPages"`
 }
 
-// PageDnsRecordResponse defines model for PageDnsRecordResponse.
-type PageDnsRecordResponse struct {
-	Content          []DnsRecordResponse `json:"content"`
+// PageDNSRecordResponse defines model for PageDnsRecordResponse.
+type PageDNSRecordResponse struct {
+	Content          []DNSRecordResponse `json:"content"`
 	NumberOfElements int32               `json:"numberOfElements"`
 	Page             int32               `json:"page"`
 	Size             int32               `json:"size"`
@@ -1750,9 +1750,9 @@ type PageHostConnectorResponse struct {
 	TotalPages       int32                   `json:"totalPages"`
 }
 
-// PageHostIpServiceResponse defines model for PageHostIpServiceResponse.
-type PageHostIpServiceResponse struct {
-	Content          []HostIpServiceResponse `json:"content"`
+// PageHostIPServiceResponse defines model for PageHostIpServiceResponse.
+type PageHostIPServiceResponse struct {
+	Content          []HostIPServiceResponse `json:"content"`
 	NumberOfElements int32                   `json:"numberOfElements"`
 	Page             int32                   `json:"page"`
 	Size             int32                   `json:"size"`
@@ -1800,9 +1800,9 @@ type PageNetworkConnectorResponse struct {
 	TotalPages       int32                      `json:"totalPages"`
 }
 
-// PageNetworkIpServiceResponse defines model for PageNetworkIpServiceResponse.
-type PageNetworkIpServiceResponse struct {
-	Content          []NetworkIpServiceResponse `json:"content"`
+// PageNetworkIPServiceResponse defines model for PageNetworkIpServiceResponse.
+type PageNetworkIPServiceResponse struct {
+	Content          []NetworkIPServiceResponse `json:"content"`
 	NumberOfElements int32                      `json:"numberOfElements"`
 	Page             int32                      `json:"page"`
 	Size             int32                      `json:"size"`
@@ -1830,9 +1830,9 @@ type PageNetworkRouteResponse struct {
 	TotalPages       int32                  `json:"totalPages"`
 }
 
-// PageUserDnsResolution defines model for PageUserDnsResolution.
-type PageUserDnsResolution struct {
-	Content          []UserDnsResolution `json:"content"`
+// PageUserDNSResolution defines model for PageUserDnsResolution.
+type PageUserDNSResolution struct {
+	Content          []UserDNSResolution `json:"content"`
 	NumberOfElements int32               `json:"numberOfElements"`
 	Page             int32               `json:"page"`
 	Size             int32               `json:"size"`
@@ -1863,7 +1863,7 @@ type PageUserResponse struct {
 // PlatformResponse defines model for PlatformResponse.
 type PlatformResponse struct {
 	ClientVersion *string `json:"clientVersion,omitempty"`
-	Os            *string `json:"os,omitempty"`
+	OS            *string `json:"os,omitempty"`
 	Version       *string `json:"version,omitempty"`
 }
 
@@ -1910,25 +1910,25 @@ type SessionResponse struct {
 	BytesIn                     *int64     `json:"bytesIn,omitempty"`
 	BytesOut                    *int64     `json:"bytesOut,omitempty"`
 	ClientUUID                  *string    `json:"clientUUID,omitempty"`
-	ConnectorId                 *string    `json:"connectorId,omitempty"`
+	ConnectorID                 *string    `json:"connectorId,omitempty"`
 	ConnectorName               *string    `json:"connectorName,omitempty"`
-	DeviceId                    *string    `json:"deviceId,omitempty"`
+	DeviceID                    *string    `json:"deviceId,omitempty"`
 	DeviceName                  *string    `json:"deviceName,omitempty"`
 	DisconnectReason            *string    `json:"disconnectReason,omitempty"`
 	DisconnectReasonDescription *string    `json:"disconnectReasonDescription,omitempty"`
 	Email                       *string    `json:"email,omitempty"`
 	FirstName                   *string    `json:"firstName,omitempty"`
-	HostId                      *string    `json:"hostId,omitempty"`
+	HostID                      *string    `json:"hostId,omitempty"`
 	HostName                    *string    `json:"hostName,omitempty"`
-	Id                          string     `json:"id"`
+	ID                          string     `json:"id"`
 	LastName                    *string    `json:"lastName,omitempty"`
-	NetworkId                   *string    `json:"networkId,omitempty"`
+	NetworkID                   *string    `json:"networkId,omitempty"`
 	NetworkName                 *string    `json:"networkName,omitempty"`
-	OsType                      *string    `json:"osType,omitempty"`
-	OsVersion                   *string    `json:"osVersion,omitempty"`
+	OSType                      *string    `json:"osType,omitempty"`
+	OSVersion                   *string    `json:"osVersion,omitempty"`
 	PrimaryGroupName            *string    `json:"primaryGroupName,omitempty"`
 	Protocol                    *string    `json:"protocol,omitempty"`
-	PublicIp                    *string    `json:"publicIp,omitempty"`
+	PublicIP                    *string    `json:"publicIp,omitempty"`
 	Region                      *string    `json:"region,omitempty"`
 	SecondaryGroupNames         []string   `json:"secondaryGroupNames,omitempty"`
 	SessionDurationSeconds      *int64     `json:"sessionDurationSeconds,omitempty"`
@@ -1937,10 +1937,10 @@ type SessionResponse struct {
 
 	// Status State of a VPN session.
 	Status     *SessionStatus `json:"status,omitempty"`
-	TunnelIpV4 *string        `json:"tunnelIpV4,omitempty"`
-	TunnelIpV6 *string        `json:"tunnelIpV6,omitempty"`
+	TunnelIPv4 *string        `json:"tunnelIpV4,omitempty"`
+	TunnelIPv6 *string        `json:"tunnelIpV6,omitempty"`
 	UserGroup  *string        `json:"userGroup,omitempty"`
-	UserId     *string        `json:"userId,omitempty"`
+	UserID     *string        `json:"userId,omitempty"`
 	UserName   *string        `json:"userName,omitempty"`
 }
 
@@ -1956,8 +1956,8 @@ type SessionsResponse struct {
 
 // Subnet defines model for Subnet.
 type Subnet struct {
-	IpV4Address *[]string `json:"ipV4Address,omitempty"`
-	IpV6Address *[]string `json:"ipV6Address,omitempty"`
+	IPV4Address *[]string `json:"ipV4Address,omitempty"`
+	IPV6Address *[]string `json:"ipV6Address,omitempty"`
 }
 
 // Topology WPC topology.
@@ -1965,12 +1965,12 @@ type Topology string
 
 // TunnelBypassRequest defines model for TunnelBypassRequest.
 type TunnelBypassRequest struct {
-	Ipv4Subnets *[]string `json:"ipv4Subnets,omitempty"`
+	IPv4Subnets *[]string `json:"ipv4Subnets,omitempty"`
 }
 
 // TunnelBypassResponse defines model for TunnelBypassResponse.
 type TunnelBypassResponse struct {
-	Ipv4Subnets []string `json:"ipv4Subnets,omitempty"`
+	IPv4Subnets []string `json:"ipv4Subnets,omitempty"`
 }
 
 // TunnelingProtocol Tunnel protocol of a network and its connectors.
@@ -1984,23 +1984,23 @@ type UserCreateRequest struct {
 	Devices   []DeviceRequest `json:"devices,omitempty"`
 	Email     string          `json:"email"`
 	FirstName *string         `json:"firstName,omitempty"`
-	GroupId   *string         `json:"groupId,omitempty"`
+	GroupID   *string         `json:"groupId,omitempty"`
 	LastName  *string         `json:"lastName,omitempty"`
 
 	// Role Administrative role of a user.
 	Role              *UserRole `json:"role,omitempty"`
-	SecondaryGroupIds []string  `json:"secondaryGroupIds,omitempty"`
+	SecondaryGroupIDs *[]string `json:"secondaryGroupIds,omitempty"`
 	Username          string    `json:"username"`
 }
 
-// UserDnsResolution DNS queries for one domain by one user, aggregated over one hour.
-type UserDnsResolution struct {
+// UserDNSResolution DNS queries for one domain by one user, aggregated over one hour.
+type UserDNSResolution struct {
 	AllowedCount   *int64  `json:"allowedCount,omitempty"`
 	BlockedCount   *int64  `json:"blockedCount,omitempty"`
 	Domain         *string `json:"domain,omitempty"`
 	FailedCount    *int64  `json:"failedCount,omitempty"`
 	InternalDomain *bool   `json:"internalDomain,omitempty"`
-	MemberId       *string `json:"memberId,omitempty"`
+	MemberID       *string `json:"memberId,omitempty"`
 
 	// Time Start of the hour, in milliseconds since the Unix epoch.
 	Time *int64 `json:"time,omitempty"`
@@ -2012,14 +2012,14 @@ type UserGroupRequest struct {
 
 	// ConnectAuth When users must authenticate to connect.
 	ConnectAuth *ConnectAuth `json:"connectAuth,omitempty"`
-	GatewaysIds *[]string    `json:"gatewaysIds,omitempty"`
+	GatewaysIDs *[]string    `json:"gatewaysIds,omitempty"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess      `json:"internetAccess,omitempty"`
 	MaxDevice      *int32               `json:"maxDevice,omitempty"`
 	Name           string               `json:"name"`
 	TunnelBypass   *TunnelBypassRequest `json:"tunnelBypass,omitempty"`
-	VpnRegionIds   *[]string            `json:"vpnRegionIds,omitempty"`
+	VPNRegionIDs   *[]string            `json:"vpnRegionIds,omitempty"`
 }
 
 // UserGroupResponse defines model for UserGroupResponse.
@@ -2028,8 +2028,8 @@ type UserGroupResponse struct {
 
 	// ConnectAuth When users must authenticate to connect.
 	ConnectAuth *ConnectAuth `json:"connectAuth,omitempty"`
-	GatewaysIds []string     `json:"gatewaysIds,omitempty"`
-	Id          string       `json:"id"`
+	GatewaysIDs []string     `json:"gatewaysIds,omitempty"`
+	ID          string       `json:"id"`
 
 	// InternetAccess How traffic to the internet is routed.
 	InternetAccess *InternetAccess       `json:"internetAccess,omitempty"`
@@ -2037,7 +2037,7 @@ type UserGroupResponse struct {
 	Name           string                `json:"name"`
 	SystemSubnets  []string              `json:"systemSubnets,omitempty"`
 	TunnelBypass   *TunnelBypassResponse `json:"tunnelBypass,omitempty"`
-	VpnRegionIds   []string              `json:"vpnRegionIds,omitempty"`
+	VPNRegionIDs   []string              `json:"vpnRegionIds,omitempty"`
 }
 
 // UserResponse defines model for UserResponse.
@@ -2050,14 +2050,14 @@ type UserResponse struct {
 	Devices          []DeviceResponse  `json:"devices,omitempty"`
 	Email            string            `json:"email"`
 	FirstName        *string           `json:"firstName,omitempty"`
-	GroupId          *string           `json:"groupId,omitempty"`
-	Id               string            `json:"id"`
+	GroupID          *string           `json:"groupId,omitempty"`
+	ID               string            `json:"id"`
 	LastName         *string           `json:"lastName,omitempty"`
 	Licensed         *bool             `json:"licensed,omitempty"`
 
 	// Role Administrative role of a user.
 	Role              *UserRole `json:"role,omitempty"`
-	SecondaryGroupIds []string  `json:"secondaryGroupIds,omitempty"`
+	SecondaryGroupIDs []string  `json:"secondaryGroupIds,omitempty"`
 
 	// Status Lifecycle state of a user.
 	Status   *UserStatus `json:"status,omitempty"`
@@ -2074,12 +2074,12 @@ type UserStatus string
 type UserUpdateRequest struct {
 	Email     string  `json:"email"`
 	FirstName *string `json:"firstName,omitempty"`
-	GroupId   *string `json:"groupId,omitempty"`
+	GroupID   *string `json:"groupId,omitempty"`
 	LastName  *string `json:"lastName,omitempty"`
 
 	// Role Administrative role of a user.
 	Role              *UserRole `json:"role,omitempty"`
-	SecondaryGroupIds *[]string `json:"secondaryGroupIds,omitempty"`
+	SecondaryGroupIDs *[]string `json:"secondaryGroupIds,omitempty"`
 
 	// Status Lifecycle state of a user.
 	Status *UserStatus `json:"status,omitempty"`
@@ -2095,12 +2095,12 @@ type VersionPolicy struct {
 	Version   *string           `json:"version,omitempty"`
 }
 
-// VpnRegionResponse defines model for VpnRegionResponse.
-type VpnRegionResponse struct {
+// VPNRegionResponse defines model for VpnRegionResponse.
+type VPNRegionResponse struct {
 	Continent  *string `json:"continent,omitempty"`
 	Country    *string `json:"country,omitempty"`
 	CountryIso *string `json:"countryIso,omitempty"`
-	Id         string  `json:"id"`
+	ID         string  `json:"id"`
 	RegionName *string `json:"regionName,omitempty"`
 }
 
@@ -2159,28 +2159,28 @@ type ListAccessGroupsParams struct {
 type RemoveAccessGroupDestinationParams struct {
 	Type AccessItemDestinationType `form:"type" json:"type"`
 
-	// ParentId Id of the parent item (network, host or user group).
-	ParentId *string `form:"parentId,omitempty" json:"parentId,omitempty"`
+	// ParentID Id of the parent item (network, host or user group).
+	ParentID *string `form:"parentId,omitempty" json:"parentId,omitempty"`
 
-	// ChildId Id of the child item (service); omit to remove the whole parent.
-	ChildId *string `form:"childId,omitempty" json:"childId,omitempty"`
+	// ChildID Id of the child item (service); omit to remove the whole parent.
+	ChildID *string `form:"childId,omitempty" json:"childId,omitempty"`
 }
 
 // RemoveAccessGroupSourceParams defines parameters for RemoveAccessGroupSource.
 type RemoveAccessGroupSourceParams struct {
 	Type AccessItemSourceType `form:"type" json:"type"`
 
-	// ParentId Id of the parent item (network, host or user group).
-	ParentId *string `form:"parentId,omitempty" json:"parentId,omitempty"`
+	// ParentID Id of the parent item (network, host or user group).
+	ParentID *string `form:"parentId,omitempty" json:"parentId,omitempty"`
 
-	// ChildId Id of the child item (service); omit to remove the whole parent.
-	ChildId *string `form:"childId,omitempty" json:"childId,omitempty"`
+	// ChildID Id of the child item (service); omit to remove the whole parent.
+	ChildID *string `form:"childId,omitempty" json:"childId,omitempty"`
 }
 
-// CreateCloudIdParams defines parameters for CreateCloudId.
-type CreateCloudIdParams struct {
-	// Id The new Cloud ID (becomes the tenant host name).
-	Id string `form:"id" json:"id"`
+// CreateCloudIDParams defines parameters for CreateCloudID.
+type CreateCloudIDParams struct {
+	// ID The new Cloud ID (becomes the tenant host name).
+	ID string `form:"id" json:"id"`
 }
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
@@ -2194,8 +2194,8 @@ type ListAuditLogsParams struct {
 	// Size Batch size.
 	Size int32 `form:"size" json:"size"`
 
-	// InitiatorId Only changes made by this initiator.
-	InitiatorId *string `form:"initiatorId,omitempty" json:"initiatorId,omitempty"`
+	// InitiatorID Only changes made by this initiator.
+	InitiatorID *string `form:"initiatorId,omitempty" json:"initiatorId,omitempty"`
 
 	// Cursor nextCursor of the previous batch.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2218,51 +2218,51 @@ type ListDevicesParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// UserId Id of the user who owns the device(s).
-	UserId *string `form:"userId,omitempty" json:"userId,omitempty"`
+	// UserID Id of the user who owns the device(s).
+	UserID *string `form:"userId,omitempty" json:"userId,omitempty"`
 }
 
 // CreateDeviceParams defines parameters for CreateDevice.
 type CreateDeviceParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 }
 
 // DeleteDeviceParams defines parameters for DeleteDevice.
 type DeleteDeviceParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 }
 
 // GetDeviceParams defines parameters for GetDevice.
 type GetDeviceParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 }
 
 // UpdateDeviceParams defines parameters for UpdateDevice.
 type UpdateDeviceParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 }
 
 // RevokeDeviceProfileParams defines parameters for RevokeDeviceProfile.
 type RevokeDeviceProfileParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 }
 
 // GenerateDeviceProfileParams defines parameters for GenerateDeviceProfile.
 type GenerateDeviceProfileParams struct {
-	// UserId Id of the user who owns the device(s).
-	UserId string `form:"userId" json:"userId"`
+	// UserID Id of the user who owns the device(s).
+	UserID string `form:"userId" json:"userId"`
 
-	// RegionId VPN region the profile connects to.
-	RegionId string `form:"regionId" json:"regionId"`
+	// RegionID VPN region the profile connects to.
+	RegionID string `form:"regionId" json:"regionId"`
 }
 
-// ListUserDnsResolutionsParams defines parameters for ListUserDnsResolutions.
-type ListUserDnsResolutionsParams struct {
+// ListUserDNSResolutionsParams defines parameters for ListUserDNSResolutions.
+type ListUserDNSResolutionsParams struct {
 	// StartHour The hour (ISO 8601, UTC) to read back from.
 	StartHour time.Time `form:"startHour" json:"startHour"`
 
@@ -2276,8 +2276,8 @@ type ListUserDnsResolutionsParams struct {
 	Size *int32 `form:"size,omitempty" json:"size,omitempty"`
 }
 
-// ListDnsRecordsParams defines parameters for ListDnsRecords.
-type ListDnsRecordsParams struct {
+// ListDNSRecordsParams defines parameters for ListDNSRecords.
+type ListDNSRecordsParams struct {
 	// Page Page number, counted from 0.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
@@ -2302,14 +2302,14 @@ type ListHostApplicationsParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// HostId Id of the host.
-	HostId *string `form:"hostId,omitempty" json:"hostId,omitempty"`
+	// HostID Id of the host.
+	HostID *string `form:"hostId,omitempty" json:"hostId,omitempty"`
 }
 
 // CreateHostApplicationParams defines parameters for CreateHostApplication.
 type CreateHostApplicationParams struct {
-	// HostId Id of the host.
-	HostId string `form:"hostId" json:"hostId"`
+	// HostID Id of the host.
+	HostID string `form:"hostId" json:"hostId"`
 }
 
 // ListHostConnectorsParams defines parameters for ListHostConnectors.
@@ -2320,14 +2320,14 @@ type ListHostConnectorsParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// HostId Id of the host.
-	HostId *string `form:"hostId,omitempty" json:"hostId,omitempty"`
+	// HostID Id of the host.
+	HostID *string `form:"hostId,omitempty" json:"hostId,omitempty"`
 }
 
 // CreateHostConnectorParams defines parameters for CreateHostConnector.
 type CreateHostConnectorParams struct {
-	// HostId Id of the host.
-	HostId string `form:"hostId" json:"hostId"`
+	// HostID Id of the host.
+	HostID string `form:"hostId" json:"hostId"`
 }
 
 // GenerateHostConnectorAppBundleParams defines parameters for GenerateHostConnectorAppBundle.
@@ -2336,22 +2336,22 @@ type GenerateHostConnectorAppBundleParams struct {
 	Type BundleType `form:"type" json:"type"`
 }
 
-// ListHostIpServicesParams defines parameters for ListHostIpServices.
-type ListHostIpServicesParams struct {
+// ListHostIPServicesParams defines parameters for ListHostIPServices.
+type ListHostIPServicesParams struct {
 	// Page Page number, counted from 0.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// HostId Id of the host.
-	HostId *string `form:"hostId,omitempty" json:"hostId,omitempty"`
+	// HostID Id of the host.
+	HostID *string `form:"hostId,omitempty" json:"hostId,omitempty"`
 }
 
-// CreateHostIpServiceParams defines parameters for CreateHostIpService.
-type CreateHostIpServiceParams struct {
-	// HostId Id of the host.
-	HostId string `form:"hostId" json:"hostId"`
+// CreateHostIPServiceParams defines parameters for CreateHostIPService.
+type CreateHostIPServiceParams struct {
+	// HostID Id of the host.
+	HostID string `form:"hostId" json:"hostId"`
 }
 
 // ListLocationContextsParams defines parameters for ListLocationContexts.
@@ -2380,14 +2380,14 @@ type ListNetworkApplicationsParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// NetworkId Id of the network.
-	NetworkId *string `form:"networkId,omitempty" json:"networkId,omitempty"`
+	// NetworkID Id of the network.
+	NetworkID *string `form:"networkId,omitempty" json:"networkId,omitempty"`
 }
 
 // CreateNetworkApplicationParams defines parameters for CreateNetworkApplication.
 type CreateNetworkApplicationParams struct {
-	// NetworkId Id of the network.
-	NetworkId string `form:"networkId" json:"networkId"`
+	// NetworkID Id of the network.
+	NetworkID string `form:"networkId" json:"networkId"`
 }
 
 // ListNetworkConnectorsParams defines parameters for ListNetworkConnectors.
@@ -2398,14 +2398,14 @@ type ListNetworkConnectorsParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// NetworkId Id of the network.
-	NetworkId *string `form:"networkId,omitempty" json:"networkId,omitempty"`
+	// NetworkID Id of the network.
+	NetworkID *string `form:"networkId,omitempty" json:"networkId,omitempty"`
 }
 
 // CreateNetworkConnectorParams defines parameters for CreateNetworkConnector.
 type CreateNetworkConnectorParams struct {
-	// NetworkId Id of the network.
-	NetworkId string `form:"networkId" json:"networkId"`
+	// NetworkID Id of the network.
+	NetworkID string `form:"networkId" json:"networkId"`
 }
 
 // GenerateNetworkConnectorAppBundleParams defines parameters for GenerateNetworkConnectorAppBundle.
@@ -2414,22 +2414,22 @@ type GenerateNetworkConnectorAppBundleParams struct {
 	Type BundleType `form:"type" json:"type"`
 }
 
-// ListNetworkIpServicesParams defines parameters for ListNetworkIpServices.
-type ListNetworkIpServicesParams struct {
+// ListNetworkIPServicesParams defines parameters for ListNetworkIPServices.
+type ListNetworkIPServicesParams struct {
 	// Page Page number, counted from 0.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// NetworkId Id of the network.
-	NetworkId *string `form:"networkId,omitempty" json:"networkId,omitempty"`
+	// NetworkID Id of the network.
+	NetworkID *string `form:"networkId,omitempty" json:"networkId,omitempty"`
 }
 
-// CreateNetworkIpServiceParams defines parameters for CreateNetworkIpService.
-type CreateNetworkIpServiceParams struct {
-	// NetworkId Id of the network.
-	NetworkId string `form:"networkId" json:"networkId"`
+// CreateNetworkIPServiceParams defines parameters for CreateNetworkIPService.
+type CreateNetworkIPServiceParams struct {
+	// NetworkID Id of the network.
+	NetworkID string `form:"networkId" json:"networkId"`
 }
 
 // ListNetworkRoutesParams defines parameters for ListNetworkRoutes.
@@ -2440,20 +2440,20 @@ type ListNetworkRoutesParams struct {
 	// Size Page size.
 	Size *Size `form:"size,omitempty" json:"size,omitempty"`
 
-	// NetworkId Id of the network.
-	NetworkId *string `form:"networkId,omitempty" json:"networkId,omitempty"`
+	// NetworkID Id of the network.
+	NetworkID *string `form:"networkId,omitempty" json:"networkId,omitempty"`
 }
 
 // CreateNetworkRouteParams defines parameters for CreateNetworkRoute.
 type CreateNetworkRouteParams struct {
-	// NetworkId Id of the network.
-	NetworkId string `form:"networkId" json:"networkId"`
+	// NetworkID Id of the network.
+	NetworkID string `form:"networkId" json:"networkId"`
 }
 
 // RequestTokenParams defines parameters for RequestToken.
 type RequestTokenParams struct {
-	// ClientId API client id (query-parameter style).
-	ClientId *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	// ClientID API client id (query-parameter style).
+	ClientID *string `form:"client_id,omitempty" json:"client_id,omitempty"`
 
 	// ClientSecret API client secret (query-parameter style).
 	ClientSecret *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
@@ -2487,14 +2487,14 @@ type SetTrustedDevicesAllowedJSONBody = bool
 // SetTwoFactorAuthEnabledJSONBody defines parameters for SetTwoFactorAuthEnabled.
 type SetTwoFactorAuthEnabledJSONBody = bool
 
-// SetDefaultDnsSuffixJSONBody defines parameters for SetDefaultDnsSuffix.
-type SetDefaultDnsSuffixJSONBody = string
+// SetDefaultDNSSuffixJSONBody defines parameters for SetDefaultDNSSuffix.
+type SetDefaultDNSSuffixJSONBody = string
 
-// SetDefaultDnsSuffixTextBody defines parameters for SetDefaultDnsSuffix.
-type SetDefaultDnsSuffixTextBody = string
+// SetDefaultDNSSuffixTextBody defines parameters for SetDefaultDNSSuffix.
+type SetDefaultDNSSuffixTextBody = string
 
-// SetDnsProxyEnabledJSONBody defines parameters for SetDnsProxyEnabled.
-type SetDnsProxyEnabledJSONBody = bool
+// SetDNSProxyEnabledJSONBody defines parameters for SetDNSProxyEnabled.
+type SetDNSProxyEnabledJSONBody = bool
 
 // SetDeviceAllowanceJSONBody defines parameters for SetDeviceAllowance.
 type SetDeviceAllowanceJSONBody = int32
@@ -2514,8 +2514,8 @@ type SetDefaultRegionTextBody = string
 // SetRoutesAdvancedConfigurationEnabledJSONBody defines parameters for SetRoutesAdvancedConfigurationEnabled.
 type SetRoutesAdvancedConfigurationEnabledJSONBody = bool
 
-// SetSnatJSONBody defines parameters for SetSnat.
-type SetSnatJSONBody = bool
+// SetSNATJSONBody defines parameters for SetSNAT.
+type SetSNATJSONBody = bool
 
 // ListUserGroupsParams defines parameters for ListUserGroups.
 type ListUserGroupsParams struct {
@@ -2571,11 +2571,11 @@ type CreateDeviceJSONRequestBody = DeviceRequest
 // UpdateDeviceJSONRequestBody defines body for UpdateDevice for application/json ContentType.
 type UpdateDeviceJSONRequestBody = DeviceRequest
 
-// CreateDnsRecordJSONRequestBody defines body for CreateDnsRecord for application/json ContentType.
-type CreateDnsRecordJSONRequestBody = DnsRecordRequest
+// CreateDNSRecordJSONRequestBody defines body for CreateDNSRecord for application/json ContentType.
+type CreateDNSRecordJSONRequestBody = DNSRecordRequest
 
-// UpdateDnsRecordJSONRequestBody defines body for UpdateDnsRecord for application/json ContentType.
-type UpdateDnsRecordJSONRequestBody = DnsRecordRequest
+// UpdateDNSRecordJSONRequestBody defines body for UpdateDNSRecord for application/json ContentType.
+type UpdateDNSRecordJSONRequestBody = DNSRecordRequest
 
 // CreateHostJSONRequestBody defines body for CreateHost for application/json ContentType.
 type CreateHostJSONRequestBody = HostCreateRequest
@@ -2592,11 +2592,11 @@ type CreateHostConnectorJSONRequestBody = HostConnectorRequest
 // UpdateHostConnectorJSONRequestBody defines body for UpdateHostConnector for application/json ContentType.
 type UpdateHostConnectorJSONRequestBody = HostConnectorRequest
 
-// CreateHostIpServiceJSONRequestBody defines body for CreateHostIpService for application/json ContentType.
-type CreateHostIpServiceJSONRequestBody = HostIpServiceRequest
+// CreateHostIPServiceJSONRequestBody defines body for CreateHostIPService for application/json ContentType.
+type CreateHostIPServiceJSONRequestBody = HostIPServiceRequest
 
-// UpdateHostIpServiceJSONRequestBody defines body for UpdateHostIpService for application/json ContentType.
-type UpdateHostIpServiceJSONRequestBody = HostIpServiceRequest
+// UpdateHostIPServiceJSONRequestBody defines body for UpdateHostIPService for application/json ContentType.
+type UpdateHostIPServiceJSONRequestBody = HostIPServiceRequest
 
 // UpdateHostJSONRequestBody defines body for UpdateHost for application/json ContentType.
 type UpdateHostJSONRequestBody = HostUpdateRequest
@@ -2622,11 +2622,11 @@ type CreateNetworkConnectorJSONRequestBody = NetworkConnectorRequest
 // UpdateNetworkConnectorJSONRequestBody defines body for UpdateNetworkConnector for application/json ContentType.
 type UpdateNetworkConnectorJSONRequestBody = NetworkConnectorRequest
 
-// CreateNetworkIpServiceJSONRequestBody defines body for CreateNetworkIpService for application/json ContentType.
-type CreateNetworkIpServiceJSONRequestBody = NetworkIpServiceRequest
+// CreateNetworkIPServiceJSONRequestBody defines body for CreateNetworkIPService for application/json ContentType.
+type CreateNetworkIPServiceJSONRequestBody = NetworkIPServiceRequest
 
-// UpdateNetworkIpServiceJSONRequestBody defines body for UpdateNetworkIpService for application/json ContentType.
-type UpdateNetworkIpServiceJSONRequestBody = NetworkIpServiceRequest
+// UpdateNetworkIPServiceJSONRequestBody defines body for UpdateNetworkIPService for application/json ContentType.
+type UpdateNetworkIPServiceJSONRequestBody = NetworkIPServiceRequest
 
 // CreateNetworkRouteJSONRequestBody defines body for CreateNetworkRoute for application/json ContentType.
 type CreateNetworkRouteJSONRequestBody = NetworkRouteRequest
@@ -2649,20 +2649,20 @@ type SetTrustedDevicesAllowedJSONRequestBody = SetTrustedDevicesAllowedJSONBody
 // SetTwoFactorAuthEnabledJSONRequestBody defines body for SetTwoFactorAuthEnabled for application/json ContentType.
 type SetTwoFactorAuthEnabledJSONRequestBody = SetTwoFactorAuthEnabledJSONBody
 
-// SetDnsCustomServersJSONRequestBody defines body for SetDnsCustomServers for application/json ContentType.
-type SetDnsCustomServersJSONRequestBody = DnsServerAddresses
+// SetDNSCustomServersJSONRequestBody defines body for SetDNSCustomServers for application/json ContentType.
+type SetDNSCustomServersJSONRequestBody = DNSServerAddresses
 
-// SetDefaultDnsSuffixJSONRequestBody defines body for SetDefaultDnsSuffix for application/json ContentType.
-type SetDefaultDnsSuffixJSONRequestBody = SetDefaultDnsSuffixJSONBody
+// SetDefaultDNSSuffixJSONRequestBody defines body for SetDefaultDNSSuffix for application/json ContentType.
+type SetDefaultDNSSuffixJSONRequestBody = SetDefaultDNSSuffixJSONBody
 
-// SetDefaultDnsSuffixTextRequestBody defines body for SetDefaultDnsSuffix for text/plain ContentType.
-type SetDefaultDnsSuffixTextRequestBody = SetDefaultDnsSuffixTextBody
+// SetDefaultDNSSuffixTextRequestBody defines body for SetDefaultDNSSuffix for text/plain ContentType.
+type SetDefaultDNSSuffixTextRequestBody = SetDefaultDNSSuffixTextBody
 
-// SetDnsProxyEnabledJSONRequestBody defines body for SetDnsProxyEnabled for application/json ContentType.
-type SetDnsProxyEnabledJSONRequestBody = SetDnsProxyEnabledJSONBody
+// SetDNSProxyEnabledJSONRequestBody defines body for SetDNSProxyEnabled for application/json ContentType.
+type SetDNSProxyEnabledJSONRequestBody = SetDNSProxyEnabledJSONBody
 
-// SetDnsZonesJSONRequestBody defines body for SetDnsZones for application/json ContentType.
-type SetDnsZonesJSONRequestBody = DnsZones
+// SetDNSZonesJSONRequestBody defines body for SetDNSZones for application/json ContentType.
+type SetDNSZonesJSONRequestBody = DNSZones
 
 // SetConnectAuthTextRequestBody defines body for SetConnectAuth for text/plain ContentType.
 type SetConnectAuthTextRequestBody = ConnectAuth
@@ -2691,14 +2691,14 @@ type SetDefaultRegionTextRequestBody = SetDefaultRegionTextBody
 // SetDomainRoutingSubnetJSONRequestBody defines body for SetDomainRoutingSubnet for application/json ContentType.
 type SetDomainRoutingSubnetJSONRequestBody = DomainRoutingSubnet
 
-// SetIpAllocationModeTextRequestBody defines body for SetIpAllocationMode for text/plain ContentType.
-type SetIpAllocationModeTextRequestBody = IpAllocationMode
+// SetIPAllocationModeTextRequestBody defines body for SetIPAllocationMode for text/plain ContentType.
+type SetIPAllocationModeTextRequestBody = IPAllocationMode
 
 // SetRoutesAdvancedConfigurationEnabledJSONRequestBody defines body for SetRoutesAdvancedConfigurationEnabled for application/json ContentType.
 type SetRoutesAdvancedConfigurationEnabledJSONRequestBody = SetRoutesAdvancedConfigurationEnabledJSONBody
 
-// SetSnatJSONRequestBody defines body for SetSnat for application/json ContentType.
-type SetSnatJSONRequestBody = SetSnatJSONBody
+// SetSNATJSONRequestBody defines body for SetSNAT for application/json ContentType.
+type SetSNATJSONRequestBody = SetSNATJSONBody
 
 // SetSubnetJSONRequestBody defines body for SetSubnet for application/json ContentType.
 type SetSubnetJSONRequestBody = Subnet
@@ -2888,10 +2888,10 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/access-visibility/enabled (the `GetAccessVisibilityEnabled` operationId).
 	GetAccessVisibilityEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateCloudId Create a Cloud ID in the caller's subscription and return its API credentials
+	// CreateCloudID Create a Cloud ID in the caller's subscription and return its API credentials
 	//
-	// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudId` operationId).
-	CreateCloudId(ctx context.Context, params *CreateCloudIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudID` operationId).
+	CreateCloudID(ctx context.Context, params *CreateCloudIDParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAuditLogs List audit log records in batches, by cursor
 	//
@@ -3050,68 +3050,68 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/devices/{id}/profile (the `GenerateDeviceProfile` operationId).
 	GenerateDeviceProfile(ctx context.Context, id string, params *GenerateDeviceProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DisableDnsLog Turn the DNS log off
+	// DisableDNSLog Turn the DNS log off
 	//
-	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDnsLog` operationId).
-	DisableDnsLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDNSLog` operationId).
+	DisableDNSLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// EnableDnsLog Turn the DNS log on
+	// EnableDNSLog Turn the DNS log on
 	//
-	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDnsLog` operationId).
-	EnableDnsLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDNSLog` operationId).
+	EnableDNSLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDnsLogEnabled Report whether the DNS log is on
+	// GetDNSLogEnabled Report whether the DNS log is on
 	//
-	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDnsLogEnabled` operationId).
-	GetDnsLogEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDNSLogEnabled` operationId).
+	GetDNSLogEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUserDnsResolutions List hourly aggregated DNS resolutions made by users
+	// ListUserDNSResolutions List hourly aggregated DNS resolutions made by users
 	//
-	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDnsResolutions` operationId).
-	ListUserDnsResolutions(ctx context.Context, params *ListUserDnsResolutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDNSResolutions` operationId).
+	ListUserDNSResolutions(ctx context.Context, params *ListUserDNSResolutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListDnsRecords List DNS records, one page at a time
+	// ListDNSRecords List DNS records, one page at a time
 	//
-	// Corresponds with GET /api/v1/dns-records (the `ListDnsRecords` operationId).
-	ListDnsRecords(ctx context.Context, params *ListDnsRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/dns-records (the `ListDNSRecords` operationId).
+	ListDNSRecords(ctx context.Context, params *ListDNSRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateDnsRecordWithBody Create a DNS record
+	// CreateDNSRecordWithBody Create a DNS record
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-	CreateDnsRecordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+	CreateDNSRecordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateDnsRecord Create a DNS record
+	// CreateDNSRecord Create a DNS record
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-	CreateDnsRecord(ctx context.Context, body CreateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+	CreateDNSRecord(ctx context.Context, body CreateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteDnsRecord Delete a DNS record
+	// DeleteDNSRecord Delete a DNS record
 	//
-	// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDnsRecord` operationId).
-	DeleteDnsRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDNSRecord` operationId).
+	DeleteDNSRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDnsRecord Get a DNS record by id
+	// GetDNSRecord Get a DNS record by id
 	//
-	// Corresponds with GET /api/v1/dns-records/{id} (the `GetDnsRecord` operationId).
-	GetDnsRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/dns-records/{id} (the `GetDNSRecord` operationId).
+	GetDNSRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateDnsRecordWithBody Replace a DNS record
+	// UpdateDNSRecordWithBody Replace a DNS record
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-	UpdateDnsRecordWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+	UpdateDNSRecordWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateDnsRecord Replace a DNS record
+	// UpdateDNSRecord Replace a DNS record
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-	UpdateDnsRecord(ctx context.Context, id string, body UpdateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+	UpdateDNSRecord(ctx context.Context, id string, body UpdateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListHosts List hosts, one page at a time
 	//
@@ -3248,48 +3248,48 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/hosts/connectors/{id}/suspend (the `SuspendHostConnector` operationId).
 	SuspendHostConnector(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListHostIpServices List host IP services, one page at a time
+	// ListHostIPServices List host IP services, one page at a time
 	//
-	// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIpServices` operationId).
-	ListHostIpServices(ctx context.Context, params *ListHostIpServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIPServices` operationId).
+	ListHostIPServices(ctx context.Context, params *ListHostIPServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateHostIpServiceWithBody Create an IP service on a host
+	// CreateHostIPServiceWithBody Create an IP service on a host
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-	CreateHostIpServiceWithBody(ctx context.Context, params *CreateHostIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+	CreateHostIPServiceWithBody(ctx context.Context, params *CreateHostIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateHostIpService Create an IP service on a host
+	// CreateHostIPService Create an IP service on a host
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-	CreateHostIpService(ctx context.Context, params *CreateHostIpServiceParams, body CreateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+	CreateHostIPService(ctx context.Context, params *CreateHostIPServiceParams, body CreateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteHostIpService Delete a host IP service
+	// DeleteHostIPService Delete a host IP service
 	//
-	// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIpService` operationId).
-	DeleteHostIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIPService` operationId).
+	DeleteHostIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetHostIpService Get a host IP service by id
+	// GetHostIPService Get a host IP service by id
 	//
-	// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIpService` operationId).
-	GetHostIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIPService` operationId).
+	GetHostIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateHostIpServiceWithBody Replace a host IP service
+	// UpdateHostIPServiceWithBody Replace a host IP service
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-	UpdateHostIpServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+	UpdateHostIPServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateHostIpService Replace a host IP service
+	// UpdateHostIPService Replace a host IP service
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-	UpdateHostIpService(ctx context.Context, id string, body UpdateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+	UpdateHostIPService(ctx context.Context, id string, body UpdateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteHost Delete a host and everything attached to it
 	//
@@ -3468,15 +3468,15 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/networks/connectors/{id}/activate (the `ActivateNetworkConnector` operationId).
 	ActivateNetworkConnector(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StartNetworkConnectorIpSec Start the IPsec tunnel of an IPsec network connector
+	// StartNetworkConnectorIPsec Start the IPsec tunnel of an IPsec network connector
 	//
-	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIpSec` operationId).
-	StartNetworkConnectorIpSec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIPsec` operationId).
+	StartNetworkConnectorIPsec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StopNetworkConnectorIpSec Stop the IPsec tunnel of an IPsec network connector
+	// StopNetworkConnectorIPsec Stop the IPsec tunnel of an IPsec network connector
 	//
-	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIpSec` operationId).
-	StopNetworkConnectorIpSec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIPsec` operationId).
+	StopNetworkConnectorIPsec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeNetworkConnectorProfile Revoke a network connector's profile
 	//
@@ -3503,48 +3503,48 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/networks/connectors/{id}/suspend (the `SuspendNetworkConnector` operationId).
 	SuspendNetworkConnector(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListNetworkIpServices List network IP services, one page at a time
+	// ListNetworkIPServices List network IP services, one page at a time
 	//
-	// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIpServices` operationId).
-	ListNetworkIpServices(ctx context.Context, params *ListNetworkIpServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIPServices` operationId).
+	ListNetworkIPServices(ctx context.Context, params *ListNetworkIPServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateNetworkIpServiceWithBody Create an IP service on a network
+	// CreateNetworkIPServiceWithBody Create an IP service on a network
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-	CreateNetworkIpServiceWithBody(ctx context.Context, params *CreateNetworkIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+	CreateNetworkIPServiceWithBody(ctx context.Context, params *CreateNetworkIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateNetworkIpService Create an IP service on a network
+	// CreateNetworkIPService Create an IP service on a network
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-	CreateNetworkIpService(ctx context.Context, params *CreateNetworkIpServiceParams, body CreateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+	CreateNetworkIPService(ctx context.Context, params *CreateNetworkIPServiceParams, body CreateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteNetworkIpService Delete a network IP service
+	// DeleteNetworkIPService Delete a network IP service
 	//
-	// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIpService` operationId).
-	DeleteNetworkIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIPService` operationId).
+	DeleteNetworkIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetNetworkIpService Get a network IP service by id
+	// GetNetworkIPService Get a network IP service by id
 	//
-	// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIpService` operationId).
-	GetNetworkIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIPService` operationId).
+	GetNetworkIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateNetworkIpServiceWithBody Replace a network IP service
+	// UpdateNetworkIPServiceWithBody Replace a network IP service
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-	UpdateNetworkIpServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+	UpdateNetworkIPServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateNetworkIpService Replace a network IP service
+	// UpdateNetworkIPService Replace a network IP service
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-	UpdateNetworkIpService(ctx context.Context, id string, body UpdateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+	UpdateNetworkIPService(ctx context.Context, id string, body UpdateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListNetworkRoutes List network routes, one page at a time
 	//
@@ -3650,15 +3650,15 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/sessions (the `ListSessions` operationId).
 	ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetLdapGroupMappings Get the LDAP group to user group mappings
+	// GetLDAPGroupMappings Get the LDAP group to user group mappings
 	//
-	// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLdapGroupMappings` operationId).
-	GetLdapGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLDAPGroupMappings` operationId).
+	GetLDAPGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSamlGroupMappings Get the SAML group to user group mappings
+	// GetSAMLGroupMappings Get the SAML group to user group mappings
 	//
-	// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSamlGroupMappings` operationId).
-	GetSamlGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSAMLGroupMappings` operationId).
+	GetSAMLGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTrustedDevicesAllowed Report whether trusted devices are allowed
 	//
@@ -3698,88 +3698,88 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/settings/auth/two-factor-auth (the `SetTwoFactorAuthEnabled` operationId).
 	SetTwoFactorAuthEnabled(ctx context.Context, body SetTwoFactorAuthEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDnsCustomServers Get the custom DNS servers
+	// GetDNSCustomServers Get the custom DNS servers
 	//
-	// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDnsCustomServers` operationId).
-	GetDnsCustomServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDNSCustomServers` operationId).
+	GetDNSCustomServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsCustomServersWithBody Set the custom DNS servers
+	// SetDNSCustomServersWithBody Set the custom DNS servers
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-	SetDnsCustomServersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+	SetDNSCustomServersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsCustomServers Set the custom DNS servers
+	// SetDNSCustomServers Set the custom DNS servers
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-	SetDnsCustomServers(ctx context.Context, body SetDnsCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+	SetDNSCustomServers(ctx context.Context, body SetDNSCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDefaultDnsSuffix Get the default DNS suffix
+	// GetDefaultDNSSuffix Get the default DNS suffix
 	//
-	// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDnsSuffix` operationId).
-	GetDefaultDnsSuffix(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDNSSuffix` operationId).
+	GetDefaultDNSSuffix(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDefaultDnsSuffixWithBody Set the default DNS suffix
+	// SetDefaultDNSSuffixWithBody Set the default DNS suffix
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffixWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffixWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDefaultDnsSuffix Set the default DNS suffix
+	// SetDefaultDNSSuffix Set the default DNS suffix
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffix(ctx context.Context, body SetDefaultDnsSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffix(ctx context.Context, body SetDefaultDNSSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDefaultDnsSuffixWithTextBody Set the default DNS suffix
+	// SetDefaultDNSSuffixWithTextBody Set the default DNS suffix
 	//
 	// Takes a body of the `text/plain` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffixWithTextBody(ctx context.Context, body SetDefaultDnsSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffixWithTextBody(ctx context.Context, body SetDefaultDNSSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDnsProxyEnabled Report whether the DNS proxy is on
+	// GetDNSProxyEnabled Report whether the DNS proxy is on
 	//
-	// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDnsProxyEnabled` operationId).
-	GetDnsProxyEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDNSProxyEnabled` operationId).
+	GetDNSProxyEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsProxyEnabledWithBody Turn the DNS proxy on or off
+	// SetDNSProxyEnabledWithBody Turn the DNS proxy on or off
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-	SetDnsProxyEnabledWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+	SetDNSProxyEnabledWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsProxyEnabled Turn the DNS proxy on or off
+	// SetDNSProxyEnabled Turn the DNS proxy on or off
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-	SetDnsProxyEnabled(ctx context.Context, body SetDnsProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+	SetDNSProxyEnabled(ctx context.Context, body SetDNSProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDnsZones Get the DNS zones
+	// GetDNSZones Get the DNS zones
 	//
-	// Corresponds with GET /api/v1/settings/dns/zones (the `GetDnsZones` operationId).
-	GetDnsZones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/dns/zones (the `GetDNSZones` operationId).
+	GetDNSZones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsZonesWithBody Replace the DNS zones
+	// SetDNSZonesWithBody Replace the DNS zones
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-	SetDnsZonesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+	SetDNSZonesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetDnsZones Replace the DNS zones
+	// SetDNSZones Replace the DNS zones
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-	SetDnsZones(ctx context.Context, body SetDnsZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+	SetDNSZones(ctx context.Context, body SetDNSZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetConnectAuth Get the default connect authentication mode
 	//
@@ -3952,24 +3952,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/settings/wpc/domain-routing-subnet (the `SetDomainRoutingSubnet` operationId).
 	SetDomainRoutingSubnet(ctx context.Context, body SetDomainRoutingSubnetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIpAllocationMode Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// GetIPAllocationMode Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
-	// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIpAllocationMode` operationId).
-	GetIpAllocationMode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIPAllocationMode` operationId).
+	GetIPAllocationMode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetIpAllocationModeWithBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// SetIPAllocationModeWithBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-	SetIpAllocationModeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+	SetIPAllocationModeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetIpAllocationModeWithTextBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// SetIPAllocationModeWithTextBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
 	// Takes a body of the `text/plain` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-	SetIpAllocationModeWithTextBody(ctx context.Context, body SetIpAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+	SetIPAllocationModeWithTextBody(ctx context.Context, body SetIPAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRoutesAdvancedConfigurationEnabled Report whether advanced route configuration is on
 	//
@@ -3990,24 +3990,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled (the `SetRoutesAdvancedConfigurationEnabled` operationId).
 	SetRoutesAdvancedConfigurationEnabled(ctx context.Context, body SetRoutesAdvancedConfigurationEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSnat Report whether source NAT is on
+	// GetSNAT Report whether source NAT is on
 	//
-	// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSnat` operationId).
-	GetSnat(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSNAT` operationId).
+	GetSNAT(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetSnatWithBody Turn source NAT on or off
+	// SetSNATWithBody Turn source NAT on or off
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-	SetSnatWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+	SetSNATWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SetSnat Turn source NAT on or off
+	// SetSNAT Turn source NAT on or off
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-	SetSnat(ctx context.Context, body SetSnatJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+	SetSNAT(ctx context.Context, body SetSNATJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSubnet Get the WPC subnets
 	//
@@ -4153,10 +4153,10 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/users/{id}/suspend (the `SuspendUser` operationId).
 	SuspendUser(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResetUserMfa Remove a user's MFA enrolments so the user enrols again at next login
+	// ResetUserMFA Remove a user's MFA enrolments so the user enrols again at next login
 	//
-	// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMfa` operationId).
-	ResetUserMfa(ctx context.Context, userId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMFA` operationId).
+	ResetUserMFA(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListAccessGroups List access groups, one page at a time
@@ -4415,11 +4415,11 @@ func (c *Client) GetAccessVisibilityEnabled(ctx context.Context, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// CreateCloudId Create a Cloud ID in the caller's subscription and return its API credentials
+// CreateCloudID Create a Cloud ID in the caller's subscription and return its API credentials
 //
-// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudId` operationId).
-func (c *Client) CreateCloudId(ctx context.Context, params *CreateCloudIdParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateCloudIdRequest(c.Server, params)
+// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudID` operationId).
+func (c *Client) CreateCloudID(ctx context.Context, params *CreateCloudIDParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCloudIDRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4837,11 +4837,11 @@ func (c *Client) GenerateDeviceProfile(ctx context.Context, id string, params *G
 	return c.Client.Do(req)
 }
 
-// DisableDnsLog Turn the DNS log off
+// DisableDNSLog Turn the DNS log off
 //
-// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDnsLog` operationId).
-func (c *Client) DisableDnsLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDisableDnsLogRequest(c.Server)
+// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDNSLog` operationId).
+func (c *Client) DisableDNSLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableDNSLogRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4852,11 +4852,11 @@ func (c *Client) DisableDnsLog(ctx context.Context, reqEditors ...RequestEditorF
 	return c.Client.Do(req)
 }
 
-// EnableDnsLog Turn the DNS log on
+// EnableDNSLog Turn the DNS log on
 //
-// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDnsLog` operationId).
-func (c *Client) EnableDnsLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnableDnsLogRequest(c.Server)
+// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDNSLog` operationId).
+func (c *Client) EnableDNSLog(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnableDNSLogRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4867,11 +4867,11 @@ func (c *Client) EnableDnsLog(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
-// GetDnsLogEnabled Report whether the DNS log is on
+// GetDNSLogEnabled Report whether the DNS log is on
 //
-// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDnsLogEnabled` operationId).
-func (c *Client) GetDnsLogEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDnsLogEnabledRequest(c.Server)
+// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDNSLogEnabled` operationId).
+func (c *Client) GetDNSLogEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDNSLogEnabledRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4882,11 +4882,11 @@ func (c *Client) GetDnsLogEnabled(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
-// ListUserDnsResolutions List hourly aggregated DNS resolutions made by users
+// ListUserDNSResolutions List hourly aggregated DNS resolutions made by users
 //
-// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDnsResolutions` operationId).
-func (c *Client) ListUserDnsResolutions(ctx context.Context, params *ListUserDnsResolutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUserDnsResolutionsRequest(c.Server, params)
+// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDNSResolutions` operationId).
+func (c *Client) ListUserDNSResolutions(ctx context.Context, params *ListUserDNSResolutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserDNSResolutionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4897,11 +4897,11 @@ func (c *Client) ListUserDnsResolutions(ctx context.Context, params *ListUserDns
 	return c.Client.Do(req)
 }
 
-// ListDnsRecords List DNS records, one page at a time
+// ListDNSRecords List DNS records, one page at a time
 //
-// Corresponds with GET /api/v1/dns-records (the `ListDnsRecords` operationId).
-func (c *Client) ListDnsRecords(ctx context.Context, params *ListDnsRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDnsRecordsRequest(c.Server, params)
+// Corresponds with GET /api/v1/dns-records (the `ListDNSRecords` operationId).
+func (c *Client) ListDNSRecords(ctx context.Context, params *ListDNSRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDNSRecordsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4912,13 +4912,13 @@ func (c *Client) ListDnsRecords(ctx context.Context, params *ListDnsRecordsParam
 	return c.Client.Do(req)
 }
 
-// CreateDnsRecordWithBody Create a DNS record
+// CreateDNSRecordWithBody Create a DNS record
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-func (c *Client) CreateDnsRecordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDnsRecordRequestWithBody(c.Server, contentType, body)
+// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+func (c *Client) CreateDNSRecordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDNSRecordRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4929,13 +4929,13 @@ func (c *Client) CreateDnsRecordWithBody(ctx context.Context, contentType string
 	return c.Client.Do(req)
 }
 
-// CreateDnsRecord Create a DNS record
+// CreateDNSRecord Create a DNS record
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-func (c *Client) CreateDnsRecord(ctx context.Context, body CreateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDnsRecordRequest(c.Server, body)
+// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+func (c *Client) CreateDNSRecord(ctx context.Context, body CreateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDNSRecordRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4946,11 +4946,11 @@ func (c *Client) CreateDnsRecord(ctx context.Context, body CreateDnsRecordJSONRe
 	return c.Client.Do(req)
 }
 
-// DeleteDnsRecord Delete a DNS record
+// DeleteDNSRecord Delete a DNS record
 //
-// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDnsRecord` operationId).
-func (c *Client) DeleteDnsRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteDnsRecordRequest(c.Server, id)
+// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDNSRecord` operationId).
+func (c *Client) DeleteDNSRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDNSRecordRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4961,11 +4961,11 @@ func (c *Client) DeleteDnsRecord(ctx context.Context, id string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// GetDnsRecord Get a DNS record by id
+// GetDNSRecord Get a DNS record by id
 //
-// Corresponds with GET /api/v1/dns-records/{id} (the `GetDnsRecord` operationId).
-func (c *Client) GetDnsRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDnsRecordRequest(c.Server, id)
+// Corresponds with GET /api/v1/dns-records/{id} (the `GetDNSRecord` operationId).
+func (c *Client) GetDNSRecord(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDNSRecordRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4976,13 +4976,13 @@ func (c *Client) GetDnsRecord(ctx context.Context, id string, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
-// UpdateDnsRecordWithBody Replace a DNS record
+// UpdateDNSRecordWithBody Replace a DNS record
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-func (c *Client) UpdateDnsRecordWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDnsRecordRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+func (c *Client) UpdateDNSRecordWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDNSRecordRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4993,13 +4993,13 @@ func (c *Client) UpdateDnsRecordWithBody(ctx context.Context, id string, content
 	return c.Client.Do(req)
 }
 
-// UpdateDnsRecord Replace a DNS record
+// UpdateDNSRecord Replace a DNS record
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-func (c *Client) UpdateDnsRecord(ctx context.Context, id string, body UpdateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDnsRecordRequest(c.Server, id, body)
+// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+func (c *Client) UpdateDNSRecord(ctx context.Context, id string, body UpdateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDNSRecordRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5375,11 +5375,11 @@ func (c *Client) SuspendHostConnector(ctx context.Context, id string, reqEditors
 	return c.Client.Do(req)
 }
 
-// ListHostIpServices List host IP services, one page at a time
+// ListHostIPServices List host IP services, one page at a time
 //
-// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIpServices` operationId).
-func (c *Client) ListHostIpServices(ctx context.Context, params *ListHostIpServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListHostIpServicesRequest(c.Server, params)
+// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIPServices` operationId).
+func (c *Client) ListHostIPServices(ctx context.Context, params *ListHostIPServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHostIPServicesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5390,13 +5390,13 @@ func (c *Client) ListHostIpServices(ctx context.Context, params *ListHostIpServi
 	return c.Client.Do(req)
 }
 
-// CreateHostIpServiceWithBody Create an IP service on a host
+// CreateHostIPServiceWithBody Create an IP service on a host
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-func (c *Client) CreateHostIpServiceWithBody(ctx context.Context, params *CreateHostIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateHostIpServiceRequestWithBody(c.Server, params, contentType, body)
+// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+func (c *Client) CreateHostIPServiceWithBody(ctx context.Context, params *CreateHostIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateHostIPServiceRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5407,13 +5407,13 @@ func (c *Client) CreateHostIpServiceWithBody(ctx context.Context, params *Create
 	return c.Client.Do(req)
 }
 
-// CreateHostIpService Create an IP service on a host
+// CreateHostIPService Create an IP service on a host
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-func (c *Client) CreateHostIpService(ctx context.Context, params *CreateHostIpServiceParams, body CreateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateHostIpServiceRequest(c.Server, params, body)
+// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+func (c *Client) CreateHostIPService(ctx context.Context, params *CreateHostIPServiceParams, body CreateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateHostIPServiceRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5424,11 +5424,11 @@ func (c *Client) CreateHostIpService(ctx context.Context, params *CreateHostIpSe
 	return c.Client.Do(req)
 }
 
-// DeleteHostIpService Delete a host IP service
+// DeleteHostIPService Delete a host IP service
 //
-// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIpService` operationId).
-func (c *Client) DeleteHostIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteHostIpServiceRequest(c.Server, id)
+// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIPService` operationId).
+func (c *Client) DeleteHostIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteHostIPServiceRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5439,11 +5439,11 @@ func (c *Client) DeleteHostIpService(ctx context.Context, id string, reqEditors 
 	return c.Client.Do(req)
 }
 
-// GetHostIpService Get a host IP service by id
+// GetHostIPService Get a host IP service by id
 //
-// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIpService` operationId).
-func (c *Client) GetHostIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetHostIpServiceRequest(c.Server, id)
+// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIPService` operationId).
+func (c *Client) GetHostIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetHostIPServiceRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5454,13 +5454,13 @@ func (c *Client) GetHostIpService(ctx context.Context, id string, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// UpdateHostIpServiceWithBody Replace a host IP service
+// UpdateHostIPServiceWithBody Replace a host IP service
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-func (c *Client) UpdateHostIpServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateHostIpServiceRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+func (c *Client) UpdateHostIPServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateHostIPServiceRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5471,13 +5471,13 @@ func (c *Client) UpdateHostIpServiceWithBody(ctx context.Context, id string, con
 	return c.Client.Do(req)
 }
 
-// UpdateHostIpService Replace a host IP service
+// UpdateHostIPService Replace a host IP service
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-func (c *Client) UpdateHostIpService(ctx context.Context, id string, body UpdateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateHostIpServiceRequest(c.Server, id, body)
+// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+func (c *Client) UpdateHostIPService(ctx context.Context, id string, body UpdateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateHostIPServiceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5955,11 +5955,11 @@ func (c *Client) ActivateNetworkConnector(ctx context.Context, id string, reqEdi
 	return c.Client.Do(req)
 }
 
-// StartNetworkConnectorIpSec Start the IPsec tunnel of an IPsec network connector
+// StartNetworkConnectorIPsec Start the IPsec tunnel of an IPsec network connector
 //
-// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIpSec` operationId).
-func (c *Client) StartNetworkConnectorIpSec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewStartNetworkConnectorIpSecRequest(c.Server, id)
+// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIPsec` operationId).
+func (c *Client) StartNetworkConnectorIPsec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartNetworkConnectorIPsecRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5970,11 +5970,11 @@ func (c *Client) StartNetworkConnectorIpSec(ctx context.Context, id string, reqE
 	return c.Client.Do(req)
 }
 
-// StopNetworkConnectorIpSec Stop the IPsec tunnel of an IPsec network connector
+// StopNetworkConnectorIPsec Stop the IPsec tunnel of an IPsec network connector
 //
-// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIpSec` operationId).
-func (c *Client) StopNetworkConnectorIpSec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewStopNetworkConnectorIpSecRequest(c.Server, id)
+// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIPsec` operationId).
+func (c *Client) StopNetworkConnectorIPsec(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStopNetworkConnectorIPsecRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6060,11 +6060,11 @@ func (c *Client) SuspendNetworkConnector(ctx context.Context, id string, reqEdit
 	return c.Client.Do(req)
 }
 
-// ListNetworkIpServices List network IP services, one page at a time
+// ListNetworkIPServices List network IP services, one page at a time
 //
-// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIpServices` operationId).
-func (c *Client) ListNetworkIpServices(ctx context.Context, params *ListNetworkIpServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListNetworkIpServicesRequest(c.Server, params)
+// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIPServices` operationId).
+func (c *Client) ListNetworkIPServices(ctx context.Context, params *ListNetworkIPServicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListNetworkIPServicesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6075,13 +6075,13 @@ func (c *Client) ListNetworkIpServices(ctx context.Context, params *ListNetworkI
 	return c.Client.Do(req)
 }
 
-// CreateNetworkIpServiceWithBody Create an IP service on a network
+// CreateNetworkIPServiceWithBody Create an IP service on a network
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-func (c *Client) CreateNetworkIpServiceWithBody(ctx context.Context, params *CreateNetworkIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateNetworkIpServiceRequestWithBody(c.Server, params, contentType, body)
+// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+func (c *Client) CreateNetworkIPServiceWithBody(ctx context.Context, params *CreateNetworkIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNetworkIPServiceRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6092,13 +6092,13 @@ func (c *Client) CreateNetworkIpServiceWithBody(ctx context.Context, params *Cre
 	return c.Client.Do(req)
 }
 
-// CreateNetworkIpService Create an IP service on a network
+// CreateNetworkIPService Create an IP service on a network
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-func (c *Client) CreateNetworkIpService(ctx context.Context, params *CreateNetworkIpServiceParams, body CreateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateNetworkIpServiceRequest(c.Server, params, body)
+// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+func (c *Client) CreateNetworkIPService(ctx context.Context, params *CreateNetworkIPServiceParams, body CreateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNetworkIPServiceRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6109,11 +6109,11 @@ func (c *Client) CreateNetworkIpService(ctx context.Context, params *CreateNetwo
 	return c.Client.Do(req)
 }
 
-// DeleteNetworkIpService Delete a network IP service
+// DeleteNetworkIPService Delete a network IP service
 //
-// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIpService` operationId).
-func (c *Client) DeleteNetworkIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteNetworkIpServiceRequest(c.Server, id)
+// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIPService` operationId).
+func (c *Client) DeleteNetworkIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteNetworkIPServiceRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6124,11 +6124,11 @@ func (c *Client) DeleteNetworkIpService(ctx context.Context, id string, reqEdito
 	return c.Client.Do(req)
 }
 
-// GetNetworkIpService Get a network IP service by id
+// GetNetworkIPService Get a network IP service by id
 //
-// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIpService` operationId).
-func (c *Client) GetNetworkIpService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetNetworkIpServiceRequest(c.Server, id)
+// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIPService` operationId).
+func (c *Client) GetNetworkIPService(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetNetworkIPServiceRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6139,13 +6139,13 @@ func (c *Client) GetNetworkIpService(ctx context.Context, id string, reqEditors 
 	return c.Client.Do(req)
 }
 
-// UpdateNetworkIpServiceWithBody Replace a network IP service
+// UpdateNetworkIPServiceWithBody Replace a network IP service
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-func (c *Client) UpdateNetworkIpServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateNetworkIpServiceRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+func (c *Client) UpdateNetworkIPServiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNetworkIPServiceRequestWithBody(c.Server, id, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6156,13 +6156,13 @@ func (c *Client) UpdateNetworkIpServiceWithBody(ctx context.Context, id string, 
 	return c.Client.Do(req)
 }
 
-// UpdateNetworkIpService Replace a network IP service
+// UpdateNetworkIPService Replace a network IP service
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-func (c *Client) UpdateNetworkIpService(ctx context.Context, id string, body UpdateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateNetworkIpServiceRequest(c.Server, id, body)
+// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+func (c *Client) UpdateNetworkIPService(ctx context.Context, id string, body UpdateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNetworkIPServiceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6437,11 +6437,11 @@ func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, r
 	return c.Client.Do(req)
 }
 
-// GetLdapGroupMappings Get the LDAP group to user group mappings
+// GetLDAPGroupMappings Get the LDAP group to user group mappings
 //
-// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLdapGroupMappings` operationId).
-func (c *Client) GetLdapGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetLdapGroupMappingsRequest(c.Server)
+// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLDAPGroupMappings` operationId).
+func (c *Client) GetLDAPGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLDAPGroupMappingsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6452,11 +6452,11 @@ func (c *Client) GetLdapGroupMappings(ctx context.Context, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// GetSamlGroupMappings Get the SAML group to user group mappings
+// GetSAMLGroupMappings Get the SAML group to user group mappings
 //
-// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSamlGroupMappings` operationId).
-func (c *Client) GetSamlGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetSamlGroupMappingsRequest(c.Server)
+// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSAMLGroupMappings` operationId).
+func (c *Client) GetSAMLGroupMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSAMLGroupMappingsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6565,11 +6565,11 @@ func (c *Client) SetTwoFactorAuthEnabled(ctx context.Context, body SetTwoFactorA
 	return c.Client.Do(req)
 }
 
-// GetDnsCustomServers Get the custom DNS servers
+// GetDNSCustomServers Get the custom DNS servers
 //
-// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDnsCustomServers` operationId).
-func (c *Client) GetDnsCustomServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDnsCustomServersRequest(c.Server)
+// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDNSCustomServers` operationId).
+func (c *Client) GetDNSCustomServers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDNSCustomServersRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6580,13 +6580,13 @@ func (c *Client) GetDnsCustomServers(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// SetDnsCustomServersWithBody Set the custom DNS servers
+// SetDNSCustomServersWithBody Set the custom DNS servers
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-func (c *Client) SetDnsCustomServersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsCustomServersRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+func (c *Client) SetDNSCustomServersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSCustomServersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6597,13 +6597,13 @@ func (c *Client) SetDnsCustomServersWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// SetDnsCustomServers Set the custom DNS servers
+// SetDNSCustomServers Set the custom DNS servers
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-func (c *Client) SetDnsCustomServers(ctx context.Context, body SetDnsCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsCustomServersRequest(c.Server, body)
+// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+func (c *Client) SetDNSCustomServers(ctx context.Context, body SetDNSCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSCustomServersRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6614,11 +6614,11 @@ func (c *Client) SetDnsCustomServers(ctx context.Context, body SetDnsCustomServe
 	return c.Client.Do(req)
 }
 
-// GetDefaultDnsSuffix Get the default DNS suffix
+// GetDefaultDNSSuffix Get the default DNS suffix
 //
-// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDnsSuffix` operationId).
-func (c *Client) GetDefaultDnsSuffix(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDefaultDnsSuffixRequest(c.Server)
+// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDNSSuffix` operationId).
+func (c *Client) GetDefaultDNSSuffix(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultDNSSuffixRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6629,13 +6629,13 @@ func (c *Client) GetDefaultDnsSuffix(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// SetDefaultDnsSuffixWithBody Set the default DNS suffix
+// SetDefaultDNSSuffixWithBody Set the default DNS suffix
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *Client) SetDefaultDnsSuffixWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDefaultDnsSuffixRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *Client) SetDefaultDNSSuffixWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDefaultDNSSuffixRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6646,13 +6646,13 @@ func (c *Client) SetDefaultDnsSuffixWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// SetDefaultDnsSuffix Set the default DNS suffix
+// SetDefaultDNSSuffix Set the default DNS suffix
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *Client) SetDefaultDnsSuffix(ctx context.Context, body SetDefaultDnsSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDefaultDnsSuffixRequest(c.Server, body)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *Client) SetDefaultDNSSuffix(ctx context.Context, body SetDefaultDNSSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDefaultDNSSuffixRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6663,13 +6663,13 @@ func (c *Client) SetDefaultDnsSuffix(ctx context.Context, body SetDefaultDnsSuff
 	return c.Client.Do(req)
 }
 
-// SetDefaultDnsSuffixWithTextBody Set the default DNS suffix
+// SetDefaultDNSSuffixWithTextBody Set the default DNS suffix
 //
 // Takes a body of the `text/plain` content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *Client) SetDefaultDnsSuffixWithTextBody(ctx context.Context, body SetDefaultDnsSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDefaultDnsSuffixRequestWithTextBody(c.Server, body)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *Client) SetDefaultDNSSuffixWithTextBody(ctx context.Context, body SetDefaultDNSSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDefaultDNSSuffixRequestWithTextBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6680,11 +6680,11 @@ func (c *Client) SetDefaultDnsSuffixWithTextBody(ctx context.Context, body SetDe
 	return c.Client.Do(req)
 }
 
-// GetDnsProxyEnabled Report whether the DNS proxy is on
+// GetDNSProxyEnabled Report whether the DNS proxy is on
 //
-// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDnsProxyEnabled` operationId).
-func (c *Client) GetDnsProxyEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDnsProxyEnabledRequest(c.Server)
+// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDNSProxyEnabled` operationId).
+func (c *Client) GetDNSProxyEnabled(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDNSProxyEnabledRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6695,13 +6695,13 @@ func (c *Client) GetDnsProxyEnabled(ctx context.Context, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// SetDnsProxyEnabledWithBody Turn the DNS proxy on or off
+// SetDNSProxyEnabledWithBody Turn the DNS proxy on or off
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-func (c *Client) SetDnsProxyEnabledWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsProxyEnabledRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+func (c *Client) SetDNSProxyEnabledWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSProxyEnabledRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6712,13 +6712,13 @@ func (c *Client) SetDnsProxyEnabledWithBody(ctx context.Context, contentType str
 	return c.Client.Do(req)
 }
 
-// SetDnsProxyEnabled Turn the DNS proxy on or off
+// SetDNSProxyEnabled Turn the DNS proxy on or off
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-func (c *Client) SetDnsProxyEnabled(ctx context.Context, body SetDnsProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsProxyEnabledRequest(c.Server, body)
+// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+func (c *Client) SetDNSProxyEnabled(ctx context.Context, body SetDNSProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSProxyEnabledRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6729,11 +6729,11 @@ func (c *Client) SetDnsProxyEnabled(ctx context.Context, body SetDnsProxyEnabled
 	return c.Client.Do(req)
 }
 
-// GetDnsZones Get the DNS zones
+// GetDNSZones Get the DNS zones
 //
-// Corresponds with GET /api/v1/settings/dns/zones (the `GetDnsZones` operationId).
-func (c *Client) GetDnsZones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDnsZonesRequest(c.Server)
+// Corresponds with GET /api/v1/settings/dns/zones (the `GetDNSZones` operationId).
+func (c *Client) GetDNSZones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDNSZonesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6744,13 +6744,13 @@ func (c *Client) GetDnsZones(ctx context.Context, reqEditors ...RequestEditorFn)
 	return c.Client.Do(req)
 }
 
-// SetDnsZonesWithBody Replace the DNS zones
+// SetDNSZonesWithBody Replace the DNS zones
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-func (c *Client) SetDnsZonesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsZonesRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+func (c *Client) SetDNSZonesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSZonesRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6761,13 +6761,13 @@ func (c *Client) SetDnsZonesWithBody(ctx context.Context, contentType string, bo
 	return c.Client.Do(req)
 }
 
-// SetDnsZones Replace the DNS zones
+// SetDNSZones Replace the DNS zones
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-func (c *Client) SetDnsZones(ctx context.Context, body SetDnsZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetDnsZonesRequest(c.Server, body)
+// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+func (c *Client) SetDNSZones(ctx context.Context, body SetDNSZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDNSZonesRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7219,11 +7219,11 @@ func (c *Client) SetDomainRoutingSubnet(ctx context.Context, body SetDomainRouti
 	return c.Client.Do(req)
 }
 
-// GetIpAllocationMode Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// GetIPAllocationMode Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
-// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIpAllocationMode` operationId).
-func (c *Client) GetIpAllocationMode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetIpAllocationModeRequest(c.Server)
+// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIPAllocationMode` operationId).
+func (c *Client) GetIPAllocationMode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIPAllocationModeRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -7234,13 +7234,13 @@ func (c *Client) GetIpAllocationMode(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// SetIpAllocationModeWithBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// SetIPAllocationModeWithBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-func (c *Client) SetIpAllocationModeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetIpAllocationModeRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+func (c *Client) SetIPAllocationModeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetIPAllocationModeRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7251,13 +7251,13 @@ func (c *Client) SetIpAllocationModeWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// SetIpAllocationModeWithTextBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// SetIPAllocationModeWithTextBody Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
 // Takes a body of the `text/plain` content type.
 //
-// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-func (c *Client) SetIpAllocationModeWithTextBody(ctx context.Context, body SetIpAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetIpAllocationModeRequestWithTextBody(c.Server, body)
+// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+func (c *Client) SetIPAllocationModeWithTextBody(ctx context.Context, body SetIPAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetIPAllocationModeRequestWithTextBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7317,11 +7317,11 @@ func (c *Client) SetRoutesAdvancedConfigurationEnabled(ctx context.Context, body
 	return c.Client.Do(req)
 }
 
-// GetSnat Report whether source NAT is on
+// GetSNAT Report whether source NAT is on
 //
-// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSnat` operationId).
-func (c *Client) GetSnat(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetSnatRequest(c.Server)
+// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSNAT` operationId).
+func (c *Client) GetSNAT(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSNATRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -7332,13 +7332,13 @@ func (c *Client) GetSnat(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// SetSnatWithBody Turn source NAT on or off
+// SetSNATWithBody Turn source NAT on or off
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-func (c *Client) SetSnatWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetSnatRequestWithBody(c.Server, contentType, body)
+// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+func (c *Client) SetSNATWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSNATRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7349,13 +7349,13 @@ func (c *Client) SetSnatWithBody(ctx context.Context, contentType string, body i
 	return c.Client.Do(req)
 }
 
-// SetSnat Turn source NAT on or off
+// SetSNAT Turn source NAT on or off
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-func (c *Client) SetSnat(ctx context.Context, body SetSnatJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetSnatRequest(c.Server, body)
+// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+func (c *Client) SetSNAT(ctx context.Context, body SetSNATJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSNATRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7750,11 +7750,11 @@ func (c *Client) SuspendUser(ctx context.Context, id string, reqEditors ...Reque
 	return c.Client.Do(req)
 }
 
-// ResetUserMfa Remove a user's MFA enrolments so the user enrols again at next login
+// ResetUserMFA Remove a user's MFA enrolments so the user enrols again at next login
 //
-// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMfa` operationId).
-func (c *Client) ResetUserMfa(ctx context.Context, userId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewResetUserMfaRequest(c.Server, userId)
+// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMFA` operationId).
+func (c *Client) ResetUserMFA(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetUserMFARequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -7958,9 +7958,9 @@ func NewRemoveAccessGroupDestinationRequest(server string, id string, params *Re
 			}
 		}
 
-		if params.ParentId != nil {
+		if params.ParentID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parentId", *params.ParentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parentId", *params.ParentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7970,9 +7970,9 @@ func NewRemoveAccessGroupDestinationRequest(server string, id string, params *Re
 
 		}
 
-		if params.ChildId != nil {
+		if params.ChildID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "childId", *params.ChildId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "childId", *params.ChildID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8061,9 +8061,9 @@ func NewRemoveAccessGroupSourceRequest(server string, id string, params *RemoveA
 			}
 		}
 
-		if params.ParentId != nil {
+		if params.ParentID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parentId", *params.ParentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "parentId", *params.ParentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8073,9 +8073,9 @@ func NewRemoveAccessGroupSourceRequest(server string, id string, params *RemoveA
 
 		}
 
-		if params.ChildId != nil {
+		if params.ChildID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "childId", *params.ChildId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "childId", *params.ChildID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8170,8 +8170,8 @@ func NewGetAccessVisibilityEnabledRequest(server string) (*http.Request, error) 
 	return req, nil
 }
 
-// NewCreateCloudIdRequest constructs an http.Request for the CreateCloudId method
-func NewCreateCloudIdRequest(server string, params *CreateCloudIdParams) (*http.Request, error) {
+// NewCreateCloudIDRequest constructs an http.Request for the CreateCloudID method
+func NewCreateCloudIDRequest(server string, params *CreateCloudIDParams) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/account/cloud-id")
@@ -8191,7 +8191,7 @@ func NewCreateCloudIdRequest(server string, params *CreateCloudIdParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8261,9 +8261,9 @@ func NewListAuditLogsRequest(server string, params *ListAuditLogsParams) (*http.
 			}
 		}
 
-		if params.InitiatorId != nil {
+		if params.InitiatorID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "initiatorId", *params.InitiatorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "initiatorId", *params.InitiatorID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8604,9 +8604,9 @@ func NewListDevicesRequest(server string, params *ListDevicesParams) (*http.Requ
 
 		}
 
-		if params.UserId != nil {
+		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8657,7 +8657,7 @@ func NewCreateDeviceRequestWithBody(server string, params *CreateDeviceParams, c
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8704,7 +8704,7 @@ func NewDeleteDeviceRequest(server string, id string, params *DeleteDeviceParams
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8749,7 +8749,7 @@ func NewGetDeviceRequest(server string, id string, params *GetDeviceParams) (*ht
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8805,7 +8805,7 @@ func NewUpdateDeviceRequestWithBody(server string, id string, params *UpdateDevi
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8852,7 +8852,7 @@ func NewRevokeDeviceProfileRequest(server string, id string, params *RevokeDevic
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8897,7 +8897,7 @@ func NewGenerateDeviceProfileRequest(server string, id string, params *GenerateD
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8905,7 +8905,7 @@ func NewGenerateDeviceProfileRequest(server string, id string, params *GenerateD
 			}
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "regionId", params.RegionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "regionId", params.RegionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -8922,8 +8922,8 @@ func NewGenerateDeviceProfileRequest(server string, id string, params *GenerateD
 	return req, nil
 }
 
-// NewDisableDnsLogRequest constructs an http.Request for the DisableDnsLog method
-func NewDisableDnsLogRequest(server string) (*http.Request, error) {
+// NewDisableDNSLogRequest constructs an http.Request for the DisableDNSLog method
+func NewDisableDNSLogRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-log/user-dns-resolutions/disable")
@@ -8936,8 +8936,8 @@ func NewDisableDnsLogRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewEnableDnsLogRequest constructs an http.Request for the EnableDnsLog method
-func NewEnableDnsLogRequest(server string) (*http.Request, error) {
+// NewEnableDNSLogRequest constructs an http.Request for the EnableDNSLog method
+func NewEnableDNSLogRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-log/user-dns-resolutions/enable")
@@ -8950,8 +8950,8 @@ func NewEnableDnsLogRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewGetDnsLogEnabledRequest constructs an http.Request for the GetDnsLogEnabled method
-func NewGetDnsLogEnabledRequest(server string) (*http.Request, error) {
+// NewGetDNSLogEnabledRequest constructs an http.Request for the GetDNSLogEnabled method
+func NewGetDNSLogEnabledRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-log/user-dns-resolutions/enabled")
@@ -8964,8 +8964,8 @@ func NewGetDnsLogEnabledRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewListUserDnsResolutionsRequest constructs an http.Request for the ListUserDnsResolutions method
-func NewListUserDnsResolutionsRequest(server string, params *ListUserDnsResolutionsParams) (*http.Request, error) {
+// NewListUserDNSResolutionsRequest constructs an http.Request for the ListUserDNSResolutions method
+func NewListUserDNSResolutionsRequest(server string, params *ListUserDNSResolutionsParams) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-log/user-dns-resolutions/page")
@@ -9038,8 +9038,8 @@ func NewListUserDnsResolutionsRequest(server string, params *ListUserDnsResoluti
 	return req, nil
 }
 
-// NewListDnsRecordsRequest constructs an http.Request for the ListDnsRecords method
-func NewListDnsRecordsRequest(server string, params *ListDnsRecordsParams) (*http.Request, error) {
+// NewListDNSRecordsRequest constructs an http.Request for the ListDNSRecords method
+func NewListDNSRecordsRequest(server string, params *ListDNSRecordsParams) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-records")
@@ -9092,19 +9092,19 @@ func NewListDnsRecordsRequest(server string, params *ListDnsRecordsParams) (*htt
 	return req, nil
 }
 
-// NewCreateDnsRecordRequest calls the generic CreateDnsRecord builder with application/json body
-func NewCreateDnsRecordRequest(server string, body CreateDnsRecordJSONRequestBody) (*http.Request, error) {
+// NewCreateDNSRecordRequest calls the generic CreateDNSRecord builder with application/json body
+func NewCreateDNSRecordRequest(server string, body CreateDNSRecordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateDnsRecordRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateDNSRecordRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewCreateDnsRecordRequestWithBody constructs an http.Request for the CreateDnsRecord method, with any body, and a specified content type
-func NewCreateDnsRecordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewCreateDNSRecordRequestWithBody constructs an http.Request for the CreateDNSRecord method, with any body, and a specified content type
+func NewCreateDNSRecordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/dns-records")
@@ -9119,8 +9119,8 @@ func NewCreateDnsRecordRequestWithBody(server string, contentType string, body i
 	return req, nil
 }
 
-// NewDeleteDnsRecordRequest constructs an http.Request for the DeleteDnsRecord method
-func NewDeleteDnsRecordRequest(server string, id string) (*http.Request, error) {
+// NewDeleteDNSRecordRequest constructs an http.Request for the DeleteDNSRecord method
+func NewDeleteDNSRecordRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9140,8 +9140,8 @@ func NewDeleteDnsRecordRequest(server string, id string) (*http.Request, error) 
 	return req, nil
 }
 
-// NewGetDnsRecordRequest constructs an http.Request for the GetDnsRecord method
-func NewGetDnsRecordRequest(server string, id string) (*http.Request, error) {
+// NewGetDNSRecordRequest constructs an http.Request for the GetDNSRecord method
+func NewGetDNSRecordRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9161,19 +9161,19 @@ func NewGetDnsRecordRequest(server string, id string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewUpdateDnsRecordRequest calls the generic UpdateDnsRecord builder with application/json body
-func NewUpdateDnsRecordRequest(server string, id string, body UpdateDnsRecordJSONRequestBody) (*http.Request, error) {
+// NewUpdateDNSRecordRequest calls the generic UpdateDNSRecord builder with application/json body
+func NewUpdateDNSRecordRequest(server string, id string, body UpdateDNSRecordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDnsRecordRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateDNSRecordRequestWithBody(server, id, "application/json", bodyReader)
 }
 
-// NewUpdateDnsRecordRequestWithBody constructs an http.Request for the UpdateDnsRecord method, with any body, and a specified content type
-func NewUpdateDnsRecordRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+// NewUpdateDNSRecordRequestWithBody constructs an http.Request for the UpdateDNSRecord method, with any body, and a specified content type
+func NewUpdateDNSRecordRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9321,9 +9321,9 @@ func NewListHostApplicationsRequest(server string, params *ListHostApplicationsP
 
 		}
 
-		if params.HostId != nil {
+		if params.HostID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9374,7 +9374,7 @@ func NewCreateHostApplicationRequestWithBody(server string, params *CreateHostAp
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -9514,9 +9514,9 @@ func NewListHostConnectorsRequest(server string, params *ListHostConnectorsParam
 
 		}
 
-		if params.HostId != nil {
+		if params.HostID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9567,7 +9567,7 @@ func NewCreateHostConnectorRequestWithBody(server string, params *CreateHostConn
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -9812,8 +9812,8 @@ func NewSuspendHostConnectorRequest(server string, id string) (*http.Request, er
 	return req, nil
 }
 
-// NewListHostIpServicesRequest constructs an http.Request for the ListHostIpServices method
-func NewListHostIpServicesRequest(server string, params *ListHostIpServicesParams) (*http.Request, error) {
+// NewListHostIPServicesRequest constructs an http.Request for the ListHostIPServices method
+func NewListHostIPServicesRequest(server string, params *ListHostIPServicesParams) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/hosts/ip-services")
@@ -9857,9 +9857,9 @@ func NewListHostIpServicesRequest(server string, params *ListHostIpServicesParam
 
 		}
 
-		if params.HostId != nil {
+		if params.HostID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", *params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9878,19 +9878,19 @@ func NewListHostIpServicesRequest(server string, params *ListHostIpServicesParam
 	return req, nil
 }
 
-// NewCreateHostIpServiceRequest calls the generic CreateHostIpService builder with application/json body
-func NewCreateHostIpServiceRequest(server string, params *CreateHostIpServiceParams, body CreateHostIpServiceJSONRequestBody) (*http.Request, error) {
+// NewCreateHostIPServiceRequest calls the generic CreateHostIPService builder with application/json body
+func NewCreateHostIPServiceRequest(server string, params *CreateHostIPServiceParams, body CreateHostIPServiceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateHostIpServiceRequestWithBody(server, params, "application/json", bodyReader)
+	return NewCreateHostIPServiceRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateHostIpServiceRequestWithBody constructs an http.Request for the CreateHostIpService method, with any body, and a specified content type
-func NewCreateHostIpServiceRequestWithBody(server string, params *CreateHostIpServiceParams, contentType string, body io.Reader) (*http.Request, error) {
+// NewCreateHostIPServiceRequestWithBody constructs an http.Request for the CreateHostIPService method, with any body, and a specified content type
+func NewCreateHostIPServiceRequestWithBody(server string, params *CreateHostIPServiceParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/hosts/ip-services")
@@ -9910,7 +9910,7 @@ func NewCreateHostIpServiceRequestWithBody(server string, params *CreateHostIpSe
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostId", params.HostID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -9929,8 +9929,8 @@ func NewCreateHostIpServiceRequestWithBody(server string, params *CreateHostIpSe
 	return req, nil
 }
 
-// NewDeleteHostIpServiceRequest constructs an http.Request for the DeleteHostIpService method
-func NewDeleteHostIpServiceRequest(server string, id string) (*http.Request, error) {
+// NewDeleteHostIPServiceRequest constructs an http.Request for the DeleteHostIPService method
+func NewDeleteHostIPServiceRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9950,8 +9950,8 @@ func NewDeleteHostIpServiceRequest(server string, id string) (*http.Request, err
 	return req, nil
 }
 
-// NewGetHostIpServiceRequest constructs an http.Request for the GetHostIpService method
-func NewGetHostIpServiceRequest(server string, id string) (*http.Request, error) {
+// NewGetHostIPServiceRequest constructs an http.Request for the GetHostIPService method
+func NewGetHostIPServiceRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9971,19 +9971,19 @@ func NewGetHostIpServiceRequest(server string, id string) (*http.Request, error)
 	return req, nil
 }
 
-// NewUpdateHostIpServiceRequest calls the generic UpdateHostIpService builder with application/json body
-func NewUpdateHostIpServiceRequest(server string, id string, body UpdateHostIpServiceJSONRequestBody) (*http.Request, error) {
+// NewUpdateHostIPServiceRequest calls the generic UpdateHostIPService builder with application/json body
+func NewUpdateHostIPServiceRequest(server string, id string, body UpdateHostIPServiceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateHostIpServiceRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateHostIPServiceRequestWithBody(server, id, "application/json", bodyReader)
 }
 
-// NewUpdateHostIpServiceRequestWithBody constructs an http.Request for the UpdateHostIpService method, with any body, and a specified content type
-func NewUpdateHostIpServiceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+// NewUpdateHostIPServiceRequestWithBody constructs an http.Request for the UpdateHostIPService method, with any body, and a specified content type
+func NewUpdateHostIPServiceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10364,9 +10364,9 @@ func NewListNetworkApplicationsRequest(server string, params *ListNetworkApplica
 
 		}
 
-		if params.NetworkId != nil {
+		if params.NetworkID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10417,7 +10417,7 @@ func NewCreateNetworkApplicationRequestWithBody(server string, params *CreateNet
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -10557,9 +10557,9 @@ func NewListNetworkConnectorsRequest(server string, params *ListNetworkConnector
 
 		}
 
-		if params.NetworkId != nil {
+		if params.NetworkID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10610,7 +10610,7 @@ func NewCreateNetworkConnectorRequestWithBody(server string, params *CreateNetwo
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -10726,8 +10726,8 @@ func NewActivateNetworkConnectorRequest(server string, id string) (*http.Request
 	return req, nil
 }
 
-// NewStartNetworkConnectorIpSecRequest constructs an http.Request for the StartNetworkConnectorIpSec method
-func NewStartNetworkConnectorIpSecRequest(server string, id string) (*http.Request, error) {
+// NewStartNetworkConnectorIPsecRequest constructs an http.Request for the StartNetworkConnectorIPsec method
+func NewStartNetworkConnectorIPsecRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10747,8 +10747,8 @@ func NewStartNetworkConnectorIpSecRequest(server string, id string) (*http.Reque
 	return req, nil
 }
 
-// NewStopNetworkConnectorIpSecRequest constructs an http.Request for the StopNetworkConnectorIpSec method
-func NewStopNetworkConnectorIpSecRequest(server string, id string) (*http.Request, error) {
+// NewStopNetworkConnectorIPsecRequest constructs an http.Request for the StopNetworkConnectorIPsec method
+func NewStopNetworkConnectorIPsecRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10897,8 +10897,8 @@ func NewSuspendNetworkConnectorRequest(server string, id string) (*http.Request,
 	return req, nil
 }
 
-// NewListNetworkIpServicesRequest constructs an http.Request for the ListNetworkIpServices method
-func NewListNetworkIpServicesRequest(server string, params *ListNetworkIpServicesParams) (*http.Request, error) {
+// NewListNetworkIPServicesRequest constructs an http.Request for the ListNetworkIPServices method
+func NewListNetworkIPServicesRequest(server string, params *ListNetworkIPServicesParams) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/networks/ip-services")
@@ -10942,9 +10942,9 @@ func NewListNetworkIpServicesRequest(server string, params *ListNetworkIpService
 
 		}
 
-		if params.NetworkId != nil {
+		if params.NetworkID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10963,19 +10963,19 @@ func NewListNetworkIpServicesRequest(server string, params *ListNetworkIpService
 	return req, nil
 }
 
-// NewCreateNetworkIpServiceRequest calls the generic CreateNetworkIpService builder with application/json body
-func NewCreateNetworkIpServiceRequest(server string, params *CreateNetworkIpServiceParams, body CreateNetworkIpServiceJSONRequestBody) (*http.Request, error) {
+// NewCreateNetworkIPServiceRequest calls the generic CreateNetworkIPService builder with application/json body
+func NewCreateNetworkIPServiceRequest(server string, params *CreateNetworkIPServiceParams, body CreateNetworkIPServiceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateNetworkIpServiceRequestWithBody(server, params, "application/json", bodyReader)
+	return NewCreateNetworkIPServiceRequestWithBody(server, params, "application/json", bodyReader)
 }
 
-// NewCreateNetworkIpServiceRequestWithBody constructs an http.Request for the CreateNetworkIpService method, with any body, and a specified content type
-func NewCreateNetworkIpServiceRequestWithBody(server string, params *CreateNetworkIpServiceParams, contentType string, body io.Reader) (*http.Request, error) {
+// NewCreateNetworkIPServiceRequestWithBody constructs an http.Request for the CreateNetworkIPService method, with any body, and a specified content type
+func NewCreateNetworkIPServiceRequestWithBody(server string, params *CreateNetworkIPServiceParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/networks/ip-services")
@@ -10995,7 +10995,7 @@ func NewCreateNetworkIpServiceRequestWithBody(server string, params *CreateNetwo
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -11014,8 +11014,8 @@ func NewCreateNetworkIpServiceRequestWithBody(server string, params *CreateNetwo
 	return req, nil
 }
 
-// NewDeleteNetworkIpServiceRequest constructs an http.Request for the DeleteNetworkIpService method
-func NewDeleteNetworkIpServiceRequest(server string, id string) (*http.Request, error) {
+// NewDeleteNetworkIPServiceRequest constructs an http.Request for the DeleteNetworkIPService method
+func NewDeleteNetworkIPServiceRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -11035,8 +11035,8 @@ func NewDeleteNetworkIpServiceRequest(server string, id string) (*http.Request, 
 	return req, nil
 }
 
-// NewGetNetworkIpServiceRequest constructs an http.Request for the GetNetworkIpService method
-func NewGetNetworkIpServiceRequest(server string, id string) (*http.Request, error) {
+// NewGetNetworkIPServiceRequest constructs an http.Request for the GetNetworkIPService method
+func NewGetNetworkIPServiceRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -11056,19 +11056,19 @@ func NewGetNetworkIpServiceRequest(server string, id string) (*http.Request, err
 	return req, nil
 }
 
-// NewUpdateNetworkIpServiceRequest calls the generic UpdateNetworkIpService builder with application/json body
-func NewUpdateNetworkIpServiceRequest(server string, id string, body UpdateNetworkIpServiceJSONRequestBody) (*http.Request, error) {
+// NewUpdateNetworkIPServiceRequest calls the generic UpdateNetworkIPService builder with application/json body
+func NewUpdateNetworkIPServiceRequest(server string, id string, body UpdateNetworkIPServiceJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateNetworkIpServiceRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateNetworkIPServiceRequestWithBody(server, id, "application/json", bodyReader)
 }
 
-// NewUpdateNetworkIpServiceRequestWithBody constructs an http.Request for the UpdateNetworkIpService method, with any body, and a specified content type
-func NewUpdateNetworkIpServiceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+// NewUpdateNetworkIPServiceRequestWithBody constructs an http.Request for the UpdateNetworkIPService method, with any body, and a specified content type
+func NewUpdateNetworkIPServiceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -11135,9 +11135,9 @@ func NewListNetworkRoutesRequest(server string, params *ListNetworkRoutesParams)
 
 		}
 
-		if params.NetworkId != nil {
+		if params.NetworkID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", *params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11188,7 +11188,7 @@ func NewCreateNetworkRouteRequestWithBody(server string, params *CreateNetworkRo
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "networkId", params.NetworkID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			for _, qp := range strings.Split(queryFrag, "&") {
@@ -11402,9 +11402,9 @@ func NewRequestTokenRequestWithBody(server string, params *RequestTokenParams, c
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.ClientId != nil {
+		if params.ClientID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11561,8 +11561,8 @@ func NewListSessionsRequest(server string, params *ListSessionsParams) (*http.Re
 	return req, nil
 }
 
-// NewGetLdapGroupMappingsRequest constructs an http.Request for the GetLdapGroupMappings method
-func NewGetLdapGroupMappingsRequest(server string) (*http.Request, error) {
+// NewGetLDAPGroupMappingsRequest constructs an http.Request for the GetLDAPGroupMappings method
+func NewGetLDAPGroupMappingsRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/auth/ldap/group-mappings")
@@ -11575,8 +11575,8 @@ func NewGetLdapGroupMappingsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewGetSamlGroupMappingsRequest constructs an http.Request for the GetSamlGroupMappings method
-func NewGetSamlGroupMappingsRequest(server string) (*http.Request, error) {
+// NewGetSAMLGroupMappingsRequest constructs an http.Request for the GetSAMLGroupMappings method
+func NewGetSAMLGroupMappingsRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/auth/saml/group-mappings")
@@ -11671,8 +11671,8 @@ func NewSetTwoFactorAuthEnabledRequestWithBody(server string, contentType string
 	return req, nil
 }
 
-// NewGetDnsCustomServersRequest constructs an http.Request for the GetDnsCustomServers method
-func NewGetDnsCustomServersRequest(server string) (*http.Request, error) {
+// NewGetDNSCustomServersRequest constructs an http.Request for the GetDNSCustomServers method
+func NewGetDNSCustomServersRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/custom-servers")
@@ -11685,19 +11685,19 @@ func NewGetDnsCustomServersRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetDnsCustomServersRequest calls the generic SetDnsCustomServers builder with application/json body
-func NewSetDnsCustomServersRequest(server string, body SetDnsCustomServersJSONRequestBody) (*http.Request, error) {
+// NewSetDNSCustomServersRequest calls the generic SetDNSCustomServers builder with application/json body
+func NewSetDNSCustomServersRequest(server string, body SetDNSCustomServersJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetDnsCustomServersRequestWithBody(server, "application/json", bodyReader)
+	return NewSetDNSCustomServersRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewSetDnsCustomServersRequestWithBody constructs an http.Request for the SetDnsCustomServers method, with any body, and a specified content type
-func NewSetDnsCustomServersRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetDNSCustomServersRequestWithBody constructs an http.Request for the SetDNSCustomServers method, with any body, and a specified content type
+func NewSetDNSCustomServersRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/custom-servers")
@@ -11712,8 +11712,8 @@ func NewSetDnsCustomServersRequestWithBody(server string, contentType string, bo
 	return req, nil
 }
 
-// NewGetDefaultDnsSuffixRequest constructs an http.Request for the GetDefaultDnsSuffix method
-func NewGetDefaultDnsSuffixRequest(server string) (*http.Request, error) {
+// NewGetDefaultDNSSuffixRequest constructs an http.Request for the GetDefaultDNSSuffix method
+func NewGetDefaultDNSSuffixRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/default-suffix")
@@ -11726,30 +11726,30 @@ func NewGetDefaultDnsSuffixRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetDefaultDnsSuffixRequest calls the generic SetDefaultDnsSuffix builder with application/json body
-func NewSetDefaultDnsSuffixRequest(server string, body SetDefaultDnsSuffixJSONRequestBody) (*http.Request, error) {
+// NewSetDefaultDNSSuffixRequest calls the generic SetDefaultDNSSuffix builder with application/json body
+func NewSetDefaultDNSSuffixRequest(server string, body SetDefaultDNSSuffixJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetDefaultDnsSuffixRequestWithBody(server, "application/json", bodyReader)
+	return NewSetDefaultDNSSuffixRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewSetDefaultDnsSuffixRequestWithTextBody calls the generic SetDefaultDnsSuffix builder with text/plain body
-func NewSetDefaultDnsSuffixRequestWithTextBody(server string, body SetDefaultDnsSuffixTextRequestBody) (*http.Request, error) {
+// NewSetDefaultDNSSuffixRequestWithTextBody calls the generic SetDefaultDNSSuffix builder with text/plain body
+func NewSetDefaultDNSSuffixRequestWithTextBody(server string, body SetDefaultDNSSuffixTextRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
 		bodyReader = strings.NewReader(stringer.String())
 	} else {
 		bodyReader = strings.NewReader(fmt.Sprint(body))
 	}
-	return NewSetDefaultDnsSuffixRequestWithBody(server, "text/plain", bodyReader)
+	return NewSetDefaultDNSSuffixRequestWithBody(server, "text/plain", bodyReader)
 }
 
-// NewSetDefaultDnsSuffixRequestWithBody constructs an http.Request for the SetDefaultDnsSuffix method, with any body, and a specified content type
-func NewSetDefaultDnsSuffixRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetDefaultDNSSuffixRequestWithBody constructs an http.Request for the SetDefaultDNSSuffix method, with any body, and a specified content type
+func NewSetDefaultDNSSuffixRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/default-suffix")
@@ -11764,8 +11764,8 @@ func NewSetDefaultDnsSuffixRequestWithBody(server string, contentType string, bo
 	return req, nil
 }
 
-// NewGetDnsProxyEnabledRequest constructs an http.Request for the GetDnsProxyEnabled method
-func NewGetDnsProxyEnabledRequest(server string) (*http.Request, error) {
+// NewGetDNSProxyEnabledRequest constructs an http.Request for the GetDNSProxyEnabled method
+func NewGetDNSProxyEnabledRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/proxy-enabled")
@@ -11778,19 +11778,19 @@ func NewGetDnsProxyEnabledRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetDnsProxyEnabledRequest calls the generic SetDnsProxyEnabled builder with application/json body
-func NewSetDnsProxyEnabledRequest(server string, body SetDnsProxyEnabledJSONRequestBody) (*http.Request, error) {
+// NewSetDNSProxyEnabledRequest calls the generic SetDNSProxyEnabled builder with application/json body
+func NewSetDNSProxyEnabledRequest(server string, body SetDNSProxyEnabledJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetDnsProxyEnabledRequestWithBody(server, "application/json", bodyReader)
+	return NewSetDNSProxyEnabledRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewSetDnsProxyEnabledRequestWithBody constructs an http.Request for the SetDnsProxyEnabled method, with any body, and a specified content type
-func NewSetDnsProxyEnabledRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetDNSProxyEnabledRequestWithBody constructs an http.Request for the SetDNSProxyEnabled method, with any body, and a specified content type
+func NewSetDNSProxyEnabledRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/proxy-enabled")
@@ -11805,8 +11805,8 @@ func NewSetDnsProxyEnabledRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
-// NewGetDnsZonesRequest constructs an http.Request for the GetDnsZones method
-func NewGetDnsZonesRequest(server string) (*http.Request, error) {
+// NewGetDNSZonesRequest constructs an http.Request for the GetDNSZones method
+func NewGetDNSZonesRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/zones")
@@ -11819,19 +11819,19 @@ func NewGetDnsZonesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetDnsZonesRequest calls the generic SetDnsZones builder with application/json body
-func NewSetDnsZonesRequest(server string, body SetDnsZonesJSONRequestBody) (*http.Request, error) {
+// NewSetDNSZonesRequest calls the generic SetDNSZones builder with application/json body
+func NewSetDNSZonesRequest(server string, body SetDNSZonesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetDnsZonesRequestWithBody(server, "application/json", bodyReader)
+	return NewSetDNSZonesRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewSetDnsZonesRequestWithBody constructs an http.Request for the SetDnsZones method, with any body, and a specified content type
-func NewSetDnsZonesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetDNSZonesRequestWithBody constructs an http.Request for the SetDNSZones method, with any body, and a specified content type
+func NewSetDNSZonesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/dns/zones")
@@ -12215,8 +12215,8 @@ func NewSetDomainRoutingSubnetRequestWithBody(server string, contentType string,
 	return req, nil
 }
 
-// NewGetIpAllocationModeRequest constructs an http.Request for the GetIpAllocationMode method
-func NewGetIpAllocationModeRequest(server string) (*http.Request, error) {
+// NewGetIPAllocationModeRequest constructs an http.Request for the GetIPAllocationMode method
+func NewGetIPAllocationModeRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/wpc/ip-allocation-mode")
@@ -12229,19 +12229,19 @@ func NewGetIpAllocationModeRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetIpAllocationModeRequestWithTextBody calls the generic SetIpAllocationMode builder with text/plain body
-func NewSetIpAllocationModeRequestWithTextBody(server string, body SetIpAllocationModeTextRequestBody) (*http.Request, error) {
+// NewSetIPAllocationModeRequestWithTextBody calls the generic SetIPAllocationMode builder with text/plain body
+func NewSetIPAllocationModeRequestWithTextBody(server string, body SetIPAllocationModeTextRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
 		bodyReader = strings.NewReader(stringer.String())
 	} else {
 		bodyReader = strings.NewReader(fmt.Sprint(body))
 	}
-	return NewSetIpAllocationModeRequestWithBody(server, "text/plain", bodyReader)
+	return NewSetIPAllocationModeRequestWithBody(server, "text/plain", bodyReader)
 }
 
-// NewSetIpAllocationModeRequestWithBody constructs an http.Request for the SetIpAllocationMode method, with any body, and a specified content type
-func NewSetIpAllocationModeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetIPAllocationModeRequestWithBody constructs an http.Request for the SetIPAllocationMode method, with any body, and a specified content type
+func NewSetIPAllocationModeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/wpc/ip-allocation-mode")
@@ -12297,8 +12297,8 @@ func NewSetRoutesAdvancedConfigurationEnabledRequestWithBody(server string, cont
 	return req, nil
 }
 
-// NewGetSnatRequest constructs an http.Request for the GetSnat method
-func NewGetSnatRequest(server string) (*http.Request, error) {
+// NewGetSNATRequest constructs an http.Request for the GetSNAT method
+func NewGetSNATRequest(server string) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/wpc/snat")
@@ -12311,19 +12311,19 @@ func NewGetSnatRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSetSnatRequest calls the generic SetSnat builder with application/json body
-func NewSetSnatRequest(server string, body SetSnatJSONRequestBody) (*http.Request, error) {
+// NewSetSNATRequest calls the generic SetSNAT builder with application/json body
+func NewSetSNATRequest(server string, body SetSNATJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetSnatRequestWithBody(server, "application/json", bodyReader)
+	return NewSetSNATRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewSetSnatRequestWithBody constructs an http.Request for the SetSnat method, with any body, and a specified content type
-func NewSetSnatRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewSetSNATRequestWithBody constructs an http.Request for the SetSNAT method, with any body, and a specified content type
+func NewSetSNATRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	operationPath := fmt.Sprintf("/api/v1/settings/wpc/snat")
@@ -12818,13 +12818,13 @@ func NewSuspendUserRequest(server string, id string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewResetUserMfaRequest constructs an http.Request for the ResetUserMfa method
-func NewResetUserMfaRequest(server string, userId string) (*http.Request, error) {
+// NewResetUserMFARequest constructs an http.Request for the ResetUserMFA method
+func NewResetUserMFARequest(server string, userID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -12995,12 +12995,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/access-visibility/enabled (the `GetAccessVisibilityEnabled` operationId).
 	GetAccessVisibilityEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAccessVisibilityEnabledResponse, error)
 
-	// CreateCloudIdWithResponse Create a Cloud ID in the caller's subscription and return its API credentials
+	// CreateCloudIDWithResponse Create a Cloud ID in the caller's subscription and return its API credentials
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudId` operationId).
-	CreateCloudIdWithResponse(ctx context.Context, params *CreateCloudIdParams, reqEditors ...RequestEditorFn) (*CreateCloudIdResponse, error)
+	// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudID` operationId).
+	CreateCloudIDWithResponse(ctx context.Context, params *CreateCloudIDParams, reqEditors ...RequestEditorFn) (*CreateCloudIDResponse, error)
 
 	// ListAuditLogsWithResponse List audit log records in batches, by cursor
 	//
@@ -13177,82 +13177,82 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/devices/{id}/profile (the `GenerateDeviceProfile` operationId).
 	GenerateDeviceProfileWithResponse(ctx context.Context, id string, params *GenerateDeviceProfileParams, reqEditors ...RequestEditorFn) (*GenerateDeviceProfileResponse, error)
 
-	// DisableDnsLogWithResponse Turn the DNS log off
+	// DisableDNSLogWithResponse Turn the DNS log off
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDnsLog` operationId).
-	DisableDnsLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DisableDnsLogResponse, error)
+	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDNSLog` operationId).
+	DisableDNSLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DisableDNSLogResponse, error)
 
-	// EnableDnsLogWithResponse Turn the DNS log on
+	// EnableDNSLogWithResponse Turn the DNS log on
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDnsLog` operationId).
-	EnableDnsLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*EnableDnsLogResponse, error)
+	// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDNSLog` operationId).
+	EnableDNSLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*EnableDNSLogResponse, error)
 
-	// GetDnsLogEnabledWithResponse Report whether the DNS log is on
+	// GetDNSLogEnabledWithResponse Report whether the DNS log is on
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDnsLogEnabled` operationId).
-	GetDnsLogEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsLogEnabledResponse, error)
+	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDNSLogEnabled` operationId).
+	GetDNSLogEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSLogEnabledResponse, error)
 
-	// ListUserDnsResolutionsWithResponse List hourly aggregated DNS resolutions made by users
+	// ListUserDNSResolutionsWithResponse List hourly aggregated DNS resolutions made by users
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDnsResolutions` operationId).
-	ListUserDnsResolutionsWithResponse(ctx context.Context, params *ListUserDnsResolutionsParams, reqEditors ...RequestEditorFn) (*ListUserDnsResolutionsResponse, error)
+	// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDNSResolutions` operationId).
+	ListUserDNSResolutionsWithResponse(ctx context.Context, params *ListUserDNSResolutionsParams, reqEditors ...RequestEditorFn) (*ListUserDNSResolutionsResponse, error)
 
-	// ListDnsRecordsWithResponse List DNS records, one page at a time
+	// ListDNSRecordsWithResponse List DNS records, one page at a time
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/dns-records (the `ListDnsRecords` operationId).
-	ListDnsRecordsWithResponse(ctx context.Context, params *ListDnsRecordsParams, reqEditors ...RequestEditorFn) (*ListDnsRecordsResponse, error)
+	// Corresponds with GET /api/v1/dns-records (the `ListDNSRecords` operationId).
+	ListDNSRecordsWithResponse(ctx context.Context, params *ListDNSRecordsParams, reqEditors ...RequestEditorFn) (*ListDNSRecordsResponse, error)
 
-	// CreateDnsRecordWithBodyWithResponse Create a DNS record
+	// CreateDNSRecordWithBodyWithResponse Create a DNS record
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-	CreateDnsRecordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDnsRecordResponse, error)
+	// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+	CreateDNSRecordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDNSRecordResponse, error)
 
-	// CreateDnsRecordWithResponse Create a DNS record
+	// CreateDNSRecordWithResponse Create a DNS record
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-	CreateDnsRecordWithResponse(ctx context.Context, body CreateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDnsRecordResponse, error)
+	// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+	CreateDNSRecordWithResponse(ctx context.Context, body CreateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDNSRecordResponse, error)
 
-	// DeleteDnsRecordWithResponse Delete a DNS record
+	// DeleteDNSRecordWithResponse Delete a DNS record
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDnsRecord` operationId).
-	DeleteDnsRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteDnsRecordResponse, error)
+	// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDNSRecord` operationId).
+	DeleteDNSRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteDNSRecordResponse, error)
 
-	// GetDnsRecordWithResponse Get a DNS record by id
+	// GetDNSRecordWithResponse Get a DNS record by id
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/dns-records/{id} (the `GetDnsRecord` operationId).
-	GetDnsRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetDnsRecordResponse, error)
+	// Corresponds with GET /api/v1/dns-records/{id} (the `GetDNSRecord` operationId).
+	GetDNSRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetDNSRecordResponse, error)
 
-	// UpdateDnsRecordWithBodyWithResponse Replace a DNS record
+	// UpdateDNSRecordWithBodyWithResponse Replace a DNS record
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-	UpdateDnsRecordWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDnsRecordResponse, error)
+	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+	UpdateDNSRecordWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDNSRecordResponse, error)
 
-	// UpdateDnsRecordWithResponse Replace a DNS record
+	// UpdateDNSRecordWithResponse Replace a DNS record
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-	UpdateDnsRecordWithResponse(ctx context.Context, id string, body UpdateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDnsRecordResponse, error)
+	// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+	UpdateDNSRecordWithResponse(ctx context.Context, id string, body UpdateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDNSRecordResponse, error)
 
 	// ListHostsWithResponse List hosts, one page at a time
 	//
@@ -13415,54 +13415,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/hosts/connectors/{id}/suspend (the `SuspendHostConnector` operationId).
 	SuspendHostConnectorWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuspendHostConnectorResponse, error)
 
-	// ListHostIpServicesWithResponse List host IP services, one page at a time
+	// ListHostIPServicesWithResponse List host IP services, one page at a time
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIpServices` operationId).
-	ListHostIpServicesWithResponse(ctx context.Context, params *ListHostIpServicesParams, reqEditors ...RequestEditorFn) (*ListHostIpServicesResponse, error)
+	// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIPServices` operationId).
+	ListHostIPServicesWithResponse(ctx context.Context, params *ListHostIPServicesParams, reqEditors ...RequestEditorFn) (*ListHostIPServicesResponse, error)
 
-	// CreateHostIpServiceWithBodyWithResponse Create an IP service on a host
+	// CreateHostIPServiceWithBodyWithResponse Create an IP service on a host
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-	CreateHostIpServiceWithBodyWithResponse(ctx context.Context, params *CreateHostIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHostIpServiceResponse, error)
+	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+	CreateHostIPServiceWithBodyWithResponse(ctx context.Context, params *CreateHostIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHostIPServiceResponse, error)
 
-	// CreateHostIpServiceWithResponse Create an IP service on a host
+	// CreateHostIPServiceWithResponse Create an IP service on a host
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-	CreateHostIpServiceWithResponse(ctx context.Context, params *CreateHostIpServiceParams, body CreateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHostIpServiceResponse, error)
+	// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+	CreateHostIPServiceWithResponse(ctx context.Context, params *CreateHostIPServiceParams, body CreateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHostIPServiceResponse, error)
 
-	// DeleteHostIpServiceWithResponse Delete a host IP service
+	// DeleteHostIPServiceWithResponse Delete a host IP service
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIpService` operationId).
-	DeleteHostIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteHostIpServiceResponse, error)
+	// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIPService` operationId).
+	DeleteHostIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteHostIPServiceResponse, error)
 
-	// GetHostIpServiceWithResponse Get a host IP service by id
+	// GetHostIPServiceWithResponse Get a host IP service by id
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIpService` operationId).
-	GetHostIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetHostIpServiceResponse, error)
+	// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIPService` operationId).
+	GetHostIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetHostIPServiceResponse, error)
 
-	// UpdateHostIpServiceWithBodyWithResponse Replace a host IP service
+	// UpdateHostIPServiceWithBodyWithResponse Replace a host IP service
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-	UpdateHostIpServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateHostIpServiceResponse, error)
+	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+	UpdateHostIPServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateHostIPServiceResponse, error)
 
-	// UpdateHostIpServiceWithResponse Replace a host IP service
+	// UpdateHostIPServiceWithResponse Replace a host IP service
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-	UpdateHostIpServiceWithResponse(ctx context.Context, id string, body UpdateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateHostIpServiceResponse, error)
+	// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+	UpdateHostIPServiceWithResponse(ctx context.Context, id string, body UpdateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateHostIPServiceResponse, error)
 
 	// DeleteHostWithResponse Delete a host and everything attached to it
 	//
@@ -13667,19 +13667,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/networks/connectors/{id}/activate (the `ActivateNetworkConnector` operationId).
 	ActivateNetworkConnectorWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ActivateNetworkConnectorResponse, error)
 
-	// StartNetworkConnectorIpSecWithResponse Start the IPsec tunnel of an IPsec network connector
+	// StartNetworkConnectorIPsecWithResponse Start the IPsec tunnel of an IPsec network connector
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIpSec` operationId).
-	StartNetworkConnectorIpSecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StartNetworkConnectorIpSecResponse, error)
+	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIPsec` operationId).
+	StartNetworkConnectorIPsecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StartNetworkConnectorIPsecResponse, error)
 
-	// StopNetworkConnectorIpSecWithResponse Stop the IPsec tunnel of an IPsec network connector
+	// StopNetworkConnectorIPsecWithResponse Stop the IPsec tunnel of an IPsec network connector
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIpSec` operationId).
-	StopNetworkConnectorIpSecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopNetworkConnectorIpSecResponse, error)
+	// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIPsec` operationId).
+	StopNetworkConnectorIPsecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopNetworkConnectorIPsecResponse, error)
 
 	// RevokeNetworkConnectorProfileWithResponse Revoke a network connector's profile
 	//
@@ -13716,54 +13716,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/networks/connectors/{id}/suspend (the `SuspendNetworkConnector` operationId).
 	SuspendNetworkConnectorWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuspendNetworkConnectorResponse, error)
 
-	// ListNetworkIpServicesWithResponse List network IP services, one page at a time
+	// ListNetworkIPServicesWithResponse List network IP services, one page at a time
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIpServices` operationId).
-	ListNetworkIpServicesWithResponse(ctx context.Context, params *ListNetworkIpServicesParams, reqEditors ...RequestEditorFn) (*ListNetworkIpServicesResponse, error)
+	// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIPServices` operationId).
+	ListNetworkIPServicesWithResponse(ctx context.Context, params *ListNetworkIPServicesParams, reqEditors ...RequestEditorFn) (*ListNetworkIPServicesResponse, error)
 
-	// CreateNetworkIpServiceWithBodyWithResponse Create an IP service on a network
+	// CreateNetworkIPServiceWithBodyWithResponse Create an IP service on a network
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-	CreateNetworkIpServiceWithBodyWithResponse(ctx context.Context, params *CreateNetworkIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNetworkIpServiceResponse, error)
+	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+	CreateNetworkIPServiceWithBodyWithResponse(ctx context.Context, params *CreateNetworkIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNetworkIPServiceResponse, error)
 
-	// CreateNetworkIpServiceWithResponse Create an IP service on a network
+	// CreateNetworkIPServiceWithResponse Create an IP service on a network
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-	CreateNetworkIpServiceWithResponse(ctx context.Context, params *CreateNetworkIpServiceParams, body CreateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNetworkIpServiceResponse, error)
+	// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+	CreateNetworkIPServiceWithResponse(ctx context.Context, params *CreateNetworkIPServiceParams, body CreateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNetworkIPServiceResponse, error)
 
-	// DeleteNetworkIpServiceWithResponse Delete a network IP service
+	// DeleteNetworkIPServiceWithResponse Delete a network IP service
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIpService` operationId).
-	DeleteNetworkIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteNetworkIpServiceResponse, error)
+	// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIPService` operationId).
+	DeleteNetworkIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteNetworkIPServiceResponse, error)
 
-	// GetNetworkIpServiceWithResponse Get a network IP service by id
+	// GetNetworkIPServiceWithResponse Get a network IP service by id
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIpService` operationId).
-	GetNetworkIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetNetworkIpServiceResponse, error)
+	// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIPService` operationId).
+	GetNetworkIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetNetworkIPServiceResponse, error)
 
-	// UpdateNetworkIpServiceWithBodyWithResponse Replace a network IP service
+	// UpdateNetworkIPServiceWithBodyWithResponse Replace a network IP service
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-	UpdateNetworkIpServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNetworkIpServiceResponse, error)
+	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+	UpdateNetworkIPServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNetworkIPServiceResponse, error)
 
-	// UpdateNetworkIpServiceWithResponse Replace a network IP service
+	// UpdateNetworkIPServiceWithResponse Replace a network IP service
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-	UpdateNetworkIpServiceWithResponse(ctx context.Context, id string, body UpdateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNetworkIpServiceResponse, error)
+	// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+	UpdateNetworkIPServiceWithResponse(ctx context.Context, id string, body UpdateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNetworkIPServiceResponse, error)
 
 	// ListNetworkRoutesWithResponse List network routes, one page at a time
 	//
@@ -13883,19 +13883,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/sessions (the `ListSessions` operationId).
 	ListSessionsWithResponse(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*ListSessionsResponse, error)
 
-	// GetLdapGroupMappingsWithResponse Get the LDAP group to user group mappings
+	// GetLDAPGroupMappingsWithResponse Get the LDAP group to user group mappings
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLdapGroupMappings` operationId).
-	GetLdapGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLdapGroupMappingsResponse, error)
+	// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLDAPGroupMappings` operationId).
+	GetLDAPGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLDAPGroupMappingsResponse, error)
 
-	// GetSamlGroupMappingsWithResponse Get the SAML group to user group mappings
+	// GetSAMLGroupMappingsWithResponse Get the SAML group to user group mappings
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSamlGroupMappings` operationId).
-	GetSamlGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSamlGroupMappingsResponse, error)
+	// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSAMLGroupMappings` operationId).
+	GetSAMLGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSAMLGroupMappingsResponse, error)
 
 	// GetTrustedDevicesAllowedWithResponse Report whether trusted devices are allowed
 	//
@@ -13939,96 +13939,96 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/settings/auth/two-factor-auth (the `SetTwoFactorAuthEnabled` operationId).
 	SetTwoFactorAuthEnabledWithResponse(ctx context.Context, body SetTwoFactorAuthEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTwoFactorAuthEnabledResponse, error)
 
-	// GetDnsCustomServersWithResponse Get the custom DNS servers
+	// GetDNSCustomServersWithResponse Get the custom DNS servers
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDnsCustomServers` operationId).
-	GetDnsCustomServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsCustomServersResponse, error)
+	// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDNSCustomServers` operationId).
+	GetDNSCustomServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSCustomServersResponse, error)
 
-	// SetDnsCustomServersWithBodyWithResponse Set the custom DNS servers
+	// SetDNSCustomServersWithBodyWithResponse Set the custom DNS servers
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-	SetDnsCustomServersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsCustomServersResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+	SetDNSCustomServersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSCustomServersResponse, error)
 
-	// SetDnsCustomServersWithResponse Set the custom DNS servers
+	// SetDNSCustomServersWithResponse Set the custom DNS servers
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-	SetDnsCustomServersWithResponse(ctx context.Context, body SetDnsCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsCustomServersResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+	SetDNSCustomServersWithResponse(ctx context.Context, body SetDNSCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSCustomServersResponse, error)
 
-	// GetDefaultDnsSuffixWithResponse Get the default DNS suffix
+	// GetDefaultDNSSuffixWithResponse Get the default DNS suffix
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDnsSuffix` operationId).
-	GetDefaultDnsSuffixWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDnsSuffixResponse, error)
+	// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDNSSuffix` operationId).
+	GetDefaultDNSSuffixWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDNSSuffixResponse, error)
 
-	// SetDefaultDnsSuffixWithBodyWithResponse Set the default DNS suffix
+	// SetDefaultDNSSuffixWithBodyWithResponse Set the default DNS suffix
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffixWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffixWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error)
 
-	// SetDefaultDnsSuffixWithResponse Set the default DNS suffix
+	// SetDefaultDNSSuffixWithResponse Set the default DNS suffix
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffixWithResponse(ctx context.Context, body SetDefaultDnsSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffixWithResponse(ctx context.Context, body SetDefaultDNSSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error)
 
-	// SetDefaultDnsSuffixWithTextBodyWithResponse Set the default DNS suffix
+	// SetDefaultDNSSuffixWithTextBodyWithResponse Set the default DNS suffix
 	//
 	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-	SetDefaultDnsSuffixWithTextBodyWithResponse(ctx context.Context, body SetDefaultDnsSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+	SetDefaultDNSSuffixWithTextBodyWithResponse(ctx context.Context, body SetDefaultDNSSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error)
 
-	// GetDnsProxyEnabledWithResponse Report whether the DNS proxy is on
+	// GetDNSProxyEnabledWithResponse Report whether the DNS proxy is on
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDnsProxyEnabled` operationId).
-	GetDnsProxyEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsProxyEnabledResponse, error)
+	// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDNSProxyEnabled` operationId).
+	GetDNSProxyEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSProxyEnabledResponse, error)
 
-	// SetDnsProxyEnabledWithBodyWithResponse Turn the DNS proxy on or off
+	// SetDNSProxyEnabledWithBodyWithResponse Turn the DNS proxy on or off
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-	SetDnsProxyEnabledWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsProxyEnabledResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+	SetDNSProxyEnabledWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSProxyEnabledResponse, error)
 
-	// SetDnsProxyEnabledWithResponse Turn the DNS proxy on or off
+	// SetDNSProxyEnabledWithResponse Turn the DNS proxy on or off
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-	SetDnsProxyEnabledWithResponse(ctx context.Context, body SetDnsProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsProxyEnabledResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+	SetDNSProxyEnabledWithResponse(ctx context.Context, body SetDNSProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSProxyEnabledResponse, error)
 
-	// GetDnsZonesWithResponse Get the DNS zones
+	// GetDNSZonesWithResponse Get the DNS zones
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/dns/zones (the `GetDnsZones` operationId).
-	GetDnsZonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsZonesResponse, error)
+	// Corresponds with GET /api/v1/settings/dns/zones (the `GetDNSZones` operationId).
+	GetDNSZonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSZonesResponse, error)
 
-	// SetDnsZonesWithBodyWithResponse Replace the DNS zones
+	// SetDNSZonesWithBodyWithResponse Replace the DNS zones
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-	SetDnsZonesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsZonesResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+	SetDNSZonesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSZonesResponse, error)
 
-	// SetDnsZonesWithResponse Replace the DNS zones
+	// SetDNSZonesWithResponse Replace the DNS zones
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-	SetDnsZonesWithResponse(ctx context.Context, body SetDnsZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsZonesResponse, error)
+	// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+	SetDNSZonesWithResponse(ctx context.Context, body SetDNSZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSZonesResponse, error)
 
 	// GetConnectAuthWithResponse Get the default connect authentication mode
 	//
@@ -14219,26 +14219,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/settings/wpc/domain-routing-subnet (the `SetDomainRoutingSubnet` operationId).
 	SetDomainRoutingSubnetWithResponse(ctx context.Context, body SetDomainRoutingSubnetJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDomainRoutingSubnetResponse, error)
 
-	// GetIpAllocationModeWithResponse Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// GetIPAllocationModeWithResponse Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIpAllocationMode` operationId).
-	GetIpAllocationModeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIpAllocationModeResponse, error)
+	// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIPAllocationMode` operationId).
+	GetIPAllocationModeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIPAllocationModeResponse, error)
 
-	// SetIpAllocationModeWithBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// SetIPAllocationModeWithBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-	SetIpAllocationModeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetIpAllocationModeResponse, error)
+	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+	SetIPAllocationModeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetIPAllocationModeResponse, error)
 
-	// SetIpAllocationModeWithTextBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+	// SetIPAllocationModeWithTextBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 	//
 	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-	SetIpAllocationModeWithTextBodyWithResponse(ctx context.Context, body SetIpAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*SetIpAllocationModeResponse, error)
+	// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+	SetIPAllocationModeWithTextBodyWithResponse(ctx context.Context, body SetIPAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*SetIPAllocationModeResponse, error)
 
 	// GetRoutesAdvancedConfigurationEnabledWithResponse Report whether advanced route configuration is on
 	//
@@ -14261,26 +14261,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled (the `SetRoutesAdvancedConfigurationEnabled` operationId).
 	SetRoutesAdvancedConfigurationEnabledWithResponse(ctx context.Context, body SetRoutesAdvancedConfigurationEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRoutesAdvancedConfigurationEnabledResponse, error)
 
-	// GetSnatWithResponse Report whether source NAT is on
+	// GetSNATWithResponse Report whether source NAT is on
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSnat` operationId).
-	GetSnatWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSnatResponse, error)
+	// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSNAT` operationId).
+	GetSNATWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSNATResponse, error)
 
-	// SetSnatWithBodyWithResponse Turn source NAT on or off
+	// SetSNATWithBodyWithResponse Turn source NAT on or off
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-	SetSnatWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSnatResponse, error)
+	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+	SetSNATWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSNATResponse, error)
 
-	// SetSnatWithResponse Turn source NAT on or off
+	// SetSNATWithResponse Turn source NAT on or off
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-	SetSnatWithResponse(ctx context.Context, body SetSnatJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSnatResponse, error)
+	// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+	SetSNATWithResponse(ctx context.Context, body SetSNATJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSNATResponse, error)
 
 	// GetSubnetWithResponse Get the WPC subnets
 	//
@@ -14450,12 +14450,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/users/{id}/suspend (the `SuspendUser` operationId).
 	SuspendUserWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuspendUserResponse, error)
 
-	// ResetUserMfaWithResponse Remove a user's MFA enrolments so the user enrols again at next login
+	// ResetUserMFAWithResponse Remove a user's MFA enrolments so the user enrols again at next login
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMfa` operationId).
-	ResetUserMfaWithResponse(ctx context.Context, userId string, reqEditors ...RequestEditorFn) (*ResetUserMfaResponse, error)
+	// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMFA` operationId).
+	ResetUserMFAWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*ResetUserMFAResponse, error)
 }
 
 // ListAccessGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListAccessGroups
@@ -15565,8 +15565,8 @@ func (r GetAccessVisibilityEnabledResponse) ContentType() string {
 	return ""
 }
 
-// CreateCloudIdResponse429Headers the declared response headers of an HTTP 429 response for CreateCloudId
-type CreateCloudIdResponse429Headers struct {
+// CreateCloudIDResponse429Headers the declared response headers of an HTTP 429 response for CreateCloudID
+type CreateCloudIDResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -15574,7 +15574,7 @@ type CreateCloudIdResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type CreateCloudIdResponse struct {
+type CreateCloudIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -15592,51 +15592,51 @@ type CreateCloudIdResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateCloudIdResponse429Headers
+	Headers429 *CreateCloudIDResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateCloudIdResponse) GetJSON200() *AuthCredentials {
+func (r CreateCloudIDResponse) GetJSON200() *AuthCredentials {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateCloudIdResponse) GetJSON400() *BadRequest {
+func (r CreateCloudIDResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateCloudIdResponse) GetJSON401() *Unauthorized {
+func (r CreateCloudIDResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateCloudIdResponse) GetJSON403() *Forbidden {
+func (r CreateCloudIDResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateCloudIdResponse) GetJSON404() *NotFound {
+func (r CreateCloudIDResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r CreateCloudIdResponse) GetJSON429() *TooManyRequests {
+func (r CreateCloudIDResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r CreateCloudIdResponse) GetJSON500() *InternalServerError {
+func (r CreateCloudIDResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateCloudIdResponse) GetBody() []byte {
+func (r CreateCloudIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateCloudIdResponse) Status() string {
+func (r CreateCloudIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -15644,7 +15644,7 @@ func (r CreateCloudIdResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateCloudIdResponse) StatusCode() int {
+func (r CreateCloudIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -15652,7 +15652,7 @@ func (r CreateCloudIdResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateCloudIdResponse) ContentType() string {
+func (r CreateCloudIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17201,8 +17201,8 @@ func (r GenerateDeviceProfileResponse) ContentType() string {
 	return ""
 }
 
-// DisableDnsLogResponse429Headers the declared response headers of an HTTP 429 response for DisableDnsLog
-type DisableDnsLogResponse429Headers struct {
+// DisableDNSLogResponse429Headers the declared response headers of an HTTP 429 response for DisableDNSLog
+type DisableDNSLogResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17210,7 +17210,7 @@ type DisableDnsLogResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type DisableDnsLogResponse struct {
+type DisableDNSLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -17226,46 +17226,46 @@ type DisableDnsLogResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *DisableDnsLogResponse429Headers
+	Headers429 *DisableDNSLogResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DisableDnsLogResponse) GetJSON400() *BadRequest {
+func (r DisableDNSLogResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DisableDnsLogResponse) GetJSON401() *Unauthorized {
+func (r DisableDNSLogResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DisableDnsLogResponse) GetJSON403() *Forbidden {
+func (r DisableDNSLogResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DisableDnsLogResponse) GetJSON404() *NotFound {
+func (r DisableDNSLogResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r DisableDnsLogResponse) GetJSON429() *TooManyRequests {
+func (r DisableDNSLogResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r DisableDnsLogResponse) GetJSON500() *InternalServerError {
+func (r DisableDNSLogResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r DisableDnsLogResponse) GetBody() []byte {
+func (r DisableDNSLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DisableDnsLogResponse) Status() string {
+func (r DisableDNSLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17273,7 +17273,7 @@ func (r DisableDnsLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DisableDnsLogResponse) StatusCode() int {
+func (r DisableDNSLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17281,15 +17281,15 @@ func (r DisableDnsLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DisableDnsLogResponse) ContentType() string {
+func (r DisableDNSLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// EnableDnsLogResponse429Headers the declared response headers of an HTTP 429 response for EnableDnsLog
-type EnableDnsLogResponse429Headers struct {
+// EnableDNSLogResponse429Headers the declared response headers of an HTTP 429 response for EnableDNSLog
+type EnableDNSLogResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17297,7 +17297,7 @@ type EnableDnsLogResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type EnableDnsLogResponse struct {
+type EnableDNSLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -17313,46 +17313,46 @@ type EnableDnsLogResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *EnableDnsLogResponse429Headers
+	Headers429 *EnableDNSLogResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EnableDnsLogResponse) GetJSON400() *BadRequest {
+func (r EnableDNSLogResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r EnableDnsLogResponse) GetJSON401() *Unauthorized {
+func (r EnableDNSLogResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r EnableDnsLogResponse) GetJSON403() *Forbidden {
+func (r EnableDNSLogResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r EnableDnsLogResponse) GetJSON404() *NotFound {
+func (r EnableDNSLogResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r EnableDnsLogResponse) GetJSON429() *TooManyRequests {
+func (r EnableDNSLogResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r EnableDnsLogResponse) GetJSON500() *InternalServerError {
+func (r EnableDNSLogResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r EnableDnsLogResponse) GetBody() []byte {
+func (r EnableDNSLogResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r EnableDnsLogResponse) Status() string {
+func (r EnableDNSLogResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17360,7 +17360,7 @@ func (r EnableDnsLogResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r EnableDnsLogResponse) StatusCode() int {
+func (r EnableDNSLogResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17368,15 +17368,15 @@ func (r EnableDnsLogResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EnableDnsLogResponse) ContentType() string {
+func (r EnableDNSLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetDnsLogEnabledResponse429Headers the declared response headers of an HTTP 429 response for GetDnsLogEnabled
-type GetDnsLogEnabledResponse429Headers struct {
+// GetDNSLogEnabledResponse429Headers the declared response headers of an HTTP 429 response for GetDNSLogEnabled
+type GetDNSLogEnabledResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17384,7 +17384,7 @@ type GetDnsLogEnabledResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDnsLogEnabledResponse struct {
+type GetDNSLogEnabledResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -17402,51 +17402,51 @@ type GetDnsLogEnabledResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDnsLogEnabledResponse429Headers
+	Headers429 *GetDNSLogEnabledResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON200() *bool {
+func (r GetDNSLogEnabledResponse) GetJSON200() *bool {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON400() *BadRequest {
+func (r GetDNSLogEnabledResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON401() *Unauthorized {
+func (r GetDNSLogEnabledResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON403() *Forbidden {
+func (r GetDNSLogEnabledResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON404() *NotFound {
+func (r GetDNSLogEnabledResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON429() *TooManyRequests {
+func (r GetDNSLogEnabledResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDnsLogEnabledResponse) GetJSON500() *InternalServerError {
+func (r GetDNSLogEnabledResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDnsLogEnabledResponse) GetBody() []byte {
+func (r GetDNSLogEnabledResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDnsLogEnabledResponse) Status() string {
+func (r GetDNSLogEnabledResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17454,7 +17454,7 @@ func (r GetDnsLogEnabledResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDnsLogEnabledResponse) StatusCode() int {
+func (r GetDNSLogEnabledResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17462,15 +17462,15 @@ func (r GetDnsLogEnabledResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDnsLogEnabledResponse) ContentType() string {
+func (r GetDNSLogEnabledResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// ListUserDnsResolutionsResponse429Headers the declared response headers of an HTTP 429 response for ListUserDnsResolutions
-type ListUserDnsResolutionsResponse429Headers struct {
+// ListUserDNSResolutionsResponse429Headers the declared response headers of an HTTP 429 response for ListUserDNSResolutions
+type ListUserDNSResolutionsResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17478,11 +17478,11 @@ type ListUserDnsResolutionsResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type ListUserDnsResolutionsResponse struct {
+type ListUserDNSResolutionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PageUserDnsResolution
+	JSON200 *PageUserDNSResolution
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17496,51 +17496,51 @@ type ListUserDnsResolutionsResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListUserDnsResolutionsResponse429Headers
+	Headers429 *ListUserDNSResolutionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON200() *PageUserDnsResolution {
+func (r ListUserDNSResolutionsResponse) GetJSON200() *PageUserDNSResolution {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON400() *BadRequest {
+func (r ListUserDNSResolutionsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON401() *Unauthorized {
+func (r ListUserDNSResolutionsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON403() *Forbidden {
+func (r ListUserDNSResolutionsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON404() *NotFound {
+func (r ListUserDNSResolutionsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON429() *TooManyRequests {
+func (r ListUserDNSResolutionsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ListUserDnsResolutionsResponse) GetJSON500() *InternalServerError {
+func (r ListUserDNSResolutionsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ListUserDnsResolutionsResponse) GetBody() []byte {
+func (r ListUserDNSResolutionsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListUserDnsResolutionsResponse) Status() string {
+func (r ListUserDNSResolutionsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17548,7 +17548,7 @@ func (r ListUserDnsResolutionsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListUserDnsResolutionsResponse) StatusCode() int {
+func (r ListUserDNSResolutionsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17556,15 +17556,15 @@ func (r ListUserDnsResolutionsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUserDnsResolutionsResponse) ContentType() string {
+func (r ListUserDNSResolutionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// ListDnsRecordsResponse429Headers the declared response headers of an HTTP 429 response for ListDnsRecords
-type ListDnsRecordsResponse429Headers struct {
+// ListDNSRecordsResponse429Headers the declared response headers of an HTTP 429 response for ListDNSRecords
+type ListDNSRecordsResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17572,11 +17572,11 @@ type ListDnsRecordsResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type ListDnsRecordsResponse struct {
+type ListDNSRecordsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PageDnsRecordResponse
+	JSON200 *PageDNSRecordResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17590,51 +17590,51 @@ type ListDnsRecordsResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListDnsRecordsResponse429Headers
+	Headers429 *ListDNSRecordsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON200() *PageDnsRecordResponse {
+func (r ListDNSRecordsResponse) GetJSON200() *PageDNSRecordResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON400() *BadRequest {
+func (r ListDNSRecordsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON401() *Unauthorized {
+func (r ListDNSRecordsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON403() *Forbidden {
+func (r ListDNSRecordsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON404() *NotFound {
+func (r ListDNSRecordsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON429() *TooManyRequests {
+func (r ListDNSRecordsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ListDnsRecordsResponse) GetJSON500() *InternalServerError {
+func (r ListDNSRecordsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ListDnsRecordsResponse) GetBody() []byte {
+func (r ListDNSRecordsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListDnsRecordsResponse) Status() string {
+func (r ListDNSRecordsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17642,7 +17642,7 @@ func (r ListDnsRecordsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListDnsRecordsResponse) StatusCode() int {
+func (r ListDNSRecordsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17650,15 +17650,15 @@ func (r ListDnsRecordsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListDnsRecordsResponse) ContentType() string {
+func (r ListDNSRecordsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// CreateDnsRecordResponse429Headers the declared response headers of an HTTP 429 response for CreateDnsRecord
-type CreateDnsRecordResponse429Headers struct {
+// CreateDNSRecordResponse429Headers the declared response headers of an HTTP 429 response for CreateDNSRecord
+type CreateDNSRecordResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17666,11 +17666,11 @@ type CreateDnsRecordResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type CreateDnsRecordResponse struct {
+type CreateDNSRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *DnsRecordResponse
+	JSON201 *DNSRecordResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17684,51 +17684,51 @@ type CreateDnsRecordResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateDnsRecordResponse429Headers
+	Headers429 *CreateDNSRecordResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON201() *DnsRecordResponse {
+func (r CreateDNSRecordResponse) GetJSON201() *DNSRecordResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON400() *BadRequest {
+func (r CreateDNSRecordResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON401() *Unauthorized {
+func (r CreateDNSRecordResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON403() *Forbidden {
+func (r CreateDNSRecordResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON404() *NotFound {
+func (r CreateDNSRecordResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON429() *TooManyRequests {
+func (r CreateDNSRecordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r CreateDnsRecordResponse) GetJSON500() *InternalServerError {
+func (r CreateDNSRecordResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateDnsRecordResponse) GetBody() []byte {
+func (r CreateDNSRecordResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateDnsRecordResponse) Status() string {
+func (r CreateDNSRecordResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17736,7 +17736,7 @@ func (r CreateDnsRecordResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateDnsRecordResponse) StatusCode() int {
+func (r CreateDNSRecordResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17744,15 +17744,15 @@ func (r CreateDnsRecordResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateDnsRecordResponse) ContentType() string {
+func (r CreateDNSRecordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// DeleteDnsRecordResponse429Headers the declared response headers of an HTTP 429 response for DeleteDnsRecord
-type DeleteDnsRecordResponse429Headers struct {
+// DeleteDNSRecordResponse429Headers the declared response headers of an HTTP 429 response for DeleteDNSRecord
+type DeleteDNSRecordResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17760,7 +17760,7 @@ type DeleteDnsRecordResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type DeleteDnsRecordResponse struct {
+type DeleteDNSRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -17776,46 +17776,46 @@ type DeleteDnsRecordResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *DeleteDnsRecordResponse429Headers
+	Headers429 *DeleteDNSRecordResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON400() *BadRequest {
+func (r DeleteDNSRecordResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON401() *Unauthorized {
+func (r DeleteDNSRecordResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON403() *Forbidden {
+func (r DeleteDNSRecordResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON404() *NotFound {
+func (r DeleteDNSRecordResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON429() *TooManyRequests {
+func (r DeleteDNSRecordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r DeleteDnsRecordResponse) GetJSON500() *InternalServerError {
+func (r DeleteDNSRecordResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteDnsRecordResponse) GetBody() []byte {
+func (r DeleteDNSRecordResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteDnsRecordResponse) Status() string {
+func (r DeleteDNSRecordResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17823,7 +17823,7 @@ func (r DeleteDnsRecordResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteDnsRecordResponse) StatusCode() int {
+func (r DeleteDNSRecordResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17831,15 +17831,15 @@ func (r DeleteDnsRecordResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteDnsRecordResponse) ContentType() string {
+func (r DeleteDNSRecordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetDnsRecordResponse429Headers the declared response headers of an HTTP 429 response for GetDnsRecord
-type GetDnsRecordResponse429Headers struct {
+// GetDNSRecordResponse429Headers the declared response headers of an HTTP 429 response for GetDNSRecord
+type GetDNSRecordResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17847,11 +17847,11 @@ type GetDnsRecordResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDnsRecordResponse struct {
+type GetDNSRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsRecordResponse
+	JSON200 *DNSRecordResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17865,51 +17865,51 @@ type GetDnsRecordResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDnsRecordResponse429Headers
+	Headers429 *GetDNSRecordResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDnsRecordResponse) GetJSON200() *DnsRecordResponse {
+func (r GetDNSRecordResponse) GetJSON200() *DNSRecordResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDnsRecordResponse) GetJSON400() *BadRequest {
+func (r GetDNSRecordResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDnsRecordResponse) GetJSON401() *Unauthorized {
+func (r GetDNSRecordResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDnsRecordResponse) GetJSON403() *Forbidden {
+func (r GetDNSRecordResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDnsRecordResponse) GetJSON404() *NotFound {
+func (r GetDNSRecordResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDnsRecordResponse) GetJSON429() *TooManyRequests {
+func (r GetDNSRecordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDnsRecordResponse) GetJSON500() *InternalServerError {
+func (r GetDNSRecordResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDnsRecordResponse) GetBody() []byte {
+func (r GetDNSRecordResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDnsRecordResponse) Status() string {
+func (r GetDNSRecordResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -17917,7 +17917,7 @@ func (r GetDnsRecordResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDnsRecordResponse) StatusCode() int {
+func (r GetDNSRecordResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -17925,15 +17925,15 @@ func (r GetDnsRecordResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDnsRecordResponse) ContentType() string {
+func (r GetDNSRecordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// UpdateDnsRecordResponse429Headers the declared response headers of an HTTP 429 response for UpdateDnsRecord
-type UpdateDnsRecordResponse429Headers struct {
+// UpdateDNSRecordResponse429Headers the declared response headers of an HTTP 429 response for UpdateDNSRecord
+type UpdateDNSRecordResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -17941,11 +17941,11 @@ type UpdateDnsRecordResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type UpdateDnsRecordResponse struct {
+type UpdateDNSRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsRecordResponse
+	JSON200 *DNSRecordResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17959,51 +17959,51 @@ type UpdateDnsRecordResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *UpdateDnsRecordResponse429Headers
+	Headers429 *UpdateDNSRecordResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON200() *DnsRecordResponse {
+func (r UpdateDNSRecordResponse) GetJSON200() *DNSRecordResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON400() *BadRequest {
+func (r UpdateDNSRecordResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON401() *Unauthorized {
+func (r UpdateDNSRecordResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON403() *Forbidden {
+func (r UpdateDNSRecordResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON404() *NotFound {
+func (r UpdateDNSRecordResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON429() *TooManyRequests {
+func (r UpdateDNSRecordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r UpdateDnsRecordResponse) GetJSON500() *InternalServerError {
+func (r UpdateDNSRecordResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateDnsRecordResponse) GetBody() []byte {
+func (r UpdateDNSRecordResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateDnsRecordResponse) Status() string {
+func (r UpdateDNSRecordResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -18011,7 +18011,7 @@ func (r UpdateDnsRecordResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateDnsRecordResponse) StatusCode() int {
+func (r UpdateDNSRecordResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -18019,7 +18019,7 @@ func (r UpdateDnsRecordResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDnsRecordResponse) ContentType() string {
+func (r UpdateDNSRecordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19669,8 +19669,8 @@ func (r SuspendHostConnectorResponse) ContentType() string {
 	return ""
 }
 
-// ListHostIpServicesResponse429Headers the declared response headers of an HTTP 429 response for ListHostIpServices
-type ListHostIpServicesResponse429Headers struct {
+// ListHostIPServicesResponse429Headers the declared response headers of an HTTP 429 response for ListHostIPServices
+type ListHostIPServicesResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -19678,11 +19678,11 @@ type ListHostIpServicesResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type ListHostIpServicesResponse struct {
+type ListHostIPServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PageHostIpServiceResponse
+	JSON200 *PageHostIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -19696,51 +19696,51 @@ type ListHostIpServicesResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListHostIpServicesResponse429Headers
+	Headers429 *ListHostIPServicesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON200() *PageHostIpServiceResponse {
+func (r ListHostIPServicesResponse) GetJSON200() *PageHostIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON400() *BadRequest {
+func (r ListHostIPServicesResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON401() *Unauthorized {
+func (r ListHostIPServicesResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON403() *Forbidden {
+func (r ListHostIPServicesResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON404() *NotFound {
+func (r ListHostIPServicesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON429() *TooManyRequests {
+func (r ListHostIPServicesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ListHostIpServicesResponse) GetJSON500() *InternalServerError {
+func (r ListHostIPServicesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ListHostIpServicesResponse) GetBody() []byte {
+func (r ListHostIPServicesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListHostIpServicesResponse) Status() string {
+func (r ListHostIPServicesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -19748,7 +19748,7 @@ func (r ListHostIpServicesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListHostIpServicesResponse) StatusCode() int {
+func (r ListHostIPServicesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -19756,15 +19756,15 @@ func (r ListHostIpServicesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListHostIpServicesResponse) ContentType() string {
+func (r ListHostIPServicesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// CreateHostIpServiceResponse429Headers the declared response headers of an HTTP 429 response for CreateHostIpService
-type CreateHostIpServiceResponse429Headers struct {
+// CreateHostIPServiceResponse429Headers the declared response headers of an HTTP 429 response for CreateHostIPService
+type CreateHostIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -19772,11 +19772,11 @@ type CreateHostIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type CreateHostIpServiceResponse struct {
+type CreateHostIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *HostIpServiceResponse
+	JSON201 *HostIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -19790,51 +19790,51 @@ type CreateHostIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateHostIpServiceResponse429Headers
+	Headers429 *CreateHostIPServiceResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON201() *HostIpServiceResponse {
+func (r CreateHostIPServiceResponse) GetJSON201() *HostIPServiceResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON400() *BadRequest {
+func (r CreateHostIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON401() *Unauthorized {
+func (r CreateHostIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON403() *Forbidden {
+func (r CreateHostIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON404() *NotFound {
+func (r CreateHostIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r CreateHostIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r CreateHostIpServiceResponse) GetJSON500() *InternalServerError {
+func (r CreateHostIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateHostIpServiceResponse) GetBody() []byte {
+func (r CreateHostIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateHostIpServiceResponse) Status() string {
+func (r CreateHostIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -19842,7 +19842,7 @@ func (r CreateHostIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateHostIpServiceResponse) StatusCode() int {
+func (r CreateHostIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -19850,15 +19850,15 @@ func (r CreateHostIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateHostIpServiceResponse) ContentType() string {
+func (r CreateHostIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// DeleteHostIpServiceResponse429Headers the declared response headers of an HTTP 429 response for DeleteHostIpService
-type DeleteHostIpServiceResponse429Headers struct {
+// DeleteHostIPServiceResponse429Headers the declared response headers of an HTTP 429 response for DeleteHostIPService
+type DeleteHostIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -19866,7 +19866,7 @@ type DeleteHostIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type DeleteHostIpServiceResponse struct {
+type DeleteHostIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -19882,46 +19882,46 @@ type DeleteHostIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *DeleteHostIpServiceResponse429Headers
+	Headers429 *DeleteHostIPServiceResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON400() *BadRequest {
+func (r DeleteHostIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON401() *Unauthorized {
+func (r DeleteHostIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON403() *Forbidden {
+func (r DeleteHostIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON404() *NotFound {
+func (r DeleteHostIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r DeleteHostIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r DeleteHostIpServiceResponse) GetJSON500() *InternalServerError {
+func (r DeleteHostIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteHostIpServiceResponse) GetBody() []byte {
+func (r DeleteHostIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteHostIpServiceResponse) Status() string {
+func (r DeleteHostIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -19929,7 +19929,7 @@ func (r DeleteHostIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteHostIpServiceResponse) StatusCode() int {
+func (r DeleteHostIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -19937,15 +19937,15 @@ func (r DeleteHostIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteHostIpServiceResponse) ContentType() string {
+func (r DeleteHostIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetHostIpServiceResponse429Headers the declared response headers of an HTTP 429 response for GetHostIpService
-type GetHostIpServiceResponse429Headers struct {
+// GetHostIPServiceResponse429Headers the declared response headers of an HTTP 429 response for GetHostIPService
+type GetHostIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -19953,11 +19953,11 @@ type GetHostIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetHostIpServiceResponse struct {
+type GetHostIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *HostIpServiceResponse
+	JSON200 *HostIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -19971,51 +19971,51 @@ type GetHostIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetHostIpServiceResponse429Headers
+	Headers429 *GetHostIPServiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON200() *HostIpServiceResponse {
+func (r GetHostIPServiceResponse) GetJSON200() *HostIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON400() *BadRequest {
+func (r GetHostIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON401() *Unauthorized {
+func (r GetHostIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON403() *Forbidden {
+func (r GetHostIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON404() *NotFound {
+func (r GetHostIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r GetHostIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetHostIpServiceResponse) GetJSON500() *InternalServerError {
+func (r GetHostIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetHostIpServiceResponse) GetBody() []byte {
+func (r GetHostIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetHostIpServiceResponse) Status() string {
+func (r GetHostIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -20023,7 +20023,7 @@ func (r GetHostIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetHostIpServiceResponse) StatusCode() int {
+func (r GetHostIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -20031,15 +20031,15 @@ func (r GetHostIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetHostIpServiceResponse) ContentType() string {
+func (r GetHostIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// UpdateHostIpServiceResponse429Headers the declared response headers of an HTTP 429 response for UpdateHostIpService
-type UpdateHostIpServiceResponse429Headers struct {
+// UpdateHostIPServiceResponse429Headers the declared response headers of an HTTP 429 response for UpdateHostIPService
+type UpdateHostIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -20047,11 +20047,11 @@ type UpdateHostIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type UpdateHostIpServiceResponse struct {
+type UpdateHostIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *HostIpServiceResponse
+	JSON200 *HostIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20065,51 +20065,51 @@ type UpdateHostIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *UpdateHostIpServiceResponse429Headers
+	Headers429 *UpdateHostIPServiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON200() *HostIpServiceResponse {
+func (r UpdateHostIPServiceResponse) GetJSON200() *HostIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON400() *BadRequest {
+func (r UpdateHostIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON401() *Unauthorized {
+func (r UpdateHostIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON403() *Forbidden {
+func (r UpdateHostIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON404() *NotFound {
+func (r UpdateHostIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r UpdateHostIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r UpdateHostIpServiceResponse) GetJSON500() *InternalServerError {
+func (r UpdateHostIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateHostIpServiceResponse) GetBody() []byte {
+func (r UpdateHostIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateHostIpServiceResponse) Status() string {
+func (r UpdateHostIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -20117,7 +20117,7 @@ func (r UpdateHostIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateHostIpServiceResponse) StatusCode() int {
+func (r UpdateHostIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -20125,7 +20125,7 @@ func (r UpdateHostIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateHostIpServiceResponse) ContentType() string {
+func (r UpdateHostIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22071,8 +22071,8 @@ func (r ActivateNetworkConnectorResponse) ContentType() string {
 	return ""
 }
 
-// StartNetworkConnectorIpSecResponse429Headers the declared response headers of an HTTP 429 response for StartNetworkConnectorIpSec
-type StartNetworkConnectorIpSecResponse429Headers struct {
+// StartNetworkConnectorIPsecResponse429Headers the declared response headers of an HTTP 429 response for StartNetworkConnectorIPsec
+type StartNetworkConnectorIPsecResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22080,7 +22080,7 @@ type StartNetworkConnectorIpSecResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type StartNetworkConnectorIpSecResponse struct {
+type StartNetworkConnectorIPsecResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -22096,46 +22096,46 @@ type StartNetworkConnectorIpSecResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *StartNetworkConnectorIpSecResponse429Headers
+	Headers429 *StartNetworkConnectorIPsecResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON400() *BadRequest {
+func (r StartNetworkConnectorIPsecResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON401() *Unauthorized {
+func (r StartNetworkConnectorIPsecResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON403() *Forbidden {
+func (r StartNetworkConnectorIPsecResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON404() *NotFound {
+func (r StartNetworkConnectorIPsecResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON429() *TooManyRequests {
+func (r StartNetworkConnectorIPsecResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r StartNetworkConnectorIpSecResponse) GetJSON500() *InternalServerError {
+func (r StartNetworkConnectorIPsecResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r StartNetworkConnectorIpSecResponse) GetBody() []byte {
+func (r StartNetworkConnectorIPsecResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r StartNetworkConnectorIpSecResponse) Status() string {
+func (r StartNetworkConnectorIPsecResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22143,7 +22143,7 @@ func (r StartNetworkConnectorIpSecResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r StartNetworkConnectorIpSecResponse) StatusCode() int {
+func (r StartNetworkConnectorIPsecResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22151,15 +22151,15 @@ func (r StartNetworkConnectorIpSecResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r StartNetworkConnectorIpSecResponse) ContentType() string {
+func (r StartNetworkConnectorIPsecResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// StopNetworkConnectorIpSecResponse429Headers the declared response headers of an HTTP 429 response for StopNetworkConnectorIpSec
-type StopNetworkConnectorIpSecResponse429Headers struct {
+// StopNetworkConnectorIPsecResponse429Headers the declared response headers of an HTTP 429 response for StopNetworkConnectorIPsec
+type StopNetworkConnectorIPsecResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22167,7 +22167,7 @@ type StopNetworkConnectorIpSecResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type StopNetworkConnectorIpSecResponse struct {
+type StopNetworkConnectorIPsecResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -22183,46 +22183,46 @@ type StopNetworkConnectorIpSecResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *StopNetworkConnectorIpSecResponse429Headers
+	Headers429 *StopNetworkConnectorIPsecResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON400() *BadRequest {
+func (r StopNetworkConnectorIPsecResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON401() *Unauthorized {
+func (r StopNetworkConnectorIPsecResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON403() *Forbidden {
+func (r StopNetworkConnectorIPsecResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON404() *NotFound {
+func (r StopNetworkConnectorIPsecResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON429() *TooManyRequests {
+func (r StopNetworkConnectorIPsecResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r StopNetworkConnectorIpSecResponse) GetJSON500() *InternalServerError {
+func (r StopNetworkConnectorIPsecResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r StopNetworkConnectorIpSecResponse) GetBody() []byte {
+func (r StopNetworkConnectorIPsecResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r StopNetworkConnectorIpSecResponse) Status() string {
+func (r StopNetworkConnectorIPsecResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22230,7 +22230,7 @@ func (r StopNetworkConnectorIpSecResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r StopNetworkConnectorIpSecResponse) StatusCode() int {
+func (r StopNetworkConnectorIPsecResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22238,7 +22238,7 @@ func (r StopNetworkConnectorIpSecResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r StopNetworkConnectorIpSecResponse) ContentType() string {
+func (r StopNetworkConnectorIPsecResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22687,8 +22687,8 @@ func (r SuspendNetworkConnectorResponse) ContentType() string {
 	return ""
 }
 
-// ListNetworkIpServicesResponse429Headers the declared response headers of an HTTP 429 response for ListNetworkIpServices
-type ListNetworkIpServicesResponse429Headers struct {
+// ListNetworkIPServicesResponse429Headers the declared response headers of an HTTP 429 response for ListNetworkIPServices
+type ListNetworkIPServicesResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22696,11 +22696,11 @@ type ListNetworkIpServicesResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type ListNetworkIpServicesResponse struct {
+type ListNetworkIPServicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PageNetworkIpServiceResponse
+	JSON200 *PageNetworkIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22714,51 +22714,51 @@ type ListNetworkIpServicesResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ListNetworkIpServicesResponse429Headers
+	Headers429 *ListNetworkIPServicesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON200() *PageNetworkIpServiceResponse {
+func (r ListNetworkIPServicesResponse) GetJSON200() *PageNetworkIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON400() *BadRequest {
+func (r ListNetworkIPServicesResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON401() *Unauthorized {
+func (r ListNetworkIPServicesResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON403() *Forbidden {
+func (r ListNetworkIPServicesResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON404() *NotFound {
+func (r ListNetworkIPServicesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON429() *TooManyRequests {
+func (r ListNetworkIPServicesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ListNetworkIpServicesResponse) GetJSON500() *InternalServerError {
+func (r ListNetworkIPServicesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ListNetworkIpServicesResponse) GetBody() []byte {
+func (r ListNetworkIPServicesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListNetworkIpServicesResponse) Status() string {
+func (r ListNetworkIPServicesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22766,7 +22766,7 @@ func (r ListNetworkIpServicesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListNetworkIpServicesResponse) StatusCode() int {
+func (r ListNetworkIPServicesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22774,15 +22774,15 @@ func (r ListNetworkIpServicesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkIpServicesResponse) ContentType() string {
+func (r ListNetworkIPServicesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// CreateNetworkIpServiceResponse429Headers the declared response headers of an HTTP 429 response for CreateNetworkIpService
-type CreateNetworkIpServiceResponse429Headers struct {
+// CreateNetworkIPServiceResponse429Headers the declared response headers of an HTTP 429 response for CreateNetworkIPService
+type CreateNetworkIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22790,11 +22790,11 @@ type CreateNetworkIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type CreateNetworkIpServiceResponse struct {
+type CreateNetworkIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *NetworkIpServiceResponse
+	JSON201 *NetworkIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22808,51 +22808,51 @@ type CreateNetworkIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *CreateNetworkIpServiceResponse429Headers
+	Headers429 *CreateNetworkIPServiceResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON201() *NetworkIpServiceResponse {
+func (r CreateNetworkIPServiceResponse) GetJSON201() *NetworkIPServiceResponse {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON400() *BadRequest {
+func (r CreateNetworkIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON401() *Unauthorized {
+func (r CreateNetworkIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON403() *Forbidden {
+func (r CreateNetworkIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON404() *NotFound {
+func (r CreateNetworkIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r CreateNetworkIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r CreateNetworkIpServiceResponse) GetJSON500() *InternalServerError {
+func (r CreateNetworkIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateNetworkIpServiceResponse) GetBody() []byte {
+func (r CreateNetworkIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateNetworkIpServiceResponse) Status() string {
+func (r CreateNetworkIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22860,7 +22860,7 @@ func (r CreateNetworkIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateNetworkIpServiceResponse) StatusCode() int {
+func (r CreateNetworkIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22868,15 +22868,15 @@ func (r CreateNetworkIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNetworkIpServiceResponse) ContentType() string {
+func (r CreateNetworkIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// DeleteNetworkIpServiceResponse429Headers the declared response headers of an HTTP 429 response for DeleteNetworkIpService
-type DeleteNetworkIpServiceResponse429Headers struct {
+// DeleteNetworkIPServiceResponse429Headers the declared response headers of an HTTP 429 response for DeleteNetworkIPService
+type DeleteNetworkIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22884,7 +22884,7 @@ type DeleteNetworkIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type DeleteNetworkIpServiceResponse struct {
+type DeleteNetworkIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -22900,46 +22900,46 @@ type DeleteNetworkIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *DeleteNetworkIpServiceResponse429Headers
+	Headers429 *DeleteNetworkIPServiceResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON400() *BadRequest {
+func (r DeleteNetworkIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON401() *Unauthorized {
+func (r DeleteNetworkIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON403() *Forbidden {
+func (r DeleteNetworkIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON404() *NotFound {
+func (r DeleteNetworkIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r DeleteNetworkIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r DeleteNetworkIpServiceResponse) GetJSON500() *InternalServerError {
+func (r DeleteNetworkIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteNetworkIpServiceResponse) GetBody() []byte {
+func (r DeleteNetworkIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteNetworkIpServiceResponse) Status() string {
+func (r DeleteNetworkIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -22947,7 +22947,7 @@ func (r DeleteNetworkIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteNetworkIpServiceResponse) StatusCode() int {
+func (r DeleteNetworkIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -22955,15 +22955,15 @@ func (r DeleteNetworkIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteNetworkIpServiceResponse) ContentType() string {
+func (r DeleteNetworkIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetNetworkIpServiceResponse429Headers the declared response headers of an HTTP 429 response for GetNetworkIpService
-type GetNetworkIpServiceResponse429Headers struct {
+// GetNetworkIPServiceResponse429Headers the declared response headers of an HTTP 429 response for GetNetworkIPService
+type GetNetworkIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -22971,11 +22971,11 @@ type GetNetworkIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetNetworkIpServiceResponse struct {
+type GetNetworkIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *NetworkIpServiceResponse
+	JSON200 *NetworkIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22989,51 +22989,51 @@ type GetNetworkIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetNetworkIpServiceResponse429Headers
+	Headers429 *GetNetworkIPServiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON200() *NetworkIpServiceResponse {
+func (r GetNetworkIPServiceResponse) GetJSON200() *NetworkIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON400() *BadRequest {
+func (r GetNetworkIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON401() *Unauthorized {
+func (r GetNetworkIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON403() *Forbidden {
+func (r GetNetworkIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON404() *NotFound {
+func (r GetNetworkIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r GetNetworkIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetNetworkIpServiceResponse) GetJSON500() *InternalServerError {
+func (r GetNetworkIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetNetworkIpServiceResponse) GetBody() []byte {
+func (r GetNetworkIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetNetworkIpServiceResponse) Status() string {
+func (r GetNetworkIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -23041,7 +23041,7 @@ func (r GetNetworkIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetNetworkIpServiceResponse) StatusCode() int {
+func (r GetNetworkIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -23049,15 +23049,15 @@ func (r GetNetworkIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkIpServiceResponse) ContentType() string {
+func (r GetNetworkIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// UpdateNetworkIpServiceResponse429Headers the declared response headers of an HTTP 429 response for UpdateNetworkIpService
-type UpdateNetworkIpServiceResponse429Headers struct {
+// UpdateNetworkIPServiceResponse429Headers the declared response headers of an HTTP 429 response for UpdateNetworkIPService
+type UpdateNetworkIPServiceResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -23065,11 +23065,11 @@ type UpdateNetworkIpServiceResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type UpdateNetworkIpServiceResponse struct {
+type UpdateNetworkIPServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *NetworkIpServiceResponse
+	JSON200 *NetworkIPServiceResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -23083,51 +23083,51 @@ type UpdateNetworkIpServiceResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *UpdateNetworkIpServiceResponse429Headers
+	Headers429 *UpdateNetworkIPServiceResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON200() *NetworkIpServiceResponse {
+func (r UpdateNetworkIPServiceResponse) GetJSON200() *NetworkIPServiceResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON400() *BadRequest {
+func (r UpdateNetworkIPServiceResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON401() *Unauthorized {
+func (r UpdateNetworkIPServiceResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON403() *Forbidden {
+func (r UpdateNetworkIPServiceResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON404() *NotFound {
+func (r UpdateNetworkIPServiceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON429() *TooManyRequests {
+func (r UpdateNetworkIPServiceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r UpdateNetworkIpServiceResponse) GetJSON500() *InternalServerError {
+func (r UpdateNetworkIPServiceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r UpdateNetworkIpServiceResponse) GetBody() []byte {
+func (r UpdateNetworkIPServiceResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r UpdateNetworkIpServiceResponse) Status() string {
+func (r UpdateNetworkIPServiceResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -23135,7 +23135,7 @@ func (r UpdateNetworkIpServiceResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r UpdateNetworkIpServiceResponse) StatusCode() int {
+func (r UpdateNetworkIPServiceResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -23143,7 +23143,7 @@ func (r UpdateNetworkIpServiceResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNetworkIpServiceResponse) ContentType() string {
+func (r UpdateNetworkIPServiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23981,7 +23981,7 @@ type ListRegionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]VpnRegionResponse
+	JSON200 *[]VPNRegionResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -23999,7 +23999,7 @@ type ListRegionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRegionsResponse) GetJSON200() *[]VpnRegionResponse {
+func (r ListRegionsResponse) GetJSON200() *[]VPNRegionResponse {
 	return r.JSON200
 }
 
@@ -24156,8 +24156,8 @@ func (r ListSessionsResponse) ContentType() string {
 	return ""
 }
 
-// GetLdapGroupMappingsResponse429Headers the declared response headers of an HTTP 429 response for GetLdapGroupMappings
-type GetLdapGroupMappingsResponse429Headers struct {
+// GetLDAPGroupMappingsResponse429Headers the declared response headers of an HTTP 429 response for GetLDAPGroupMappings
+type GetLDAPGroupMappingsResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -24165,7 +24165,7 @@ type GetLdapGroupMappingsResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetLdapGroupMappingsResponse struct {
+type GetLDAPGroupMappingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -24183,51 +24183,51 @@ type GetLdapGroupMappingsResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetLdapGroupMappingsResponse429Headers
+	Headers429 *GetLDAPGroupMappingsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON200() *GroupMappingResponse {
+func (r GetLDAPGroupMappingsResponse) GetJSON200() *GroupMappingResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON400() *BadRequest {
+func (r GetLDAPGroupMappingsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON401() *Unauthorized {
+func (r GetLDAPGroupMappingsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON403() *Forbidden {
+func (r GetLDAPGroupMappingsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON404() *NotFound {
+func (r GetLDAPGroupMappingsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON429() *TooManyRequests {
+func (r GetLDAPGroupMappingsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetLdapGroupMappingsResponse) GetJSON500() *InternalServerError {
+func (r GetLDAPGroupMappingsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetLdapGroupMappingsResponse) GetBody() []byte {
+func (r GetLDAPGroupMappingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetLdapGroupMappingsResponse) Status() string {
+func (r GetLDAPGroupMappingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -24235,7 +24235,7 @@ func (r GetLdapGroupMappingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetLdapGroupMappingsResponse) StatusCode() int {
+func (r GetLDAPGroupMappingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -24243,15 +24243,15 @@ func (r GetLdapGroupMappingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLdapGroupMappingsResponse) ContentType() string {
+func (r GetLDAPGroupMappingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetSamlGroupMappingsResponse429Headers the declared response headers of an HTTP 429 response for GetSamlGroupMappings
-type GetSamlGroupMappingsResponse429Headers struct {
+// GetSAMLGroupMappingsResponse429Headers the declared response headers of an HTTP 429 response for GetSAMLGroupMappings
+type GetSAMLGroupMappingsResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -24259,7 +24259,7 @@ type GetSamlGroupMappingsResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetSamlGroupMappingsResponse struct {
+type GetSAMLGroupMappingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -24277,51 +24277,51 @@ type GetSamlGroupMappingsResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetSamlGroupMappingsResponse429Headers
+	Headers429 *GetSAMLGroupMappingsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON200() *GroupMappingResponse {
+func (r GetSAMLGroupMappingsResponse) GetJSON200() *GroupMappingResponse {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON400() *BadRequest {
+func (r GetSAMLGroupMappingsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON401() *Unauthorized {
+func (r GetSAMLGroupMappingsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON403() *Forbidden {
+func (r GetSAMLGroupMappingsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON404() *NotFound {
+func (r GetSAMLGroupMappingsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON429() *TooManyRequests {
+func (r GetSAMLGroupMappingsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetSamlGroupMappingsResponse) GetJSON500() *InternalServerError {
+func (r GetSAMLGroupMappingsResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSamlGroupMappingsResponse) GetBody() []byte {
+func (r GetSAMLGroupMappingsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSamlGroupMappingsResponse) Status() string {
+func (r GetSAMLGroupMappingsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -24329,7 +24329,7 @@ func (r GetSamlGroupMappingsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSamlGroupMappingsResponse) StatusCode() int {
+func (r GetSAMLGroupMappingsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -24337,7 +24337,7 @@ func (r GetSamlGroupMappingsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSamlGroupMappingsResponse) ContentType() string {
+func (r GetSAMLGroupMappingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24720,8 +24720,8 @@ func (r SetTwoFactorAuthEnabledResponse) ContentType() string {
 	return ""
 }
 
-// GetDnsCustomServersResponse429Headers the declared response headers of an HTTP 429 response for GetDnsCustomServers
-type GetDnsCustomServersResponse429Headers struct {
+// GetDNSCustomServersResponse429Headers the declared response headers of an HTTP 429 response for GetDNSCustomServers
+type GetDNSCustomServersResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -24729,11 +24729,11 @@ type GetDnsCustomServersResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDnsCustomServersResponse struct {
+type GetDNSCustomServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsServerAddresses
+	JSON200 *DNSServerAddresses
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24747,51 +24747,51 @@ type GetDnsCustomServersResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDnsCustomServersResponse429Headers
+	Headers429 *GetDNSCustomServersResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON200() *DnsServerAddresses {
+func (r GetDNSCustomServersResponse) GetJSON200() *DNSServerAddresses {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON400() *BadRequest {
+func (r GetDNSCustomServersResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON401() *Unauthorized {
+func (r GetDNSCustomServersResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON403() *Forbidden {
+func (r GetDNSCustomServersResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON404() *NotFound {
+func (r GetDNSCustomServersResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON429() *TooManyRequests {
+func (r GetDNSCustomServersResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDnsCustomServersResponse) GetJSON500() *InternalServerError {
+func (r GetDNSCustomServersResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDnsCustomServersResponse) GetBody() []byte {
+func (r GetDNSCustomServersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDnsCustomServersResponse) Status() string {
+func (r GetDNSCustomServersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -24799,7 +24799,7 @@ func (r GetDnsCustomServersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDnsCustomServersResponse) StatusCode() int {
+func (r GetDNSCustomServersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -24807,15 +24807,15 @@ func (r GetDnsCustomServersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDnsCustomServersResponse) ContentType() string {
+func (r GetDNSCustomServersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// SetDnsCustomServersResponse429Headers the declared response headers of an HTTP 429 response for SetDnsCustomServers
-type SetDnsCustomServersResponse429Headers struct {
+// SetDNSCustomServersResponse429Headers the declared response headers of an HTTP 429 response for SetDNSCustomServers
+type SetDNSCustomServersResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -24823,11 +24823,11 @@ type SetDnsCustomServersResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type SetDnsCustomServersResponse struct {
+type SetDNSCustomServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsServerAddresses
+	JSON200 *DNSServerAddresses
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24841,51 +24841,51 @@ type SetDnsCustomServersResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetDnsCustomServersResponse429Headers
+	Headers429 *SetDNSCustomServersResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON200() *DnsServerAddresses {
+func (r SetDNSCustomServersResponse) GetJSON200() *DNSServerAddresses {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON400() *BadRequest {
+func (r SetDNSCustomServersResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON401() *Unauthorized {
+func (r SetDNSCustomServersResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON403() *Forbidden {
+func (r SetDNSCustomServersResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON404() *NotFound {
+func (r SetDNSCustomServersResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON429() *TooManyRequests {
+func (r SetDNSCustomServersResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetDnsCustomServersResponse) GetJSON500() *InternalServerError {
+func (r SetDNSCustomServersResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetDnsCustomServersResponse) GetBody() []byte {
+func (r SetDNSCustomServersResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetDnsCustomServersResponse) Status() string {
+func (r SetDNSCustomServersResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -24893,7 +24893,7 @@ func (r SetDnsCustomServersResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetDnsCustomServersResponse) StatusCode() int {
+func (r SetDNSCustomServersResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -24901,15 +24901,15 @@ func (r SetDnsCustomServersResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetDnsCustomServersResponse) ContentType() string {
+func (r SetDNSCustomServersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetDefaultDnsSuffixResponse429Headers the declared response headers of an HTTP 429 response for GetDefaultDnsSuffix
-type GetDefaultDnsSuffixResponse429Headers struct {
+// GetDefaultDNSSuffixResponse429Headers the declared response headers of an HTTP 429 response for GetDefaultDNSSuffix
+type GetDefaultDNSSuffixResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -24917,7 +24917,7 @@ type GetDefaultDnsSuffixResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDefaultDnsSuffixResponse struct {
+type GetDefaultDNSSuffixResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -24933,46 +24933,46 @@ type GetDefaultDnsSuffixResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDefaultDnsSuffixResponse429Headers
+	Headers429 *GetDefaultDNSSuffixResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON400() *BadRequest {
+func (r GetDefaultDNSSuffixResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON401() *Unauthorized {
+func (r GetDefaultDNSSuffixResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON403() *Forbidden {
+func (r GetDefaultDNSSuffixResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON404() *NotFound {
+func (r GetDefaultDNSSuffixResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON429() *TooManyRequests {
+func (r GetDefaultDNSSuffixResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDefaultDnsSuffixResponse) GetJSON500() *InternalServerError {
+func (r GetDefaultDNSSuffixResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDefaultDnsSuffixResponse) GetBody() []byte {
+func (r GetDefaultDNSSuffixResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDefaultDnsSuffixResponse) Status() string {
+func (r GetDefaultDNSSuffixResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -24980,7 +24980,7 @@ func (r GetDefaultDnsSuffixResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDefaultDnsSuffixResponse) StatusCode() int {
+func (r GetDefaultDNSSuffixResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -24988,15 +24988,15 @@ func (r GetDefaultDnsSuffixResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDefaultDnsSuffixResponse) ContentType() string {
+func (r GetDefaultDNSSuffixResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// SetDefaultDnsSuffixResponse429Headers the declared response headers of an HTTP 429 response for SetDefaultDnsSuffix
-type SetDefaultDnsSuffixResponse429Headers struct {
+// SetDefaultDNSSuffixResponse429Headers the declared response headers of an HTTP 429 response for SetDefaultDNSSuffix
+type SetDefaultDNSSuffixResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -25004,7 +25004,7 @@ type SetDefaultDnsSuffixResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type SetDefaultDnsSuffixResponse struct {
+type SetDefaultDNSSuffixResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -25020,46 +25020,46 @@ type SetDefaultDnsSuffixResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetDefaultDnsSuffixResponse429Headers
+	Headers429 *SetDefaultDNSSuffixResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON400() *BadRequest {
+func (r SetDefaultDNSSuffixResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON401() *Unauthorized {
+func (r SetDefaultDNSSuffixResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON403() *Forbidden {
+func (r SetDefaultDNSSuffixResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON404() *NotFound {
+func (r SetDefaultDNSSuffixResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON429() *TooManyRequests {
+func (r SetDefaultDNSSuffixResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetDefaultDnsSuffixResponse) GetJSON500() *InternalServerError {
+func (r SetDefaultDNSSuffixResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetDefaultDnsSuffixResponse) GetBody() []byte {
+func (r SetDefaultDNSSuffixResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetDefaultDnsSuffixResponse) Status() string {
+func (r SetDefaultDNSSuffixResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -25067,7 +25067,7 @@ func (r SetDefaultDnsSuffixResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetDefaultDnsSuffixResponse) StatusCode() int {
+func (r SetDefaultDNSSuffixResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -25075,15 +25075,15 @@ func (r SetDefaultDnsSuffixResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetDefaultDnsSuffixResponse) ContentType() string {
+func (r SetDefaultDNSSuffixResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetDnsProxyEnabledResponse429Headers the declared response headers of an HTTP 429 response for GetDnsProxyEnabled
-type GetDnsProxyEnabledResponse429Headers struct {
+// GetDNSProxyEnabledResponse429Headers the declared response headers of an HTTP 429 response for GetDNSProxyEnabled
+type GetDNSProxyEnabledResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -25091,101 +25091,7 @@ type GetDnsProxyEnabledResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDnsProxyEnabledResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *bool
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyRequests
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDnsProxyEnabledResponse429Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON200() *bool {
-	return r.JSON200
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON429() *TooManyRequests {
-	return r.JSON429
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDnsProxyEnabledResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetDnsProxyEnabledResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetDnsProxyEnabledResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetDnsProxyEnabledResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDnsProxyEnabledResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// SetDnsProxyEnabledResponse429Headers the declared response headers of an HTTP 429 response for SetDnsProxyEnabled
-type SetDnsProxyEnabledResponse429Headers struct {
-	RetryAfter              *string
-	XRateLimitBurstCapacity *int
-	XRateLimitRemaining     *int
-	XRateLimitReplenishRate *int
-	XRateLimitReplenishTime *int
-}
-
-type SetDnsProxyEnabledResponse struct {
+type GetDNSProxyEnabledResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -25203,51 +25109,51 @@ type SetDnsProxyEnabledResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetDnsProxyEnabledResponse429Headers
+	Headers429 *GetDNSProxyEnabledResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON200() *bool {
+func (r GetDNSProxyEnabledResponse) GetJSON200() *bool {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON400() *BadRequest {
+func (r GetDNSProxyEnabledResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON401() *Unauthorized {
+func (r GetDNSProxyEnabledResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON403() *Forbidden {
+func (r GetDNSProxyEnabledResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON404() *NotFound {
+func (r GetDNSProxyEnabledResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON429() *TooManyRequests {
+func (r GetDNSProxyEnabledResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetDnsProxyEnabledResponse) GetJSON500() *InternalServerError {
+func (r GetDNSProxyEnabledResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetDnsProxyEnabledResponse) GetBody() []byte {
+func (r GetDNSProxyEnabledResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetDnsProxyEnabledResponse) Status() string {
+func (r GetDNSProxyEnabledResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -25255,7 +25161,7 @@ func (r SetDnsProxyEnabledResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetDnsProxyEnabledResponse) StatusCode() int {
+func (r GetDNSProxyEnabledResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -25263,15 +25169,15 @@ func (r SetDnsProxyEnabledResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetDnsProxyEnabledResponse) ContentType() string {
+func (r GetDNSProxyEnabledResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// GetDnsZonesResponse429Headers the declared response headers of an HTTP 429 response for GetDnsZones
-type GetDnsZonesResponse429Headers struct {
+// SetDNSProxyEnabledResponse429Headers the declared response headers of an HTTP 429 response for SetDNSProxyEnabled
+type SetDNSProxyEnabledResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -25279,11 +25185,11 @@ type GetDnsZonesResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetDnsZonesResponse struct {
+type SetDNSProxyEnabledResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsZones
+	JSON200 *bool
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -25297,51 +25203,51 @@ type GetDnsZonesResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetDnsZonesResponse429Headers
+	Headers429 *SetDNSProxyEnabledResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDnsZonesResponse) GetJSON200() *DnsZones {
+func (r SetDNSProxyEnabledResponse) GetJSON200() *bool {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetDnsZonesResponse) GetJSON400() *BadRequest {
+func (r SetDNSProxyEnabledResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDnsZonesResponse) GetJSON401() *Unauthorized {
+func (r SetDNSProxyEnabledResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetDnsZonesResponse) GetJSON403() *Forbidden {
+func (r SetDNSProxyEnabledResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDnsZonesResponse) GetJSON404() *NotFound {
+func (r SetDNSProxyEnabledResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetDnsZonesResponse) GetJSON429() *TooManyRequests {
+func (r SetDNSProxyEnabledResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetDnsZonesResponse) GetJSON500() *InternalServerError {
+func (r SetDNSProxyEnabledResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetDnsZonesResponse) GetBody() []byte {
+func (r SetDNSProxyEnabledResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetDnsZonesResponse) Status() string {
+func (r SetDNSProxyEnabledResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -25349,7 +25255,7 @@ func (r GetDnsZonesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetDnsZonesResponse) StatusCode() int {
+func (r SetDNSProxyEnabledResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -25357,15 +25263,15 @@ func (r GetDnsZonesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDnsZonesResponse) ContentType() string {
+func (r SetDNSProxyEnabledResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// SetDnsZonesResponse429Headers the declared response headers of an HTTP 429 response for SetDnsZones
-type SetDnsZonesResponse429Headers struct {
+// GetDNSZonesResponse429Headers the declared response headers of an HTTP 429 response for GetDNSZones
+type GetDNSZonesResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -25373,11 +25279,11 @@ type SetDnsZonesResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type SetDnsZonesResponse struct {
+type GetDNSZonesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DnsZones
+	JSON200 *DNSZones
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -25391,51 +25297,51 @@ type SetDnsZonesResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetDnsZonesResponse429Headers
+	Headers429 *GetDNSZonesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetDnsZonesResponse) GetJSON200() *DnsZones {
+func (r GetDNSZonesResponse) GetJSON200() *DNSZones {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetDnsZonesResponse) GetJSON400() *BadRequest {
+func (r GetDNSZonesResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetDnsZonesResponse) GetJSON401() *Unauthorized {
+func (r GetDNSZonesResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetDnsZonesResponse) GetJSON403() *Forbidden {
+func (r GetDNSZonesResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetDnsZonesResponse) GetJSON404() *NotFound {
+func (r GetDNSZonesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetDnsZonesResponse) GetJSON429() *TooManyRequests {
+func (r GetDNSZonesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetDnsZonesResponse) GetJSON500() *InternalServerError {
+func (r GetDNSZonesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetDnsZonesResponse) GetBody() []byte {
+func (r GetDNSZonesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetDnsZonesResponse) Status() string {
+func (r GetDNSZonesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -25443,7 +25349,7 @@ func (r SetDnsZonesResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetDnsZonesResponse) StatusCode() int {
+func (r GetDNSZonesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -25451,7 +25357,101 @@ func (r SetDnsZonesResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetDnsZonesResponse) ContentType() string {
+func (r GetDNSZonesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetDNSZonesResponse429Headers the declared response headers of an HTTP 429 response for SetDNSZones
+type SetDNSZonesResponse429Headers struct {
+	RetryAfter              *string
+	XRateLimitBurstCapacity *int
+	XRateLimitRemaining     *int
+	XRateLimitReplenishRate *int
+	XRateLimitReplenishTime *int
+}
+
+type SetDNSZonesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DNSZones
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetDNSZonesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetDNSZonesResponse) GetJSON200() *DNSZones {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetDNSZonesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetDNSZonesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetDNSZonesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetDNSZonesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SetDNSZonesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetDNSZonesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDNSZonesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDNSZonesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDNSZonesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDNSZonesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27094,8 +27094,8 @@ func (r SetDomainRoutingSubnetResponse) ContentType() string {
 	return ""
 }
 
-// GetIpAllocationModeResponse429Headers the declared response headers of an HTTP 429 response for GetIpAllocationMode
-type GetIpAllocationModeResponse429Headers struct {
+// GetIPAllocationModeResponse429Headers the declared response headers of an HTTP 429 response for GetIPAllocationMode
+type GetIPAllocationModeResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -27103,7 +27103,7 @@ type GetIpAllocationModeResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetIpAllocationModeResponse struct {
+type GetIPAllocationModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -27119,46 +27119,46 @@ type GetIpAllocationModeResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetIpAllocationModeResponse429Headers
+	Headers429 *GetIPAllocationModeResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON400() *BadRequest {
+func (r GetIPAllocationModeResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON401() *Unauthorized {
+func (r GetIPAllocationModeResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON403() *Forbidden {
+func (r GetIPAllocationModeResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON404() *NotFound {
+func (r GetIPAllocationModeResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON429() *TooManyRequests {
+func (r GetIPAllocationModeResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetIpAllocationModeResponse) GetJSON500() *InternalServerError {
+func (r GetIPAllocationModeResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetIpAllocationModeResponse) GetBody() []byte {
+func (r GetIPAllocationModeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetIpAllocationModeResponse) Status() string {
+func (r GetIPAllocationModeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -27166,7 +27166,7 @@ func (r GetIpAllocationModeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetIpAllocationModeResponse) StatusCode() int {
+func (r GetIPAllocationModeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -27174,15 +27174,15 @@ func (r GetIpAllocationModeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetIpAllocationModeResponse) ContentType() string {
+func (r GetIPAllocationModeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// SetIpAllocationModeResponse429Headers the declared response headers of an HTTP 429 response for SetIpAllocationMode
-type SetIpAllocationModeResponse429Headers struct {
+// SetIPAllocationModeResponse429Headers the declared response headers of an HTTP 429 response for SetIPAllocationMode
+type SetIPAllocationModeResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -27190,7 +27190,7 @@ type SetIpAllocationModeResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type SetIpAllocationModeResponse struct {
+type SetIPAllocationModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -27206,46 +27206,46 @@ type SetIpAllocationModeResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetIpAllocationModeResponse429Headers
+	Headers429 *SetIPAllocationModeResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON400() *BadRequest {
+func (r SetIPAllocationModeResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON401() *Unauthorized {
+func (r SetIPAllocationModeResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON403() *Forbidden {
+func (r SetIPAllocationModeResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON404() *NotFound {
+func (r SetIPAllocationModeResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON429() *TooManyRequests {
+func (r SetIPAllocationModeResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetIpAllocationModeResponse) GetJSON500() *InternalServerError {
+func (r SetIPAllocationModeResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetIpAllocationModeResponse) GetBody() []byte {
+func (r SetIPAllocationModeResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetIpAllocationModeResponse) Status() string {
+func (r SetIPAllocationModeResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -27253,7 +27253,7 @@ func (r SetIpAllocationModeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetIpAllocationModeResponse) StatusCode() int {
+func (r SetIPAllocationModeResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -27261,7 +27261,7 @@ func (r SetIpAllocationModeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetIpAllocationModeResponse) ContentType() string {
+func (r SetIPAllocationModeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27456,8 +27456,8 @@ func (r SetRoutesAdvancedConfigurationEnabledResponse) ContentType() string {
 	return ""
 }
 
-// GetSnatResponse429Headers the declared response headers of an HTTP 429 response for GetSnat
-type GetSnatResponse429Headers struct {
+// GetSNATResponse429Headers the declared response headers of an HTTP 429 response for GetSNAT
+type GetSNATResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -27465,7 +27465,7 @@ type GetSnatResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type GetSnatResponse struct {
+type GetSNATResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -27483,51 +27483,51 @@ type GetSnatResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *GetSnatResponse429Headers
+	Headers429 *GetSNATResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSnatResponse) GetJSON200() *bool {
+func (r GetSNATResponse) GetJSON200() *bool {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetSnatResponse) GetJSON400() *BadRequest {
+func (r GetSNATResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetSnatResponse) GetJSON401() *Unauthorized {
+func (r GetSNATResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetSnatResponse) GetJSON403() *Forbidden {
+func (r GetSNATResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetSnatResponse) GetJSON404() *NotFound {
+func (r GetSNATResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r GetSnatResponse) GetJSON429() *TooManyRequests {
+func (r GetSNATResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetSnatResponse) GetJSON500() *InternalServerError {
+func (r GetSNATResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r GetSnatResponse) GetBody() []byte {
+func (r GetSNATResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetSnatResponse) Status() string {
+func (r GetSNATResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -27535,7 +27535,7 @@ func (r GetSnatResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetSnatResponse) StatusCode() int {
+func (r GetSNATResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -27543,15 +27543,15 @@ func (r GetSnatResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnatResponse) ContentType() string {
+func (r GetSNATResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// SetSnatResponse429Headers the declared response headers of an HTTP 429 response for SetSnat
-type SetSnatResponse429Headers struct {
+// SetSNATResponse429Headers the declared response headers of an HTTP 429 response for SetSNAT
+type SetSNATResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -27559,7 +27559,7 @@ type SetSnatResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type SetSnatResponse struct {
+type SetSNATResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -27577,51 +27577,51 @@ type SetSnatResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *SetSnatResponse429Headers
+	Headers429 *SetSNATResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetSnatResponse) GetJSON200() *bool {
+func (r SetSNATResponse) GetJSON200() *bool {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SetSnatResponse) GetJSON400() *BadRequest {
+func (r SetSNATResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r SetSnatResponse) GetJSON401() *Unauthorized {
+func (r SetSNATResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r SetSnatResponse) GetJSON403() *Forbidden {
+func (r SetSNATResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SetSnatResponse) GetJSON404() *NotFound {
+func (r SetSNATResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r SetSnatResponse) GetJSON429() *TooManyRequests {
+func (r SetSNATResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SetSnatResponse) GetJSON500() *InternalServerError {
+func (r SetSNATResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r SetSnatResponse) GetBody() []byte {
+func (r SetSNATResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SetSnatResponse) Status() string {
+func (r SetSNATResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -27629,7 +27629,7 @@ func (r SetSnatResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SetSnatResponse) StatusCode() int {
+func (r SetSNATResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -27637,7 +27637,7 @@ func (r SetSnatResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetSnatResponse) ContentType() string {
+func (r SetSNATResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29280,8 +29280,8 @@ func (r SuspendUserResponse) ContentType() string {
 	return ""
 }
 
-// ResetUserMfaResponse429Headers the declared response headers of an HTTP 429 response for ResetUserMfa
-type ResetUserMfaResponse429Headers struct {
+// ResetUserMFAResponse429Headers the declared response headers of an HTTP 429 response for ResetUserMFA
+type ResetUserMFAResponse429Headers struct {
 	RetryAfter              *string
 	XRateLimitBurstCapacity *int
 	XRateLimitRemaining     *int
@@ -29289,7 +29289,7 @@ type ResetUserMfaResponse429Headers struct {
 	XRateLimitReplenishTime *int
 }
 
-type ResetUserMfaResponse struct {
+type ResetUserMFAResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -29305,46 +29305,46 @@ type ResetUserMfaResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ResetUserMfaResponse429Headers
+	Headers429 *ResetUserMFAResponse429Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ResetUserMfaResponse) GetJSON400() *BadRequest {
+func (r ResetUserMFAResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ResetUserMfaResponse) GetJSON401() *Unauthorized {
+func (r ResetUserMFAResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ResetUserMfaResponse) GetJSON403() *Forbidden {
+func (r ResetUserMFAResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ResetUserMfaResponse) GetJSON404() *NotFound {
+func (r ResetUserMFAResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r ResetUserMfaResponse) GetJSON429() *TooManyRequests {
+func (r ResetUserMFAResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ResetUserMfaResponse) GetJSON500() *InternalServerError {
+func (r ResetUserMFAResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ResetUserMfaResponse) GetBody() []byte {
+func (r ResetUserMFAResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ResetUserMfaResponse) Status() string {
+func (r ResetUserMFAResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -29352,7 +29352,7 @@ func (r ResetUserMfaResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ResetUserMfaResponse) StatusCode() int {
+func (r ResetUserMFAResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -29360,7 +29360,7 @@ func (r ResetUserMfaResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResetUserMfaResponse) ContentType() string {
+func (r ResetUserMFAResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29575,17 +29575,17 @@ func (c *ClientWithResponses) GetAccessVisibilityEnabledWithResponse(ctx context
 	return ParseGetAccessVisibilityEnabledResponse(rsp)
 }
 
-// CreateCloudIdWithResponse Create a Cloud ID in the caller's subscription and return its API credentials
+// CreateCloudIDWithResponse Create a Cloud ID in the caller's subscription and return its API credentials
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudId` operationId).
-func (c *ClientWithResponses) CreateCloudIdWithResponse(ctx context.Context, params *CreateCloudIdParams, reqEditors ...RequestEditorFn) (*CreateCloudIdResponse, error) {
-	rsp, err := c.CreateCloudId(ctx, params, reqEditors...)
+// Corresponds with POST /api/v1/account/cloud-id (the `CreateCloudID` operationId).
+func (c *ClientWithResponses) CreateCloudIDWithResponse(ctx context.Context, params *CreateCloudIDParams, reqEditors ...RequestEditorFn) (*CreateCloudIDResponse, error) {
+	rsp, err := c.CreateCloudID(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateCloudIdResponse(rsp)
+	return ParseCreateCloudIDResponse(rsp)
 }
 
 // ListAuditLogsWithResponse List audit log records in batches, by cursor
@@ -29913,147 +29913,147 @@ func (c *ClientWithResponses) GenerateDeviceProfileWithResponse(ctx context.Cont
 	return ParseGenerateDeviceProfileResponse(rsp)
 }
 
-// DisableDnsLogWithResponse Turn the DNS log off
+// DisableDNSLogWithResponse Turn the DNS log off
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDnsLog` operationId).
-func (c *ClientWithResponses) DisableDnsLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DisableDnsLogResponse, error) {
-	rsp, err := c.DisableDnsLog(ctx, reqEditors...)
+// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/disable (the `DisableDNSLog` operationId).
+func (c *ClientWithResponses) DisableDNSLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DisableDNSLogResponse, error) {
+	rsp, err := c.DisableDNSLog(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDisableDnsLogResponse(rsp)
+	return ParseDisableDNSLogResponse(rsp)
 }
 
-// EnableDnsLogWithResponse Turn the DNS log on
+// EnableDNSLogWithResponse Turn the DNS log on
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDnsLog` operationId).
-func (c *ClientWithResponses) EnableDnsLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*EnableDnsLogResponse, error) {
-	rsp, err := c.EnableDnsLog(ctx, reqEditors...)
+// Corresponds with PUT /api/v1/dns-log/user-dns-resolutions/enable (the `EnableDNSLog` operationId).
+func (c *ClientWithResponses) EnableDNSLogWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*EnableDNSLogResponse, error) {
+	rsp, err := c.EnableDNSLog(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnableDnsLogResponse(rsp)
+	return ParseEnableDNSLogResponse(rsp)
 }
 
-// GetDnsLogEnabledWithResponse Report whether the DNS log is on
+// GetDNSLogEnabledWithResponse Report whether the DNS log is on
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDnsLogEnabled` operationId).
-func (c *ClientWithResponses) GetDnsLogEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsLogEnabledResponse, error) {
-	rsp, err := c.GetDnsLogEnabled(ctx, reqEditors...)
+// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/enabled (the `GetDNSLogEnabled` operationId).
+func (c *ClientWithResponses) GetDNSLogEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSLogEnabledResponse, error) {
+	rsp, err := c.GetDNSLogEnabled(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDnsLogEnabledResponse(rsp)
+	return ParseGetDNSLogEnabledResponse(rsp)
 }
 
-// ListUserDnsResolutionsWithResponse List hourly aggregated DNS resolutions made by users
+// ListUserDNSResolutionsWithResponse List hourly aggregated DNS resolutions made by users
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDnsResolutions` operationId).
-func (c *ClientWithResponses) ListUserDnsResolutionsWithResponse(ctx context.Context, params *ListUserDnsResolutionsParams, reqEditors ...RequestEditorFn) (*ListUserDnsResolutionsResponse, error) {
-	rsp, err := c.ListUserDnsResolutions(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/dns-log/user-dns-resolutions/page (the `ListUserDNSResolutions` operationId).
+func (c *ClientWithResponses) ListUserDNSResolutionsWithResponse(ctx context.Context, params *ListUserDNSResolutionsParams, reqEditors ...RequestEditorFn) (*ListUserDNSResolutionsResponse, error) {
+	rsp, err := c.ListUserDNSResolutions(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListUserDnsResolutionsResponse(rsp)
+	return ParseListUserDNSResolutionsResponse(rsp)
 }
 
-// ListDnsRecordsWithResponse List DNS records, one page at a time
+// ListDNSRecordsWithResponse List DNS records, one page at a time
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/dns-records (the `ListDnsRecords` operationId).
-func (c *ClientWithResponses) ListDnsRecordsWithResponse(ctx context.Context, params *ListDnsRecordsParams, reqEditors ...RequestEditorFn) (*ListDnsRecordsResponse, error) {
-	rsp, err := c.ListDnsRecords(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/dns-records (the `ListDNSRecords` operationId).
+func (c *ClientWithResponses) ListDNSRecordsWithResponse(ctx context.Context, params *ListDNSRecordsParams, reqEditors ...RequestEditorFn) (*ListDNSRecordsResponse, error) {
+	rsp, err := c.ListDNSRecords(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListDnsRecordsResponse(rsp)
+	return ParseListDNSRecordsResponse(rsp)
 }
 
-// CreateDnsRecordWithBodyWithResponse Create a DNS record
+// CreateDNSRecordWithBodyWithResponse Create a DNS record
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-func (c *ClientWithResponses) CreateDnsRecordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDnsRecordResponse, error) {
-	rsp, err := c.CreateDnsRecordWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+func (c *ClientWithResponses) CreateDNSRecordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDNSRecordResponse, error) {
+	rsp, err := c.CreateDNSRecordWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateDnsRecordResponse(rsp)
+	return ParseCreateDNSRecordResponse(rsp)
 }
 
-// CreateDnsRecordWithResponse Create a DNS record
+// CreateDNSRecordWithResponse Create a DNS record
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/dns-records (the `CreateDnsRecord` operationId).
-func (c *ClientWithResponses) CreateDnsRecordWithResponse(ctx context.Context, body CreateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDnsRecordResponse, error) {
-	rsp, err := c.CreateDnsRecord(ctx, body, reqEditors...)
+// Corresponds with POST /api/v1/dns-records (the `CreateDNSRecord` operationId).
+func (c *ClientWithResponses) CreateDNSRecordWithResponse(ctx context.Context, body CreateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDNSRecordResponse, error) {
+	rsp, err := c.CreateDNSRecord(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateDnsRecordResponse(rsp)
+	return ParseCreateDNSRecordResponse(rsp)
 }
 
-// DeleteDnsRecordWithResponse Delete a DNS record
+// DeleteDNSRecordWithResponse Delete a DNS record
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDnsRecord` operationId).
-func (c *ClientWithResponses) DeleteDnsRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteDnsRecordResponse, error) {
-	rsp, err := c.DeleteDnsRecord(ctx, id, reqEditors...)
+// Corresponds with DELETE /api/v1/dns-records/{id} (the `DeleteDNSRecord` operationId).
+func (c *ClientWithResponses) DeleteDNSRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteDNSRecordResponse, error) {
+	rsp, err := c.DeleteDNSRecord(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteDnsRecordResponse(rsp)
+	return ParseDeleteDNSRecordResponse(rsp)
 }
 
-// GetDnsRecordWithResponse Get a DNS record by id
+// GetDNSRecordWithResponse Get a DNS record by id
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/dns-records/{id} (the `GetDnsRecord` operationId).
-func (c *ClientWithResponses) GetDnsRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetDnsRecordResponse, error) {
-	rsp, err := c.GetDnsRecord(ctx, id, reqEditors...)
+// Corresponds with GET /api/v1/dns-records/{id} (the `GetDNSRecord` operationId).
+func (c *ClientWithResponses) GetDNSRecordWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetDNSRecordResponse, error) {
+	rsp, err := c.GetDNSRecord(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDnsRecordResponse(rsp)
+	return ParseGetDNSRecordResponse(rsp)
 }
 
-// UpdateDnsRecordWithBodyWithResponse Replace a DNS record
+// UpdateDNSRecordWithBodyWithResponse Replace a DNS record
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-func (c *ClientWithResponses) UpdateDnsRecordWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDnsRecordResponse, error) {
-	rsp, err := c.UpdateDnsRecordWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+func (c *ClientWithResponses) UpdateDNSRecordWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDNSRecordResponse, error) {
+	rsp, err := c.UpdateDNSRecordWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateDnsRecordResponse(rsp)
+	return ParseUpdateDNSRecordResponse(rsp)
 }
 
-// UpdateDnsRecordWithResponse Replace a DNS record
+// UpdateDNSRecordWithResponse Replace a DNS record
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDnsRecord` operationId).
-func (c *ClientWithResponses) UpdateDnsRecordWithResponse(ctx context.Context, id string, body UpdateDnsRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDnsRecordResponse, error) {
-	rsp, err := c.UpdateDnsRecord(ctx, id, body, reqEditors...)
+// Corresponds with PUT /api/v1/dns-records/{id} (the `UpdateDNSRecord` operationId).
+func (c *ClientWithResponses) UpdateDNSRecordWithResponse(ctx context.Context, id string, body UpdateDNSRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDNSRecordResponse, error) {
+	rsp, err := c.UpdateDNSRecord(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateDnsRecordResponse(rsp)
+	return ParseUpdateDNSRecordResponse(rsp)
 }
 
 // ListHostsWithResponse List hosts, one page at a time
@@ -30355,95 +30355,95 @@ func (c *ClientWithResponses) SuspendHostConnectorWithResponse(ctx context.Conte
 	return ParseSuspendHostConnectorResponse(rsp)
 }
 
-// ListHostIpServicesWithResponse List host IP services, one page at a time
+// ListHostIPServicesWithResponse List host IP services, one page at a time
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIpServices` operationId).
-func (c *ClientWithResponses) ListHostIpServicesWithResponse(ctx context.Context, params *ListHostIpServicesParams, reqEditors ...RequestEditorFn) (*ListHostIpServicesResponse, error) {
-	rsp, err := c.ListHostIpServices(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/hosts/ip-services (the `ListHostIPServices` operationId).
+func (c *ClientWithResponses) ListHostIPServicesWithResponse(ctx context.Context, params *ListHostIPServicesParams, reqEditors ...RequestEditorFn) (*ListHostIPServicesResponse, error) {
+	rsp, err := c.ListHostIPServices(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListHostIpServicesResponse(rsp)
+	return ParseListHostIPServicesResponse(rsp)
 }
 
-// CreateHostIpServiceWithBodyWithResponse Create an IP service on a host
+// CreateHostIPServiceWithBodyWithResponse Create an IP service on a host
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-func (c *ClientWithResponses) CreateHostIpServiceWithBodyWithResponse(ctx context.Context, params *CreateHostIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHostIpServiceResponse, error) {
-	rsp, err := c.CreateHostIpServiceWithBody(ctx, params, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+func (c *ClientWithResponses) CreateHostIPServiceWithBodyWithResponse(ctx context.Context, params *CreateHostIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateHostIPServiceResponse, error) {
+	rsp, err := c.CreateHostIPServiceWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateHostIpServiceResponse(rsp)
+	return ParseCreateHostIPServiceResponse(rsp)
 }
 
-// CreateHostIpServiceWithResponse Create an IP service on a host
+// CreateHostIPServiceWithResponse Create an IP service on a host
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIpService` operationId).
-func (c *ClientWithResponses) CreateHostIpServiceWithResponse(ctx context.Context, params *CreateHostIpServiceParams, body CreateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHostIpServiceResponse, error) {
-	rsp, err := c.CreateHostIpService(ctx, params, body, reqEditors...)
+// Corresponds with POST /api/v1/hosts/ip-services (the `CreateHostIPService` operationId).
+func (c *ClientWithResponses) CreateHostIPServiceWithResponse(ctx context.Context, params *CreateHostIPServiceParams, body CreateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateHostIPServiceResponse, error) {
+	rsp, err := c.CreateHostIPService(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateHostIpServiceResponse(rsp)
+	return ParseCreateHostIPServiceResponse(rsp)
 }
 
-// DeleteHostIpServiceWithResponse Delete a host IP service
+// DeleteHostIPServiceWithResponse Delete a host IP service
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIpService` operationId).
-func (c *ClientWithResponses) DeleteHostIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteHostIpServiceResponse, error) {
-	rsp, err := c.DeleteHostIpService(ctx, id, reqEditors...)
+// Corresponds with DELETE /api/v1/hosts/ip-services/{id} (the `DeleteHostIPService` operationId).
+func (c *ClientWithResponses) DeleteHostIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteHostIPServiceResponse, error) {
+	rsp, err := c.DeleteHostIPService(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteHostIpServiceResponse(rsp)
+	return ParseDeleteHostIPServiceResponse(rsp)
 }
 
-// GetHostIpServiceWithResponse Get a host IP service by id
+// GetHostIPServiceWithResponse Get a host IP service by id
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIpService` operationId).
-func (c *ClientWithResponses) GetHostIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetHostIpServiceResponse, error) {
-	rsp, err := c.GetHostIpService(ctx, id, reqEditors...)
+// Corresponds with GET /api/v1/hosts/ip-services/{id} (the `GetHostIPService` operationId).
+func (c *ClientWithResponses) GetHostIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetHostIPServiceResponse, error) {
+	rsp, err := c.GetHostIPService(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetHostIpServiceResponse(rsp)
+	return ParseGetHostIPServiceResponse(rsp)
 }
 
-// UpdateHostIpServiceWithBodyWithResponse Replace a host IP service
+// UpdateHostIPServiceWithBodyWithResponse Replace a host IP service
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-func (c *ClientWithResponses) UpdateHostIpServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateHostIpServiceResponse, error) {
-	rsp, err := c.UpdateHostIpServiceWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+func (c *ClientWithResponses) UpdateHostIPServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateHostIPServiceResponse, error) {
+	rsp, err := c.UpdateHostIPServiceWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateHostIpServiceResponse(rsp)
+	return ParseUpdateHostIPServiceResponse(rsp)
 }
 
-// UpdateHostIpServiceWithResponse Replace a host IP service
+// UpdateHostIPServiceWithResponse Replace a host IP service
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIpService` operationId).
-func (c *ClientWithResponses) UpdateHostIpServiceWithResponse(ctx context.Context, id string, body UpdateHostIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateHostIpServiceResponse, error) {
-	rsp, err := c.UpdateHostIpService(ctx, id, body, reqEditors...)
+// Corresponds with PUT /api/v1/hosts/ip-services/{id} (the `UpdateHostIPService` operationId).
+func (c *ClientWithResponses) UpdateHostIPServiceWithResponse(ctx context.Context, id string, body UpdateHostIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateHostIPServiceResponse, error) {
+	rsp, err := c.UpdateHostIPService(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateHostIpServiceResponse(rsp)
+	return ParseUpdateHostIPServiceResponse(rsp)
 }
 
 // DeleteHostWithResponse Delete a host and everything attached to it
@@ -30823,30 +30823,30 @@ func (c *ClientWithResponses) ActivateNetworkConnectorWithResponse(ctx context.C
 	return ParseActivateNetworkConnectorResponse(rsp)
 }
 
-// StartNetworkConnectorIpSecWithResponse Start the IPsec tunnel of an IPsec network connector
+// StartNetworkConnectorIPsecWithResponse Start the IPsec tunnel of an IPsec network connector
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIpSec` operationId).
-func (c *ClientWithResponses) StartNetworkConnectorIpSecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StartNetworkConnectorIpSecResponse, error) {
-	rsp, err := c.StartNetworkConnectorIpSec(ctx, id, reqEditors...)
+// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/start (the `StartNetworkConnectorIPsec` operationId).
+func (c *ClientWithResponses) StartNetworkConnectorIPsecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StartNetworkConnectorIPsecResponse, error) {
+	rsp, err := c.StartNetworkConnectorIPsec(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseStartNetworkConnectorIpSecResponse(rsp)
+	return ParseStartNetworkConnectorIPsecResponse(rsp)
 }
 
-// StopNetworkConnectorIpSecWithResponse Stop the IPsec tunnel of an IPsec network connector
+// StopNetworkConnectorIPsecWithResponse Stop the IPsec tunnel of an IPsec network connector
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIpSec` operationId).
-func (c *ClientWithResponses) StopNetworkConnectorIpSecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopNetworkConnectorIpSecResponse, error) {
-	rsp, err := c.StopNetworkConnectorIpSec(ctx, id, reqEditors...)
+// Corresponds with POST /api/v1/networks/connectors/{id}/ipsec/stop (the `StopNetworkConnectorIPsec` operationId).
+func (c *ClientWithResponses) StopNetworkConnectorIPsecWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopNetworkConnectorIPsecResponse, error) {
+	rsp, err := c.StopNetworkConnectorIPsec(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseStopNetworkConnectorIpSecResponse(rsp)
+	return ParseStopNetworkConnectorIPsecResponse(rsp)
 }
 
 // RevokeNetworkConnectorProfileWithResponse Revoke a network connector's profile
@@ -30914,95 +30914,95 @@ func (c *ClientWithResponses) SuspendNetworkConnectorWithResponse(ctx context.Co
 	return ParseSuspendNetworkConnectorResponse(rsp)
 }
 
-// ListNetworkIpServicesWithResponse List network IP services, one page at a time
+// ListNetworkIPServicesWithResponse List network IP services, one page at a time
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIpServices` operationId).
-func (c *ClientWithResponses) ListNetworkIpServicesWithResponse(ctx context.Context, params *ListNetworkIpServicesParams, reqEditors ...RequestEditorFn) (*ListNetworkIpServicesResponse, error) {
-	rsp, err := c.ListNetworkIpServices(ctx, params, reqEditors...)
+// Corresponds with GET /api/v1/networks/ip-services (the `ListNetworkIPServices` operationId).
+func (c *ClientWithResponses) ListNetworkIPServicesWithResponse(ctx context.Context, params *ListNetworkIPServicesParams, reqEditors ...RequestEditorFn) (*ListNetworkIPServicesResponse, error) {
+	rsp, err := c.ListNetworkIPServices(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListNetworkIpServicesResponse(rsp)
+	return ParseListNetworkIPServicesResponse(rsp)
 }
 
-// CreateNetworkIpServiceWithBodyWithResponse Create an IP service on a network
+// CreateNetworkIPServiceWithBodyWithResponse Create an IP service on a network
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-func (c *ClientWithResponses) CreateNetworkIpServiceWithBodyWithResponse(ctx context.Context, params *CreateNetworkIpServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNetworkIpServiceResponse, error) {
-	rsp, err := c.CreateNetworkIpServiceWithBody(ctx, params, contentType, body, reqEditors...)
+// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+func (c *ClientWithResponses) CreateNetworkIPServiceWithBodyWithResponse(ctx context.Context, params *CreateNetworkIPServiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNetworkIPServiceResponse, error) {
+	rsp, err := c.CreateNetworkIPServiceWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateNetworkIpServiceResponse(rsp)
+	return ParseCreateNetworkIPServiceResponse(rsp)
 }
 
-// CreateNetworkIpServiceWithResponse Create an IP service on a network
+// CreateNetworkIPServiceWithResponse Create an IP service on a network
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIpService` operationId).
-func (c *ClientWithResponses) CreateNetworkIpServiceWithResponse(ctx context.Context, params *CreateNetworkIpServiceParams, body CreateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNetworkIpServiceResponse, error) {
-	rsp, err := c.CreateNetworkIpService(ctx, params, body, reqEditors...)
+// Corresponds with POST /api/v1/networks/ip-services (the `CreateNetworkIPService` operationId).
+func (c *ClientWithResponses) CreateNetworkIPServiceWithResponse(ctx context.Context, params *CreateNetworkIPServiceParams, body CreateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNetworkIPServiceResponse, error) {
+	rsp, err := c.CreateNetworkIPService(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateNetworkIpServiceResponse(rsp)
+	return ParseCreateNetworkIPServiceResponse(rsp)
 }
 
-// DeleteNetworkIpServiceWithResponse Delete a network IP service
+// DeleteNetworkIPServiceWithResponse Delete a network IP service
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIpService` operationId).
-func (c *ClientWithResponses) DeleteNetworkIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteNetworkIpServiceResponse, error) {
-	rsp, err := c.DeleteNetworkIpService(ctx, id, reqEditors...)
+// Corresponds with DELETE /api/v1/networks/ip-services/{id} (the `DeleteNetworkIPService` operationId).
+func (c *ClientWithResponses) DeleteNetworkIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteNetworkIPServiceResponse, error) {
+	rsp, err := c.DeleteNetworkIPService(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteNetworkIpServiceResponse(rsp)
+	return ParseDeleteNetworkIPServiceResponse(rsp)
 }
 
-// GetNetworkIpServiceWithResponse Get a network IP service by id
+// GetNetworkIPServiceWithResponse Get a network IP service by id
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIpService` operationId).
-func (c *ClientWithResponses) GetNetworkIpServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetNetworkIpServiceResponse, error) {
-	rsp, err := c.GetNetworkIpService(ctx, id, reqEditors...)
+// Corresponds with GET /api/v1/networks/ip-services/{id} (the `GetNetworkIPService` operationId).
+func (c *ClientWithResponses) GetNetworkIPServiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetNetworkIPServiceResponse, error) {
+	rsp, err := c.GetNetworkIPService(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetNetworkIpServiceResponse(rsp)
+	return ParseGetNetworkIPServiceResponse(rsp)
 }
 
-// UpdateNetworkIpServiceWithBodyWithResponse Replace a network IP service
+// UpdateNetworkIPServiceWithBodyWithResponse Replace a network IP service
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-func (c *ClientWithResponses) UpdateNetworkIpServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNetworkIpServiceResponse, error) {
-	rsp, err := c.UpdateNetworkIpServiceWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+func (c *ClientWithResponses) UpdateNetworkIPServiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNetworkIPServiceResponse, error) {
+	rsp, err := c.UpdateNetworkIPServiceWithBody(ctx, id, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateNetworkIpServiceResponse(rsp)
+	return ParseUpdateNetworkIPServiceResponse(rsp)
 }
 
-// UpdateNetworkIpServiceWithResponse Replace a network IP service
+// UpdateNetworkIPServiceWithResponse Replace a network IP service
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIpService` operationId).
-func (c *ClientWithResponses) UpdateNetworkIpServiceWithResponse(ctx context.Context, id string, body UpdateNetworkIpServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNetworkIpServiceResponse, error) {
-	rsp, err := c.UpdateNetworkIpService(ctx, id, body, reqEditors...)
+// Corresponds with PUT /api/v1/networks/ip-services/{id} (the `UpdateNetworkIPService` operationId).
+func (c *ClientWithResponses) UpdateNetworkIPServiceWithResponse(ctx context.Context, id string, body UpdateNetworkIPServiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNetworkIPServiceResponse, error) {
+	rsp, err := c.UpdateNetworkIPService(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUpdateNetworkIpServiceResponse(rsp)
+	return ParseUpdateNetworkIPServiceResponse(rsp)
 }
 
 // ListNetworkRoutesWithResponse List network routes, one page at a time
@@ -31219,30 +31219,30 @@ func (c *ClientWithResponses) ListSessionsWithResponse(ctx context.Context, para
 	return ParseListSessionsResponse(rsp)
 }
 
-// GetLdapGroupMappingsWithResponse Get the LDAP group to user group mappings
+// GetLDAPGroupMappingsWithResponse Get the LDAP group to user group mappings
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLdapGroupMappings` operationId).
-func (c *ClientWithResponses) GetLdapGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLdapGroupMappingsResponse, error) {
-	rsp, err := c.GetLdapGroupMappings(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/auth/ldap/group-mappings (the `GetLDAPGroupMappings` operationId).
+func (c *ClientWithResponses) GetLDAPGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLDAPGroupMappingsResponse, error) {
+	rsp, err := c.GetLDAPGroupMappings(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetLdapGroupMappingsResponse(rsp)
+	return ParseGetLDAPGroupMappingsResponse(rsp)
 }
 
-// GetSamlGroupMappingsWithResponse Get the SAML group to user group mappings
+// GetSAMLGroupMappingsWithResponse Get the SAML group to user group mappings
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSamlGroupMappings` operationId).
-func (c *ClientWithResponses) GetSamlGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSamlGroupMappingsResponse, error) {
-	rsp, err := c.GetSamlGroupMappings(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/auth/saml/group-mappings (the `GetSAMLGroupMappings` operationId).
+func (c *ClientWithResponses) GetSAMLGroupMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSAMLGroupMappingsResponse, error) {
+	rsp, err := c.GetSAMLGroupMappings(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetSamlGroupMappingsResponse(rsp)
+	return ParseGetSAMLGroupMappingsResponse(rsp)
 }
 
 // GetTrustedDevicesAllowedWithResponse Report whether trusted devices are allowed
@@ -31323,173 +31323,173 @@ func (c *ClientWithResponses) SetTwoFactorAuthEnabledWithResponse(ctx context.Co
 	return ParseSetTwoFactorAuthEnabledResponse(rsp)
 }
 
-// GetDnsCustomServersWithResponse Get the custom DNS servers
+// GetDNSCustomServersWithResponse Get the custom DNS servers
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDnsCustomServers` operationId).
-func (c *ClientWithResponses) GetDnsCustomServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsCustomServersResponse, error) {
-	rsp, err := c.GetDnsCustomServers(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/dns/custom-servers (the `GetDNSCustomServers` operationId).
+func (c *ClientWithResponses) GetDNSCustomServersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSCustomServersResponse, error) {
+	rsp, err := c.GetDNSCustomServers(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDnsCustomServersResponse(rsp)
+	return ParseGetDNSCustomServersResponse(rsp)
 }
 
-// SetDnsCustomServersWithBodyWithResponse Set the custom DNS servers
+// SetDNSCustomServersWithBodyWithResponse Set the custom DNS servers
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-func (c *ClientWithResponses) SetDnsCustomServersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsCustomServersResponse, error) {
-	rsp, err := c.SetDnsCustomServersWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+func (c *ClientWithResponses) SetDNSCustomServersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSCustomServersResponse, error) {
+	rsp, err := c.SetDNSCustomServersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsCustomServersResponse(rsp)
+	return ParseSetDNSCustomServersResponse(rsp)
 }
 
-// SetDnsCustomServersWithResponse Set the custom DNS servers
+// SetDNSCustomServersWithResponse Set the custom DNS servers
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDnsCustomServers` operationId).
-func (c *ClientWithResponses) SetDnsCustomServersWithResponse(ctx context.Context, body SetDnsCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsCustomServersResponse, error) {
-	rsp, err := c.SetDnsCustomServers(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/custom-servers (the `SetDNSCustomServers` operationId).
+func (c *ClientWithResponses) SetDNSCustomServersWithResponse(ctx context.Context, body SetDNSCustomServersJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSCustomServersResponse, error) {
+	rsp, err := c.SetDNSCustomServers(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsCustomServersResponse(rsp)
+	return ParseSetDNSCustomServersResponse(rsp)
 }
 
-// GetDefaultDnsSuffixWithResponse Get the default DNS suffix
+// GetDefaultDNSSuffixWithResponse Get the default DNS suffix
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDnsSuffix` operationId).
-func (c *ClientWithResponses) GetDefaultDnsSuffixWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDnsSuffixResponse, error) {
-	rsp, err := c.GetDefaultDnsSuffix(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/dns/default-suffix (the `GetDefaultDNSSuffix` operationId).
+func (c *ClientWithResponses) GetDefaultDNSSuffixWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDNSSuffixResponse, error) {
+	rsp, err := c.GetDefaultDNSSuffix(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDefaultDnsSuffixResponse(rsp)
+	return ParseGetDefaultDNSSuffixResponse(rsp)
 }
 
-// SetDefaultDnsSuffixWithBodyWithResponse Set the default DNS suffix
+// SetDefaultDNSSuffixWithBodyWithResponse Set the default DNS suffix
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *ClientWithResponses) SetDefaultDnsSuffixWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error) {
-	rsp, err := c.SetDefaultDnsSuffixWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *ClientWithResponses) SetDefaultDNSSuffixWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error) {
+	rsp, err := c.SetDefaultDNSSuffixWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDefaultDnsSuffixResponse(rsp)
+	return ParseSetDefaultDNSSuffixResponse(rsp)
 }
 
-// SetDefaultDnsSuffixWithResponse Set the default DNS suffix
+// SetDefaultDNSSuffixWithResponse Set the default DNS suffix
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *ClientWithResponses) SetDefaultDnsSuffixWithResponse(ctx context.Context, body SetDefaultDnsSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error) {
-	rsp, err := c.SetDefaultDnsSuffix(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *ClientWithResponses) SetDefaultDNSSuffixWithResponse(ctx context.Context, body SetDefaultDNSSuffixJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error) {
+	rsp, err := c.SetDefaultDNSSuffix(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDefaultDnsSuffixResponse(rsp)
+	return ParseSetDefaultDNSSuffixResponse(rsp)
 }
 
-// SetDefaultDnsSuffixWithTextBodyWithResponse Set the default DNS suffix
+// SetDefaultDNSSuffixWithTextBodyWithResponse Set the default DNS suffix
 //
 // Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDnsSuffix` operationId).
-func (c *ClientWithResponses) SetDefaultDnsSuffixWithTextBodyWithResponse(ctx context.Context, body SetDefaultDnsSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDnsSuffixResponse, error) {
-	rsp, err := c.SetDefaultDnsSuffixWithTextBody(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/default-suffix (the `SetDefaultDNSSuffix` operationId).
+func (c *ClientWithResponses) SetDefaultDNSSuffixWithTextBodyWithResponse(ctx context.Context, body SetDefaultDNSSuffixTextRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultDNSSuffixResponse, error) {
+	rsp, err := c.SetDefaultDNSSuffixWithTextBody(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDefaultDnsSuffixResponse(rsp)
+	return ParseSetDefaultDNSSuffixResponse(rsp)
 }
 
-// GetDnsProxyEnabledWithResponse Report whether the DNS proxy is on
+// GetDNSProxyEnabledWithResponse Report whether the DNS proxy is on
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDnsProxyEnabled` operationId).
-func (c *ClientWithResponses) GetDnsProxyEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsProxyEnabledResponse, error) {
-	rsp, err := c.GetDnsProxyEnabled(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/dns/proxy-enabled (the `GetDNSProxyEnabled` operationId).
+func (c *ClientWithResponses) GetDNSProxyEnabledWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSProxyEnabledResponse, error) {
+	rsp, err := c.GetDNSProxyEnabled(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDnsProxyEnabledResponse(rsp)
+	return ParseGetDNSProxyEnabledResponse(rsp)
 }
 
-// SetDnsProxyEnabledWithBodyWithResponse Turn the DNS proxy on or off
+// SetDNSProxyEnabledWithBodyWithResponse Turn the DNS proxy on or off
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-func (c *ClientWithResponses) SetDnsProxyEnabledWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsProxyEnabledResponse, error) {
-	rsp, err := c.SetDnsProxyEnabledWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+func (c *ClientWithResponses) SetDNSProxyEnabledWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSProxyEnabledResponse, error) {
+	rsp, err := c.SetDNSProxyEnabledWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsProxyEnabledResponse(rsp)
+	return ParseSetDNSProxyEnabledResponse(rsp)
 }
 
-// SetDnsProxyEnabledWithResponse Turn the DNS proxy on or off
+// SetDNSProxyEnabledWithResponse Turn the DNS proxy on or off
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDnsProxyEnabled` operationId).
-func (c *ClientWithResponses) SetDnsProxyEnabledWithResponse(ctx context.Context, body SetDnsProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsProxyEnabledResponse, error) {
-	rsp, err := c.SetDnsProxyEnabled(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/proxy-enabled (the `SetDNSProxyEnabled` operationId).
+func (c *ClientWithResponses) SetDNSProxyEnabledWithResponse(ctx context.Context, body SetDNSProxyEnabledJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSProxyEnabledResponse, error) {
+	rsp, err := c.SetDNSProxyEnabled(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsProxyEnabledResponse(rsp)
+	return ParseSetDNSProxyEnabledResponse(rsp)
 }
 
-// GetDnsZonesWithResponse Get the DNS zones
+// GetDNSZonesWithResponse Get the DNS zones
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/dns/zones (the `GetDnsZones` operationId).
-func (c *ClientWithResponses) GetDnsZonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDnsZonesResponse, error) {
-	rsp, err := c.GetDnsZones(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/dns/zones (the `GetDNSZones` operationId).
+func (c *ClientWithResponses) GetDNSZonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDNSZonesResponse, error) {
+	rsp, err := c.GetDNSZones(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetDnsZonesResponse(rsp)
+	return ParseGetDNSZonesResponse(rsp)
 }
 
-// SetDnsZonesWithBodyWithResponse Replace the DNS zones
+// SetDNSZonesWithBodyWithResponse Replace the DNS zones
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-func (c *ClientWithResponses) SetDnsZonesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDnsZonesResponse, error) {
-	rsp, err := c.SetDnsZonesWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+func (c *ClientWithResponses) SetDNSZonesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDNSZonesResponse, error) {
+	rsp, err := c.SetDNSZonesWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsZonesResponse(rsp)
+	return ParseSetDNSZonesResponse(rsp)
 }
 
-// SetDnsZonesWithResponse Replace the DNS zones
+// SetDNSZonesWithResponse Replace the DNS zones
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDnsZones` operationId).
-func (c *ClientWithResponses) SetDnsZonesWithResponse(ctx context.Context, body SetDnsZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDnsZonesResponse, error) {
-	rsp, err := c.SetDnsZones(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/dns/zones (the `SetDNSZones` operationId).
+func (c *ClientWithResponses) SetDNSZonesWithResponse(ctx context.Context, body SetDNSZonesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDNSZonesResponse, error) {
+	rsp, err := c.SetDNSZones(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetDnsZonesResponse(rsp)
+	return ParseSetDNSZonesResponse(rsp)
 }
 
 // GetConnectAuthWithResponse Get the default connect authentication mode
@@ -31843,43 +31843,43 @@ func (c *ClientWithResponses) SetDomainRoutingSubnetWithResponse(ctx context.Con
 	return ParseSetDomainRoutingSubnetResponse(rsp)
 }
 
-// GetIpAllocationModeWithResponse Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// GetIPAllocationModeWithResponse Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIpAllocationMode` operationId).
-func (c *ClientWithResponses) GetIpAllocationModeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIpAllocationModeResponse, error) {
-	rsp, err := c.GetIpAllocationMode(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/wpc/ip-allocation-mode (the `GetIPAllocationMode` operationId).
+func (c *ClientWithResponses) GetIPAllocationModeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIPAllocationModeResponse, error) {
+	rsp, err := c.GetIPAllocationMode(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetIpAllocationModeResponse(rsp)
+	return ParseGetIPAllocationModeResponse(rsp)
 }
 
-// SetIpAllocationModeWithBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// SetIPAllocationModeWithBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-func (c *ClientWithResponses) SetIpAllocationModeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetIpAllocationModeResponse, error) {
-	rsp, err := c.SetIpAllocationModeWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+func (c *ClientWithResponses) SetIPAllocationModeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetIPAllocationModeResponse, error) {
+	rsp, err := c.SetIPAllocationModeWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetIpAllocationModeResponse(rsp)
+	return ParseSetIPAllocationModeResponse(rsp)
 }
 
-// SetIpAllocationModeWithTextBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
+// SetIPAllocationModeWithTextBodyWithResponse Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)
 //
 // Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIpAllocationMode` operationId).
-func (c *ClientWithResponses) SetIpAllocationModeWithTextBodyWithResponse(ctx context.Context, body SetIpAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*SetIpAllocationModeResponse, error) {
-	rsp, err := c.SetIpAllocationModeWithTextBody(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/wpc/ip-allocation-mode (the `SetIPAllocationMode` operationId).
+func (c *ClientWithResponses) SetIPAllocationModeWithTextBodyWithResponse(ctx context.Context, body SetIPAllocationModeTextRequestBody, reqEditors ...RequestEditorFn) (*SetIPAllocationModeResponse, error) {
+	rsp, err := c.SetIPAllocationModeWithTextBody(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetIpAllocationModeResponse(rsp)
+	return ParseSetIPAllocationModeResponse(rsp)
 }
 
 // GetRoutesAdvancedConfigurationEnabledWithResponse Report whether advanced route configuration is on
@@ -31921,43 +31921,43 @@ func (c *ClientWithResponses) SetRoutesAdvancedConfigurationEnabledWithResponse(
 	return ParseSetRoutesAdvancedConfigurationEnabledResponse(rsp)
 }
 
-// GetSnatWithResponse Report whether source NAT is on
+// GetSNATWithResponse Report whether source NAT is on
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSnat` operationId).
-func (c *ClientWithResponses) GetSnatWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSnatResponse, error) {
-	rsp, err := c.GetSnat(ctx, reqEditors...)
+// Corresponds with GET /api/v1/settings/wpc/snat (the `GetSNAT` operationId).
+func (c *ClientWithResponses) GetSNATWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSNATResponse, error) {
+	rsp, err := c.GetSNAT(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetSnatResponse(rsp)
+	return ParseGetSNATResponse(rsp)
 }
 
-// SetSnatWithBodyWithResponse Turn source NAT on or off
+// SetSNATWithBodyWithResponse Turn source NAT on or off
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-func (c *ClientWithResponses) SetSnatWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSnatResponse, error) {
-	rsp, err := c.SetSnatWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+func (c *ClientWithResponses) SetSNATWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSNATResponse, error) {
+	rsp, err := c.SetSNATWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetSnatResponse(rsp)
+	return ParseSetSNATResponse(rsp)
 }
 
-// SetSnatWithResponse Turn source NAT on or off
+// SetSNATWithResponse Turn source NAT on or off
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSnat` operationId).
-func (c *ClientWithResponses) SetSnatWithResponse(ctx context.Context, body SetSnatJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSnatResponse, error) {
-	rsp, err := c.SetSnat(ctx, body, reqEditors...)
+// Corresponds with PUT /api/v1/settings/wpc/snat (the `SetSNAT` operationId).
+func (c *ClientWithResponses) SetSNATWithResponse(ctx context.Context, body SetSNATJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSNATResponse, error) {
+	rsp, err := c.SetSNAT(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSetSnatResponse(rsp)
+	return ParseSetSNATResponse(rsp)
 }
 
 // GetSubnetWithResponse Get the WPC subnets
@@ -32272,17 +32272,17 @@ func (c *ClientWithResponses) SuspendUserWithResponse(ctx context.Context, id st
 	return ParseSuspendUserResponse(rsp)
 }
 
-// ResetUserMfaWithResponse Remove a user's MFA enrolments so the user enrols again at next login
+// ResetUserMFAWithResponse Remove a user's MFA enrolments so the user enrols again at next login
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMfa` operationId).
-func (c *ClientWithResponses) ResetUserMfaWithResponse(ctx context.Context, userId string, reqEditors ...RequestEditorFn) (*ResetUserMfaResponse, error) {
-	rsp, err := c.ResetUserMfa(ctx, userId, reqEditors...)
+// Corresponds with POST /api/v1/users/{userId}/reset-mfa (the `ResetUserMFA` operationId).
+func (c *ClientWithResponses) ResetUserMFAWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*ResetUserMFAResponse, error) {
+	rsp, err := c.ResetUserMFA(ctx, userID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseResetUserMfaResponse(rsp)
+	return ParseResetUserMFAResponse(rsp)
 }
 
 // ParseListAccessGroupsResponse parses an HTTP response from a ListAccessGroupsWithResponse call
@@ -33581,15 +33581,15 @@ func ParseGetAccessVisibilityEnabledResponse(rsp *http.Response) (*GetAccessVisi
 	return response, nil
 }
 
-// ParseCreateCloudIdResponse parses an HTTP response from a CreateCloudIdWithResponse call
-func ParseCreateCloudIdResponse(rsp *http.Response) (*CreateCloudIdResponse, error) {
+// ParseCreateCloudIDResponse parses an HTTP response from a CreateCloudIDWithResponse call
+func ParseCreateCloudIDResponse(rsp *http.Response) (*CreateCloudIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CreateCloudIdResponse{
+	response := &CreateCloudIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -33648,7 +33648,7 @@ func ParseCreateCloudIdResponse(rsp *http.Response) (*CreateCloudIdResponse, err
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers CreateCloudIdResponse429Headers
+		var headers CreateCloudIDResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35505,15 +35505,15 @@ func ParseGenerateDeviceProfileResponse(rsp *http.Response) (*GenerateDeviceProf
 	return response, nil
 }
 
-// ParseDisableDnsLogResponse parses an HTTP response from a DisableDnsLogWithResponse call
-func ParseDisableDnsLogResponse(rsp *http.Response) (*DisableDnsLogResponse, error) {
+// ParseDisableDNSLogResponse parses an HTTP response from a DisableDNSLogWithResponse call
+func ParseDisableDNSLogResponse(rsp *http.Response) (*DisableDNSLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DisableDnsLogResponse{
+	response := &DisableDNSLogResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -35568,7 +35568,7 @@ func ParseDisableDnsLogResponse(rsp *http.Response) (*DisableDnsLogResponse, err
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers DisableDnsLogResponse429Headers
+		var headers DisableDNSLogResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35610,15 +35610,15 @@ func ParseDisableDnsLogResponse(rsp *http.Response) (*DisableDnsLogResponse, err
 	return response, nil
 }
 
-// ParseEnableDnsLogResponse parses an HTTP response from a EnableDnsLogWithResponse call
-func ParseEnableDnsLogResponse(rsp *http.Response) (*EnableDnsLogResponse, error) {
+// ParseEnableDNSLogResponse parses an HTTP response from a EnableDNSLogWithResponse call
+func ParseEnableDNSLogResponse(rsp *http.Response) (*EnableDNSLogResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &EnableDnsLogResponse{
+	response := &EnableDNSLogResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -35673,7 +35673,7 @@ func ParseEnableDnsLogResponse(rsp *http.Response) (*EnableDnsLogResponse, error
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers EnableDnsLogResponse429Headers
+		var headers EnableDNSLogResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35715,15 +35715,15 @@ func ParseEnableDnsLogResponse(rsp *http.Response) (*EnableDnsLogResponse, error
 	return response, nil
 }
 
-// ParseGetDnsLogEnabledResponse parses an HTTP response from a GetDnsLogEnabledWithResponse call
-func ParseGetDnsLogEnabledResponse(rsp *http.Response) (*GetDnsLogEnabledResponse, error) {
+// ParseGetDNSLogEnabledResponse parses an HTTP response from a GetDNSLogEnabledWithResponse call
+func ParseGetDNSLogEnabledResponse(rsp *http.Response) (*GetDNSLogEnabledResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDnsLogEnabledResponse{
+	response := &GetDNSLogEnabledResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -35782,7 +35782,7 @@ func ParseGetDnsLogEnabledResponse(rsp *http.Response) (*GetDnsLogEnabledRespons
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetDnsLogEnabledResponse429Headers
+		var headers GetDNSLogEnabledResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35824,22 +35824,22 @@ func ParseGetDnsLogEnabledResponse(rsp *http.Response) (*GetDnsLogEnabledRespons
 	return response, nil
 }
 
-// ParseListUserDnsResolutionsResponse parses an HTTP response from a ListUserDnsResolutionsWithResponse call
-func ParseListUserDnsResolutionsResponse(rsp *http.Response) (*ListUserDnsResolutionsResponse, error) {
+// ParseListUserDNSResolutionsResponse parses an HTTP response from a ListUserDNSResolutionsWithResponse call
+func ParseListUserDNSResolutionsResponse(rsp *http.Response) (*ListUserDNSResolutionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListUserDnsResolutionsResponse{
+	response := &ListUserDNSResolutionsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PageUserDnsResolution
+		var dest PageUserDNSResolution
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35891,7 +35891,7 @@ func ParseListUserDnsResolutionsResponse(rsp *http.Response) (*ListUserDnsResolu
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers ListUserDnsResolutionsResponse429Headers
+		var headers ListUserDNSResolutionsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35933,22 +35933,22 @@ func ParseListUserDnsResolutionsResponse(rsp *http.Response) (*ListUserDnsResolu
 	return response, nil
 }
 
-// ParseListDnsRecordsResponse parses an HTTP response from a ListDnsRecordsWithResponse call
-func ParseListDnsRecordsResponse(rsp *http.Response) (*ListDnsRecordsResponse, error) {
+// ParseListDNSRecordsResponse parses an HTTP response from a ListDNSRecordsWithResponse call
+func ParseListDNSRecordsResponse(rsp *http.Response) (*ListDNSRecordsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListDnsRecordsResponse{
+	response := &ListDNSRecordsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PageDnsRecordResponse
+		var dest PageDNSRecordResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36000,7 +36000,7 @@ func ParseListDnsRecordsResponse(rsp *http.Response) (*ListDnsRecordsResponse, e
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers ListDnsRecordsResponse429Headers
+		var headers ListDNSRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36042,22 +36042,22 @@ func ParseListDnsRecordsResponse(rsp *http.Response) (*ListDnsRecordsResponse, e
 	return response, nil
 }
 
-// ParseCreateDnsRecordResponse parses an HTTP response from a CreateDnsRecordWithResponse call
-func ParseCreateDnsRecordResponse(rsp *http.Response) (*CreateDnsRecordResponse, error) {
+// ParseCreateDNSRecordResponse parses an HTTP response from a CreateDNSRecordWithResponse call
+func ParseCreateDNSRecordResponse(rsp *http.Response) (*CreateDNSRecordResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CreateDnsRecordResponse{
+	response := &CreateDNSRecordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest DnsRecordResponse
+		var dest DNSRecordResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36109,7 +36109,7 @@ func ParseCreateDnsRecordResponse(rsp *http.Response) (*CreateDnsRecordResponse,
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers CreateDnsRecordResponse429Headers
+		var headers CreateDNSRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36151,15 +36151,15 @@ func ParseCreateDnsRecordResponse(rsp *http.Response) (*CreateDnsRecordResponse,
 	return response, nil
 }
 
-// ParseDeleteDnsRecordResponse parses an HTTP response from a DeleteDnsRecordWithResponse call
-func ParseDeleteDnsRecordResponse(rsp *http.Response) (*DeleteDnsRecordResponse, error) {
+// ParseDeleteDNSRecordResponse parses an HTTP response from a DeleteDNSRecordWithResponse call
+func ParseDeleteDNSRecordResponse(rsp *http.Response) (*DeleteDNSRecordResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteDnsRecordResponse{
+	response := &DeleteDNSRecordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -36214,7 +36214,7 @@ func ParseDeleteDnsRecordResponse(rsp *http.Response) (*DeleteDnsRecordResponse,
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers DeleteDnsRecordResponse429Headers
+		var headers DeleteDNSRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36256,22 +36256,22 @@ func ParseDeleteDnsRecordResponse(rsp *http.Response) (*DeleteDnsRecordResponse,
 	return response, nil
 }
 
-// ParseGetDnsRecordResponse parses an HTTP response from a GetDnsRecordWithResponse call
-func ParseGetDnsRecordResponse(rsp *http.Response) (*GetDnsRecordResponse, error) {
+// ParseGetDNSRecordResponse parses an HTTP response from a GetDNSRecordWithResponse call
+func ParseGetDNSRecordResponse(rsp *http.Response) (*GetDNSRecordResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDnsRecordResponse{
+	response := &GetDNSRecordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsRecordResponse
+		var dest DNSRecordResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36323,7 +36323,7 @@ func ParseGetDnsRecordResponse(rsp *http.Response) (*GetDnsRecordResponse, error
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetDnsRecordResponse429Headers
+		var headers GetDNSRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36365,22 +36365,22 @@ func ParseGetDnsRecordResponse(rsp *http.Response) (*GetDnsRecordResponse, error
 	return response, nil
 }
 
-// ParseUpdateDnsRecordResponse parses an HTTP response from a UpdateDnsRecordWithResponse call
-func ParseUpdateDnsRecordResponse(rsp *http.Response) (*UpdateDnsRecordResponse, error) {
+// ParseUpdateDNSRecordResponse parses an HTTP response from a UpdateDNSRecordWithResponse call
+func ParseUpdateDNSRecordResponse(rsp *http.Response) (*UpdateDNSRecordResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &UpdateDnsRecordResponse{
+	response := &UpdateDNSRecordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsRecordResponse
+		var dest DNSRecordResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36432,7 +36432,7 @@ func ParseUpdateDnsRecordResponse(rsp *http.Response) (*UpdateDnsRecordResponse,
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers UpdateDnsRecordResponse429Headers
+		var headers UpdateDNSRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38399,22 +38399,22 @@ func ParseSuspendHostConnectorResponse(rsp *http.Response) (*SuspendHostConnecto
 	return response, nil
 }
 
-// ParseListHostIpServicesResponse parses an HTTP response from a ListHostIpServicesWithResponse call
-func ParseListHostIpServicesResponse(rsp *http.Response) (*ListHostIpServicesResponse, error) {
+// ParseListHostIPServicesResponse parses an HTTP response from a ListHostIPServicesWithResponse call
+func ParseListHostIPServicesResponse(rsp *http.Response) (*ListHostIPServicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListHostIpServicesResponse{
+	response := &ListHostIPServicesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PageHostIpServiceResponse
+		var dest PageHostIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -38466,7 +38466,7 @@ func ParseListHostIpServicesResponse(rsp *http.Response) (*ListHostIpServicesRes
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers ListHostIpServicesResponse429Headers
+		var headers ListHostIPServicesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38508,22 +38508,22 @@ func ParseListHostIpServicesResponse(rsp *http.Response) (*ListHostIpServicesRes
 	return response, nil
 }
 
-// ParseCreateHostIpServiceResponse parses an HTTP response from a CreateHostIpServiceWithResponse call
-func ParseCreateHostIpServiceResponse(rsp *http.Response) (*CreateHostIpServiceResponse, error) {
+// ParseCreateHostIPServiceResponse parses an HTTP response from a CreateHostIPServiceWithResponse call
+func ParseCreateHostIPServiceResponse(rsp *http.Response) (*CreateHostIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CreateHostIpServiceResponse{
+	response := &CreateHostIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest HostIpServiceResponse
+		var dest HostIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -38575,7 +38575,7 @@ func ParseCreateHostIpServiceResponse(rsp *http.Response) (*CreateHostIpServiceR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers CreateHostIpServiceResponse429Headers
+		var headers CreateHostIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38617,15 +38617,15 @@ func ParseCreateHostIpServiceResponse(rsp *http.Response) (*CreateHostIpServiceR
 	return response, nil
 }
 
-// ParseDeleteHostIpServiceResponse parses an HTTP response from a DeleteHostIpServiceWithResponse call
-func ParseDeleteHostIpServiceResponse(rsp *http.Response) (*DeleteHostIpServiceResponse, error) {
+// ParseDeleteHostIPServiceResponse parses an HTTP response from a DeleteHostIPServiceWithResponse call
+func ParseDeleteHostIPServiceResponse(rsp *http.Response) (*DeleteHostIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteHostIpServiceResponse{
+	response := &DeleteHostIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -38680,7 +38680,7 @@ func ParseDeleteHostIpServiceResponse(rsp *http.Response) (*DeleteHostIpServiceR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers DeleteHostIpServiceResponse429Headers
+		var headers DeleteHostIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38722,22 +38722,22 @@ func ParseDeleteHostIpServiceResponse(rsp *http.Response) (*DeleteHostIpServiceR
 	return response, nil
 }
 
-// ParseGetHostIpServiceResponse parses an HTTP response from a GetHostIpServiceWithResponse call
-func ParseGetHostIpServiceResponse(rsp *http.Response) (*GetHostIpServiceResponse, error) {
+// ParseGetHostIPServiceResponse parses an HTTP response from a GetHostIPServiceWithResponse call
+func ParseGetHostIPServiceResponse(rsp *http.Response) (*GetHostIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetHostIpServiceResponse{
+	response := &GetHostIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest HostIpServiceResponse
+		var dest HostIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -38789,7 +38789,7 @@ func ParseGetHostIpServiceResponse(rsp *http.Response) (*GetHostIpServiceRespons
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetHostIpServiceResponse429Headers
+		var headers GetHostIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38831,22 +38831,22 @@ func ParseGetHostIpServiceResponse(rsp *http.Response) (*GetHostIpServiceRespons
 	return response, nil
 }
 
-// ParseUpdateHostIpServiceResponse parses an HTTP response from a UpdateHostIpServiceWithResponse call
-func ParseUpdateHostIpServiceResponse(rsp *http.Response) (*UpdateHostIpServiceResponse, error) {
+// ParseUpdateHostIPServiceResponse parses an HTTP response from a UpdateHostIPServiceWithResponse call
+func ParseUpdateHostIPServiceResponse(rsp *http.Response) (*UpdateHostIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &UpdateHostIpServiceResponse{
+	response := &UpdateHostIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest HostIpServiceResponse
+		var dest HostIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -38898,7 +38898,7 @@ func ParseUpdateHostIpServiceResponse(rsp *http.Response) (*UpdateHostIpServiceR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers UpdateHostIpServiceResponse429Headers
+		var headers UpdateHostIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41209,15 +41209,15 @@ func ParseActivateNetworkConnectorResponse(rsp *http.Response) (*ActivateNetwork
 	return response, nil
 }
 
-// ParseStartNetworkConnectorIpSecResponse parses an HTTP response from a StartNetworkConnectorIpSecWithResponse call
-func ParseStartNetworkConnectorIpSecResponse(rsp *http.Response) (*StartNetworkConnectorIpSecResponse, error) {
+// ParseStartNetworkConnectorIPsecResponse parses an HTTP response from a StartNetworkConnectorIPsecWithResponse call
+func ParseStartNetworkConnectorIPsecResponse(rsp *http.Response) (*StartNetworkConnectorIPsecResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &StartNetworkConnectorIpSecResponse{
+	response := &StartNetworkConnectorIPsecResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -41272,7 +41272,7 @@ func ParseStartNetworkConnectorIpSecResponse(rsp *http.Response) (*StartNetworkC
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers StartNetworkConnectorIpSecResponse429Headers
+		var headers StartNetworkConnectorIPsecResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41314,15 +41314,15 @@ func ParseStartNetworkConnectorIpSecResponse(rsp *http.Response) (*StartNetworkC
 	return response, nil
 }
 
-// ParseStopNetworkConnectorIpSecResponse parses an HTTP response from a StopNetworkConnectorIpSecWithResponse call
-func ParseStopNetworkConnectorIpSecResponse(rsp *http.Response) (*StopNetworkConnectorIpSecResponse, error) {
+// ParseStopNetworkConnectorIPsecResponse parses an HTTP response from a StopNetworkConnectorIPsecWithResponse call
+func ParseStopNetworkConnectorIPsecResponse(rsp *http.Response) (*StopNetworkConnectorIPsecResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &StopNetworkConnectorIpSecResponse{
+	response := &StopNetworkConnectorIPsecResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -41377,7 +41377,7 @@ func ParseStopNetworkConnectorIpSecResponse(rsp *http.Response) (*StopNetworkCon
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers StopNetworkConnectorIpSecResponse429Headers
+		var headers StopNetworkConnectorIPsecResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41939,22 +41939,22 @@ func ParseSuspendNetworkConnectorResponse(rsp *http.Response) (*SuspendNetworkCo
 	return response, nil
 }
 
-// ParseListNetworkIpServicesResponse parses an HTTP response from a ListNetworkIpServicesWithResponse call
-func ParseListNetworkIpServicesResponse(rsp *http.Response) (*ListNetworkIpServicesResponse, error) {
+// ParseListNetworkIPServicesResponse parses an HTTP response from a ListNetworkIPServicesWithResponse call
+func ParseListNetworkIPServicesResponse(rsp *http.Response) (*ListNetworkIPServicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListNetworkIpServicesResponse{
+	response := &ListNetworkIPServicesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PageNetworkIpServiceResponse
+		var dest PageNetworkIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -42006,7 +42006,7 @@ func ParseListNetworkIpServicesResponse(rsp *http.Response) (*ListNetworkIpServi
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers ListNetworkIpServicesResponse429Headers
+		var headers ListNetworkIPServicesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42048,22 +42048,22 @@ func ParseListNetworkIpServicesResponse(rsp *http.Response) (*ListNetworkIpServi
 	return response, nil
 }
 
-// ParseCreateNetworkIpServiceResponse parses an HTTP response from a CreateNetworkIpServiceWithResponse call
-func ParseCreateNetworkIpServiceResponse(rsp *http.Response) (*CreateNetworkIpServiceResponse, error) {
+// ParseCreateNetworkIPServiceResponse parses an HTTP response from a CreateNetworkIPServiceWithResponse call
+func ParseCreateNetworkIPServiceResponse(rsp *http.Response) (*CreateNetworkIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CreateNetworkIpServiceResponse{
+	response := &CreateNetworkIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest NetworkIpServiceResponse
+		var dest NetworkIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -42115,7 +42115,7 @@ func ParseCreateNetworkIpServiceResponse(rsp *http.Response) (*CreateNetworkIpSe
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers CreateNetworkIpServiceResponse429Headers
+		var headers CreateNetworkIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42157,15 +42157,15 @@ func ParseCreateNetworkIpServiceResponse(rsp *http.Response) (*CreateNetworkIpSe
 	return response, nil
 }
 
-// ParseDeleteNetworkIpServiceResponse parses an HTTP response from a DeleteNetworkIpServiceWithResponse call
-func ParseDeleteNetworkIpServiceResponse(rsp *http.Response) (*DeleteNetworkIpServiceResponse, error) {
+// ParseDeleteNetworkIPServiceResponse parses an HTTP response from a DeleteNetworkIPServiceWithResponse call
+func ParseDeleteNetworkIPServiceResponse(rsp *http.Response) (*DeleteNetworkIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteNetworkIpServiceResponse{
+	response := &DeleteNetworkIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -42220,7 +42220,7 @@ func ParseDeleteNetworkIpServiceResponse(rsp *http.Response) (*DeleteNetworkIpSe
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers DeleteNetworkIpServiceResponse429Headers
+		var headers DeleteNetworkIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42262,22 +42262,22 @@ func ParseDeleteNetworkIpServiceResponse(rsp *http.Response) (*DeleteNetworkIpSe
 	return response, nil
 }
 
-// ParseGetNetworkIpServiceResponse parses an HTTP response from a GetNetworkIpServiceWithResponse call
-func ParseGetNetworkIpServiceResponse(rsp *http.Response) (*GetNetworkIpServiceResponse, error) {
+// ParseGetNetworkIPServiceResponse parses an HTTP response from a GetNetworkIPServiceWithResponse call
+func ParseGetNetworkIPServiceResponse(rsp *http.Response) (*GetNetworkIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetNetworkIpServiceResponse{
+	response := &GetNetworkIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest NetworkIpServiceResponse
+		var dest NetworkIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -42329,7 +42329,7 @@ func ParseGetNetworkIpServiceResponse(rsp *http.Response) (*GetNetworkIpServiceR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetNetworkIpServiceResponse429Headers
+		var headers GetNetworkIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42371,22 +42371,22 @@ func ParseGetNetworkIpServiceResponse(rsp *http.Response) (*GetNetworkIpServiceR
 	return response, nil
 }
 
-// ParseUpdateNetworkIpServiceResponse parses an HTTP response from a UpdateNetworkIpServiceWithResponse call
-func ParseUpdateNetworkIpServiceResponse(rsp *http.Response) (*UpdateNetworkIpServiceResponse, error) {
+// ParseUpdateNetworkIPServiceResponse parses an HTTP response from a UpdateNetworkIPServiceWithResponse call
+func ParseUpdateNetworkIPServiceResponse(rsp *http.Response) (*UpdateNetworkIPServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &UpdateNetworkIpServiceResponse{
+	response := &UpdateNetworkIPServiceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest NetworkIpServiceResponse
+		var dest NetworkIPServiceResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -42438,7 +42438,7 @@ func ParseUpdateNetworkIpServiceResponse(rsp *http.Response) (*UpdateNetworkIpSe
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers UpdateNetworkIpServiceResponse429Headers
+		var headers UpdateNetworkIPServiceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -43454,7 +43454,7 @@ func ParseListRegionsResponse(rsp *http.Response) (*ListRegionsResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []VpnRegionResponse
+		var dest []VPNRegionResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -43657,15 +43657,15 @@ func ParseListSessionsResponse(rsp *http.Response) (*ListSessionsResponse, error
 	return response, nil
 }
 
-// ParseGetLdapGroupMappingsResponse parses an HTTP response from a GetLdapGroupMappingsWithResponse call
-func ParseGetLdapGroupMappingsResponse(rsp *http.Response) (*GetLdapGroupMappingsResponse, error) {
+// ParseGetLDAPGroupMappingsResponse parses an HTTP response from a GetLDAPGroupMappingsWithResponse call
+func ParseGetLDAPGroupMappingsResponse(rsp *http.Response) (*GetLDAPGroupMappingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetLdapGroupMappingsResponse{
+	response := &GetLDAPGroupMappingsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -43724,7 +43724,7 @@ func ParseGetLdapGroupMappingsResponse(rsp *http.Response) (*GetLdapGroupMapping
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetLdapGroupMappingsResponse429Headers
+		var headers GetLDAPGroupMappingsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -43766,15 +43766,15 @@ func ParseGetLdapGroupMappingsResponse(rsp *http.Response) (*GetLdapGroupMapping
 	return response, nil
 }
 
-// ParseGetSamlGroupMappingsResponse parses an HTTP response from a GetSamlGroupMappingsWithResponse call
-func ParseGetSamlGroupMappingsResponse(rsp *http.Response) (*GetSamlGroupMappingsResponse, error) {
+// ParseGetSAMLGroupMappingsResponse parses an HTTP response from a GetSAMLGroupMappingsWithResponse call
+func ParseGetSAMLGroupMappingsResponse(rsp *http.Response) (*GetSAMLGroupMappingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetSamlGroupMappingsResponse{
+	response := &GetSAMLGroupMappingsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -43833,7 +43833,7 @@ func ParseGetSamlGroupMappingsResponse(rsp *http.Response) (*GetSamlGroupMapping
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetSamlGroupMappingsResponse429Headers
+		var headers GetSAMLGroupMappingsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44311,22 +44311,22 @@ func ParseSetTwoFactorAuthEnabledResponse(rsp *http.Response) (*SetTwoFactorAuth
 	return response, nil
 }
 
-// ParseGetDnsCustomServersResponse parses an HTTP response from a GetDnsCustomServersWithResponse call
-func ParseGetDnsCustomServersResponse(rsp *http.Response) (*GetDnsCustomServersResponse, error) {
+// ParseGetDNSCustomServersResponse parses an HTTP response from a GetDNSCustomServersWithResponse call
+func ParseGetDNSCustomServersResponse(rsp *http.Response) (*GetDNSCustomServersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDnsCustomServersResponse{
+	response := &GetDNSCustomServersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsServerAddresses
+		var dest DNSServerAddresses
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -44378,7 +44378,7 @@ func ParseGetDnsCustomServersResponse(rsp *http.Response) (*GetDnsCustomServersR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetDnsCustomServersResponse429Headers
+		var headers GetDNSCustomServersResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44420,22 +44420,22 @@ func ParseGetDnsCustomServersResponse(rsp *http.Response) (*GetDnsCustomServersR
 	return response, nil
 }
 
-// ParseSetDnsCustomServersResponse parses an HTTP response from a SetDnsCustomServersWithResponse call
-func ParseSetDnsCustomServersResponse(rsp *http.Response) (*SetDnsCustomServersResponse, error) {
+// ParseSetDNSCustomServersResponse parses an HTTP response from a SetDNSCustomServersWithResponse call
+func ParseSetDNSCustomServersResponse(rsp *http.Response) (*SetDNSCustomServersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SetDnsCustomServersResponse{
+	response := &SetDNSCustomServersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsServerAddresses
+		var dest DNSServerAddresses
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -44487,7 +44487,7 @@ func ParseSetDnsCustomServersResponse(rsp *http.Response) (*SetDnsCustomServersR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetDnsCustomServersResponse429Headers
+		var headers SetDNSCustomServersResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44529,15 +44529,15 @@ func ParseSetDnsCustomServersResponse(rsp *http.Response) (*SetDnsCustomServersR
 	return response, nil
 }
 
-// ParseGetDefaultDnsSuffixResponse parses an HTTP response from a GetDefaultDnsSuffixWithResponse call
-func ParseGetDefaultDnsSuffixResponse(rsp *http.Response) (*GetDefaultDnsSuffixResponse, error) {
+// ParseGetDefaultDNSSuffixResponse parses an HTTP response from a GetDefaultDNSSuffixWithResponse call
+func ParseGetDefaultDNSSuffixResponse(rsp *http.Response) (*GetDefaultDNSSuffixResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDefaultDnsSuffixResponse{
+	response := &GetDefaultDNSSuffixResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -44589,7 +44589,7 @@ func ParseGetDefaultDnsSuffixResponse(rsp *http.Response) (*GetDefaultDnsSuffixR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetDefaultDnsSuffixResponse429Headers
+		var headers GetDefaultDNSSuffixResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44631,15 +44631,15 @@ func ParseGetDefaultDnsSuffixResponse(rsp *http.Response) (*GetDefaultDnsSuffixR
 	return response, nil
 }
 
-// ParseSetDefaultDnsSuffixResponse parses an HTTP response from a SetDefaultDnsSuffixWithResponse call
-func ParseSetDefaultDnsSuffixResponse(rsp *http.Response) (*SetDefaultDnsSuffixResponse, error) {
+// ParseSetDefaultDNSSuffixResponse parses an HTTP response from a SetDefaultDNSSuffixWithResponse call
+func ParseSetDefaultDNSSuffixResponse(rsp *http.Response) (*SetDefaultDNSSuffixResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SetDefaultDnsSuffixResponse{
+	response := &SetDefaultDNSSuffixResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -44691,7 +44691,7 @@ func ParseSetDefaultDnsSuffixResponse(rsp *http.Response) (*SetDefaultDnsSuffixR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetDefaultDnsSuffixResponse429Headers
+		var headers SetDefaultDNSSuffixResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44733,124 +44733,15 @@ func ParseSetDefaultDnsSuffixResponse(rsp *http.Response) (*SetDefaultDnsSuffixR
 	return response, nil
 }
 
-// ParseGetDnsProxyEnabledResponse parses an HTTP response from a GetDnsProxyEnabledWithResponse call
-func ParseGetDnsProxyEnabledResponse(rsp *http.Response) (*GetDnsProxyEnabledResponse, error) {
+// ParseGetDNSProxyEnabledResponse parses an HTTP response from a GetDNSProxyEnabledWithResponse call
+func ParseGetDNSProxyEnabledResponse(rsp *http.Response) (*GetDNSProxyEnabledResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDnsProxyEnabledResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest bool
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 429:
-		var headers GetDnsProxyEnabledResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = &value
-		}
-		if values := rsp.Header.Values("X-RateLimit-Burst-Capacity"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Burst-Capacity", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRateLimitBurstCapacity = &value
-		}
-		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRateLimitRemaining = &value
-		}
-		if values := rsp.Header.Values("X-RateLimit-Replenish-Rate"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Replenish-Rate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRateLimitReplenishRate = &value
-		}
-		if values := rsp.Header.Values("X-RateLimit-Replenish-Time"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Replenish-Time", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRateLimitReplenishTime = &value
-		}
-		response.Headers429 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseSetDnsProxyEnabledResponse parses an HTTP response from a SetDnsProxyEnabledWithResponse call
-func ParseSetDnsProxyEnabledResponse(rsp *http.Response) (*SetDnsProxyEnabledResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &SetDnsProxyEnabledResponse{
+	response := &GetDNSProxyEnabledResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -44909,7 +44800,7 @@ func ParseSetDnsProxyEnabledResponse(rsp *http.Response) (*SetDnsProxyEnabledRes
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetDnsProxyEnabledResponse429Headers
+		var headers GetDNSProxyEnabledResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44951,22 +44842,22 @@ func ParseSetDnsProxyEnabledResponse(rsp *http.Response) (*SetDnsProxyEnabledRes
 	return response, nil
 }
 
-// ParseGetDnsZonesResponse parses an HTTP response from a GetDnsZonesWithResponse call
-func ParseGetDnsZonesResponse(rsp *http.Response) (*GetDnsZonesResponse, error) {
+// ParseSetDNSProxyEnabledResponse parses an HTTP response from a SetDNSProxyEnabledWithResponse call
+func ParseSetDNSProxyEnabledResponse(rsp *http.Response) (*SetDNSProxyEnabledResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetDnsZonesResponse{
+	response := &SetDNSProxyEnabledResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsZones
+		var dest bool
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -45018,7 +44909,7 @@ func ParseGetDnsZonesResponse(rsp *http.Response) (*GetDnsZonesResponse, error) 
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetDnsZonesResponse429Headers
+		var headers SetDNSProxyEnabledResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -45060,22 +44951,22 @@ func ParseGetDnsZonesResponse(rsp *http.Response) (*GetDnsZonesResponse, error) 
 	return response, nil
 }
 
-// ParseSetDnsZonesResponse parses an HTTP response from a SetDnsZonesWithResponse call
-func ParseSetDnsZonesResponse(rsp *http.Response) (*SetDnsZonesResponse, error) {
+// ParseGetDNSZonesResponse parses an HTTP response from a GetDNSZonesWithResponse call
+func ParseGetDNSZonesResponse(rsp *http.Response) (*GetDNSZonesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SetDnsZonesResponse{
+	response := &GetDNSZonesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DnsZones
+		var dest DNSZones
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -45127,7 +45018,116 @@ func ParseSetDnsZonesResponse(rsp *http.Response) (*SetDnsZonesResponse, error) 
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetDnsZonesResponse429Headers
+		var headers GetDNSZonesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Burst-Capacity"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Burst-Capacity", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitBurstCapacity = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Replenish-Rate"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Replenish-Rate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReplenishRate = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Replenish-Time"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Replenish-Time", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReplenishTime = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetDNSZonesResponse parses an HTTP response from a SetDNSZonesWithResponse call
+func ParseSetDNSZonesResponse(rsp *http.Response) (*SetDNSZonesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDNSZonesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DNSZones
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SetDNSZonesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47075,15 +47075,15 @@ func ParseSetDomainRoutingSubnetResponse(rsp *http.Response) (*SetDomainRoutingS
 	return response, nil
 }
 
-// ParseGetIpAllocationModeResponse parses an HTTP response from a GetIpAllocationModeWithResponse call
-func ParseGetIpAllocationModeResponse(rsp *http.Response) (*GetIpAllocationModeResponse, error) {
+// ParseGetIPAllocationModeResponse parses an HTTP response from a GetIPAllocationModeWithResponse call
+func ParseGetIPAllocationModeResponse(rsp *http.Response) (*GetIPAllocationModeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetIpAllocationModeResponse{
+	response := &GetIPAllocationModeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -47135,7 +47135,7 @@ func ParseGetIpAllocationModeResponse(rsp *http.Response) (*GetIpAllocationModeR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetIpAllocationModeResponse429Headers
+		var headers GetIPAllocationModeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47177,15 +47177,15 @@ func ParseGetIpAllocationModeResponse(rsp *http.Response) (*GetIpAllocationModeR
 	return response, nil
 }
 
-// ParseSetIpAllocationModeResponse parses an HTTP response from a SetIpAllocationModeWithResponse call
-func ParseSetIpAllocationModeResponse(rsp *http.Response) (*SetIpAllocationModeResponse, error) {
+// ParseSetIPAllocationModeResponse parses an HTTP response from a SetIPAllocationModeWithResponse call
+func ParseSetIPAllocationModeResponse(rsp *http.Response) (*SetIPAllocationModeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SetIpAllocationModeResponse{
+	response := &SetIPAllocationModeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -47237,7 +47237,7 @@ func ParseSetIpAllocationModeResponse(rsp *http.Response) (*SetIpAllocationModeR
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetIpAllocationModeResponse429Headers
+		var headers SetIPAllocationModeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47497,15 +47497,15 @@ func ParseSetRoutesAdvancedConfigurationEnabledResponse(rsp *http.Response) (*Se
 	return response, nil
 }
 
-// ParseGetSnatResponse parses an HTTP response from a GetSnatWithResponse call
-func ParseGetSnatResponse(rsp *http.Response) (*GetSnatResponse, error) {
+// ParseGetSNATResponse parses an HTTP response from a GetSNATWithResponse call
+func ParseGetSNATResponse(rsp *http.Response) (*GetSNATResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetSnatResponse{
+	response := &GetSNATResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -47564,7 +47564,7 @@ func ParseGetSnatResponse(rsp *http.Response) (*GetSnatResponse, error) {
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers GetSnatResponse429Headers
+		var headers GetSNATResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47606,15 +47606,15 @@ func ParseGetSnatResponse(rsp *http.Response) (*GetSnatResponse, error) {
 	return response, nil
 }
 
-// ParseSetSnatResponse parses an HTTP response from a SetSnatWithResponse call
-func ParseSetSnatResponse(rsp *http.Response) (*SetSnatResponse, error) {
+// ParseSetSNATResponse parses an HTTP response from a SetSNATWithResponse call
+func ParseSetSNATResponse(rsp *http.Response) (*SetSNATResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SetSnatResponse{
+	response := &SetSNATResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -47673,7 +47673,7 @@ func ParseSetSnatResponse(rsp *http.Response) (*SetSnatResponse, error) {
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers SetSnatResponse429Headers
+		var headers SetSNATResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -49639,15 +49639,15 @@ func ParseSuspendUserResponse(rsp *http.Response) (*SuspendUserResponse, error) 
 	return response, nil
 }
 
-// ParseResetUserMfaResponse parses an HTTP response from a ResetUserMfaWithResponse call
-func ParseResetUserMfaResponse(rsp *http.Response) (*ResetUserMfaResponse, error) {
+// ParseResetUserMFAResponse parses an HTTP response from a ResetUserMFAWithResponse call
+func ParseResetUserMFAResponse(rsp *http.Response) (*ResetUserMFAResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ResetUserMfaResponse{
+	response := &ResetUserMFAResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -49702,7 +49702,7 @@ func ParseResetUserMfaResponse(rsp *http.Response) (*ResetUserMfaResponse, error
 
 	switch {
 	case rsp.StatusCode == 429:
-		var headers ResetUserMfaResponse429Headers
+		var headers ResetUserMFAResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

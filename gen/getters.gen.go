@@ -103,13 +103,13 @@ func (x *AuditLogResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetEntityId returns the value of the EntityId field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetEntityId() string {
-	if x == nil || x.EntityId == nil {
+// GetEntityID returns the value of the EntityID field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetEntityID() string {
+	if x == nil || x.EntityID == nil {
 		var zero string
 		return zero
 	}
-	return *x.EntityId
+	return *x.EntityID
 }
 
 // GetEntityName returns the value of the EntityName field, the zero value if it or x is nil.
@@ -121,13 +121,13 @@ func (x *AuditLogResponse) GetEntityName() string {
 	return *x.EntityName
 }
 
-// GetEntityParentId returns the value of the EntityParentId field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetEntityParentId() string {
-	if x == nil || x.EntityParentId == nil {
+// GetEntityParentID returns the value of the EntityParentID field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetEntityParentID() string {
+	if x == nil || x.EntityParentID == nil {
 		var zero string
 		return zero
 	}
-	return *x.EntityParentId
+	return *x.EntityParentID
 }
 
 // GetEntityParentName returns the value of the EntityParentName field, the zero value if it or x is nil.
@@ -184,13 +184,13 @@ func (x *AuditLogResponse) GetInitiatorFirstName() string {
 	return *x.InitiatorFirstName
 }
 
-// GetInitiatorId returns the value of the InitiatorId field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetInitiatorId() string {
-	if x == nil || x.InitiatorId == nil {
+// GetInitiatorID returns the value of the InitiatorID field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetInitiatorID() string {
+	if x == nil || x.InitiatorID == nil {
 		var zero string
 		return zero
 	}
-	return *x.InitiatorId
+	return *x.InitiatorID
 }
 
 // GetInitiatorLastName returns the value of the InitiatorLastName field, the zero value if it or x is nil.
@@ -211,13 +211,13 @@ func (x *AuditLogResponse) GetInitiatorName() string {
 	return *x.InitiatorName
 }
 
-// GetInitiatorPublicIp returns the value of the InitiatorPublicIp field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetInitiatorPublicIp() string {
-	if x == nil || x.InitiatorPublicIp == nil {
+// GetInitiatorPublicIP returns the value of the InitiatorPublicIP field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetInitiatorPublicIP() string {
+	if x == nil || x.InitiatorPublicIP == nil {
 		var zero string
 		return zero
 	}
-	return *x.InitiatorPublicIp
+	return *x.InitiatorPublicIP
 }
 
 // GetInitiatorType returns the value of the InitiatorType field, the zero value if it or x is nil.
@@ -238,22 +238,22 @@ func (x *AuditLogResponse) GetOperation() string {
 	return *x.Operation
 }
 
-// GetRequestId returns the value of the RequestId field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetRequestId() string {
-	if x == nil || x.RequestId == nil {
+// GetRequestID returns the value of the RequestID field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetRequestID() string {
+	if x == nil || x.RequestID == nil {
 		var zero string
 		return zero
 	}
-	return *x.RequestId
+	return *x.RequestID
 }
 
-// GetTenantId returns the value of the TenantId field, the zero value if it or x is nil.
-func (x *AuditLogResponse) GetTenantId() string {
-	if x == nil || x.TenantId == nil {
+// GetTenantID returns the value of the TenantID field, the zero value if it or x is nil.
+func (x *AuditLogResponse) GetTenantID() string {
+	if x == nil || x.TenantID == nil {
 		var zero string
 		return zero
 	}
-	return *x.TenantId
+	return *x.TenantID
 }
 
 // GetTimestamp returns the value of the Timestamp field, the zero value if it or x is nil.
@@ -290,6 +290,51 @@ func (x *CustomServiceTypeResponse) GetProtocol() CustomServiceProtocol {
 		return zero
 	}
 	return *x.Protocol
+}
+
+// GetDescription returns the value of the Description field, the zero value if it or x is nil.
+func (x *DNSRecordResponse) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetPrimaryIPv4 returns the value of the PrimaryIPv4 field, the zero value if it or x is nil.
+func (x *DNSServerAddresses) GetPrimaryIPv4() string {
+	if x == nil || x.PrimaryIPv4 == nil {
+		var zero string
+		return zero
+	}
+	return *x.PrimaryIPv4
+}
+
+// GetSecondaryIPv4 returns the value of the SecondaryIPv4 field, the zero value if it or x is nil.
+func (x *DNSServerAddresses) GetSecondaryIPv4() string {
+	if x == nil || x.SecondaryIPv4 == nil {
+		var zero string
+		return zero
+	}
+	return *x.SecondaryIPv4
+}
+
+// GetAddresses returns the value of the Addresses field, the zero value if it or x is nil.
+func (x *DNSZone) GetAddresses() []string {
+	if x == nil || x.Addresses == nil {
+		var zero []string
+		return zero
+	}
+	return *x.Addresses
+}
+
+// GetZones returns the value of the Zones field, the zero value if it or x is nil.
+func (x *DNSZones) GetZones() []DNSZone {
+	if x == nil || x.Zones == nil {
+		var zero []DNSZone
+		return zero
+	}
+	return *x.Zones
 }
 
 // GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.
@@ -377,22 +422,22 @@ func (x *DeviceResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetIpV4Address returns the value of the IpV4Address field, the zero value if it or x is nil.
-func (x *DeviceResponse) GetIpV4Address() string {
-	if x == nil || x.IpV4Address == nil {
+// GetIPV4Address returns the value of the IPV4Address field, the zero value if it or x is nil.
+func (x *DeviceResponse) GetIPV4Address() string {
+	if x == nil || x.IPV4Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV4Address
+	return *x.IPV4Address
 }
 
-// GetIpV6Address returns the value of the IpV6Address field, the zero value if it or x is nil.
-func (x *DeviceResponse) GetIpV6Address() string {
-	if x == nil || x.IpV6Address == nil {
+// GetIPV6Address returns the value of the IPV6Address field, the zero value if it or x is nil.
+func (x *DeviceResponse) GetIPV6Address() string {
+	if x == nil || x.IPV6Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV6Address
+	return *x.IPV6Address
 }
 
 // GetPlatform returns the Platform field, nil if it or x is nil.
@@ -403,13 +448,13 @@ func (x *DeviceResponse) GetPlatform() *PlatformResponse {
 	return x.Platform
 }
 
-// GetUserId returns the value of the UserId field, the zero value if it or x is nil.
-func (x *DeviceResponse) GetUserId() string {
-	if x == nil || x.UserId == nil {
+// GetUserID returns the value of the UserID field, the zero value if it or x is nil.
+func (x *DeviceResponse) GetUserID() string {
+	if x == nil || x.UserID == nil {
 		var zero string
 		return zero
 	}
-	return *x.UserId
+	return *x.UserID
 }
 
 // GetType returns the value of the Type field, the zero value if it or x is nil.
@@ -430,76 +475,31 @@ func (x *DiskEncryption) GetVolume() string {
 	return *x.Volume
 }
 
-// GetDescription returns the value of the Description field, the zero value if it or x is nil.
-func (x *DnsRecordResponse) GetDescription() string {
-	if x == nil || x.Description == nil {
+// GetIPV4Address returns the value of the IPV4Address field, the zero value if it or x is nil.
+func (x *DomainRoutingSubnet) GetIPV4Address() string {
+	if x == nil || x.IPV4Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.Description
+	return *x.IPV4Address
 }
 
-// GetPrimaryIpV4 returns the value of the PrimaryIpV4 field, the zero value if it or x is nil.
-func (x *DnsServerAddresses) GetPrimaryIpV4() string {
-	if x == nil || x.PrimaryIpV4 == nil {
+// GetIPV6Address returns the value of the IPV6Address field, the zero value if it or x is nil.
+func (x *DomainRoutingSubnet) GetIPV6Address() string {
+	if x == nil || x.IPV6Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.PrimaryIpV4
+	return *x.IPV6Address
 }
 
-// GetSecondaryIpV4 returns the value of the SecondaryIpV4 field, the zero value if it or x is nil.
-func (x *DnsServerAddresses) GetSecondaryIpV4() string {
-	if x == nil || x.SecondaryIpV4 == nil {
+// GetGroupID returns the value of the GroupID field, the zero value if it or x is nil.
+func (x *GroupMappingRecordResponse) GetGroupID() string {
+	if x == nil || x.GroupID == nil {
 		var zero string
 		return zero
 	}
-	return *x.SecondaryIpV4
-}
-
-// GetAddresses returns the value of the Addresses field, the zero value if it or x is nil.
-func (x *DnsZone) GetAddresses() []string {
-	if x == nil || x.Addresses == nil {
-		var zero []string
-		return zero
-	}
-	return *x.Addresses
-}
-
-// GetZones returns the value of the Zones field, the zero value if it or x is nil.
-func (x *DnsZones) GetZones() []DnsZone {
-	if x == nil || x.Zones == nil {
-		var zero []DnsZone
-		return zero
-	}
-	return *x.Zones
-}
-
-// GetIpV4Address returns the value of the IpV4Address field, the zero value if it or x is nil.
-func (x *DomainRoutingSubnet) GetIpV4Address() string {
-	if x == nil || x.IpV4Address == nil {
-		var zero string
-		return zero
-	}
-	return *x.IpV4Address
-}
-
-// GetIpV6Address returns the value of the IpV6Address field, the zero value if it or x is nil.
-func (x *DomainRoutingSubnet) GetIpV6Address() string {
-	if x == nil || x.IpV6Address == nil {
-		var zero string
-		return zero
-	}
-	return *x.IpV6Address
-}
-
-// GetGroupId returns the value of the GroupId field, the zero value if it or x is nil.
-func (x *GroupMappingRecordResponse) GetGroupId() string {
-	if x == nil || x.GroupId == nil {
-		var zero string
-		return zero
-	}
-	return *x.GroupId
+	return *x.GroupID
 }
 
 // GetSortingOrder returns the value of the SortingOrder field, the zero value if it or x is nil.
@@ -511,13 +511,13 @@ func (x *GroupMappingRecordResponse) GetSortingOrder() int32 {
 	return *x.SortingOrder
 }
 
-// GetFallbackGroupId returns the value of the FallbackGroupId field, the zero value if it or x is nil.
-func (x *GroupMappingResponse) GetFallbackGroupId() string {
-	if x == nil || x.FallbackGroupId == nil {
+// GetFallbackGroupID returns the value of the FallbackGroupID field, the zero value if it or x is nil.
+func (x *GroupMappingResponse) GetFallbackGroupID() string {
+	if x == nil || x.FallbackGroupID == nil {
 		var zero string
 		return zero
 	}
-	return *x.FallbackGroupId
+	return *x.FallbackGroupID
 }
 
 // GetConfig returns the Config field, nil if it or x is nil.
@@ -537,13 +537,13 @@ func (x *HostApplicationResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *HostApplicationResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *HostApplicationResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
@@ -573,22 +573,22 @@ func (x *HostConnectorResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetIpV4Address returns the value of the IpV4Address field, the zero value if it or x is nil.
-func (x *HostConnectorResponse) GetIpV4Address() string {
-	if x == nil || x.IpV4Address == nil {
+// GetIPV4Address returns the value of the IPV4Address field, the zero value if it or x is nil.
+func (x *HostConnectorResponse) GetIPV4Address() string {
+	if x == nil || x.IPV4Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV4Address
+	return *x.IPV4Address
 }
 
-// GetIpV6Address returns the value of the IpV6Address field, the zero value if it or x is nil.
-func (x *HostConnectorResponse) GetIpV6Address() string {
-	if x == nil || x.IpV6Address == nil {
+// GetIPV6Address returns the value of the IPV6Address field, the zero value if it or x is nil.
+func (x *HostConnectorResponse) GetIPV6Address() string {
+	if x == nil || x.IPV6Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV6Address
+	return *x.IPV6Address
 }
 
 // GetLicensed returns the value of the Licensed field, the zero value if it or x is nil.
@@ -600,13 +600,13 @@ func (x *HostConnectorResponse) GetLicensed() bool {
 	return *x.Licensed
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *HostConnectorResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *HostConnectorResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
@@ -618,22 +618,22 @@ func (x *HostConnectorResponse) GetNetworkItemType() NetworkItemType {
 	return *x.NetworkItemType
 }
 
-// GetVpnRegionId returns the value of the VpnRegionId field, the zero value if it or x is nil.
-func (x *HostConnectorResponse) GetVpnRegionId() string {
-	if x == nil || x.VpnRegionId == nil {
+// GetVPNRegionID returns the value of the VPNRegionID field, the zero value if it or x is nil.
+func (x *HostConnectorResponse) GetVPNRegionID() string {
+	if x == nil || x.VPNRegionID == nil {
 		var zero string
 		return zero
 	}
-	return *x.VpnRegionId
+	return *x.VPNRegionID
 }
 
-// GetAllowEmbeddedIp returns the value of the AllowEmbeddedIp field, the zero value if it or x is nil.
-func (x *HostDomainRouteResponse) GetAllowEmbeddedIp() bool {
-	if x == nil || x.AllowEmbeddedIp == nil {
+// GetAllowEmbeddedIP returns the value of the AllowEmbeddedIP field, the zero value if it or x is nil.
+func (x *HostDomainRouteResponse) GetAllowEmbeddedIP() bool {
+	if x == nil || x.AllowEmbeddedIP == nil {
 		var zero bool
 		return zero
 	}
-	return *x.AllowEmbeddedIp
+	return *x.AllowEmbeddedIP
 }
 
 // GetDomain returns the value of the Domain field, the zero value if it or x is nil.
@@ -655,7 +655,7 @@ func (x *HostDomainRouteResponse) GetType() DomainRouteType {
 }
 
 // GetConfig returns the Config field, nil if it or x is nil.
-func (x *HostIpServiceResponse) GetConfig() *ServiceConfigResponse {
+func (x *HostIPServiceResponse) GetConfig() *ServiceConfigResponse {
 	if x == nil {
 		return nil
 	}
@@ -663,7 +663,7 @@ func (x *HostIpServiceResponse) GetConfig() *ServiceConfigResponse {
 }
 
 // GetDescription returns the value of the Description field, the zero value if it or x is nil.
-func (x *HostIpServiceResponse) GetDescription() string {
+func (x *HostIPServiceResponse) GetDescription() string {
 	if x == nil || x.Description == nil {
 		var zero string
 		return zero
@@ -671,17 +671,17 @@ func (x *HostIpServiceResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *HostIpServiceResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *HostIPServiceResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
-func (x *HostIpServiceResponse) GetNetworkItemType() NetworkItemType {
+func (x *HostIPServiceResponse) GetNetworkItemType() NetworkItemType {
 	if x == nil || x.NetworkItemType == nil {
 		var zero NetworkItemType
 		return zero
@@ -723,6 +723,149 @@ func (x *IOSResponse) GetAllowed() bool {
 		return zero
 	}
 	return *x.Allowed
+}
+
+// GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.
+func (x *IPCheckResponse) GetAllowed() bool {
+	if x == nil || x.Allowed == nil {
+		var zero bool
+		return zero
+	}
+	return *x.Allowed
+}
+
+// GetDescription returns the value of the Description field, the zero value if it or x is nil.
+func (x *IPResponse) GetDescription() string {
+	if x == nil || x.Description == nil {
+		var zero string
+		return zero
+	}
+	return *x.Description
+}
+
+// GetIP returns the value of the IP field, the zero value if it or x is nil.
+func (x *IPResponse) GetIP() string {
+	if x == nil || x.IP == nil {
+		var zero string
+		return zero
+	}
+	return *x.IP
+}
+
+// GetParentRouteID returns the value of the ParentRouteID field, the zero value if it or x is nil.
+func (x *IPRouteResponse) GetParentRouteID() string {
+	if x == nil || x.ParentRouteID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ParentRouteID
+}
+
+// GetType returns the value of the Type field, the zero value if it or x is nil.
+func (x *IPRouteResponse) GetType() RouteType {
+	if x == nil || x.Type == nil {
+		var zero RouteType
+		return zero
+	}
+	return *x.Type
+}
+
+// GetAuthenticationType returns the value of the AuthenticationType field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetAuthenticationType() IPSecAuthenticationType {
+	if x == nil || x.AuthenticationType == nil {
+		var zero IPSecAuthenticationType
+		return zero
+	}
+	return *x.AuthenticationType
+}
+
+// GetConnectorState returns the value of the ConnectorState field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetConnectorState() IPSecConnectorState {
+	if x == nil || x.ConnectorState == nil {
+		var zero IPSecConnectorState
+		return zero
+	}
+	return *x.ConnectorState
+}
+
+// GetDomain returns the value of the Domain field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetDomain() string {
+	if x == nil || x.Domain == nil {
+		var zero string
+		return zero
+	}
+	return *x.Domain
+}
+
+// GetHostname returns the value of the Hostname field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetHostname() string {
+	if x == nil || x.Hostname == nil {
+		var zero string
+		return zero
+	}
+	return *x.Hostname
+}
+
+// GetIkeProtocol returns the IkeProtocol field, nil if it or x is nil.
+func (x *IPSecConfigResponse) GetIkeProtocol() *IkeProtocol {
+	if x == nil {
+		return nil
+	}
+	return x.IkeProtocol
+}
+
+// GetPairedAwsConnectorID returns the value of the PairedAwsConnectorID field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetPairedAwsConnectorID() string {
+	if x == nil || x.PairedAwsConnectorID == nil {
+		var zero string
+		return zero
+	}
+	return *x.PairedAwsConnectorID
+}
+
+// GetPlatform returns the value of the Platform field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetPlatform() IPSecPlatform {
+	if x == nil || x.Platform == nil {
+		var zero IPSecPlatform
+		return zero
+	}
+	return *x.Platform
+}
+
+// GetPreSharedKey returns the value of the PreSharedKey field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetPreSharedKey() string {
+	if x == nil || x.PreSharedKey == nil {
+		var zero string
+		return zero
+	}
+	return *x.PreSharedKey
+}
+
+// GetRemoteSitePublicIP returns the value of the RemoteSitePublicIP field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetRemoteSitePublicIP() string {
+	if x == nil || x.RemoteSitePublicIP == nil {
+		var zero string
+		return zero
+	}
+	return *x.RemoteSitePublicIP
+}
+
+// GetServerID returns the value of the ServerID field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetServerID() string {
+	if x == nil || x.ServerID == nil {
+		var zero string
+		return zero
+	}
+	return *x.ServerID
+}
+
+// GetServerIP returns the value of the ServerIP field, the zero value if it or x is nil.
+func (x *IPSecConfigResponse) GetServerIP() string {
+	if x == nil || x.ServerIP == nil {
+		var zero string
+		return zero
+	}
+	return *x.ServerIP
 }
 
 // GetDeadPeerHandling returns the value of the DeadPeerHandling field, the zero value if it or x is nil.
@@ -866,149 +1009,6 @@ func (x *IkeRekey) GetReplayWindowSize() int32 {
 }
 
 // GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.
-func (x *IpCheckResponse) GetAllowed() bool {
-	if x == nil || x.Allowed == nil {
-		var zero bool
-		return zero
-	}
-	return *x.Allowed
-}
-
-// GetDescription returns the value of the Description field, the zero value if it or x is nil.
-func (x *IpResponse) GetDescription() string {
-	if x == nil || x.Description == nil {
-		var zero string
-		return zero
-	}
-	return *x.Description
-}
-
-// GetIp returns the value of the Ip field, the zero value if it or x is nil.
-func (x *IpResponse) GetIp() string {
-	if x == nil || x.Ip == nil {
-		var zero string
-		return zero
-	}
-	return *x.Ip
-}
-
-// GetParentRouteId returns the value of the ParentRouteId field, the zero value if it or x is nil.
-func (x *IpRouteResponse) GetParentRouteId() string {
-	if x == nil || x.ParentRouteId == nil {
-		var zero string
-		return zero
-	}
-	return *x.ParentRouteId
-}
-
-// GetType returns the value of the Type field, the zero value if it or x is nil.
-func (x *IpRouteResponse) GetType() RouteType {
-	if x == nil || x.Type == nil {
-		var zero RouteType
-		return zero
-	}
-	return *x.Type
-}
-
-// GetAuthenticationType returns the value of the AuthenticationType field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetAuthenticationType() IpSecAuthenticationType {
-	if x == nil || x.AuthenticationType == nil {
-		var zero IpSecAuthenticationType
-		return zero
-	}
-	return *x.AuthenticationType
-}
-
-// GetConnectorState returns the value of the ConnectorState field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetConnectorState() IpSecConnectorState {
-	if x == nil || x.ConnectorState == nil {
-		var zero IpSecConnectorState
-		return zero
-	}
-	return *x.ConnectorState
-}
-
-// GetDomain returns the value of the Domain field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetDomain() string {
-	if x == nil || x.Domain == nil {
-		var zero string
-		return zero
-	}
-	return *x.Domain
-}
-
-// GetHostname returns the value of the Hostname field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetHostname() string {
-	if x == nil || x.Hostname == nil {
-		var zero string
-		return zero
-	}
-	return *x.Hostname
-}
-
-// GetIkeProtocol returns the IkeProtocol field, nil if it or x is nil.
-func (x *IpSecConfigResponse) GetIkeProtocol() *IkeProtocol {
-	if x == nil {
-		return nil
-	}
-	return x.IkeProtocol
-}
-
-// GetPairedAwsConnectorId returns the value of the PairedAwsConnectorId field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetPairedAwsConnectorId() string {
-	if x == nil || x.PairedAwsConnectorId == nil {
-		var zero string
-		return zero
-	}
-	return *x.PairedAwsConnectorId
-}
-
-// GetPlatform returns the value of the Platform field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetPlatform() IpSecPlatform {
-	if x == nil || x.Platform == nil {
-		var zero IpSecPlatform
-		return zero
-	}
-	return *x.Platform
-}
-
-// GetPreSharedKey returns the value of the PreSharedKey field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetPreSharedKey() string {
-	if x == nil || x.PreSharedKey == nil {
-		var zero string
-		return zero
-	}
-	return *x.PreSharedKey
-}
-
-// GetRemoteSitePublicIp returns the value of the RemoteSitePublicIp field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetRemoteSitePublicIp() string {
-	if x == nil || x.RemoteSitePublicIp == nil {
-		var zero string
-		return zero
-	}
-	return *x.RemoteSitePublicIp
-}
-
-// GetServerId returns the value of the ServerId field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetServerId() string {
-	if x == nil || x.ServerId == nil {
-		var zero string
-		return zero
-	}
-	return *x.ServerId
-}
-
-// GetServerIp returns the value of the ServerIp field, the zero value if it or x is nil.
-func (x *IpSecConfigResponse) GetServerIp() string {
-	if x == nil || x.ServerIp == nil {
-		var zero string
-		return zero
-	}
-	return *x.ServerIp
-}
-
-// GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.
 func (x *LinuxResponse) GetAllowed() bool {
 	if x == nil || x.Allowed == nil {
 		var zero bool
@@ -1042,12 +1042,12 @@ func (x *LocationContextResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetIpCheck returns the IpCheck field, nil if it or x is nil.
-func (x *LocationContextResponse) GetIpCheck() *IpCheckResponse {
+// GetIPCheck returns the IPCheck field, nil if it or x is nil.
+func (x *LocationContextResponse) GetIPCheck() *IPCheckResponse {
 	if x == nil {
 		return nil
 	}
-	return x.IpCheck
+	return x.IPCheck
 }
 
 // GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.
@@ -1102,13 +1102,13 @@ func (x *NetworkApplicationResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *NetworkApplicationResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *NetworkApplicationResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
@@ -1138,30 +1138,30 @@ func (x *NetworkConnectorResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetIpSecConfig returns the IpSecConfig field, nil if it or x is nil.
-func (x *NetworkConnectorResponse) GetIpSecConfig() *IpSecConfigResponse {
+// GetIPSecConfig returns the IPSecConfig field, nil if it or x is nil.
+func (x *NetworkConnectorResponse) GetIPSecConfig() *IPSecConfigResponse {
 	if x == nil {
 		return nil
 	}
-	return x.IpSecConfig
+	return x.IPSecConfig
 }
 
-// GetIpV4Address returns the value of the IpV4Address field, the zero value if it or x is nil.
-func (x *NetworkConnectorResponse) GetIpV4Address() string {
-	if x == nil || x.IpV4Address == nil {
+// GetIPV4Address returns the value of the IPV4Address field, the zero value if it or x is nil.
+func (x *NetworkConnectorResponse) GetIPV4Address() string {
+	if x == nil || x.IPV4Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV4Address
+	return *x.IPV4Address
 }
 
-// GetIpV6Address returns the value of the IpV6Address field, the zero value if it or x is nil.
-func (x *NetworkConnectorResponse) GetIpV6Address() string {
-	if x == nil || x.IpV6Address == nil {
+// GetIPV6Address returns the value of the IPV6Address field, the zero value if it or x is nil.
+func (x *NetworkConnectorResponse) GetIPV6Address() string {
+	if x == nil || x.IPV6Address == nil {
 		var zero string
 		return zero
 	}
-	return *x.IpV6Address
+	return *x.IPV6Address
 }
 
 // GetLicensed returns the value of the Licensed field, the zero value if it or x is nil.
@@ -1173,13 +1173,13 @@ func (x *NetworkConnectorResponse) GetLicensed() bool {
 	return *x.Licensed
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *NetworkConnectorResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *NetworkConnectorResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
@@ -1200,22 +1200,22 @@ func (x *NetworkConnectorResponse) GetTunnelingProtocol() TunnelingProtocol {
 	return *x.TunnelingProtocol
 }
 
-// GetVpnRegionId returns the value of the VpnRegionId field, the zero value if it or x is nil.
-func (x *NetworkConnectorResponse) GetVpnRegionId() string {
-	if x == nil || x.VpnRegionId == nil {
+// GetVPNRegionID returns the value of the VPNRegionID field, the zero value if it or x is nil.
+func (x *NetworkConnectorResponse) GetVPNRegionID() string {
+	if x == nil || x.VPNRegionID == nil {
 		var zero string
 		return zero
 	}
-	return *x.VpnRegionId
+	return *x.VPNRegionID
 }
 
-// GetAllowEmbeddedIp returns the value of the AllowEmbeddedIp field, the zero value if it or x is nil.
-func (x *NetworkDomainRouteResponse) GetAllowEmbeddedIp() bool {
-	if x == nil || x.AllowEmbeddedIp == nil {
+// GetAllowEmbeddedIP returns the value of the AllowEmbeddedIP field, the zero value if it or x is nil.
+func (x *NetworkDomainRouteResponse) GetAllowEmbeddedIP() bool {
+	if x == nil || x.AllowEmbeddedIP == nil {
 		var zero bool
 		return zero
 	}
-	return *x.AllowEmbeddedIp
+	return *x.AllowEmbeddedIP
 }
 
 // GetDomain returns the value of the Domain field, the zero value if it or x is nil.
@@ -1246,7 +1246,7 @@ func (x *NetworkDomainRouteResponse) GetType() DomainRouteType {
 }
 
 // GetConfig returns the Config field, nil if it or x is nil.
-func (x *NetworkIpServiceResponse) GetConfig() *ServiceConfigResponse {
+func (x *NetworkIPServiceResponse) GetConfig() *ServiceConfigResponse {
 	if x == nil {
 		return nil
 	}
@@ -1254,7 +1254,7 @@ func (x *NetworkIpServiceResponse) GetConfig() *ServiceConfigResponse {
 }
 
 // GetDescription returns the value of the Description field, the zero value if it or x is nil.
-func (x *NetworkIpServiceResponse) GetDescription() string {
+func (x *NetworkIPServiceResponse) GetDescription() string {
 	if x == nil || x.Description == nil {
 		var zero string
 		return zero
@@ -1262,17 +1262,17 @@ func (x *NetworkIpServiceResponse) GetDescription() string {
 	return *x.Description
 }
 
-// GetNetworkItemId returns the value of the NetworkItemId field, the zero value if it or x is nil.
-func (x *NetworkIpServiceResponse) GetNetworkItemId() string {
-	if x == nil || x.NetworkItemId == nil {
+// GetNetworkItemID returns the value of the NetworkItemID field, the zero value if it or x is nil.
+func (x *NetworkIPServiceResponse) GetNetworkItemID() string {
+	if x == nil || x.NetworkItemID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkItemId
+	return *x.NetworkItemID
 }
 
 // GetNetworkItemType returns the value of the NetworkItemType field, the zero value if it or x is nil.
-func (x *NetworkIpServiceResponse) GetNetworkItemType() NetworkItemType {
+func (x *NetworkIPServiceResponse) GetNetworkItemType() NetworkItemType {
 	if x == nil || x.NetworkItemType == nil {
 		var zero NetworkItemType
 		return zero
@@ -1281,9 +1281,9 @@ func (x *NetworkIpServiceResponse) GetNetworkItemType() NetworkItemType {
 }
 
 // GetType returns the value of the Type field, the zero value if it or x is nil.
-func (x *NetworkIpServiceResponse) GetType() IpServiceType {
+func (x *NetworkIPServiceResponse) GetType() IPServiceType {
 	if x == nil || x.Type == nil {
-		var zero IpServiceType
+		var zero IPServiceType
 		return zero
 	}
 	return *x.Type
@@ -1379,13 +1379,13 @@ func (x *PlatformResponse) GetClientVersion() string {
 	return *x.ClientVersion
 }
 
-// GetOs returns the value of the Os field, the zero value if it or x is nil.
-func (x *PlatformResponse) GetOs() string {
-	if x == nil || x.Os == nil {
+// GetOS returns the value of the OS field, the zero value if it or x is nil.
+func (x *PlatformResponse) GetOS() string {
+	if x == nil || x.OS == nil {
 		var zero string
 		return zero
 	}
-	return *x.Os
+	return *x.OS
 }
 
 // GetVersion returns the value of the Version field, the zero value if it or x is nil.
@@ -1451,13 +1451,13 @@ func (x *SessionResponse) GetClientUUID() string {
 	return *x.ClientUUID
 }
 
-// GetConnectorId returns the value of the ConnectorId field, the zero value if it or x is nil.
-func (x *SessionResponse) GetConnectorId() string {
-	if x == nil || x.ConnectorId == nil {
+// GetConnectorID returns the value of the ConnectorID field, the zero value if it or x is nil.
+func (x *SessionResponse) GetConnectorID() string {
+	if x == nil || x.ConnectorID == nil {
 		var zero string
 		return zero
 	}
-	return *x.ConnectorId
+	return *x.ConnectorID
 }
 
 // GetConnectorName returns the value of the ConnectorName field, the zero value if it or x is nil.
@@ -1469,13 +1469,13 @@ func (x *SessionResponse) GetConnectorName() string {
 	return *x.ConnectorName
 }
 
-// GetDeviceId returns the value of the DeviceId field, the zero value if it or x is nil.
-func (x *SessionResponse) GetDeviceId() string {
-	if x == nil || x.DeviceId == nil {
+// GetDeviceID returns the value of the DeviceID field, the zero value if it or x is nil.
+func (x *SessionResponse) GetDeviceID() string {
+	if x == nil || x.DeviceID == nil {
 		var zero string
 		return zero
 	}
-	return *x.DeviceId
+	return *x.DeviceID
 }
 
 // GetDeviceName returns the value of the DeviceName field, the zero value if it or x is nil.
@@ -1523,13 +1523,13 @@ func (x *SessionResponse) GetFirstName() string {
 	return *x.FirstName
 }
 
-// GetHostId returns the value of the HostId field, the zero value if it or x is nil.
-func (x *SessionResponse) GetHostId() string {
-	if x == nil || x.HostId == nil {
+// GetHostID returns the value of the HostID field, the zero value if it or x is nil.
+func (x *SessionResponse) GetHostID() string {
+	if x == nil || x.HostID == nil {
 		var zero string
 		return zero
 	}
-	return *x.HostId
+	return *x.HostID
 }
 
 // GetHostName returns the value of the HostName field, the zero value if it or x is nil.
@@ -1550,13 +1550,13 @@ func (x *SessionResponse) GetLastName() string {
 	return *x.LastName
 }
 
-// GetNetworkId returns the value of the NetworkId field, the zero value if it or x is nil.
-func (x *SessionResponse) GetNetworkId() string {
-	if x == nil || x.NetworkId == nil {
+// GetNetworkID returns the value of the NetworkID field, the zero value if it or x is nil.
+func (x *SessionResponse) GetNetworkID() string {
+	if x == nil || x.NetworkID == nil {
 		var zero string
 		return zero
 	}
-	return *x.NetworkId
+	return *x.NetworkID
 }
 
 // GetNetworkName returns the value of the NetworkName field, the zero value if it or x is nil.
@@ -1568,22 +1568,22 @@ func (x *SessionResponse) GetNetworkName() string {
 	return *x.NetworkName
 }
 
-// GetOsType returns the value of the OsType field, the zero value if it or x is nil.
-func (x *SessionResponse) GetOsType() string {
-	if x == nil || x.OsType == nil {
+// GetOSType returns the value of the OSType field, the zero value if it or x is nil.
+func (x *SessionResponse) GetOSType() string {
+	if x == nil || x.OSType == nil {
 		var zero string
 		return zero
 	}
-	return *x.OsType
+	return *x.OSType
 }
 
-// GetOsVersion returns the value of the OsVersion field, the zero value if it or x is nil.
-func (x *SessionResponse) GetOsVersion() string {
-	if x == nil || x.OsVersion == nil {
+// GetOSVersion returns the value of the OSVersion field, the zero value if it or x is nil.
+func (x *SessionResponse) GetOSVersion() string {
+	if x == nil || x.OSVersion == nil {
 		var zero string
 		return zero
 	}
-	return *x.OsVersion
+	return *x.OSVersion
 }
 
 // GetPrimaryGroupName returns the value of the PrimaryGroupName field, the zero value if it or x is nil.
@@ -1604,13 +1604,13 @@ func (x *SessionResponse) GetProtocol() string {
 	return *x.Protocol
 }
 
-// GetPublicIp returns the value of the PublicIp field, the zero value if it or x is nil.
-func (x *SessionResponse) GetPublicIp() string {
-	if x == nil || x.PublicIp == nil {
+// GetPublicIP returns the value of the PublicIP field, the zero value if it or x is nil.
+func (x *SessionResponse) GetPublicIP() string {
+	if x == nil || x.PublicIP == nil {
 		var zero string
 		return zero
 	}
-	return *x.PublicIp
+	return *x.PublicIP
 }
 
 // GetRegion returns the value of the Region field, the zero value if it or x is nil.
@@ -1658,22 +1658,22 @@ func (x *SessionResponse) GetStatus() SessionStatus {
 	return *x.Status
 }
 
-// GetTunnelIpV4 returns the value of the TunnelIpV4 field, the zero value if it or x is nil.
-func (x *SessionResponse) GetTunnelIpV4() string {
-	if x == nil || x.TunnelIpV4 == nil {
+// GetTunnelIPv4 returns the value of the TunnelIPv4 field, the zero value if it or x is nil.
+func (x *SessionResponse) GetTunnelIPv4() string {
+	if x == nil || x.TunnelIPv4 == nil {
 		var zero string
 		return zero
 	}
-	return *x.TunnelIpV4
+	return *x.TunnelIPv4
 }
 
-// GetTunnelIpV6 returns the value of the TunnelIpV6 field, the zero value if it or x is nil.
-func (x *SessionResponse) GetTunnelIpV6() string {
-	if x == nil || x.TunnelIpV6 == nil {
+// GetTunnelIPv6 returns the value of the TunnelIPv6 field, the zero value if it or x is nil.
+func (x *SessionResponse) GetTunnelIPv6() string {
+	if x == nil || x.TunnelIPv6 == nil {
 		var zero string
 		return zero
 	}
-	return *x.TunnelIpV6
+	return *x.TunnelIPv6
 }
 
 // GetUserGroup returns the value of the UserGroup field, the zero value if it or x is nil.
@@ -1685,13 +1685,13 @@ func (x *SessionResponse) GetUserGroup() string {
 	return *x.UserGroup
 }
 
-// GetUserId returns the value of the UserId field, the zero value if it or x is nil.
-func (x *SessionResponse) GetUserId() string {
-	if x == nil || x.UserId == nil {
+// GetUserID returns the value of the UserID field, the zero value if it or x is nil.
+func (x *SessionResponse) GetUserID() string {
+	if x == nil || x.UserID == nil {
 		var zero string
 		return zero
 	}
-	return *x.UserId
+	return *x.UserID
 }
 
 // GetUserName returns the value of the UserName field, the zero value if it or x is nil.
@@ -1712,26 +1712,26 @@ func (x *SessionsResponse) GetNextCursor() string {
 	return *x.NextCursor
 }
 
-// GetIpV4Address returns the value of the IpV4Address field, the zero value if it or x is nil.
-func (x *Subnet) GetIpV4Address() []string {
-	if x == nil || x.IpV4Address == nil {
+// GetIPV4Address returns the value of the IPV4Address field, the zero value if it or x is nil.
+func (x *Subnet) GetIPV4Address() []string {
+	if x == nil || x.IPV4Address == nil {
 		var zero []string
 		return zero
 	}
-	return *x.IpV4Address
+	return *x.IPV4Address
 }
 
-// GetIpV6Address returns the value of the IpV6Address field, the zero value if it or x is nil.
-func (x *Subnet) GetIpV6Address() []string {
-	if x == nil || x.IpV6Address == nil {
+// GetIPV6Address returns the value of the IPV6Address field, the zero value if it or x is nil.
+func (x *Subnet) GetIPV6Address() []string {
+	if x == nil || x.IPV6Address == nil {
 		var zero []string
 		return zero
 	}
-	return *x.IpV6Address
+	return *x.IPV6Address
 }
 
 // GetAllowedCount returns the value of the AllowedCount field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetAllowedCount() int64 {
+func (x *UserDNSResolution) GetAllowedCount() int64 {
 	if x == nil || x.AllowedCount == nil {
 		var zero int64
 		return zero
@@ -1740,7 +1740,7 @@ func (x *UserDnsResolution) GetAllowedCount() int64 {
 }
 
 // GetBlockedCount returns the value of the BlockedCount field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetBlockedCount() int64 {
+func (x *UserDNSResolution) GetBlockedCount() int64 {
 	if x == nil || x.BlockedCount == nil {
 		var zero int64
 		return zero
@@ -1749,7 +1749,7 @@ func (x *UserDnsResolution) GetBlockedCount() int64 {
 }
 
 // GetDomain returns the value of the Domain field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetDomain() string {
+func (x *UserDNSResolution) GetDomain() string {
 	if x == nil || x.Domain == nil {
 		var zero string
 		return zero
@@ -1758,7 +1758,7 @@ func (x *UserDnsResolution) GetDomain() string {
 }
 
 // GetFailedCount returns the value of the FailedCount field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetFailedCount() int64 {
+func (x *UserDNSResolution) GetFailedCount() int64 {
 	if x == nil || x.FailedCount == nil {
 		var zero int64
 		return zero
@@ -1767,7 +1767,7 @@ func (x *UserDnsResolution) GetFailedCount() int64 {
 }
 
 // GetInternalDomain returns the value of the InternalDomain field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetInternalDomain() bool {
+func (x *UserDNSResolution) GetInternalDomain() bool {
 	if x == nil || x.InternalDomain == nil {
 		var zero bool
 		return zero
@@ -1775,17 +1775,17 @@ func (x *UserDnsResolution) GetInternalDomain() bool {
 	return *x.InternalDomain
 }
 
-// GetMemberId returns the value of the MemberId field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetMemberId() string {
-	if x == nil || x.MemberId == nil {
+// GetMemberID returns the value of the MemberID field, the zero value if it or x is nil.
+func (x *UserDNSResolution) GetMemberID() string {
+	if x == nil || x.MemberID == nil {
 		var zero string
 		return zero
 	}
-	return *x.MemberId
+	return *x.MemberID
 }
 
 // GetTime returns the value of the Time field, the zero value if it or x is nil.
-func (x *UserDnsResolution) GetTime() int64 {
+func (x *UserDNSResolution) GetTime() int64 {
 	if x == nil || x.Time == nil {
 		var zero int64
 		return zero
@@ -1864,13 +1864,13 @@ func (x *UserResponse) GetFirstName() string {
 	return *x.FirstName
 }
 
-// GetGroupId returns the value of the GroupId field, the zero value if it or x is nil.
-func (x *UserResponse) GetGroupId() string {
-	if x == nil || x.GroupId == nil {
+// GetGroupID returns the value of the GroupID field, the zero value if it or x is nil.
+func (x *UserResponse) GetGroupID() string {
+	if x == nil || x.GroupID == nil {
 		var zero string
 		return zero
 	}
-	return *x.GroupId
+	return *x.GroupID
 }
 
 // GetLastName returns the value of the LastName field, the zero value if it or x is nil.
@@ -1909,6 +1909,42 @@ func (x *UserResponse) GetStatus() UserStatus {
 	return *x.Status
 }
 
+// GetContinent returns the value of the Continent field, the zero value if it or x is nil.
+func (x *VPNRegionResponse) GetContinent() string {
+	if x == nil || x.Continent == nil {
+		var zero string
+		return zero
+	}
+	return *x.Continent
+}
+
+// GetCountry returns the value of the Country field, the zero value if it or x is nil.
+func (x *VPNRegionResponse) GetCountry() string {
+	if x == nil || x.Country == nil {
+		var zero string
+		return zero
+	}
+	return *x.Country
+}
+
+// GetCountryIso returns the value of the CountryIso field, the zero value if it or x is nil.
+func (x *VPNRegionResponse) GetCountryIso() string {
+	if x == nil || x.CountryIso == nil {
+		var zero string
+		return zero
+	}
+	return *x.CountryIso
+}
+
+// GetRegionName returns the value of the RegionName field, the zero value if it or x is nil.
+func (x *VPNRegionResponse) GetRegionName() string {
+	if x == nil || x.RegionName == nil {
+		var zero string
+		return zero
+	}
+	return *x.RegionName
+}
+
 // GetCondition returns the value of the Condition field, the zero value if it or x is nil.
 func (x *VersionPolicy) GetCondition() VersionCondition {
 	if x == nil || x.Condition == nil {
@@ -1925,42 +1961,6 @@ func (x *VersionPolicy) GetVersion() string {
 		return zero
 	}
 	return *x.Version
-}
-
-// GetContinent returns the value of the Continent field, the zero value if it or x is nil.
-func (x *VpnRegionResponse) GetContinent() string {
-	if x == nil || x.Continent == nil {
-		var zero string
-		return zero
-	}
-	return *x.Continent
-}
-
-// GetCountry returns the value of the Country field, the zero value if it or x is nil.
-func (x *VpnRegionResponse) GetCountry() string {
-	if x == nil || x.Country == nil {
-		var zero string
-		return zero
-	}
-	return *x.Country
-}
-
-// GetCountryIso returns the value of the CountryIso field, the zero value if it or x is nil.
-func (x *VpnRegionResponse) GetCountryIso() string {
-	if x == nil || x.CountryIso == nil {
-		var zero string
-		return zero
-	}
-	return *x.CountryIso
-}
-
-// GetRegionName returns the value of the RegionName field, the zero value if it or x is nil.
-func (x *VpnRegionResponse) GetRegionName() string {
-	if x == nil || x.RegionName == nil {
-		var zero string
-		return zero
-	}
-	return *x.RegionName
 }
 
 // GetAllowed returns the value of the Allowed field, the zero value if it or x is nil.

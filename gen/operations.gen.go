@@ -200,22 +200,22 @@ const (
 	OpAddCyberShieldBlockListDomains OperationID = "addCyberShieldBlockListDomains"
 	// OpCreateAccessGroup is POST /api/v1/access-groups (Create an access group).
 	OpCreateAccessGroup OperationID = "createAccessGroup"
-	// OpCreateCloudId is POST /api/v1/account/cloud-id (Create a Cloud ID in the caller's subscription and return its API credentials).
-	OpCreateCloudId OperationID = "createCloudId"
+	// OpCreateCloudID is POST /api/v1/account/cloud-id (Create a Cloud ID in the caller's subscription and return its API credentials).
+	OpCreateCloudID OperationID = "createCloudId"
 	// OpCreateDevice is POST /api/v1/devices (Register a device for a user).
 	OpCreateDevice OperationID = "createDevice"
 	// OpCreateDevicePosture is POST /api/v1/device-postures (Create a device posture policy).
 	OpCreateDevicePosture OperationID = "createDevicePosture"
-	// OpCreateDnsRecord is POST /api/v1/dns-records (Create a DNS record).
-	OpCreateDnsRecord OperationID = "createDnsRecord"
+	// OpCreateDNSRecord is POST /api/v1/dns-records (Create a DNS record).
+	OpCreateDNSRecord OperationID = "createDnsRecord"
 	// OpCreateHost is POST /api/v1/hosts (Create a host together with its connectors).
 	OpCreateHost OperationID = "createHost"
 	// OpCreateHostApplication is POST /api/v1/hosts/applications (Create an application on a host).
 	OpCreateHostApplication OperationID = "createHostApplication"
 	// OpCreateHostConnector is POST /api/v1/hosts/connectors (Create a connector on a host).
 	OpCreateHostConnector OperationID = "createHostConnector"
-	// OpCreateHostIpService is POST /api/v1/hosts/ip-services (Create an IP service on a host).
-	OpCreateHostIpService OperationID = "createHostIpService"
+	// OpCreateHostIPService is POST /api/v1/hosts/ip-services (Create an IP service on a host).
+	OpCreateHostIPService OperationID = "createHostIpService"
 	// OpCreateLocationContext is POST /api/v1/location-contexts (Create a location context policy).
 	OpCreateLocationContext OperationID = "createLocationContext"
 	// OpCreateNetwork is POST /api/v1/networks (Create a network together with its connectors and routes).
@@ -224,8 +224,8 @@ const (
 	OpCreateNetworkApplication OperationID = "createNetworkApplication"
 	// OpCreateNetworkConnector is POST /api/v1/networks/connectors (Create a connector on a network).
 	OpCreateNetworkConnector OperationID = "createNetworkConnector"
-	// OpCreateNetworkIpService is POST /api/v1/networks/ip-services (Create an IP service on a network).
-	OpCreateNetworkIpService OperationID = "createNetworkIpService"
+	// OpCreateNetworkIPService is POST /api/v1/networks/ip-services (Create an IP service on a network).
+	OpCreateNetworkIPService OperationID = "createNetworkIpService"
 	// OpCreateNetworkRoute is POST /api/v1/networks/routes (Add a route to a network).
 	OpCreateNetworkRoute OperationID = "createNetworkRoute"
 	// OpCreateUser is POST /api/v1/users (Create a local user).
@@ -238,16 +238,16 @@ const (
 	OpDeleteDevice OperationID = "deleteDevice"
 	// OpDeleteDevicePosture is DELETE /api/v1/device-postures/{id} (Delete a device posture policy).
 	OpDeleteDevicePosture OperationID = "deleteDevicePosture"
-	// OpDeleteDnsRecord is DELETE /api/v1/dns-records/{id} (Delete a DNS record).
-	OpDeleteDnsRecord OperationID = "deleteDnsRecord"
+	// OpDeleteDNSRecord is DELETE /api/v1/dns-records/{id} (Delete a DNS record).
+	OpDeleteDNSRecord OperationID = "deleteDnsRecord"
 	// OpDeleteHost is DELETE /api/v1/hosts/{id} (Delete a host and everything attached to it).
 	OpDeleteHost OperationID = "deleteHost"
 	// OpDeleteHostApplication is DELETE /api/v1/hosts/applications/{id} (Delete a host application).
 	OpDeleteHostApplication OperationID = "deleteHostApplication"
 	// OpDeleteHostConnector is DELETE /api/v1/hosts/connectors/{id} (Delete a host connector).
 	OpDeleteHostConnector OperationID = "deleteHostConnector"
-	// OpDeleteHostIpService is DELETE /api/v1/hosts/ip-services/{id} (Delete a host IP service).
-	OpDeleteHostIpService OperationID = "deleteHostIpService"
+	// OpDeleteHostIPService is DELETE /api/v1/hosts/ip-services/{id} (Delete a host IP service).
+	OpDeleteHostIPService OperationID = "deleteHostIpService"
 	// OpDeleteLocationContext is DELETE /api/v1/location-contexts/{id} (Delete a location context policy).
 	OpDeleteLocationContext OperationID = "deleteLocationContext"
 	// OpDeleteNetwork is DELETE /api/v1/networks/{id} (Delete a network and everything attached to it).
@@ -256,8 +256,8 @@ const (
 	OpDeleteNetworkApplication OperationID = "deleteNetworkApplication"
 	// OpDeleteNetworkConnector is DELETE /api/v1/networks/connectors/{id} (Delete a network connector).
 	OpDeleteNetworkConnector OperationID = "deleteNetworkConnector"
-	// OpDeleteNetworkIpService is DELETE /api/v1/networks/ip-services/{id} (Delete a network IP service).
-	OpDeleteNetworkIpService OperationID = "deleteNetworkIpService"
+	// OpDeleteNetworkIPService is DELETE /api/v1/networks/ip-services/{id} (Delete a network IP service).
+	OpDeleteNetworkIPService OperationID = "deleteNetworkIpService"
 	// OpDeleteNetworkRoute is DELETE /api/v1/networks/routes/{id} (Delete a network route).
 	OpDeleteNetworkRoute OperationID = "deleteNetworkRoute"
 	// OpDeleteUser is DELETE /api/v1/users/{id} (Delete a user).
@@ -266,12 +266,12 @@ const (
 	OpDeleteUserGroup OperationID = "deleteUserGroup"
 	// OpDisableAccessVisibility is PUT /api/v1/access-visibility/disable (Turn Access Visibility off).
 	OpDisableAccessVisibility OperationID = "disableAccessVisibility"
-	// OpDisableDnsLog is PUT /api/v1/dns-log/user-dns-resolutions/disable (Turn the DNS log off).
-	OpDisableDnsLog OperationID = "disableDnsLog"
+	// OpDisableDNSLog is PUT /api/v1/dns-log/user-dns-resolutions/disable (Turn the DNS log off).
+	OpDisableDNSLog OperationID = "disableDnsLog"
 	// OpEnableAccessVisibility is PUT /api/v1/access-visibility/enable (Turn Access Visibility on).
 	OpEnableAccessVisibility OperationID = "enableAccessVisibility"
-	// OpEnableDnsLog is PUT /api/v1/dns-log/user-dns-resolutions/enable (Turn the DNS log on).
-	OpEnableDnsLog OperationID = "enableDnsLog"
+	// OpEnableDNSLog is PUT /api/v1/dns-log/user-dns-resolutions/enable (Turn the DNS log on).
+	OpEnableDNSLog OperationID = "enableDnsLog"
 	// OpEncryptHostConnectorProfile is POST /api/v1/hosts/connectors/{id}/profile/encrypt (Generate a one-time token that fetches a host connector's profile).
 	OpEncryptHostConnectorProfile OperationID = "encryptHostConnectorProfile"
 	// OpEncryptNetworkConnectorProfile is POST /api/v1/networks/connectors/{id}/profile/encrypt (Generate a one-time token that fetches a network connector's profile).
@@ -298,8 +298,8 @@ const (
 	OpGetConnectAuth OperationID = "getConnectAuth"
 	// OpGetConnectionTimeout is GET /api/v1/settings/users/connection-timeout (Get the connection timeout, in minutes).
 	OpGetConnectionTimeout OperationID = "getConnectionTimeout"
-	// OpGetDefaultDnsSuffix is GET /api/v1/settings/dns/default-suffix (Get the default DNS suffix).
-	OpGetDefaultDnsSuffix OperationID = "getDefaultDnsSuffix"
+	// OpGetDefaultDNSSuffix is GET /api/v1/settings/dns/default-suffix (Get the default DNS suffix).
+	OpGetDefaultDNSSuffix OperationID = "getDefaultDnsSuffix"
 	// OpGetDefaultRegion is GET /api/v1/settings/wpc/default-region (Get the default VPN region id).
 	OpGetDefaultRegion OperationID = "getDefaultRegion"
 	// OpGetDevice is GET /api/v1/devices/{id} (Get a user's device by id).
@@ -312,16 +312,16 @@ const (
 	OpGetDeviceEnforcement OperationID = "getDeviceEnforcement"
 	// OpGetDevicePosture is GET /api/v1/device-postures/{id} (Get a device posture policy by id).
 	OpGetDevicePosture OperationID = "getDevicePosture"
-	// OpGetDnsCustomServers is GET /api/v1/settings/dns/custom-servers (Get the custom DNS servers).
-	OpGetDnsCustomServers OperationID = "getDnsCustomServers"
-	// OpGetDnsLogEnabled is GET /api/v1/dns-log/user-dns-resolutions/enabled (Report whether the DNS log is on).
-	OpGetDnsLogEnabled OperationID = "getDnsLogEnabled"
-	// OpGetDnsProxyEnabled is GET /api/v1/settings/dns/proxy-enabled (Report whether the DNS proxy is on).
-	OpGetDnsProxyEnabled OperationID = "getDnsProxyEnabled"
-	// OpGetDnsRecord is GET /api/v1/dns-records/{id} (Get a DNS record by id).
-	OpGetDnsRecord OperationID = "getDnsRecord"
-	// OpGetDnsZones is GET /api/v1/settings/dns/zones (Get the DNS zones).
-	OpGetDnsZones OperationID = "getDnsZones"
+	// OpGetDNSCustomServers is GET /api/v1/settings/dns/custom-servers (Get the custom DNS servers).
+	OpGetDNSCustomServers OperationID = "getDnsCustomServers"
+	// OpGetDNSLogEnabled is GET /api/v1/dns-log/user-dns-resolutions/enabled (Report whether the DNS log is on).
+	OpGetDNSLogEnabled OperationID = "getDnsLogEnabled"
+	// OpGetDNSProxyEnabled is GET /api/v1/settings/dns/proxy-enabled (Report whether the DNS proxy is on).
+	OpGetDNSProxyEnabled OperationID = "getDnsProxyEnabled"
+	// OpGetDNSRecord is GET /api/v1/dns-records/{id} (Get a DNS record by id).
+	OpGetDNSRecord OperationID = "getDnsRecord"
+	// OpGetDNSZones is GET /api/v1/settings/dns/zones (Get the DNS zones).
+	OpGetDNSZones OperationID = "getDnsZones"
 	// OpGetDomainRoutingSubnet is GET /api/v1/settings/wpc/domain-routing-subnet (Get the subnet used for domain routing).
 	OpGetDomainRoutingSubnet OperationID = "getDomainRoutingSubnet"
 	// OpGetHost is GET /api/v1/hosts/{id} (Get a host by id).
@@ -330,12 +330,12 @@ const (
 	OpGetHostApplication OperationID = "getHostApplication"
 	// OpGetHostConnector is GET /api/v1/hosts/connectors/{id} (Get a host connector by id).
 	OpGetHostConnector OperationID = "getHostConnector"
-	// OpGetHostIpService is GET /api/v1/hosts/ip-services/{id} (Get a host IP service by id).
-	OpGetHostIpService OperationID = "getHostIpService"
-	// OpGetIpAllocationMode is GET /api/v1/settings/wpc/ip-allocation-mode (Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
-	OpGetIpAllocationMode OperationID = "getIpAllocationMode"
-	// OpGetLdapGroupMappings is GET /api/v1/settings/auth/ldap/group-mappings (Get the LDAP group to user group mappings).
-	OpGetLdapGroupMappings OperationID = "getLdapGroupMappings"
+	// OpGetHostIPService is GET /api/v1/hosts/ip-services/{id} (Get a host IP service by id).
+	OpGetHostIPService OperationID = "getHostIpService"
+	// OpGetIPAllocationMode is GET /api/v1/settings/wpc/ip-allocation-mode (Get the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
+	OpGetIPAllocationMode OperationID = "getIpAllocationMode"
+	// OpGetLDAPGroupMappings is GET /api/v1/settings/auth/ldap/group-mappings (Get the LDAP group to user group mappings).
+	OpGetLDAPGroupMappings OperationID = "getLdapGroupMappings"
 	// OpGetLocationContext is GET /api/v1/location-contexts/{id} (Get a location context policy by id).
 	OpGetLocationContext OperationID = "getLocationContext"
 	// OpGetNetwork is GET /api/v1/networks/{id} (Get a network by id).
@@ -344,18 +344,18 @@ const (
 	OpGetNetworkApplication OperationID = "getNetworkApplication"
 	// OpGetNetworkConnector is GET /api/v1/networks/connectors/{id} (Get a network connector by id).
 	OpGetNetworkConnector OperationID = "getNetworkConnector"
-	// OpGetNetworkIpService is GET /api/v1/networks/ip-services/{id} (Get a network IP service by id).
-	OpGetNetworkIpService OperationID = "getNetworkIpService"
+	// OpGetNetworkIPService is GET /api/v1/networks/ip-services/{id} (Get a network IP service by id).
+	OpGetNetworkIPService OperationID = "getNetworkIpService"
 	// OpGetNetworkRoute is GET /api/v1/networks/routes/{id} (Get a network route by id).
 	OpGetNetworkRoute OperationID = "getNetworkRoute"
 	// OpGetProfileDistribution is GET /api/v1/settings/user/profile-distribution (Get the profile distribution mode).
 	OpGetProfileDistribution OperationID = "getProfileDistribution"
 	// OpGetRoutesAdvancedConfigurationEnabled is GET /api/v1/settings/wpc/routes-advanced-configuration-enabled (Report whether advanced route configuration is on).
 	OpGetRoutesAdvancedConfigurationEnabled OperationID = "getRoutesAdvancedConfigurationEnabled"
-	// OpGetSamlGroupMappings is GET /api/v1/settings/auth/saml/group-mappings (Get the SAML group to user group mappings).
-	OpGetSamlGroupMappings OperationID = "getSamlGroupMappings"
-	// OpGetSnat is GET /api/v1/settings/wpc/snat (Report whether source NAT is on).
-	OpGetSnat OperationID = "getSnat"
+	// OpGetSAMLGroupMappings is GET /api/v1/settings/auth/saml/group-mappings (Get the SAML group to user group mappings).
+	OpGetSAMLGroupMappings OperationID = "getSamlGroupMappings"
+	// OpGetSNAT is GET /api/v1/settings/wpc/snat (Report whether source NAT is on).
+	OpGetSNAT OperationID = "getSnat"
 	// OpGetSubnet is GET /api/v1/settings/wpc/subnet (Get the WPC subnets).
 	OpGetSubnet OperationID = "getSubnet"
 	// OpGetTopology is GET /api/v1/settings/wpc/topology (Get the WPC topology).
@@ -376,14 +376,14 @@ const (
 	OpListDevicePostures OperationID = "listDevicePostures"
 	// OpListDevices is GET /api/v1/devices (List devices, optionally of one user, one page at a time).
 	OpListDevices OperationID = "listDevices"
-	// OpListDnsRecords is GET /api/v1/dns-records (List DNS records, one page at a time).
-	OpListDnsRecords OperationID = "listDnsRecords"
+	// OpListDNSRecords is GET /api/v1/dns-records (List DNS records, one page at a time).
+	OpListDNSRecords OperationID = "listDnsRecords"
 	// OpListHostApplications is GET /api/v1/hosts/applications (List host applications, one page at a time).
 	OpListHostApplications OperationID = "listHostApplications"
 	// OpListHostConnectors is GET /api/v1/hosts/connectors (List host connectors, one page at a time).
 	OpListHostConnectors OperationID = "listHostConnectors"
-	// OpListHostIpServices is GET /api/v1/hosts/ip-services (List host IP services, one page at a time).
-	OpListHostIpServices OperationID = "listHostIpServices"
+	// OpListHostIPServices is GET /api/v1/hosts/ip-services (List host IP services, one page at a time).
+	OpListHostIPServices OperationID = "listHostIpServices"
 	// OpListHosts is GET /api/v1/hosts (List hosts, one page at a time).
 	OpListHosts OperationID = "listHosts"
 	// OpListLocationContexts is GET /api/v1/location-contexts (List location context policies, one page at a time).
@@ -392,8 +392,8 @@ const (
 	OpListNetworkApplications OperationID = "listNetworkApplications"
 	// OpListNetworkConnectors is GET /api/v1/networks/connectors (List network connectors, one page at a time).
 	OpListNetworkConnectors OperationID = "listNetworkConnectors"
-	// OpListNetworkIpServices is GET /api/v1/networks/ip-services (List network IP services, one page at a time).
-	OpListNetworkIpServices OperationID = "listNetworkIpServices"
+	// OpListNetworkIPServices is GET /api/v1/networks/ip-services (List network IP services, one page at a time).
+	OpListNetworkIPServices OperationID = "listNetworkIpServices"
 	// OpListNetworkRoutes is GET /api/v1/networks/routes (List network routes, one page at a time).
 	OpListNetworkRoutes OperationID = "listNetworkRoutes"
 	// OpListNetworks is GET /api/v1/networks (List networks, one page at a time).
@@ -402,8 +402,8 @@ const (
 	OpListRegions OperationID = "listRegions"
 	// OpListSessions is GET /api/v1/sessions (List VPN sessions in batches, by cursor).
 	OpListSessions OperationID = "listSessions"
-	// OpListUserDnsResolutions is GET /api/v1/dns-log/user-dns-resolutions/page (List hourly aggregated DNS resolutions made by users).
-	OpListUserDnsResolutions OperationID = "listUserDnsResolutions"
+	// OpListUserDNSResolutions is GET /api/v1/dns-log/user-dns-resolutions/page (List hourly aggregated DNS resolutions made by users).
+	OpListUserDNSResolutions OperationID = "listUserDnsResolutions"
 	// OpListUserGroups is GET /api/v1/user-groups (List user groups, one page at a time).
 	OpListUserGroups OperationID = "listUserGroups"
 	// OpListUsers is GET /api/v1/users (List users, one page at a time).
@@ -420,8 +420,8 @@ const (
 	OpRequestToken OperationID = "requestToken"
 	// OpResendUserInvitation is POST /api/v1/users/{id}/resend-invitation (Send a user's invitation e-mail again).
 	OpResendUserInvitation OperationID = "resendUserInvitation"
-	// OpResetUserMfa is POST /api/v1/users/{userId}/reset-mfa (Remove a user's MFA enrolments so the user enrols again at next login).
-	OpResetUserMfa OperationID = "resetUserMfa"
+	// OpResetUserMFA is POST /api/v1/users/{userId}/reset-mfa (Remove a user's MFA enrolments so the user enrols again at next login).
+	OpResetUserMFA OperationID = "resetUserMfa"
 	// OpRevokeDeviceProfile is DELETE /api/v1/devices/{id}/profile (Revoke a device's profile).
 	OpRevokeDeviceProfile OperationID = "revokeDeviceProfile"
 	// OpRevokeHostConnectorProfile is DELETE /api/v1/hosts/connectors/{id}/profile (Revoke a host connector's profile).
@@ -434,8 +434,8 @@ const (
 	OpSetConnectAuth OperationID = "setConnectAuth"
 	// OpSetConnectionTimeout is PUT /api/v1/settings/users/connection-timeout (Set the connection timeout, in minutes).
 	OpSetConnectionTimeout OperationID = "setConnectionTimeout"
-	// OpSetDefaultDnsSuffix is PUT /api/v1/settings/dns/default-suffix (Set the default DNS suffix).
-	OpSetDefaultDnsSuffix OperationID = "setDefaultDnsSuffix"
+	// OpSetDefaultDNSSuffix is PUT /api/v1/settings/dns/default-suffix (Set the default DNS suffix).
+	OpSetDefaultDNSSuffix OperationID = "setDefaultDnsSuffix"
 	// OpSetDefaultRegion is PUT /api/v1/settings/wpc/default-region (Set the default VPN region id).
 	OpSetDefaultRegion OperationID = "setDefaultRegion"
 	// OpSetDeviceAllowance is PUT /api/v1/settings/user/device-allowance (Set the default maximum number of devices per user).
@@ -444,22 +444,22 @@ const (
 	OpSetDeviceAllowanceForceUpdate OperationID = "setDeviceAllowanceForceUpdate"
 	// OpSetDeviceEnforcement is PUT /api/v1/settings/user/device-enforcement (Set the device enforcement level).
 	OpSetDeviceEnforcement OperationID = "setDeviceEnforcement"
-	// OpSetDnsCustomServers is PUT /api/v1/settings/dns/custom-servers (Set the custom DNS servers).
-	OpSetDnsCustomServers OperationID = "setDnsCustomServers"
-	// OpSetDnsProxyEnabled is PUT /api/v1/settings/dns/proxy-enabled (Turn the DNS proxy on or off).
-	OpSetDnsProxyEnabled OperationID = "setDnsProxyEnabled"
-	// OpSetDnsZones is PUT /api/v1/settings/dns/zones (Replace the DNS zones).
-	OpSetDnsZones OperationID = "setDnsZones"
+	// OpSetDNSCustomServers is PUT /api/v1/settings/dns/custom-servers (Set the custom DNS servers).
+	OpSetDNSCustomServers OperationID = "setDnsCustomServers"
+	// OpSetDNSProxyEnabled is PUT /api/v1/settings/dns/proxy-enabled (Turn the DNS proxy on or off).
+	OpSetDNSProxyEnabled OperationID = "setDnsProxyEnabled"
+	// OpSetDNSZones is PUT /api/v1/settings/dns/zones (Replace the DNS zones).
+	OpSetDNSZones OperationID = "setDnsZones"
 	// OpSetDomainRoutingSubnet is PUT /api/v1/settings/wpc/domain-routing-subnet (Set the subnet used for domain routing).
 	OpSetDomainRoutingSubnet OperationID = "setDomainRoutingSubnet"
-	// OpSetIpAllocationMode is PUT /api/v1/settings/wpc/ip-allocation-mode (Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
-	OpSetIpAllocationMode OperationID = "setIpAllocationMode"
+	// OpSetIPAllocationMode is PUT /api/v1/settings/wpc/ip-allocation-mode (Set the IP allocation mode (IPv4 only, or IPv4 and IPv6)).
+	OpSetIPAllocationMode OperationID = "setIpAllocationMode"
 	// OpSetProfileDistribution is PUT /api/v1/settings/user/profile-distribution (Set the profile distribution mode).
 	OpSetProfileDistribution OperationID = "setProfileDistribution"
 	// OpSetRoutesAdvancedConfigurationEnabled is PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled (Turn advanced route configuration on or off).
 	OpSetRoutesAdvancedConfigurationEnabled OperationID = "setRoutesAdvancedConfigurationEnabled"
-	// OpSetSnat is PUT /api/v1/settings/wpc/snat (Turn source NAT on or off).
-	OpSetSnat OperationID = "setSnat"
+	// OpSetSNAT is PUT /api/v1/settings/wpc/snat (Turn source NAT on or off).
+	OpSetSNAT OperationID = "setSnat"
 	// OpSetSubnet is PUT /api/v1/settings/wpc/subnet (Set the WPC subnets).
 	OpSetSubnet OperationID = "setSubnet"
 	// OpSetTopology is PUT /api/v1/settings/wpc/topology (Set the WPC topology).
@@ -468,10 +468,10 @@ const (
 	OpSetTrustedDevicesAllowed OperationID = "setTrustedDevicesAllowed"
 	// OpSetTwoFactorAuthEnabled is PUT /api/v1/settings/auth/two-factor-auth (Require or stop requiring two-factor authentication).
 	OpSetTwoFactorAuthEnabled OperationID = "setTwoFactorAuthEnabled"
-	// OpStartNetworkConnectorIpSec is POST /api/v1/networks/connectors/{id}/ipsec/start (Start the IPsec tunnel of an IPsec network connector).
-	OpStartNetworkConnectorIpSec OperationID = "startNetworkConnectorIpSec"
-	// OpStopNetworkConnectorIpSec is POST /api/v1/networks/connectors/{id}/ipsec/stop (Stop the IPsec tunnel of an IPsec network connector).
-	OpStopNetworkConnectorIpSec OperationID = "stopNetworkConnectorIpSec"
+	// OpStartNetworkConnectorIPsec is POST /api/v1/networks/connectors/{id}/ipsec/start (Start the IPsec tunnel of an IPsec network connector).
+	OpStartNetworkConnectorIPsec OperationID = "startNetworkConnectorIpSec"
+	// OpStopNetworkConnectorIPsec is POST /api/v1/networks/connectors/{id}/ipsec/stop (Stop the IPsec tunnel of an IPsec network connector).
+	OpStopNetworkConnectorIPsec OperationID = "stopNetworkConnectorIpSec"
 	// OpSuspendHostConnector is PUT /api/v1/hosts/connectors/{id}/suspend (Suspend a host connector).
 	OpSuspendHostConnector OperationID = "suspendHostConnector"
 	// OpSuspendNetworkConnector is PUT /api/v1/networks/connectors/{id}/suspend (Suspend a network connector).
@@ -484,16 +484,16 @@ const (
 	OpUpdateDevice OperationID = "updateDevice"
 	// OpUpdateDevicePosture is PUT /api/v1/device-postures/{id} (Replace a device posture policy).
 	OpUpdateDevicePosture OperationID = "updateDevicePosture"
-	// OpUpdateDnsRecord is PUT /api/v1/dns-records/{id} (Replace a DNS record).
-	OpUpdateDnsRecord OperationID = "updateDnsRecord"
+	// OpUpdateDNSRecord is PUT /api/v1/dns-records/{id} (Replace a DNS record).
+	OpUpdateDNSRecord OperationID = "updateDnsRecord"
 	// OpUpdateHost is PUT /api/v1/hosts/{id} (Replace a host's settings).
 	OpUpdateHost OperationID = "updateHost"
 	// OpUpdateHostApplication is PUT /api/v1/hosts/applications/{id} (Replace a host application).
 	OpUpdateHostApplication OperationID = "updateHostApplication"
 	// OpUpdateHostConnector is PUT /api/v1/hosts/connectors/{id} (Replace a host connector).
 	OpUpdateHostConnector OperationID = "updateHostConnector"
-	// OpUpdateHostIpService is PUT /api/v1/hosts/ip-services/{id} (Replace a host IP service).
-	OpUpdateHostIpService OperationID = "updateHostIpService"
+	// OpUpdateHostIPService is PUT /api/v1/hosts/ip-services/{id} (Replace a host IP service).
+	OpUpdateHostIPService OperationID = "updateHostIpService"
 	// OpUpdateLocationContext is PUT /api/v1/location-contexts/{id} (Replace a location context policy).
 	OpUpdateLocationContext OperationID = "updateLocationContext"
 	// OpUpdateNetwork is PUT /api/v1/networks/{id} (Replace a network's settings).
@@ -502,8 +502,8 @@ const (
 	OpUpdateNetworkApplication OperationID = "updateNetworkApplication"
 	// OpUpdateNetworkConnector is PUT /api/v1/networks/connectors/{id} (Replace a network connector).
 	OpUpdateNetworkConnector OperationID = "updateNetworkConnector"
-	// OpUpdateNetworkIpService is PUT /api/v1/networks/ip-services/{id} (Replace a network IP service).
-	OpUpdateNetworkIpService OperationID = "updateNetworkIpService"
+	// OpUpdateNetworkIPService is PUT /api/v1/networks/ip-services/{id} (Replace a network IP service).
+	OpUpdateNetworkIPService OperationID = "updateNetworkIpService"
 	// OpUpdateNetworkRoute is PUT /api/v1/networks/routes/{id} (Replace a network route).
 	OpUpdateNetworkRoute OperationID = "updateNetworkRoute"
 	// OpUpdateUser is PUT /api/v1/users/{id} (Replace a local user's details).

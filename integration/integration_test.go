@@ -49,13 +49,13 @@ func TestReadOnly(t *testing.T) {
 	require.NoError(t, err, "listRegions")
 	require.NotEmpty(t, *regions.JSON200, "no regions")
 	for _, r := range *regions.JSON200 {
-		require.NotEmpty(t, r.Id, "region without id")
+		require.NotEmpty(t, r.ID, "region without id")
 	}
 
 	networks := 0
 	for n, err := range tg.c.Networks.All(ctx, nil) {
 		require.NoError(t, err, "listNetworks")
-		require.NotEmpty(t, n.Id, "network without id: %+v", n)
+		require.NotEmpty(t, n.ID, "network without id: %+v", n)
 		require.NotEmpty(t, n.Name, "network without name: %+v", n)
 		networks++
 	}
@@ -75,7 +75,7 @@ func TestReadOnly(t *testing.T) {
 	topology, err := tg.c.GetTopologyWithResponse(ctx)
 	require.NoError(t, err, "getTopology")
 	require.True(t, gen.Topology(topology.Body).Valid(), "topology %q is not a known value", topology.Body)
-	_, err = tg.c.GetSnatWithResponse(ctx)
+	_, err = tg.c.GetSNATWithResponse(ctx)
 	require.NoError(t, err, "getSnat")
 
 	_, err = tg.c.GetNetworkWithResponse(ctx, "00000000-0000-0000-0000-000000000000")
@@ -90,28 +90,28 @@ func TestNetworkLifecycle(t *testing.T) {
 	ctx := ctx(t)
 	regions, err := tg.c.ListRegionsWithResponse(ctx)
 	require.NoError(t, err)
-	region := (*regions.JSON200)[0].Id
+	region := (*regions.JSON200)[0].ID
 	name := fmt.Sprintf("cloudconnexa-go-it-%d", time.Now().UnixNano())
 	created, err := tg.c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:           name,
 		InternetAccess: ptr(gen.InternetAccessSplitTunnelOn),
 		Egress:         ptr(false),
-		Connectors:     []gen.NetworkConnectorRequest{{Name: name + "-c", VpnRegionId: region}},
+		Connectors:     []gen.NetworkConnectorRequest{{Name: name + "-c", VPNRegionID: region}},
 	})
 	require.NoError(t, err, "createNetwork")
-	id := created.JSON201.Id
+	id := created.JSON201.ID
 	t.Cleanup(func() { _, _ = tg.c.DeleteNetworkWithResponse(context.Background(), id) })
 
-	route, err := tg.c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkId: id}, gen.NetworkRouteRequest{Value: "10.99.0.0/24"})
+	route, err := tg.c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkID: id}, gen.NetworkRouteRequest{Value: "10.99.0.0/24"})
 	require.NoError(t, err, "createNetworkRoute")
 	got, err := tg.c.GetNetworkWithResponse(ctx, id)
 	require.NoError(t, err, "getNetwork")
 	require.Equal(t, name, got.JSON200.Name, "getNetwork = %+v", got.JSON200)
 	require.Len(t, got.JSON200.Connectors, 1, "getNetwork = %+v", got.JSON200)
 	found := false
-	for r, err := range tg.c.NetworkRoutes.All(ctx, &gen.ListNetworkRoutesParams{NetworkId: &id}) {
+	for r, err := range tg.c.NetworkRoutes.All(ctx, &gen.ListNetworkRoutesParams{NetworkID: &id}) {
 		require.NoError(t, err)
-		found = found || r.Id == route.JSON201.Id
+		found = found || r.ID == route.JSON201.ID
 	}
 	require.True(t, found, "new route not listed")
 	_, err = tg.c.DeleteNetworkWithResponse(ctx, id)

@@ -63,7 +63,7 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "listRegions after two 503s: %d regions in %d attempts\n", len(regions), srv.RequestCount(gen.OpListRegions))
 
 	// Rate limiting: a 429 with Retry-After is waited out, then retried.
-	srv.InjectFault(gen.OpGetSnat, cloudconnexatest.Fault{Status: 429, RetryAfter: "1", Times: 1})
+	srv.InjectFault(gen.OpGetSNAT, cloudconnexatest.Fault{Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
 	if _, err := c.Settings.GetSNAT(ctx); err != nil {
 		return err

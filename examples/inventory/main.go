@@ -54,30 +54,30 @@ func inventory(ctx context.Context, out io.Writer, c *client.Client) error {
 		if err != nil {
 			return fmt.Errorf("networks: %w", err)
 		}
-		fmt.Fprintf(out, "network %s %q egress=%t internet=%s\n", n.Id, n.Name, n.GetEgress(), n.GetInternetAccess())
-		for cn, err := range c.NetworkConnectors.All(ctx, &client.NetworkConnectorsListParams{NetworkId: &n.Id}) {
+		fmt.Fprintf(out, "network %s %q egress=%t internet=%s\n", n.ID, n.Name, n.GetEgress(), n.GetInternetAccess())
+		for cn, err := range c.NetworkConnectors.All(ctx, &client.NetworkConnectorsListParams{NetworkID: &n.ID}) {
 			if err != nil {
-				return fmt.Errorf("connectors of %s: %w", n.Id, err)
+				return fmt.Errorf("connectors of %s: %w", n.ID, err)
 			}
-			fmt.Fprintf(out, "  connector %s %q region=%s\n", cn.Id, cn.Name, cn.GetVpnRegionId())
+			fmt.Fprintf(out, "  connector %s %q region=%s\n", cn.ID, cn.Name, cn.GetVPNRegionID())
 		}
-		for r, err := range c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkId: &n.Id}) {
+		for r, err := range c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: &n.ID}) {
 			if err != nil {
-				return fmt.Errorf("routes of %s: %w", n.Id, err)
+				return fmt.Errorf("routes of %s: %w", n.ID, err)
 			}
-			fmt.Fprintf(out, "  route %s %s\n", r.Id, r.Subnet)
+			fmt.Fprintf(out, "  route %s %s\n", r.ID, r.Subnet)
 		}
 	}
 	for h, err := range c.Hosts.All(ctx, nil) {
 		if err != nil {
 			return fmt.Errorf("hosts: %w", err)
 		}
-		fmt.Fprintf(out, "host %s %q domain=%s\n", h.Id, h.Name, h.GetDomain())
-		for s, err := range c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostId: &h.Id}) {
+		fmt.Fprintf(out, "host %s %q domain=%s\n", h.ID, h.Name, h.GetDomain())
+		for s, err := range c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: &h.ID}) {
 			if err != nil {
-				return fmt.Errorf("IP services of %s: %w", h.Id, err)
+				return fmt.Errorf("IP services of %s: %w", h.ID, err)
 			}
-			fmt.Fprintf(out, "  ip-service %s %q\n", s.Id, s.Name)
+			fmt.Fprintf(out, "  ip-service %s %q\n", s.ID, s.Name)
 		}
 	}
 	groups := map[string]string{}
@@ -85,14 +85,14 @@ func inventory(ctx context.Context, out io.Writer, c *client.Client) error {
 		if err != nil {
 			return fmt.Errorf("user groups: %w", err)
 		}
-		groups[g.Id] = g.Name
-		fmt.Fprintf(out, "group %s %q\n", g.Id, g.Name)
+		groups[g.ID] = g.Name
+		fmt.Fprintf(out, "group %s %q\n", g.ID, g.Name)
 	}
 	for u, err := range c.Users.All(ctx, nil) {
 		if err != nil {
 			return fmt.Errorf("users: %w", err)
 		}
-		fmt.Fprintf(out, "user %s %s <%s> group=%q\n", u.Id, u.Username, u.Email, groups[u.GetGroupId()])
+		fmt.Fprintf(out, "user %s %s <%s> group=%q\n", u.ID, u.Username, u.Email, groups[u.GetGroupID()])
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, fake *cloudconnex
 			return err
 		}
 		if sessions == 0 {
-			fmt.Fprintf(out, "first session: %s\n", s.Id)
+			fmt.Fprintf(out, "first session: %s\n", s.ID)
 		}
 		sessions++
 	}

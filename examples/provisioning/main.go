@@ -117,77 +117,77 @@ func provision(ctx context.Context, out io.Writer, c *client.Client) (*site, err
 	if err != nil {
 		return nil, err
 	}
-	s.network = n.Id
-	byNetwork := &client.NetworkConnectorsListParams{NetworkId: &n.Id}
+	s.network = n.ID
+	byNetwork := &client.NetworkConnectorsListParams{NetworkID: &n.ID}
 	cn, err := ensure(out, "connector "+connectorName, c.NetworkConnectors.All(ctx, byNetwork),
 		func(cn *gen.NetworkConnectorResponse) bool { return cn.Name == connectorName },
 		func() (*gen.NetworkConnectorResponse, error) {
-			return c.NetworkConnectors.Create(ctx, n.Id, gen.NetworkConnectorRequest{Name: connectorName, VpnRegionId: region})
+			return c.NetworkConnectors.Create(ctx, n.ID, gen.NetworkConnectorRequest{Name: connectorName, VPNRegionID: region})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.connector = cn.Id
+	s.connector = cn.ID
 	for _, subnet := range routes {
-		r, err := ensure(out, "route "+subnet, c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkId: &n.Id}),
+		r, err := ensure(out, "route "+subnet, c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: &n.ID}),
 			func(r *gen.NetworkRouteResponse) bool { return r.Subnet == subnet },
 			func() (*gen.NetworkRouteResponse, error) {
-				return c.NetworkRoutes.Create(ctx, n.Id, gen.NetworkRouteRequest{Value: subnet})
+				return c.NetworkRoutes.Create(ctx, n.ID, gen.NetworkRouteRequest{Value: subnet})
 			})
 		if err != nil {
 			return nil, err
 		}
-		s.routes = append(s.routes, r.Id)
+		s.routes = append(s.routes, r.ID)
 	}
 	rec, err := ensure(out, "DNS record "+dnsDomain, c.DNSRecords.All(ctx, nil),
-		func(r *gen.DnsRecordResponse) bool { return r.Domain == dnsDomain },
-		func() (*gen.DnsRecordResponse, error) {
-			return c.DNSRecords.Create(ctx, gen.DnsRecordRequest{Domain: dnsDomain, Ipv4Addresses: &[]string{"10.60.0.10"}})
+		func(r *gen.DNSRecordResponse) bool { return r.Domain == dnsDomain },
+		func() (*gen.DNSRecordResponse, error) {
+			return c.DNSRecords.Create(ctx, gen.DNSRecordRequest{Domain: dnsDomain, IPv4Addresses: &[]string{"10.60.0.10"}})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.dnsRecord = rec.Id
+	s.dnsRecord = rec.ID
 	h, err := ensure(out, "host "+hostName, c.Hosts.All(ctx, nil),
 		func(h *gen.HostResponse) bool { return h.Name == hostName },
 		func() (*gen.HostResponse, error) {
-			return c.Hosts.Create(ctx, gen.HostCreateRequest{Name: hostName, Connectors: []gen.HostConnectorRequest{{Name: hostName + "-connector", VpnRegionId: region}}})
+			return c.Hosts.Create(ctx, gen.HostCreateRequest{Name: hostName, Connectors: []gen.HostConnectorRequest{{Name: hostName + "-connector", VPNRegionID: region}}})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.host = h.Id
-	svc, err := ensure(out, "IP service "+serviceName, c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostId: &h.Id}),
-		func(svc *gen.HostIpServiceResponse) bool { return svc.Name == serviceName },
-		func() (*gen.HostIpServiceResponse, error) {
-			return c.HostIPServices.Create(ctx, h.Id, gen.HostIpServiceRequest{Name: serviceName, Config: &gen.ServiceConfigRequest{
+	s.host = h.ID
+	svc, err := ensure(out, "IP service "+serviceName, c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: &h.ID}),
+		func(svc *gen.HostIPServiceResponse) bool { return svc.Name == serviceName },
+		func() (*gen.HostIPServiceResponse, error) {
+			return c.HostIPServices.Create(ctx, h.ID, gen.HostIPServiceRequest{Name: serviceName, Config: &gen.ServiceConfigRequest{
 				CustomServiceTypes: &[]gen.CustomServiceTypeRequest{{
-					Protocol: client.Ptr(gen.CustomServiceProtocolTcp), Port: &[]gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
+					Protocol: client.Ptr(gen.CustomServiceProtocolTCP), Port: &[]gen.RangeInteger{{Value: client.Ptr(int32(5432))}},
 				}},
 			}})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.service = svc.Id
+	s.service = svc.ID
 	g, err := ensure(out, "user group "+groupName, c.UserGroups.All(ctx, nil),
 		func(g *gen.UserGroupResponse) bool { return g.Name == groupName },
 		func() (*gen.UserGroupResponse, error) {
-			return c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: groupName, VpnRegionIds: &[]string{region}})
+			return c.UserGroups.Create(ctx, gen.UserGroupRequest{Name: groupName, VPNRegionIDs: &[]string{region}})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.group = g.Id
+	s.group = g.ID
 	u, err := ensure(out, "user "+userName, c.Users.All(ctx, nil),
 		func(u *gen.UserResponse) bool { return u.Username == userName },
 		func() (*gen.UserResponse, error) {
-			return c.Users.Create(ctx, gen.UserCreateRequest{Username: userName, Email: userName + "@example.com", GroupId: &g.Id})
+			return c.Users.Create(ctx, gen.UserCreateRequest{Username: userName, Email: userName + "@example.com", GroupID: &g.ID})
 		})
 	if err != nil {
 		return nil, err
 	}
-	s.user = u.Id
+	s.user = u.ID
 	return &s, nil
 }
 

@@ -24,14 +24,14 @@ func TestProvisionIsIdempotentAndRemovable(t *testing.T) {
 	second, err := provision(ctx, &out, c)
 	require.NoError(t, err, "second run:\n%s", out.String())
 	assert.Equal(t, first, second, "the second run finds what the first created")
-	for _, op := range []gen.OperationID{gen.OpCreateNetwork, gen.OpCreateNetworkConnector, gen.OpCreateDnsRecord,
-		gen.OpCreateHost, gen.OpCreateHostIpService, gen.OpCreateUserGroup, gen.OpCreateUser} {
+	for _, op := range []gen.OperationID{gen.OpCreateNetwork, gen.OpCreateNetworkConnector, gen.OpCreateDNSRecord,
+		gen.OpCreateHost, gen.OpCreateHostIPService, gen.OpCreateUserGroup, gen.OpCreateUser} {
 		assert.Equal(t, 1, srv.RequestCount(op), "%s", op)
 	}
 	assert.Equal(t, 2, srv.RequestCount(gen.OpCreateNetworkRoute), "two routes, created once")
 	u, err := c.Users.Get(ctx, first.user)
 	require.NoError(t, err)
-	assert.Equal(t, first.group, u.GetGroupId(), "the user is in the group")
+	assert.Equal(t, first.group, u.GetGroupID(), "the user is in the group")
 
 	require.NoError(t, first.remove(ctx, &out, c))
 	_, err = c.Networks.Get(ctx, first.network)
@@ -43,7 +43,7 @@ func TestProvisionIsIdempotentAndRemovable(t *testing.T) {
 
 func TestProvisionStopsAtTheFirstError(t *testing.T) {
 	srv := cloudconnexatest.NewServer(t)
-	srv.InjectFault(gen.OpCreateDnsRecord, cloudconnexatest.Fault{Status: 400, Body: `{"errorMessage":"domain taken"}`})
+	srv.InjectFault(gen.OpCreateDNSRecord, cloudconnexatest.Fault{Status: 400, Body: `{"errorMessage":"domain taken"}`})
 	_, err := provision(context.Background(), &bytes.Buffer{}, srv.Client())
 	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)

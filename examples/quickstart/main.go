@@ -77,7 +77,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, write bool) error
 	}
 	fmt.Fprintf(out, "2. %d regions, e.g.", len(regions))
 	for _, r := range regions[:min(5, len(regions))] {
-		fmt.Fprintf(out, " %s", r.Id)
+		fmt.Fprintf(out, " %s", r.ID)
 	}
 	fmt.Fprintln(out)
 
@@ -91,27 +91,27 @@ func run(ctx context.Context, out io.Writer, c *client.Client, write bool) error
 			Description:    client.Ptr("created by the cloudconnexa-go quickstart"),
 			InternetAccess: client.Ptr(gen.InternetAccessSplitTunnelOn),
 			Egress:         client.Ptr(false),
-			Connectors:     []gen.NetworkConnectorRequest{{Name: name + "-connector", VpnRegionId: regions[0].Id}},
+			Connectors:     []gen.NetworkConnectorRequest{{Name: name + "-connector", VPNRegionID: regions[0].ID}},
 			Routes:         []gen.NetworkRouteRequest{{Value: "10.10.0.0/24", Description: client.Ptr("office LAN")}},
 		})
 		if err != nil {
 			return fmt.Errorf("create network: %w", err)
 		}
-		fmt.Fprintf(out, "3. created network %q (%s) with %d connector(s) and %d route(s)\n", network.Name, network.Id, len(network.Connectors), len(network.Routes))
+		fmt.Fprintf(out, "3. created network %q (%s) with %d connector(s) and %d route(s)\n", network.Name, network.ID, len(network.Connectors), len(network.Routes))
 		// Clean up even if a later step fails.
 		defer func() {
-			if err := c.Networks.Delete(context.WithoutCancel(ctx), network.Id); err != nil {
+			if err := c.Networks.Delete(context.WithoutCancel(ctx), network.ID); err != nil {
 				fmt.Fprintf(out, "   cleanup: %v\n", err)
 				return
 			}
-			_, err := c.Networks.Get(ctx, network.Id)
-			fmt.Fprintf(out, "6. deleted network %s; getting it again: not found = %t\n", network.Id, errors.Is(err, client.ErrNotFound))
+			_, err := c.Networks.Get(ctx, network.ID)
+			fmt.Fprintf(out, "6. deleted network %s; getting it again: not found = %t\n", network.ID, errors.Is(err, client.ErrNotFound))
 		}()
-		route, err := c.NetworkRoutes.Create(ctx, network.Id, gen.NetworkRouteRequest{Value: "10.20.0.0/24"})
+		route, err := c.NetworkRoutes.Create(ctx, network.ID, gen.NetworkRouteRequest{Value: "10.20.0.0/24"})
 		if err != nil {
 			return fmt.Errorf("create route: %w", err)
 		}
-		fmt.Fprintf(out, "   added route %s (%s)\n", route.Subnet, route.Id)
+		fmt.Fprintf(out, "   added route %s (%s)\n", route.Subnet, route.ID)
 	}
 
 	// 4. Page through all users; pages are fetched lazily, 1,000 at a time.

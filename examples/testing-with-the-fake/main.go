@@ -26,17 +26,17 @@ func EnsureNetwork(ctx context.Context, c *client.Client, name, region string) (
 			return "", false, fmt.Errorf("list networks: %w", err)
 		}
 		if n.Name == name {
-			return n.Id, false, nil
+			return n.ID, false, nil
 		}
 	}
 	n, err := c.Networks.Create(ctx, gen.NetworkCreateRequest{
 		Name:       name,
-		Connectors: []gen.NetworkConnectorRequest{{Name: name + "-connector", VpnRegionId: region}},
+		Connectors: []gen.NetworkConnectorRequest{{Name: name + "-connector", VPNRegionID: region}},
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("create network %q: %w", name, err)
 	}
-	return n.Id, true, nil
+	return n.ID, true, nil
 }
 
 func main() {

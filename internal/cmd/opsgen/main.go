@@ -10,10 +10,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"log"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -30,19 +34,23 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	src, err := generate(doc)
+	names, err := genNames(filepath.Join(filepath.Dir(os.Args[2]), "cloudconnexa.gen.go"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := generate(doc, names)
 	if err != nil {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile(os.Args[2], src, 0o644); err != nil {
 		log.Fatal(err)
 	}
-	writeResponses(doc, filepath.Join(filepath.Dir(os.Args[2]), "responses.gen.go"))
+	writeResponses(doc, names, filepath.Join(filepath.Dir(os.Args[2]), "responses.gen.go"))
 }
 
 type op struct{ id, method, path, summary string }
 
-func generate(doc *openapi3.T) ([]byte, error) {
+func generate(doc *openapi3.T, names goNames) ([]byte, error) {
 	var ops []op
 	for path, item := range doc.Paths.Map() {
 		for method, o := range item.Operations() {
@@ -52,7 +60,7 @@ func generate(doc *openapi3.T) ([]byte, error) {
 	sort.Slice(ops, func(i, j int) bool { return ops[i].id < ops[j].id })
 	seen := make(map[string]string, len(ops))
 	for _, o := range ops {
-		name, err := constName(o.id)
+		name, err := constName(o.id, names)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +86,7 @@ func generate(doc *openapi3.T) ([]byte, error) {
 	fmt.Fprintf(&b, "type OperationID string\n\n")
 	fmt.Fprintf(&b, "// The operations of the document, one constant per operationId.\nconst (\n")
 	for _, o := range ops {
-		name, _ := constName(o.id)
+		name, _ := constName(o.id, names)
 		fmt.Fprintf(&b, "\t// %s is %s %s", name, o.method, o.path)
 		if s := strings.TrimSpace(o.summary); s != "" {
 			fmt.Fprintf(&b, " (%s)", strings.TrimSuffix(strings.Join(strings.Fields(s), " "), "."))
@@ -93,9 +101,11 @@ func generate(doc *openapi3.T) ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
-// constName turns an operationId into its Go constant: "getNetwork" -> "OpGetNetwork".
-func constName(id string) (string, error) {
-	r, size := utf8.DecodeRuneInString(id)
+// constName turns an operationId into its Go constant: "getNetwork" ->
+// "OpGetNetwork", "getDnsRecord" -> "OpGetDNSRecord": Op and the name
+// oapi-codegen gave the operation, so both follow one naming rule.
+func constName(id string, names goNames) (string, error) {
+	r, _ := utf8.DecodeRuneInString(id)
 	if id == "" || !unicode.IsLetter(r) {
 		return "", fmt.Errorf("operationId %q does not start with a letter", id)
 	}
@@ -104,5 +114,40 @@ func constName(id string) (string, error) {
 			return "", fmt.Errorf("operationId %q is not a Go identifier", id)
 		}
 	}
-	return "Op" + string(unicode.ToUpper(r)) + id[size:], nil
+	name, ok := names[strings.ToLower(id)]
+	if !ok {
+		return "", fmt.Errorf("operationId %q has no request builder in gen", id)
+	}
+	return "Op" + name, nil
+}
+
+// goNames maps a lower-cased operationId to the Go name oapi-codegen gave
+// the operation (its NewXxxRequest builder): the one naming rule, applied
+// once by oapi-codegen (api/oapi-codegen.yaml, name-normalizer).
+type goNames map[string]string
+
+// builder matches a request builder: NewXxxRequest, NewXxxRequestWithBody,
+// NewXxxRequestWithTextBody, ...
+var builder = regexp.MustCompile(`^New(.+?)Request(?:With[A-Za-z]*Body)?$`)
+
+// genNames reads the operation names of oapi-codegen's output.
+func genNames(path string) (goNames, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	names := goNames{}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil {
+			continue
+		}
+		if m := builder.FindStringSubmatch(fd.Name.Name); m != nil {
+			names[strings.ToLower(m[1])] = m[1]
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no request builders", path)
+	}
+	return names, nil
 }

@@ -10,13 +10,14 @@ import (
 )
 
 func TestConstName(t *testing.T) {
-	for id, want := range map[string]string{"getNetwork": "OpGetNetwork", "requestToken": "OpRequestToken", "X_1": "OpX_1"} {
-		got, err := constName(id)
+	names := goNames{"getnetwork": "GetNetwork", "getdnsrecord": "GetDNSRecord", "x_1": "X_1"}
+	for id, want := range map[string]string{"getNetwork": "OpGetNetwork", "getDnsRecord": "OpGetDNSRecord", "X_1": "OpX_1"} {
+		got, err := constName(id, names)
 		require.NoError(t, err, id)
 		assert.Equal(t, want, got)
 	}
-	for _, id := range []string{"", "1get", "get-network", "get network"} {
-		_, err := constName(id)
+	for _, id := range []string{"", "1get", "get-network", "get network", "requestToken"} {
+		_, err := constName(id, names)
 		assert.Error(t, err, id)
 	}
 }
@@ -32,13 +33,14 @@ func docWith(ids ...string) *openapi3.T {
 }
 
 func TestGenerate(t *testing.T) {
-	src, err := generate(docWith("getThing"))
+	names := goNames{"getthing": "GetThing"}
+	src, err := generate(docWith("getThing"), names)
 	require.NoError(t, err)
 	assert.Contains(t, string(src), `{"getThing", "GET", "/pa"},`)
 	assert.Contains(t, string(src), "// OpGetThing is GET /pa (Get a thing).\n\tOpGetThing OperationID = \"getThing\"")
 
-	_, err = generate(docWith("getThing", "GetThing"))
+	_, err = generate(docWith("getThing", "GetThing"), names)
 	assert.ErrorContains(t, err, "both map to the constant OpGetThing")
-	_, err = generate(docWith("get-thing"))
+	_, err = generate(docWith("get-thing"), names)
 	assert.Error(t, err)
 }

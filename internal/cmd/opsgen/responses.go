@@ -20,7 +20,7 @@ import (
 // generated Parse function does (into the response struct's JSON<status>
 // field). The client checks every 2xx answer against it before the
 // generated code sees the body.
-func writeResponses(doc *openapi3.T, out string) {
+func writeResponses(doc *openapi3.T, names goNames, out string) {
 	type success struct {
 		status    int
 		mediaType string
@@ -76,7 +76,7 @@ var SuccessResponses = map[string][]SuccessResponse{
 		for _, s := range list {
 			fmt.Fprintf(&b, "{Status: %d, MediaType: %q", s.status, s.mediaType)
 			if isJSON(s.mediaType) {
-				fmt.Fprintf(&b, ", Decode: func(b []byte) error { var r %sResponse; return decodeInto(b, &r.JSON%d) }", ucFirst(id), s.status)
+				fmt.Fprintf(&b, ", Decode: func(b []byte) error { var r %sResponse; return decodeInto(b, &r.JSON%d) }", names[strings.ToLower(id)], s.status)
 			}
 			fmt.Fprintf(&b, "}, ")
 		}
@@ -105,13 +105,6 @@ func decodeInto[T any](b []byte, dst **T) error {
 func isJSON(mediaType string) bool {
 	mt, _, err := mime.ParseMediaType(mediaType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
-}
-
-func ucFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func writeSource(path string, src []byte) {

@@ -21,6 +21,9 @@ type genPkg struct {
 	types       map[string]*ast.TypeSpec
 	methods     map[string]*ast.FuncType // ClientInterface
 	methodDecls []methodDecl             // methods declared on gen's types
+	// opNames maps a lower-cased operationId to gen's Go name of the
+	// operation: oapi-codegen applies the naming rule, once.
+	opNames map[string]string
 }
 
 type methodDecl struct{ recv, name string }
@@ -55,12 +58,31 @@ func loadGen(path string) (*genPkg, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: no ClientInterface", path)
 	}
+	g.opNames = map[string]string{}
 	for _, m := range ci.Type.(*ast.InterfaceType).Methods.List {
 		if ft, ok := m.Type.(*ast.FuncType); ok && len(m.Names) == 1 {
-			g.methods[m.Names[0].Name] = ft
+			name := m.Names[0].Name
+			g.methods[name] = ft
+			for _, suffix := range []string{"WithBody", "WithTextBody", "WithFormdataBody", ""} {
+				if op, ok := strings.CutSuffix(name, suffix); ok {
+					g.opNames[strings.ToLower(op)] = op
+					break
+				}
+			}
 		}
 	}
 	return g, nil
+}
+
+// typeNamed returns gen's Go name of the schema name (oapi-codegen's
+// naming rule), "" when gen declares no such type.
+func (g *genPkg) typeNamed(schema string) string {
+	for name := range g.types {
+		if strings.EqualFold(name, schema) {
+			return name
+		}
+	}
+	return ""
 }
 
 // qualify prints a type expression of package gen as seen from another
@@ -302,22 +324,20 @@ func serviceOf(path, tag string, paths []string) (name string, nouns []string, d
 	return goName(single), []string{single + "s", single}, "the " + tag + " tag"
 }
 
-// methodName applies the method rule: the operationId without the
-// service's noun right after its verb: getNetwork → Get,
-// suspendNetworkConnector → Suspend, getDnsProxyEnabled → GetDNSProxyEnabled.
-func methodName(opID string, nouns []string) string {
-	i := strings.IndexFunc(opID, unicode.IsUpper)
-	if i < 0 {
-		return goName(opID)
-	}
-	verb, rest := opID[:i], opID[i:]
+// methodName applies the method rule to gen's name of an operation (the
+// operationId as oapi-codegen writes it in Go): without the service's noun
+// right after its verb: GetNetwork → Get, SuspendNetworkConnector →
+// Suspend, GetDNSProxyEnabled → GetDNSProxyEnabled.
+func methodName(goOp string, nouns []string) string {
+	verb := words(goOp)[0]
+	rest := goOp[len(verb):]
 	for _, n := range nouns {
 		if len(rest) >= len(n) && strings.EqualFold(rest[:len(n)], n) && (len(rest) == len(n) || unicode.IsUpper(rune(rest[len(n)]))) {
 			rest = rest[len(n):]
 			break
 		}
 	}
-	return goName(verb + rest)
+	return verb + rest
 }
 
 // build reads every operation of doc against what gen declares.
@@ -369,7 +389,11 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 	if len(o.Tags) != 1 {
 		return nil, fmt.Errorf("want one tag, have %d", len(o.Tags))
 	}
-	op := &operation{ID: o.OperationID, Method: method, Path: path, Summary: o.Summary, Tag: o.Tags[0], GoOp: upperFirst(o.OperationID)}
+	goOp, ok := g.opNames[strings.ToLower(o.OperationID)]
+	if !ok {
+		return nil, fmt.Errorf("gen has no method for operation %s", o.OperationID)
+	}
+	op := &operation{ID: o.OperationID, Method: method, Path: path, Summary: o.Summary, Tag: o.Tags[0], GoOp: goOp}
 	name, nouns, doc := serviceOf(path, op.Tag, paths)
 	s := services[name]
 	if s == nil {
@@ -377,7 +401,7 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 		services[name] = s
 	}
 	op.Service = s
-	op.Name = methodName(op.ID, nouns)
+	op.Name = methodName(op.GoOp, nouns)
 
 	ft, ok := g.methods[op.GoOp]
 	if !ok {
@@ -389,7 +413,7 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 	genArgs := map[string]ast.Expr{}
 	for _, f := range ft.Params.List {
 		for _, n := range f.Names {
-			genArgs[n.Name] = f.Type
+			genArgs[strings.ToLower(n.Name)] = f.Type
 		}
 	}
 
@@ -405,7 +429,7 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 			continue
 		}
 		pn := strings.Trim(seg, "{}")
-		t, ok := genArgs[pn]
+		t, ok := genArgs[strings.ToLower(pn)]
 		if !ok {
 			return nil, fmt.Errorf("gen's %s has no argument %s", op.GoOp, pn)
 		}
@@ -505,7 +529,11 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 			case media == "text/plain":
 				kind, typ = resultText, "string"
 				if mt.Schema != nil && mt.Schema.Ref != "" {
-					typ = "gen." + mt.Schema.Ref[strings.LastIndex(mt.Schema.Ref, "/")+1:]
+					name := mt.Schema.Ref[strings.LastIndex(mt.Schema.Ref, "/")+1:]
+					if typ = g.typeNamed(name); typ == "" {
+						return nil, fmt.Errorf("gen has no type for schema %s", name)
+					}
+					typ = "gen." + typ
 				}
 			default:
 				return nil, fmt.Errorf("unsupported response media type %s", media)

@@ -30,16 +30,16 @@ func TestMethodRule(t *testing.T) {
 		nouns []string
 		want  string
 	}{
-		{"getNetwork", []string{"Networks", "Network"}, "Get"},
-		{"listNetworks", []string{"Networks", "Network"}, "List"},
-		{"suspendNetworkConnector", []string{"NetworkConnectors", "NetworkConnector"}, "Suspend"},
-		{"startNetworkConnectorIpSec", []string{"NetworkConnectors", "NetworkConnector"}, "StartIPSec"},
-		{"generateDeviceProfile", []string{"Devices", "Device"}, "GenerateProfile"},
-		{"resetUserMfa", []string{"Users", "User"}, "ResetMFA"},
-		{"getDnsProxyEnabled", []string{"Settingss", "Settings"}, "GetDNSProxyEnabled"},
-		{"createCloudId", []string{"Accounts", "Account"}, "CreateCloudID"},
+		{"GetNetwork", []string{"Networks", "Network"}, "Get"},
+		{"ListNetworks", []string{"Networks", "Network"}, "List"},
+		{"SuspendNetworkConnector", []string{"NetworkConnectors", "NetworkConnector"}, "Suspend"},
+		{"StartNetworkConnectorIPsec", []string{"NetworkConnectors", "NetworkConnector"}, "StartIPsec"},
+		{"GenerateDeviceProfile", []string{"Devices", "Device"}, "GenerateProfile"},
+		{"ResetUserMFA", []string{"Users", "User"}, "ResetMFA"},
+		{"GetDNSProxyEnabled", []string{"Settingss", "Settings"}, "GetDNSProxyEnabled"},
+		{"CreateCloudID", []string{"Accounts", "Account"}, "CreateCloudID"},
 		// A noun only counts as a whole word: "Networking" is not "Network".
-		{"getNetworking", []string{"Networks", "Network"}, "GetNetworking"},
+		{"GetNetworking", []string{"Networks", "Network"}, "GetNetworking"},
 	} {
 		assert.Equal(t, tc.want, methodName(tc.op, tc.nouns), tc.op)
 	}
