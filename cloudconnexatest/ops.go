@@ -1,8 +1,6 @@
 package cloudconnexatest
 
 import (
-	"slices"
-
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
@@ -31,22 +29,22 @@ type resources struct {
 func (h *Handler) operations() map[string]opFunc {
 	st := h.st
 	k := &resources{
-		networks:         &kind[gen.NetworkResponse]{name: "network", label: "Network", store: st.networks},
-		netConnectors:    &kind[gen.NetworkConnectorResponse]{name: "connector", label: "Network connector", store: st.netConnectors, parentParam: "networkId"},
-		netRoutes:        &kind[gen.NetworkRouteResponse]{name: "route", label: "Network route", store: st.netRoutes, parentParam: "networkId"},
-		netIPServices:    &kind[gen.NetworkIPServiceResponse]{name: "ipService", label: "IP service", store: st.netIPServices, parentParam: "networkId"},
-		netApps:          &kind[gen.NetworkApplicationResponse]{name: "application", label: "Application", store: st.netApps, parentParam: "networkId", as400: true},
-		hosts:            &kind[gen.HostResponse]{name: "host", label: "Host", store: st.hosts},
-		hostConnectors:   &kind[gen.HostConnectorResponse]{name: "connector", label: "Host connector", store: st.hostConnectors, parentParam: "hostId"},
-		hostIPServices:   &kind[gen.HostIPServiceResponse]{name: "ipService", label: "IP service", store: st.hostIPServices, parentParam: "hostId"},
-		hostApps:         &kind[gen.HostApplicationResponse]{name: "application", label: "Application", store: st.hostApps, parentParam: "hostId", as400: true},
-		users:            &kind[gen.UserResponse]{name: "user", label: "User", store: st.users},
-		devices:          &kind[gen.DeviceResponse]{name: "device", label: "Device", store: st.devices, parentParam: "userId"},
-		userGroups:       &kind[gen.UserGroupResponse]{name: "userGroup", label: "User group", store: st.userGroups},
-		accessGroups:     &kind[gen.AccessGroupResponse]{name: "accessGroup", label: "Access group", store: st.accessGroups},
-		locationContexts: &kind[gen.LocationContextResponse]{name: "locationContext", label: "Location context", store: st.locationContexts},
-		devicePostures:   &kind[gen.DevicePostureResponse]{name: "devicePosture", label: "Device posture", store: st.devicePostures},
-		dnsRecords:       &kind[gen.DNSRecordResponse]{name: "dnsRecord", label: "DNS record", store: st.dnsRecords, as400: true},
+		networks:         &kind[gen.NetworkResponse]{ref: "network", st: st, name: "network", label: "Network", store: st.networks},
+		netConnectors:    &kind[gen.NetworkConnectorResponse]{ref: "networkConnector", st: st, name: "connector", label: "Network connector", store: st.netConnectors, parentParam: "networkId"},
+		netRoutes:        &kind[gen.NetworkRouteResponse]{ref: "networkRoute", st: st, name: "route", label: "Network route", store: st.netRoutes, parentParam: "networkId"},
+		netIPServices:    &kind[gen.NetworkIPServiceResponse]{ref: "networkIpService", st: st, name: "ipService", label: "IP service", store: st.netIPServices, parentParam: "networkId"},
+		netApps:          &kind[gen.NetworkApplicationResponse]{ref: "networkApplication", st: st, name: "application", label: "Application", store: st.netApps, parentParam: "networkId", as400: true},
+		hosts:            &kind[gen.HostResponse]{ref: "host", st: st, name: "host", label: "Host", store: st.hosts},
+		hostConnectors:   &kind[gen.HostConnectorResponse]{ref: "hostConnector", st: st, name: "connector", label: "Host connector", store: st.hostConnectors, parentParam: "hostId"},
+		hostIPServices:   &kind[gen.HostIPServiceResponse]{ref: "hostIpService", st: st, name: "ipService", label: "IP service", store: st.hostIPServices, parentParam: "hostId"},
+		hostApps:         &kind[gen.HostApplicationResponse]{ref: "hostApplication", st: st, name: "application", label: "Application", store: st.hostApps, parentParam: "hostId", as400: true},
+		users:            &kind[gen.UserResponse]{ref: "user", st: st, name: "user", label: "User", store: st.users},
+		devices:          &kind[gen.DeviceResponse]{ref: "device", st: st, name: "device", label: "Device", store: st.devices, parentParam: "userId"},
+		userGroups:       &kind[gen.UserGroupResponse]{ref: "userGroup", st: st, name: "userGroup", label: "User group", store: st.userGroups},
+		accessGroups:     &kind[gen.AccessGroupResponse]{ref: "accessGroup", st: st, name: "accessGroup", label: "Access group", store: st.accessGroups},
+		locationContexts: &kind[gen.LocationContextResponse]{ref: "locationContext", st: st, name: "locationContext", label: "Location context", store: st.locationContexts},
+		devicePostures:   &kind[gen.DevicePostureResponse]{ref: "devicePosture", st: st, name: "devicePosture", label: "Device posture", store: st.devicePostures},
+		dnsRecords:       &kind[gen.DNSRecordResponse]{ref: "dnsRecord", st: st, name: "dnsRecord", label: "DNS record", store: st.dnsRecords, as400: true},
 	}
 	for _, c := range []interface{ setParent(func(string) error) }{k.netConnectors, k.netRoutes, k.netIPServices, k.netApps} {
 		c.setParent(k.networks.exists)
@@ -69,38 +67,22 @@ func (h *Handler) operations() map[string]opFunc {
 		u.Devices = st.devices.list(id)
 		return u
 	}
-	// Deleting an owner deletes what it owns, and what refers to it.
-	k.networks.onDelete = func(id string) {
-		st.netConnectors.removeChildren(id)
-		st.netRoutes.removeChildren(id)
-		st.netIPServices.removeChildren(id)
-		st.netApps.removeChildren(id)
-		st.forgetAccessItems(id)
-	}
-	k.hosts.onDelete = func(id string) {
-		st.hostConnectors.removeChildren(id)
-		st.hostIPServices.removeChildren(id)
-		st.hostApps.removeChildren(id)
-		st.forgetAccessItems(id)
-	}
-	k.users.onDelete = func(id string) {
-		u, _ := st.users.get(id)
-		st.unindexUser(u)
-		st.devices.removeChildren(id)
+	// What a delete does to what names the deleted object is the table of
+	// references' business (refs.go); these are the service's other
+	// refusals, and the usernames index.
+	k.users.onDelete = st.unindexUser
+	k.users.canDelete = func(id string) error {
+		if u, _ := st.users.get(id); deref(u.Role, "") == gen.UserRoleOwner {
+			return errBadRequest("user", "User %s is the owner of the account and cannot be deleted", id)
+		}
+		return nil
 	}
 	k.userGroups.canDelete = func(id string) error {
 		if id == st.defaultGroupID {
 			return errBadRequest("userGroup", "The default user group cannot be deleted")
 		}
-		for _, u := range st.users.list("") {
-			if deref(u.GroupID, "") == id || slices.Contains(u.SecondaryGroupIDs, id) {
-				return errBadRequest("userGroup", "User group %s still has users", id)
-			}
-		}
 		return nil
 	}
-	k.netIPServices.onDelete = st.forgetAccessItems
-	k.hostIPServices.onDelete = st.forgetAccessItems
 
 	ops := map[string]opFunc{}
 	for _, part := range []map[string]opFunc{

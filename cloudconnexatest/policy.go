@@ -29,9 +29,6 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 			if err != nil {
 				return nil, err
 			}
-			if err := st.checkAccessItem("source", string(req.Type), req.Parent); err != nil {
-				return nil, err
-			}
 			return k.accessGroups.change(r, func(g *gen.AccessGroupResponse) error {
 				g.Source = addAccessItem(g.Source, convert[gen.AccessItemSourceResponse](req, nil))
 				return nil
@@ -40,9 +37,6 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 		"addAccessGroupDestination": func(r *http.Request) (any, error) {
 			req, err := decodeBody[gen.AccessItemDestinationRequest](h, r)
 			if err != nil {
-				return nil, err
-			}
-			if err := st.checkAccessItem("destination", string(req.Type), req.Parent); err != nil {
 				return nil, err
 			}
 			return k.accessGroups.change(r, func(g *gen.AccessGroupResponse) error {
@@ -67,20 +61,20 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 		"getLocationContext":    k.locationContexts.get,
 		"deleteLocationContext": k.locationContexts.remove,
 		"createLocationContext": create(h, k.locationContexts, func(id, _ string, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
+			return convert[gen.LocationContextResponse](req, withID(id)), nil
 		}),
 		"updateLocationContext": update(h, k.locationContexts, func(id string, _ gen.LocationContextResponse, req gen.LocationContextRequest) (gen.LocationContextResponse, error) {
-			return convert[gen.LocationContextResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
+			return convert[gen.LocationContextResponse](req, withID(id)), nil
 		}),
 
 		"listDevicePostures":  k.devicePostures.list,
 		"getDevicePosture":    k.devicePostures.get,
 		"deleteDevicePosture": k.devicePostures.remove,
 		"createDevicePosture": create(h, k.devicePostures, func(id, _ string, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
+			return convert[gen.DevicePostureResponse](req, withID(id)), nil
 		}),
 		"updateDevicePosture": update(h, k.devicePostures, func(id string, _ gen.DevicePostureResponse, req gen.DevicePostureRequest) (gen.DevicePostureResponse, error) {
-			return convert[gen.DevicePostureResponse](req, withID(id)), st.checkGroupIDs(deref(req.UserGroupsIDs, nil))
+			return convert[gen.DevicePostureResponse](req, withID(id)), nil
 		}),
 
 		"listDnsRecords":  k.dnsRecords.list,
@@ -101,47 +95,7 @@ func (h *Handler) policyOps(k *resources) map[string]opFunc {
 }
 
 func (st *state) accessGroup(id string, req gen.AccessGroupRequest) (gen.AccessGroupResponse, error) {
-	for _, s := range deref(req.Source, nil) {
-		if err := st.checkAccessItem("source", string(s.Type), s.Parent); err != nil {
-			return gen.AccessGroupResponse{}, err
-		}
-	}
-	for _, d := range deref(req.Destination, nil) {
-		if err := st.checkAccessItem("destination", string(d.Type), d.Parent); err != nil {
-			return gen.AccessGroupResponse{}, err
-		}
-	}
 	return convert[gen.AccessGroupResponse](req, map[string]any{"id": id, "defaultGroup": false}), nil
-}
-
-// checkAccessItem checks that the parent of an access group source or
-// destination exists.
-func (st *state) checkAccessItem(field, typ string, parent *string) error {
-	if parent == nil || *parent == "" {
-		return nil
-	}
-	ok := true
-	switch typ {
-	case "USER_GROUP":
-		_, ok = st.userGroups.get(*parent)
-	case "NETWORK_SERVICE":
-		_, ok = st.networks.get(*parent)
-	case "HOST", "HOST_SERVICE":
-		_, ok = st.hosts.get(*parent)
-	}
-	if !ok {
-		return errBadRequest(field, "%s %s does not exist", typ, *parent)
-	}
-	return nil
-}
-
-func (st *state) checkGroupIDs(ids []string) error {
-	for i, g := range ids {
-		if _, ok := st.userGroups.get(g); !ok {
-			return errBadRequest(fmt.Sprintf("userGroupsIds[%d]", i), "User group %s does not exist", g)
-		}
-	}
-	return nil
 }
 
 // accessItem is what sources and destinations of access groups share.
@@ -211,35 +165,6 @@ func removeAccessItems[T accessItem](items []T, r *http.Request) []T {
 			}
 			out = append(out, it)
 		}
-	}
-	return out
-}
-
-// forgetAccessItems drops references to a deleted network, host or service
-// from every access group.
-func (st *state) forgetAccessItems(id string) {
-	for _, gid := range st.accessGroups.ids("") {
-		g, _ := st.accessGroups.get(gid)
-		g.Source = forget(g.Source, id)
-		g.Destination = forget(g.Destination, id)
-		st.accessGroups.put(gid, "", g)
-	}
-}
-
-func forget[T accessItem](items []T, id string) []T {
-	out := items[:0]
-	for _, it := range items {
-		_, p, _ := itemKey(it)
-		if p == id {
-			continue
-		}
-		switch x := any(&it).(type) {
-		case *gen.AccessItemSourceResponse:
-			x.Children = slices.DeleteFunc(x.Children, func(c string) bool { return c == id })
-		case *gen.AccessItemDestinationResponse:
-			x.Children = slices.DeleteFunc(x.Children, func(c string) bool { return c == id })
-		}
-		out = append(out, it)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 // kind describes one resource kind of the API for the generic list, get,
 // create, update and delete handlers.
 type kind[T any] struct {
+	ref   string // the kind's name in the table of references: "networkConnector"
 	name  string // errorDetails key: "network"
 	label string // the entity in messages: "Network"
 	store *store[T]
@@ -20,10 +21,14 @@ type kind[T any] struct {
 	parent      func(id string) error
 	// view decorates a stored item when it is read (derived fields).
 	view func(id string, v T) T
-	// canDelete refuses a delete the real service refuses.
+	// canDelete refuses a delete the real service refuses besides those of
+	// the table of references (the owner, the default group).
 	canDelete func(id string) error
-	// onDelete removes what hangs off a deleted item.
-	onDelete func(id string)
+	// onDelete forgets what the state indexes of a deleted item besides
+	// references (usernames).
+	onDelete func(v T)
+	// st checks and keeps the references (see refs.go).
+	st *state
 }
 
 func (k *kind[T]) find(id string) (T, error) {
@@ -92,10 +97,13 @@ func (k *kind[T]) remove(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	if k.onDelete != nil {
-		k.onDelete(id)
+	v, _ := k.store.get(id)
+	if err := k.st.deleteObject(k.ref, k.name, id); err != nil {
+		return nil, err
 	}
-	k.store.remove(id)
+	if k.onDelete != nil {
+		k.onDelete(v)
+	}
 	return nil, nil
 }
 
@@ -122,6 +130,9 @@ func create[Req, T any](h *Handler, k *kind[T], build func(id, parent string, re
 		if err != nil {
 			return nil, err
 		}
+		if err := k.st.checkRefs(k.ref, v); err != nil {
+			return nil, err
+		}
 		k.store.put(id, parent, v)
 		return k.out(id, v), nil
 	}
@@ -144,6 +155,9 @@ func update[Req, T any](h *Handler, k *kind[T], build func(id string, old T, req
 		if err != nil {
 			return nil, err
 		}
+		if err := k.st.checkRefs(k.ref, v); err != nil {
+			return nil, err
+		}
 		k.store.put(id, "", v)
 		return k.out(id, v), nil
 	}
@@ -163,6 +177,9 @@ func (k *kind[T]) change(r *http.Request, fn func(v *T) error) (T, error) {
 		return v, err
 	}
 	if err := fn(&v); err != nil {
+		return v, err
+	}
+	if err := k.st.checkRefs(k.ref, v); err != nil {
 		return v, err
 	}
 	k.store.put(id, "", v)

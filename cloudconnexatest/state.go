@@ -33,6 +33,12 @@ type state struct {
 	devicePostures   *store[gen.DevicePostureResponse]
 	dnsRecords       *store[gen.DNSRecordResponse]
 
+	// refRows are the tenant's references (see references), refs the index
+	// of what names what, kinds the stores by kind name.
+	refRows []reference
+	refs    refIndex
+	kinds   map[string]refKind
+
 	defaultGroupID string
 	ownerID        string
 	cloudIDs       map[string]bool
@@ -90,7 +96,26 @@ func newState(cfg config) *state {
 		dnsRecords:       newStore[gen.DNSRecordResponse](),
 		cloudIDs:         map[string]bool{},
 		userKeys:         map[string]string{},
+		refRows:          references(),
+		refs:             refIndex{},
+		kinds:            map[string]refKind{},
 	}
+	watch(st, "network", st.networks)
+	watch(st, "networkConnector", st.netConnectors)
+	watch(st, "networkRoute", st.netRoutes)
+	watch(st, "networkIpService", st.netIPServices)
+	watch(st, "networkApplication", st.netApps)
+	watch(st, "host", st.hosts)
+	watch(st, "hostConnector", st.hostConnectors)
+	watch(st, "hostIpService", st.hostIPServices)
+	watch(st, "hostApplication", st.hostApps)
+	watch(st, "user", st.users)
+	watch(st, "device", st.devices)
+	watch(st, "userGroup", st.userGroups)
+	watch(st, "accessGroup", st.accessGroups)
+	watch(st, "locationContext", st.locationContexts)
+	watch(st, "devicePosture", st.devicePostures)
+	watch(st, "dnsRecord", st.dnsRecords)
 	st.defaultGroupID = newID()
 	st.userGroups.put(st.defaultGroupID, "", gen.UserGroupResponse{
 		ID: st.defaultGroupID, Name: "Default",

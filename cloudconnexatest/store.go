@@ -22,6 +22,9 @@ type store[T any] struct {
 	order    []string
 	dead     int
 	children map[string][]string // parent → child ids, in creation order
+	// onChange, when set, learns of every change: old is nil for a new
+	// item, cur nil for a removed one (see watch).
+	onChange func(id, parent string, old, cur *T)
 }
 
 type entry[T any] struct {
@@ -55,10 +58,17 @@ func (s *store[T]) len() int { return len(s.items) }
 // (keeping its parent: an item never changes owner).
 func (s *store[T]) put(id, parent string, v T) {
 	if e, ok := s.items[id]; ok {
+		old := e.v
 		e.v = v
+		if s.onChange != nil {
+			s.onChange(id, e.parent, &old, &v)
+		}
 		return
 	}
 	s.items[id] = &entry[T]{parent: parent, v: v}
+	if s.onChange != nil {
+		s.onChange(id, parent, nil, &v)
+	}
 	s.order = append(s.order, id)
 	if parent != "" {
 		s.children[parent] = append(s.children[parent], id)
@@ -71,6 +81,9 @@ func (s *store[T]) remove(id string) bool {
 		return false
 	}
 	delete(s.items, id)
+	if s.onChange != nil {
+		s.onChange(id, e.parent, &e.v, nil)
+	}
 	if e.parent != "" {
 		kids := slices.DeleteFunc(s.children[e.parent], func(x string) bool { return x == id })
 		if len(kids) == 0 {

@@ -65,6 +65,87 @@ func TestBlankRequiredStringsRefused(t *testing.T) {
 	}
 }
 
+// TestDeletingAUserGroupLeavesNoReference: the access groups, location
+// contexts and device postures that name a deleted user group no longer
+// name it.
+func TestDeletingAUserGroupLeavesNoReference(t *testing.T) {
+	srv := NewServer(t)
+	c := genClient(t, srv)
+	ctx := t.Context()
+	group := must[*gen.CreateUserGroupResponse](t, 201)(c.CreateUserGroupWithResponse(ctx, gen.UserGroupRequest{Name: "contractors"})).JSON201.ID
+	ag := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{
+		Name:        "contractors-to-all",
+		Source:      &[]gen.AccessItemSourceRequest{{Type: gen.AccessItemSourceTypeUserGroup, Parent: &group}},
+		Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeUserGroup, Parent: &group}},
+	})).JSON201.ID
+	lc := must[*gen.CreateLocationContextResponse](t, 200)(c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office", UserGroupsIDs: &[]string{group}})).JSON200.ID
+	dp := must[*gen.CreateDevicePostureResponse](t, 200)(c.CreateDevicePostureWithResponse(ctx, gen.DevicePostureRequest{Name: "managed", UserGroupsIDs: &[]string{group}})).JSON200.ID
+
+	must[*gen.DeleteUserGroupResponse](t, 204)(c.DeleteUserGroupWithResponse(ctx, group))
+
+	g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag)).JSON200
+	assert.Empty(t, g.Source, "access group sources")
+	assert.Empty(t, g.Destination, "access group destinations")
+	assert.Empty(t, must[*gen.GetLocationContextResponse](t, 200)(c.GetLocationContextWithResponse(ctx, lc)).JSON200.UserGroupsIDs, "location context")
+	assert.Empty(t, must[*gen.GetDevicePostureResponse](t, 200)(c.GetDevicePostureWithResponse(ctx, dp)).JSON200.UserGroupsIDs, "device posture")
+}
+
+// TestDeletedApplicationLeavesAccessGroups: a deleted network application
+// is no longer a child of an access group destination.
+func TestDeletedApplicationLeavesAccessGroups(t *testing.T) {
+	srv := NewServer(t)
+	c := genClient(t, srv)
+	ctx := t.Context()
+	network := must[*gen.CreateNetworkResponse](t, 201)(c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "hq"})).JSON201.ID
+	app := must[*gen.CreateNetworkApplicationResponse](t, 201)(c.CreateNetworkApplicationWithResponse(ctx, &gen.CreateNetworkApplicationParams{NetworkID: network},
+		gen.NetworkApplicationRequest{Name: "wiki", Routes: &[]gen.NetworkApplicationRouteRequest{{Value: "wiki.corp.example"}}})).JSON201.ID
+	ag := must[*gen.CreateAccessGroupResponse](t, 201)(c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{
+		Name:        "to-wiki",
+		Destination: &[]gen.AccessItemDestinationRequest{{Type: gen.AccessItemDestinationTypeNetworkService, Parent: &network, Children: &[]string{app}}},
+	})).JSON201.ID
+
+	must[*gen.DeleteNetworkApplicationResponse](t, 204)(c.DeleteNetworkApplicationWithResponse(ctx, app))
+
+	g := must[*gen.GetAccessGroupResponse](t, 200)(c.GetAccessGroupWithResponse(ctx, ag)).JSON200
+	require.Len(t, g.Destination, 1)
+	assert.Empty(t, g.Destination[0].Children)
+}
+
+// TestAccessGroupReferencesMustExist: an access group naming a parent or a
+// child the tenant does not have is refused, naming the field.
+func TestAccessGroupReferencesMustExist(t *testing.T) {
+	srv := NewServer(t)
+	c := plainClient(t, srv)
+	ctx := t.Context()
+	network := must[*gen.CreateNetworkResponse](t, 201)(c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "hq"})).JSON201.ID
+	missing := newID()
+	for name, dest := range map[string]gen.AccessItemDestinationRequest{
+		"unknown child":  {Type: gen.AccessItemDestinationTypeNetworkService, Parent: &network, Children: &[]string{missing}},
+		"unknown parent": {Type: gen.AccessItemDestinationTypeNetworkService, Parent: &missing},
+		"unknown group":  {Type: gen.AccessItemDestinationTypeUserGroup, Parent: &missing},
+	} {
+		r, err := c.CreateAccessGroupWithResponse(ctx, gen.AccessGroupRequest{Name: "ag", Destination: &[]gen.AccessItemDestinationRequest{dest}})
+		require.NoError(t, err)
+		require.Equal(t, 400, r.StatusCode(), "%s: %s", name, r.Body)
+		assert.Contains(t, string(r.Body), missing, name)
+		assert.Len(t, errorFields(t, string(r.Body)), 1, name)
+	}
+}
+
+// TestOwnerCannotBeDeleted: the account owner is refused with the
+// service's 400; other users can be deleted.
+func TestOwnerCannotBeDeleted(t *testing.T) {
+	srv := NewServer(t)
+	c := plainClient(t, srv)
+	ctx := t.Context()
+	users := must[*gen.ListUsersResponse](t, 200)(c.ListUsersWithResponse(ctx, nil)).JSON200.Content
+	require.Len(t, users, 1)
+	require.Equal(t, gen.UserRoleOwner, *users[0].Role)
+	r := must[*gen.DeleteUserResponse](t, 400)(c.DeleteUserWithResponse(ctx, users[0].ID))
+	assert.Equal(t, []string{"user"}, errorFields(t, string(r.Body)))
+	must[*gen.GetUserResponse](t, 200)(c.GetUserWithResponse(ctx, users[0].ID))
+}
+
 // TestMethodNotAllowed: a method a path does not take is answered 405 with
 // an Allow header listing the methods it takes, the same for every such
 // method (DELETE on a collection was a 404).

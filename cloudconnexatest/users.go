@@ -170,19 +170,12 @@ func (st *state) unindexUser(u gen.UserResponse) {
 	}
 }
 
-// checkGroups checks the groups of a user and returns the primary one,
-// the "Default" group when none is given.
+// checkGroups checks the groups of a user, by the table of references,
+// before the user's devices are made, and returns the primary one, the
+// "Default" group when none is given.
 func (st *state) checkGroups(primary *string, secondary []string) (string, error) {
 	group := deref(primary, st.defaultGroupID)
-	if _, ok := st.userGroups.get(group); !ok {
-		return "", errBadRequest("groupId", "User group %s does not exist", group)
-	}
-	for i, g := range secondary {
-		if _, ok := st.userGroups.get(g); !ok {
-			return "", errBadRequest(fmt.Sprintf("secondaryGroupIds[%d]", i), "User group %s does not exist", g)
-		}
-	}
-	return group, nil
+	return group, st.checkRefs("user", gen.UserResponse{GroupID: &group, SecondaryGroupIDs: secondary})
 }
 
 func (st *state) newDevice(id, userID string, req gen.DeviceRequest) gen.DeviceResponse {
