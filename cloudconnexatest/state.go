@@ -2,6 +2,7 @@ package cloudconnexatest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"reflect"
 	"time"
@@ -116,7 +117,13 @@ func newState(cfg config) *state {
 	watch(st, "locationContext", st.locationContexts)
 	watch(st, "devicePosture", st.devicePostures)
 	watch(st, "dnsRecord", st.dnsRecords)
-	st.defaultGroupID = newID()
+	// With a Tenant, the ids every tenant has come from its seed too, so
+	// that what refers to them is the same on every run.
+	baseID := newID
+	if cfg.tenant != nil {
+		baseID = seededIDs(rand.New(rand.NewPCG(cfg.tenant.Seed^0x5eed, cfg.tenant.Seed)))
+	}
+	st.defaultGroupID = baseID()
 	st.userGroups.put(st.defaultGroupID, "", gen.UserGroupResponse{
 		ID: st.defaultGroupID, Name: "Default",
 		AllRegionsIncluded: ptr(true),
@@ -147,7 +154,7 @@ func newState(cfg config) *state {
 		samlMappings:        mappings,
 	}
 	if cfg.seed {
-		st.ownerID = newID()
+		st.ownerID = baseID()
 		st.users.put(st.ownerID, "", gen.UserResponse{
 			ID: st.ownerID, Username: "owner", Email: "owner@example.com",
 			FirstName: ptr("Olivia"), LastName: ptr("Owner"),

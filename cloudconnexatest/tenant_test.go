@@ -3,6 +3,8 @@ package cloudconnexatest
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +127,122 @@ func TestUserUniquenessIndex(t *testing.T) {
 	require.Equal(t, 204, status, body)
 	status, body = post("ada", "lovelace@example.com")
 	assert.Equal(t, 201, status, body)
+}
+
+// TestRealisticTenantFillsEveryRead reads every list and setting of the
+// API (every GET without a path parameter) from RealisticTenant and finds
+// each non-empty: a page has content, a cursor list items, a text setting
+// text, and every list an answer holds is non-empty. The kinds reference
+// each other as in a real tenant.
+func TestRealisticTenantFillsEveryRead(t *testing.T) {
+	srv := NewServer(t, WithTenant(RealisticTenant(7)))
+	tok := getToken(t, srv)
+	reads := 0
+	for _, op := range gen.Operations {
+		if op.Method != "GET" || strings.Contains(op.Path, "{") {
+			continue
+		}
+		reads++
+		path := op.Path
+		switch gen.OperationID(op.ID) {
+		case gen.OpListSessions, gen.OpListAuditLogs:
+			path += "?size=100"
+		case gen.OpListUserDNSResolutions:
+			path += "?startHour=" + url.QueryEscape(time.Now().UTC().Format(time.RFC3339)) + "&hoursBack=2"
+		}
+		status, _, body := call(t, srv, tok, "GET", path, "", "")
+		require.Equal(t, 200, status, "%s: %s", op.ID, body)
+		var v any
+		if json.Unmarshal([]byte(body), &v) != nil {
+			v = body // a text setting
+		}
+		assert.Empty(t, emptyParts(v), "%s answers %.300s", op.ID, body)
+	}
+	assert.Equal(t, 44, reads, "the reads of the API")
+
+	// Cross-references, as in a real tenant.
+	var groups struct{ Content []gen.UserGroupResponse }
+	readJSON(t, srv, tok, "/api/v1/user-groups?size=100", &groups)
+	var users struct{ Content []gen.UserResponse }
+	readJSON(t, srv, tok, "/api/v1/users?size=1000", &users)
+	members := map[string]int{}
+	secondary := 0
+	for _, u := range users.Content {
+		members[deref(u.GroupID, "")]++
+		for _, g := range u.SecondaryGroupIDs {
+			members[g]++
+			secondary++
+		}
+	}
+	assert.Positive(t, secondary, "secondary group memberships")
+	for _, g := range groups.Content {
+		assert.Positive(t, members[g.ID], "members of group %s", g.Name)
+	}
+	var ags struct{ Content []gen.AccessGroupResponse }
+	readJSON(t, srv, tok, "/api/v1/access-groups", &ags)
+	for _, ag := range ags.Content {
+		assert.NotEmpty(t, ag.Source, ag.Name)
+		assert.NotEmpty(t, ag.Destination, ag.Name)
+	}
+	var lcs struct{ Content []gen.LocationContextResponse }
+	readJSON(t, srv, tok, "/api/v1/location-contexts", &lcs)
+	for _, lc := range lcs.Content {
+		assert.NotEmpty(t, lc.UserGroupsIDs, lc.Name)
+	}
+	var dps struct{ Content []gen.DevicePostureResponse }
+	readJSON(t, srv, tok, "/api/v1/device-postures", &dps)
+	for _, dp := range dps.Content {
+		assert.NotEmpty(t, dp.UserGroupsIDs, dp.Name)
+	}
+
+	// Deterministic per seed: the same seed reads the same, everything.
+	again := NewServer(t, WithTenant(RealisticTenant(7)))
+	tok2 := getToken(t, again)
+	for _, p := range []string{"/api/v1/access-groups", "/api/v1/dns-records", "/api/v1/device-postures", "/api/v1/location-contexts", "/api/v1/networks/applications", "/api/v1/settings/dns/zones", "/api/v1/settings/auth/ldap/group-mappings", "/api/v1/users?size=20"} {
+		_, _, a := call(t, srv, tok, "GET", p, "", "")
+		_, _, b := call(t, again, tok2, "GET", p, "", "")
+		assert.JSONEq(t, a, b, p)
+	}
+}
+
+// emptyParts returns what is empty in an answer: the answer itself, or a
+// list it holds (a page's content included), or a string property.
+func emptyParts(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case nil:
+		out = append(out, "null")
+	case string:
+		if x == "" {
+			out = append(out, `""`)
+		}
+	case []any:
+		if len(x) == 0 {
+			out = append(out, "[]")
+		}
+	case map[string]any:
+		if len(x) == 0 {
+			out = append(out, "{}")
+		}
+		for k, p := range x {
+			switch y := p.(type) {
+			case []any:
+				if len(y) == 0 {
+					out = append(out, k)
+				}
+			case string:
+				if y == "" {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func readJSON(t *testing.T, srv *Server, tok, path string, v any) {
+	t.Helper()
+	status, _, body := call(t, srv, tok, "GET", path, "", "")
+	require.Equal(t, 200, status, body)
+	require.NoError(t, json.Unmarshal([]byte(body), v))
 }

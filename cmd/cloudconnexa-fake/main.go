@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 generated at start")
 	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file for clients to trust")
 	noSeed := fs.Bool("no-seed", false, "start without sample users, sessions, audit log and DNS log")
-	tenant := fs.Int64("tenant", -1, "also seed a realistic tenant (networks, hosts, user groups, 300 users with devices) made from this seed")
+	tenant := fs.Int64("tenant", -1, "also seed a realistic tenant made from this seed: every kind of object (networks, hosts, groups, 300 users, access groups, postures, DNS records...), referring to each other, and every setting")
 	strict := fs.Bool("strict", false, "hold requests to the letter of the OpenAPI document (undeclared properties, nulls, undocumented token request forms refused)")
 	public := fs.Bool("public", false, "allow an -addr that is not a loopback address (the fake has fake credentials and no protection)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", cloudconnexatest.DefaultReadHeaderTimeout, "drop a connection that has not sent a request's headers within this time")
