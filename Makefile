@@ -26,7 +26,7 @@ FUZZTIME  ?= 3s
 # How many cases each property-based test (pgregory.net/rapid) runs in `make fuzz`.
 RAPID_CHECKS ?= 5000
 
-.PHONY: all ci modgraph-check fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
+.PHONY: all ci modgraph-check api-baseline fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
 
 all: check-generated fmt-check vet lint test
 
@@ -89,7 +89,7 @@ modgraph-check:
 	echo "a program importing only client has $$n modules in its graph (maximum $(MODGRAPH_MAX))"
 
 ## docs-check: every relative link and #anchor of README.md, CONTRIBUTING.md and
-## docs/*.md resolves and every Go block in them compiles (internal/cmd/doccheck).
+## docs/*.md resolves and every Go block in them compiles (tools/cmd/doccheck).
 docs-check:
 	@$(call run-cmd,doccheck)
 
@@ -134,7 +134,7 @@ bench:
 spec-validate:
 	$(GO) test -count=1 -run 'TestSpec|TestInventory|TestVendor|TestOperation' ./api/
 
-## spec-diff: the drift gate. Normalises a vendor-published document (internal/specnorm; the result is
+## spec-diff: the drift gate. Normalises a vendor-published document (tools/internal/specnorm; the result is
 ## kept in .spec-diff/), compares ours with it using oasdiff's breaking-change checks, and fails on any
 ## breaking change that $(SPEC_DIFF_IGNORE) does not list as a documented deviation:
 ##   make spec-diff UPSTREAM=path/to/vendor.json
@@ -157,14 +157,21 @@ spec-changes:
 	$(TOOL) oasdiff changelog .spec-diff/previous.normalised.json .spec-diff/upstream.normalised.json --format singleline
 
 ## api-diff: the Go API of every importable package (gen/ included) compared with the
-## baseline (the newest release in CHANGELOG.md, else the first commit), in Go terms.
+## baseline, in Go terms: the committed $(API_BASELINE) (apidiff export data of the
+## newest release) when there is one, else the first commit.
+API_BASELINE ?= tools/apicompat/baseline.zip
 api-diff:
-	@$(call run-cmd,apicompat)
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE)
 
 ## api-check: fail when an incompatible Go API change is not declared under
 ## "### Breaking" in "## [Unreleased]" of CHANGELOG.md (CONTRIBUTING.md says how).
 api-check:
-	@$(call run-cmd,apicompat) -check
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -check
+
+## api-baseline: (re)write $(API_BASELINE) from the working tree, recording the newest
+## release of CHANGELOG.md; run at a release commit (CONTRIBUTING.md, "Cutting a release").
+api-baseline:
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -write-baseline
 
 ## install-check: go install …/cmd/cloudconnexa-fake@<version> from a clean module cache,
 ## served by a file:// proxy built from HEAD; then the binary's -version.

@@ -6,9 +6,14 @@
 // section of CHANGELOG.md (see "Declaring a breaking change" in
 // CONTRIBUTING.md).
 //
-// The baseline is the newest release CHANGELOG.md lists ("## [1.4.0] - …",
-// tag v1.4.0, fetched from origin when the clone lacks it), or the first
-// commit while there is none; -base overrides it.
+// The baseline is the committed export data of the newest release
+// (-baseline, tools/apicompat/baseline.zip, written by make api-baseline at
+// the release commit: apidiff's module export data, one entry per public
+// package, with the release it records in the archive's comment), so the
+// gate needs neither a tag nor the history. Without that file it is the
+// newest release CHANGELOG.md lists ("## [1.4.0] - …", tag v1.4.0, fetched
+// from origin when the clone lacks it), or the first commit while there is
+// none. -base compares with a git revision instead.
 //
 // The Makefile builds it into .tools/bin (go build -C tools -o
 // ../.tools/bin/ ./cmd/apicompat) and runs it from the repository root:
@@ -22,6 +27,7 @@ package main
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"errors"
 	"flag"
@@ -29,6 +35,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +45,7 @@ import (
 
 	"golang.org/x/exp/apidiff"
 	"golang.org/x/mod/semver"
+	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -52,8 +60,16 @@ func main() {
 	check := flag.Bool("check", false, "exit 1 when an incompatible change is not declared in CHANGELOG.md")
 	base := flag.String("base", "", "git revision to compare with (default: the newest release in CHANGELOG.md, else the first commit)")
 	changelogPath := flag.String("changelog", "CHANGELOG.md", "the changelog that declares breaking changes")
+	baselinePath := flag.String("baseline", "", "the committed export data of the newest release, used when the file exists and -base is not given")
+	write := flag.Bool("write-baseline", false, "write the working tree's API to -baseline as the newest release of CHANGELOG.md, and compare nothing")
 	flag.Parse()
-	status, err := run(os.Stdout, *changelogPath, *base, *check)
+	var status int
+	var err error
+	if *write {
+		err = writeBaseline(os.Stdout, *changelogPath, *baselinePath)
+	} else {
+		status, err = run(os.Stdout, *changelogPath, *baselinePath, *base, *check)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apicompat:", err)
 		os.Exit(2)
@@ -61,29 +77,31 @@ func main() {
 	os.Exit(status)
 }
 
-func run(w io.Writer, changelogPath, base string, check bool) (int, error) {
+func run(w io.Writer, changelogPath, baselinePath, base string, check bool) (int, error) {
 	start := time.Now()
-	text, err := os.ReadFile(changelogPath)
+	cl, err := readChangelog(changelogPath)
 	if err != nil {
 		return 0, err
 	}
-	cl, err := parseChangelog(string(text))
-	if err != nil {
-		return 0, err
-	}
-	rev, desc, err := baseline(cl, base)
-	if err != nil {
-		return 0, err
-	}
-	oldDir, cleanup, err := checkout(rev)
-	if err != nil {
-		return 0, fmt.Errorf("extracting %s: %w", desc, err)
-	}
-	defer cleanup()
 	fset := token.NewFileSet()
-	oldMod, err := loadModule(fset, oldDir)
+	oldMod, desc, err := committedBaseline(fset, cl, baselinePath, base)
 	if err != nil {
-		return 0, fmt.Errorf("loading %s: %w", desc, err)
+		return 0, err
+	}
+	if oldMod == nil {
+		rev, d, err := baseline(cl, base)
+		if err != nil {
+			return 0, err
+		}
+		desc = d
+		oldDir, cleanup, err := checkout(rev)
+		if err != nil {
+			return 0, fmt.Errorf("extracting %s: %w", desc, err)
+		}
+		defer cleanup()
+		if oldMod, err = loadModule(fset, oldDir); err != nil {
+			return 0, fmt.Errorf("loading %s: %w", desc, err)
+		}
 	}
 	newMod, err := loadModule(fset, ".")
 	if err != nil {
@@ -97,6 +115,153 @@ func run(w io.Writer, changelogPath, base string, check bool) (int, error) {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+func readChangelog(path string) (changelog, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return changelog{}, err
+	}
+	return parseChangelog(string(text))
+}
+
+// baselineComment starts the comment of a baseline archive; the release
+// it records follows.
+const baselineComment = "apidiff export data of " + modulePath + " "
+
+// committedBaseline reads the committed baseline at path: nil when -base
+// names a revision or there is no such file. It must record the newest
+// release CHANGELOG.md lists: a release that did not move it (make
+// api-baseline) would compare with the one before.
+func committedBaseline(fset *token.FileSet, cl changelog, path, base string) (*apidiff.Module, string, error) {
+	if base != "" || path == "" {
+		return nil, "", nil
+	}
+	mod, version, err := readBaseline(fset, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("baseline %s: %w", path, err)
+	}
+	if want := "v" + cl.latestRelease; version != want {
+		if cl.latestRelease == "" {
+			want = "no release"
+		}
+		return nil, "", fmt.Errorf("baseline %s records %s but the newest release in CHANGELOG.md is %s: at a release commit, run make api-baseline (CONTRIBUTING.md, \"Cutting a release\")", path, version, want)
+	}
+	return mod, "release " + version + " (" + path + ")", nil
+}
+
+// writeBaseline writes the exported API of the working tree to path as the
+// baseline of the newest release CHANGELOG.md lists.
+func writeBaseline(w io.Writer, changelogPath, path string) error {
+	if path == "" {
+		return errors.New("-write-baseline needs -baseline")
+	}
+	cl, err := readChangelog(changelogPath)
+	if err != nil {
+		return err
+	}
+	if cl.latestRelease == "" {
+		return errors.New(`CHANGELOG.md lists no release: rename "## [Unreleased]" to "## [X.Y.Z] - date" first (CONTRIBUTING.md, "Cutting a release")`)
+	}
+	fset := token.NewFileSet()
+	mod, err := loadModule(fset, ".")
+	if err != nil {
+		return fmt.Errorf("loading the working tree: %w", err)
+	}
+	version := "v" + cl.latestRelease
+	if err := writeBaselineFile(fset, mod, version, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s: the Go API of %d packages as release %s\n", path, len(mod.Packages), version)
+	return nil
+}
+
+// writeBaselineFile writes mod in the format of apidiff -m -w (a zip with
+// an entry "module" holding the module path and one entry of export data
+// per package, "<import path>.x", readable by the apidiff command too),
+// with the release in the archive's comment. The same packages give the
+// same bytes: entries carry no time, positions name files relative to the
+// module root (see loadModule).
+func writeBaselineFile(fset *token.FileSet, mod *apidiff.Module, version, path string) (err error) {
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	if err := z.SetComment(baselineComment + version); err != nil {
+		return err
+	}
+	entry, err := z.Create("module")
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(entry, mod.Path); err != nil {
+		return err
+	}
+	for _, pkg := range mod.Packages {
+		entry, err := z.Create(pkg.Path() + ".x")
+		if err != nil {
+			return err
+		}
+		if err := gcexportdata.Write(entry, fset, pkg); err != nil {
+			return fmt.Errorf("writing %s: %w", pkg.Path(), err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// readBaseline reads a file written by writeBaselineFile and returns the
+// module and the release it records. Each package's export data is
+// self-contained, so each is decoded with imports of its own.
+func readBaseline(fset *token.FileSet, path string) (*apidiff.Module, string, error) {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer z.Close()
+	version, ok := strings.CutPrefix(z.Comment, baselineComment)
+	if !ok || !semver.IsValid(version) {
+		return nil, "", fmt.Errorf("comment %q does not name a release of %s", z.Comment, modulePath)
+	}
+	mod := &apidiff.Module{}
+	for _, f := range z.File {
+		data, err := readEntry(f)
+		if err != nil {
+			return nil, "", err
+		}
+		if f.Name == "module" {
+			mod.Path = string(data)
+			continue
+		}
+		pkgPath, ok := strings.CutSuffix(f.Name, ".x")
+		if !ok {
+			return nil, "", fmt.Errorf("unexpected entry %q", f.Name)
+		}
+		pkg, err := gcexportdata.Read(bytes.NewReader(data), fset, map[string]*types.Package{}, pkgPath)
+		if err != nil {
+			return nil, "", fmt.Errorf("reading %s: %w", pkgPath, err)
+		}
+		mod.Packages = append(mod.Packages, pkg)
+	}
+	if mod.Path != modulePath {
+		return nil, "", fmt.Errorf("module %q, not %s", mod.Path, modulePath)
+	}
+	return mod, version, nil
+}
+
+func readEntry(f *zip.File) ([]byte, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
 
 // baseline picks the revision to compare with and describes it.
@@ -255,13 +420,15 @@ func writeFile(name string, r io.Reader) error {
 }
 
 // loadModule type-checks the importable packages of the module in dir:
-// not main packages, not internal ones, not test-only ones.
+// not main packages, not internal ones, not test-only ones. It builds with
+// -trimpath, so that positions name files by import path, not by where the
+// checkout is, and a baseline's export data does not depend on it.
 func loadModule(fset *token.FileSet, dir string) (*apidiff.Module, error) {
 	cfg := &packages.Config{
 		Dir:  dir,
 		Fset: fset,
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedModule,
-		Env:  append(os.Environ(), "GOWORK=off"),
+		Env:  append(os.Environ(), "GOWORK=off", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")),
 	}
 	pkgs, err := packages.Load(cfg, "./...")
 	if err != nil {
