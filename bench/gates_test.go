@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
@@ -65,6 +69,82 @@ func allocsPerRun(tb testing.TB, runs int, op func() error) float64 {
 	})
 	require.NoError(tb, err)
 	return n
+}
+
+// rawCreateNetwork is CreateNetwork as the baseline makes it: the body
+// encoded with encoding/json, the answer decoded with a json.Decoder.
+func (rc *rawClient) createNetwork(ctx context.Context, body gen.NetworkCreateRequest) (*gen.NetworkResponse, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rc.base+createNetworkPath, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", rc.bearer)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := rc.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return nil, rawStatusError(resp.StatusCode)
+	}
+	var n gen.NetworkResponse
+	if err := json.NewDecoder(resp.Body).Decode(&n); err != nil {
+		return nil, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return &n, err
+}
+
+func TestAllocGatePerCall(t *testing.T) {
+	ctx := context.Background()
+	create := gen.NetworkCreateRequest{Name: "bench", Egress: client.Ptr(true)}
+	rc := memRawClient()
+	c := memClient(t)
+
+	withResponse := func(ctx context.Context, _ string) (*gen.NetworkResponse, error) { return clientGetNetwork(ctx, c) }
+	createWithResponse := func(ctx context.Context, _ string) (*gen.NetworkResponse, error) {
+		resp, err := c.CreateNetworkWithResponse(ctx, create)
+		if err != nil {
+			return nil, err
+		}
+		if resp.JSON201 == nil {
+			return nil, errors.New("no JSON201 in the response")
+		}
+		return resp.JSON201, nil
+	}
+	for _, tc := range []struct {
+		name                        string
+		raw, withResponse, resource func(context.Context, string) (*gen.NetworkResponse, error)
+	}{
+		{"GetNetwork", rc.getNetwork, withResponse, c.Networks.Get},
+		{"CreateNetwork",
+			func(ctx context.Context, _ string) (*gen.NetworkResponse, error) {
+				return rc.createNetwork(ctx, create)
+			},
+			createWithResponse,
+			func(ctx context.Context, _ string) (*gen.NetworkResponse, error) {
+				return c.Networks.Create(ctx, create)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := allocsPerRun(t, callRuns, networkOp(ctx, tc.raw))
+			limit := raw * perCallAllocSlack
+			for _, side := range []struct {
+				name string
+				get  func(context.Context, string) (*gen.NetworkResponse, error)
+			}{{"with-response", tc.withResponse}, {"resource", tc.resource}} {
+				got := allocsPerRun(t, callRuns, networkOp(ctx, side.get))
+				t.Logf("%s/%s: %.0f allocs per call, raw %.0f (%.3f×)", tc.name, side.name, got, raw, got/raw)
+				assert.LessOrEqual(t, got, limit, "%s/%s: allocations per call over raw %.0f + %.0f %%", tc.name, side.name, raw, (perCallAllocSlack-1)*100)
+			}
+		})
+	}
 }
 
 // TestAllocGateUsersPage ranges over the first page of 1,000 users and

@@ -57,7 +57,10 @@ func newOpTable(ops []gen.Operation) opTable {
 // lookup finds the operation for method and an escaped request path relative
 // to the base URL (starting with /api/v1).
 func (t opTable) lookup(method, escapedPath string) opInfo {
-	parts := splitPath(escapedPath)
+	// Split into an array on the stack: the lookup runs on every call
+	// and allocates nothing for a path of up to 8 segments.
+	var buf [8]string
+	parts := appendSegments(buf[:0], escapedPath)
 	var best *opRoute
 	for i := range t[method] {
 		r := &t[method][i]
@@ -95,9 +98,22 @@ func (r *opRoute) matches(parts []string) bool {
 }
 
 func splitPath(p string) []string {
+	return appendSegments(nil, p)
+}
+
+// appendSegments appends the segments of p, leading and trailing slashes
+// trimmed, to dst.
+func appendSegments(dst []string, p string) []string {
 	p = strings.Trim(p, "/")
 	if p == "" {
-		return nil
+		return dst
 	}
-	return strings.Split(p, "/")
+	for {
+		seg, rest, more := strings.Cut(p, "/")
+		dst = append(dst, seg)
+		if !more {
+			return dst
+		}
+		p = rest
+	}
 }

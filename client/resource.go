@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // Ptr returns a pointer to a copy of v, for the optional fields of request
@@ -32,19 +34,30 @@ func selfDecoding(ctx context.Context) context.Context {
 }
 
 // readBody is the body of a 2xx response that the pipeline has read in
-// full, so that decoding in this package can take the bytes as they are.
+// full and checked, so that decoding in this package and the generated
+// Parse functions take the bytes as they are. It is a gen.CheckedBody.
 type readBody struct {
 	bytes.Reader
-	data []byte
+	data    []byte
+	decoded any // what the check decoded (gen.SuccessResponse.Decode), or nil
 }
 
-func newReadBody(data []byte) *readBody {
-	b := &readBody{data: data}
+var _ gen.CheckedBody = (*readBody)(nil)
+
+func newReadBody(data []byte, decoded any) *readBody {
+	b := &readBody{data: data, decoded: decoded}
 	b.Reset(data)
 	return b
 }
 
 func (*readBody) Close() error { return nil }
+
+// Bytes returns the whole body.
+func (b *readBody) Bytes() []byte { return b.data }
+
+// Decoded returns the operation's response struct the pipeline decoded the
+// body into to check it, or nil.
+func (b *readBody) Decoded() any { return b.decoded }
 
 // bodyBytes returns the body of resp, without a copy when the pipeline read it.
 func bodyBytes(resp *http.Response) ([]byte, error) {

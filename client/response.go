@@ -112,9 +112,14 @@ func (c *call) checkSuccess(resp *http.Response, body []byte, attempts int) erro
 			return c.unexpected(resp, body, attempts, errors.New("empty body"))
 		}
 		if c.req.Context().Value(selfDecodingKey{}) == nil {
-			if err := want.Decode(body); err != nil {
+			// The one decode of the body: its result travels on in the
+			// body (readBody), and the generated Parse function takes
+			// it as the typed field instead of decoding again.
+			decoded, err := want.Decode(body)
+			if err != nil {
 				return c.unexpected(resp, body, attempts, fmt.Errorf("decode %s: %w", want.MediaType, err))
 			}
+			c.decoded = decoded
 		}
 		if unlabelled {
 			// A body that decodes into the documented type, from a server

@@ -120,7 +120,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			if err := c.checkSuccess(resp, c.body, attempt); err != nil {
 				return nil, err
 			}
-			resp.Body = newReadBody(c.body)
+			resp.Body = newReadBody(c.body, c.decoded)
 			return resp, nil
 		default:
 			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())
@@ -210,22 +210,23 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 	}
 	x := &exchange{call: c}
 	ctx = x.trace(ctx)
-	// A bodyless request needs no copy per attempt: auth.Transport signs a
+	// The request needs no deep copy per attempt: auth.Transport signs a
 	// clone and http.Client leaves it alone, except for adding a Jar's
-	// cookies. A body must be fresh for every attempt.
-	r := req
-	switch {
-	case req.GetBody != nil || p.http.Jar != nil:
+	// cookies to its header. The first attempt sends the body the request
+	// was built with (gen's, or makeReplayable's); every later one a fresh
+	// copy.
+	var r *http.Request
+	if p.http.Jar != nil {
 		r = req.Clone(ctx)
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, fmt.Errorf("replay request body: %w", err)
-			}
-			r.Body = body
-		}
-	default:
+	} else {
 		r = req.WithContext(ctx)
+	}
+	if req.GetBody != nil && attempt > 1 {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("replay request body: %w", err)
+		}
+		r.Body = body
 	}
 
 	began := time.Now()
@@ -402,9 +403,11 @@ type call struct {
 	op    opInfo
 	named bool
 
-	body  []byte       // the last attempt's response body
-	extra int          // attempts net/http made itself in the last attempt
-	hops  atomic.Int32 // redirects followed over all attempts
+	body    []byte // the last attempt's response body
+	decoded any    // c.body decoded by the 2xx check, if it was
+	limited io.LimitedReader
+	extra   int          // attempts net/http made itself in the last attempt
+	hops    atomic.Int32 // redirects followed over all attempts
 }
 
 // operation names the call's operation on first use: the lookup walks the
@@ -469,9 +472,13 @@ func (c *call) readBody(resp *http.Response) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+		// Room for the body and the read that sees EOF, so the buffer
+		// is allocated once and never copied.
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	c.limited = io.LimitedReader{R: resp.Body, N: limit + 1} // in c: not one more allocation
+	n, err := buf.ReadFrom(&c.limited)
+	c.limited.R = nil
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read response body: %w", err)

@@ -2,7 +2,11 @@
 
 package gen
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
 
 // SuccessResponse is one documented 2xx response of an operation.
 type SuccessResponse struct {
@@ -11,38 +15,95 @@ type SuccessResponse struct {
 	// response has none.
 	MediaType string
 	// Decode decodes a body into the documented type, as the operation's
-	// Parse function does, and fails for JSON null. It is nil unless the
-	// media type is JSON.
-	Decode func([]byte) error
+	// Parse function does, and fails for JSON null. It returns the
+	// operation's response struct (a *GetNetworkResponse for getNetwork)
+	// with the typed field of the status set. It is nil unless the media
+	// type is JSON.
+	Decode func([]byte) (any, error)
+}
+
+// CheckedBody is a response body that was read in full, and checked with
+// SuccessResponse.Decode, before the operation's Parse function sees it:
+// package client's pipeline answers with one. Parse takes the bytes and the
+// decoded response as they are instead of reading and decoding the body a
+// second time, so the check and the typed field the caller reads come from
+// one decode.
+type CheckedBody interface {
+	io.ReadCloser
+	// Bytes returns the whole body.
+	Bytes() []byte
+	// Decoded returns what SuccessResponse.Decode returned for the body:
+	// the operation's response struct, or nil when it was not decoded.
+	Decoded() any
+}
+
+// readResponse returns the body of rsp and, for a CheckedBody, the response
+// decoded from it.
+func readResponse(rsp *http.Response) ([]byte, any, error) {
+	if b, ok := rsp.Body.(CheckedBody); ok {
+		return b.Bytes(), b.Decoded(), nil
+	}
+	data, err := io.ReadAll(rsp.Body)
+	return data, nil, err
 }
 
 // SuccessResponses lists the documented 2xx responses of every operation by
 // operationId, sorted by status. Treat it as read-only.
 var SuccessResponses = map[string][]SuccessResponse{
-	"activateHostConnector":             {{Status: 200, MediaType: ""}},
-	"activateNetworkConnector":          {{Status: 200, MediaType: ""}},
-	"activateUser":                      {{Status: 200, MediaType: ""}},
-	"addAccessGroupDestination":         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r AddAccessGroupDestinationResponse; return decodeInto(b, &r.JSON200) }}},
-	"addAccessGroupSource":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r AddAccessGroupSourceResponse; return decodeInto(b, &r.JSON200) }}},
-	"addCyberShieldAllowListDomains":    {{Status: 200, MediaType: ""}},
-	"addCyberShieldBlockListDomains":    {{Status: 200, MediaType: ""}},
-	"createAccessGroup":                 {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateAccessGroupResponse; return decodeInto(b, &r.JSON201) }}},
-	"createCloudId":                     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r CreateCloudIDResponse; return decodeInto(b, &r.JSON200) }}},
-	"createDevice":                      {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateDeviceResponse; return decodeInto(b, &r.JSON201) }}},
-	"createDevicePosture":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r CreateDevicePostureResponse; return decodeInto(b, &r.JSON200) }}},
-	"createDnsRecord":                   {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateDNSRecordResponse; return decodeInto(b, &r.JSON201) }}},
-	"createHost":                        {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateHostResponse; return decodeInto(b, &r.JSON201) }}},
-	"createHostApplication":             {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateHostApplicationResponse; return decodeInto(b, &r.JSON201) }}},
-	"createHostConnector":               {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateHostConnectorResponse; return decodeInto(b, &r.JSON201) }}},
-	"createHostIpService":               {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateHostIPServiceResponse; return decodeInto(b, &r.JSON201) }}},
-	"createLocationContext":             {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r CreateLocationContextResponse; return decodeInto(b, &r.JSON200) }}},
-	"createNetwork":                     {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateNetworkResponse; return decodeInto(b, &r.JSON201) }}},
-	"createNetworkApplication":          {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateNetworkApplicationResponse; return decodeInto(b, &r.JSON201) }}},
-	"createNetworkConnector":            {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateNetworkConnectorResponse; return decodeInto(b, &r.JSON201) }}},
-	"createNetworkIpService":            {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateNetworkIPServiceResponse; return decodeInto(b, &r.JSON201) }}},
-	"createNetworkRoute":                {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateNetworkRouteResponse; return decodeInto(b, &r.JSON201) }}},
-	"createUser":                        {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateUserResponse; return decodeInto(b, &r.JSON201) }}},
-	"createUserGroup":                   {{Status: 201, MediaType: "application/json", Decode: func(b []byte) error { var r CreateUserGroupResponse; return decodeInto(b, &r.JSON201) }}},
+	"activateHostConnector":    {{Status: 200, MediaType: ""}},
+	"activateNetworkConnector": {{Status: 200, MediaType: ""}},
+	"activateUser":             {{Status: 200, MediaType: ""}},
+	"addAccessGroupDestination": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(AddAccessGroupDestinationResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"addAccessGroupSource": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(AddAccessGroupSourceResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"addCyberShieldAllowListDomains": {{Status: 200, MediaType: ""}},
+	"addCyberShieldBlockListDomains": {{Status: 200, MediaType: ""}},
+	"createAccessGroup":              {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateAccessGroupResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createCloudId":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateCloudIDResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"createDevice":                   {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateDeviceResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createDevicePosture": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateDevicePostureResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"createDnsRecord": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateDNSRecordResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createHost":      {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateHostResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createHostApplication": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateHostApplicationResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createHostConnector": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateHostConnectorResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createHostIpService": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateHostIPServiceResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createLocationContext": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateLocationContextResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"createNetwork": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateNetworkResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createNetworkApplication": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateNetworkApplicationResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createNetworkConnector": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateNetworkConnectorResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createNetworkIpService": {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(CreateNetworkIPServiceResponse)
+		return r, decodeInto(b, &r.JSON201)
+	}}},
+	"createNetworkRoute":                {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateNetworkRouteResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createUser":                        {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateUserResponse); return r, decodeInto(b, &r.JSON201) }}},
+	"createUserGroup":                   {{Status: 201, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(CreateUserGroupResponse); return r, decodeInto(b, &r.JSON201) }}},
 	"deleteAccessGroup":                 {{Status: 204, MediaType: ""}},
 	"deleteDevice":                      {{Status: 204, MediaType: ""}},
 	"deleteDevicePosture":               {{Status: 200, MediaType: ""}},
@@ -71,123 +132,231 @@ var SuccessResponses = map[string][]SuccessResponse{
 	"generateHostConnectorProfile":      {{Status: 200, MediaType: "text/plain"}},
 	"generateNetworkConnectorAppBundle": {{Status: 200, MediaType: "text/plain"}},
 	"generateNetworkConnectorProfile":   {{Status: 200, MediaType: "text/plain"}},
-	"getAccessGroup":                    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetAccessGroupResponse; return decodeInto(b, &r.JSON200) }}},
-	"getAccessVisibilityEnabled":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetAccessVisibilityEnabledResponse; return decodeInto(b, &r.JSON200) }}},
-	"getClientOptions":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetClientOptionsResponse; return decodeInto(b, &r.JSON200) }}},
-	"getConnectAuth":                    {{Status: 200, MediaType: "text/plain"}},
-	"getConnectionTimeout":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetConnectionTimeoutResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDefaultDnsSuffix":               {{Status: 200, MediaType: "text/plain"}},
-	"getDefaultRegion":                  {{Status: 200, MediaType: "text/plain"}},
-	"getDevice":                         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDeviceResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDeviceAllowance":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDeviceAllowanceResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDeviceAllowanceForceUpdate":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDeviceAllowanceForceUpdateResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDeviceEnforcement":              {{Status: 200, MediaType: "text/plain"}},
-	"getDevicePosture":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDevicePostureResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDnsCustomServers":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDNSCustomServersResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDnsLogEnabled":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDNSLogEnabledResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDnsProxyEnabled":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDNSProxyEnabledResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDnsRecord":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDNSRecordResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDnsZones":                       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDNSZonesResponse; return decodeInto(b, &r.JSON200) }}},
-	"getDomainRoutingSubnet":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetDomainRoutingSubnetResponse; return decodeInto(b, &r.JSON200) }}},
-	"getHost":                           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetHostResponse; return decodeInto(b, &r.JSON200) }}},
-	"getHostApplication":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetHostApplicationResponse; return decodeInto(b, &r.JSON200) }}},
-	"getHostConnector":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetHostConnectorResponse; return decodeInto(b, &r.JSON200) }}},
-	"getHostIpService":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetHostIPServiceResponse; return decodeInto(b, &r.JSON200) }}},
-	"getIpAllocationMode":               {{Status: 200, MediaType: "text/plain"}},
-	"getLdapGroupMappings":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetLDAPGroupMappingsResponse; return decodeInto(b, &r.JSON200) }}},
-	"getLocationContext":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetLocationContextResponse; return decodeInto(b, &r.JSON200) }}},
-	"getNetwork":                        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetNetworkResponse; return decodeInto(b, &r.JSON200) }}},
-	"getNetworkApplication":             {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetNetworkApplicationResponse; return decodeInto(b, &r.JSON200) }}},
-	"getNetworkConnector":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetNetworkConnectorResponse; return decodeInto(b, &r.JSON200) }}},
-	"getNetworkIpService":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetNetworkIPServiceResponse; return decodeInto(b, &r.JSON200) }}},
-	"getNetworkRoute":                   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetNetworkRouteResponse; return decodeInto(b, &r.JSON200) }}},
-	"getProfileDistribution":            {{Status: 200, MediaType: "text/plain"}},
-	"getRoutesAdvancedConfigurationEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error {
-		var r GetRoutesAdvancedConfigurationEnabledResponse
-		return decodeInto(b, &r.JSON200)
+	"getAccessGroup":                    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetAccessGroupResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getAccessVisibilityEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetAccessVisibilityEnabledResponse)
+		return r, decodeInto(b, &r.JSON200)
 	}}},
-	"getSamlGroupMappings":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetSAMLGroupMappingsResponse; return decodeInto(b, &r.JSON200) }}},
-	"getSnat":                           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetSNATResponse; return decodeInto(b, &r.JSON200) }}},
-	"getSubnet":                         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetSubnetResponse; return decodeInto(b, &r.JSON200) }}},
-	"getTopology":                       {{Status: 200, MediaType: "text/plain"}},
-	"getTrustedDevicesAllowed":          {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetTrustedDevicesAllowedResponse; return decodeInto(b, &r.JSON200) }}},
-	"getTwoFactorAuthEnabled":           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetTwoFactorAuthEnabledResponse; return decodeInto(b, &r.JSON200) }}},
-	"getUser":                           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetUserResponse; return decodeInto(b, &r.JSON200) }}},
-	"getUserGroup":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r GetUserGroupResponse; return decodeInto(b, &r.JSON200) }}},
-	"listAccessGroups":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListAccessGroupsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listAuditLogs":                     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListAuditLogsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listDevicePostures":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListDevicePosturesResponse; return decodeInto(b, &r.JSON200) }}},
-	"listDevices":                       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListDevicesResponse; return decodeInto(b, &r.JSON200) }}},
-	"listDnsRecords":                    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListDNSRecordsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listHostApplications":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListHostApplicationsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listHostConnectors":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListHostConnectorsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listHostIpServices":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListHostIPServicesResponse; return decodeInto(b, &r.JSON200) }}},
-	"listHosts":                         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListHostsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listLocationContexts":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListLocationContextsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listNetworkApplications":           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListNetworkApplicationsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listNetworkConnectors":             {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListNetworkConnectorsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listNetworkIpServices":             {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListNetworkIPServicesResponse; return decodeInto(b, &r.JSON200) }}},
-	"listNetworkRoutes":                 {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListNetworkRoutesResponse; return decodeInto(b, &r.JSON200) }}},
-	"listNetworks":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListNetworksResponse; return decodeInto(b, &r.JSON200) }}},
-	"listRegions":                       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListRegionsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listSessions":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListSessionsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listUserDnsResolutions":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListUserDNSResolutionsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listUserGroups":                    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListUserGroupsResponse; return decodeInto(b, &r.JSON200) }}},
-	"listUsers":                         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r ListUsersResponse; return decodeInto(b, &r.JSON200) }}},
-	"removeAccessGroupDestination":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r RemoveAccessGroupDestinationResponse; return decodeInto(b, &r.JSON200) }}},
-	"removeAccessGroupSource":           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r RemoveAccessGroupSourceResponse; return decodeInto(b, &r.JSON200) }}},
+	"getClientOptions": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetClientOptionsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getConnectAuth":   {{Status: 200, MediaType: "text/plain"}},
+	"getConnectionTimeout": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetConnectionTimeoutResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getDefaultDnsSuffix": {{Status: 200, MediaType: "text/plain"}},
+	"getDefaultRegion":    {{Status: 200, MediaType: "text/plain"}},
+	"getDevice":           {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDeviceResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDeviceAllowance":  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDeviceAllowanceResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDeviceAllowanceForceUpdate": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetDeviceAllowanceForceUpdateResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getDeviceEnforcement": {{Status: 200, MediaType: "text/plain"}},
+	"getDevicePosture":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDevicePostureResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDnsCustomServers": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetDNSCustomServersResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getDnsLogEnabled":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDNSLogEnabledResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDnsProxyEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDNSProxyEnabledResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDnsRecord":       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDNSRecordResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDnsZones":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetDNSZonesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getDomainRoutingSubnet": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetDomainRoutingSubnetResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getHost":             {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetHostResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getHostApplication":  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetHostApplicationResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getHostConnector":    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetHostConnectorResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getHostIpService":    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetHostIPServiceResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getIpAllocationMode": {{Status: 200, MediaType: "text/plain"}},
+	"getLdapGroupMappings": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetLDAPGroupMappingsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getLocationContext": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetLocationContextResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getNetwork":         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetNetworkResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getNetworkApplication": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetNetworkApplicationResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getNetworkConnector": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetNetworkConnectorResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getNetworkIpService": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetNetworkIPServiceResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getNetworkRoute":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetNetworkRouteResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getProfileDistribution": {{Status: 200, MediaType: "text/plain"}},
+	"getRoutesAdvancedConfigurationEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetRoutesAdvancedConfigurationEnabledResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getSamlGroupMappings": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetSAMLGroupMappingsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getSnat":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetSNATResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getSubnet":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetSubnetResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getTopology": {{Status: 200, MediaType: "text/plain"}},
+	"getTrustedDevicesAllowed": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetTrustedDevicesAllowedResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getTwoFactorAuthEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(GetTwoFactorAuthEnabledResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"getUser":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetUserResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"getUserGroup":       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(GetUserGroupResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listAccessGroups":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListAccessGroupsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listAuditLogs":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListAuditLogsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listDevicePostures": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListDevicePosturesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listDevices":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListDevicesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listDnsRecords":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListDNSRecordsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listHostApplications": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListHostApplicationsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listHostConnectors": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListHostConnectorsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listHostIpServices": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListHostIPServicesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listHosts":          {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListHostsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listLocationContexts": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListLocationContextsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listNetworkApplications": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListNetworkApplicationsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listNetworkConnectors": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListNetworkConnectorsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listNetworkIpServices": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListNetworkIPServicesResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listNetworkRoutes": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListNetworkRoutesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listNetworks":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListNetworksResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listRegions":       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListRegionsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listSessions":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListSessionsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listUserDnsResolutions": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(ListUserDNSResolutionsResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"listUserGroups": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListUserGroupsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"listUsers":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(ListUsersResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"removeAccessGroupDestination": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(RemoveAccessGroupDestinationResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"removeAccessGroupSource": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(RemoveAccessGroupSourceResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
 	"removeCyberShieldAllowListDomains": {{Status: 200, MediaType: ""}},
 	"removeCyberShieldBlockListDomains": {{Status: 200, MediaType: ""}},
-	"requestToken":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r RequestTokenResponse; return decodeInto(b, &r.JSON200) }}},
+	"requestToken":                      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(RequestTokenResponse); return r, decodeInto(b, &r.JSON200) }}},
 	"resendUserInvitation":              {{Status: 200, MediaType: ""}},
 	"resetUserMfa":                      {{Status: 200, MediaType: ""}},
 	"revokeDeviceProfile":               {{Status: 200, MediaType: "text/plain"}},
-	"revokeHostConnectorProfile":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r RevokeHostConnectorProfileResponse; return decodeInto(b, &r.JSON200) }}},
-	"revokeNetworkConnectorProfile":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r RevokeNetworkConnectorProfileResponse; return decodeInto(b, &r.JSON200) }}},
-	"setClientOptions":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetClientOptionsResponse; return decodeInto(b, &r.JSON200) }}},
-	"setConnectAuth":                    {{Status: 200, MediaType: "text/plain"}},
-	"setConnectionTimeout":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetConnectionTimeoutResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDefaultDnsSuffix":               {{Status: 200, MediaType: "text/plain"}},
-	"setDefaultRegion":                  {{Status: 200, MediaType: "text/plain"}},
-	"setDeviceAllowance":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDeviceAllowanceResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDeviceAllowanceForceUpdate":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDeviceAllowanceForceUpdateResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDeviceEnforcement":              {{Status: 200, MediaType: "text/plain"}},
-	"setDnsCustomServers":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDNSCustomServersResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDnsProxyEnabled":                {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDNSProxyEnabledResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDnsZones":                       {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDNSZonesResponse; return decodeInto(b, &r.JSON200) }}},
-	"setDomainRoutingSubnet":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetDomainRoutingSubnetResponse; return decodeInto(b, &r.JSON200) }}},
-	"setIpAllocationMode":               {{Status: 200, MediaType: "text/plain"}},
-	"setProfileDistribution":            {{Status: 200, MediaType: "text/plain"}},
-	"setRoutesAdvancedConfigurationEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error {
-		var r SetRoutesAdvancedConfigurationEnabledResponse
-		return decodeInto(b, &r.JSON200)
+	"revokeHostConnectorProfile": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(RevokeHostConnectorProfileResponse)
+		return r, decodeInto(b, &r.JSON200)
 	}}},
-	"setSnat":                    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetSNATResponse; return decodeInto(b, &r.JSON200) }}},
-	"setSubnet":                  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetSubnetResponse; return decodeInto(b, &r.JSON200) }}},
-	"setTopology":                {{Status: 200, MediaType: "text/plain"}},
-	"setTrustedDevicesAllowed":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetTrustedDevicesAllowedResponse; return decodeInto(b, &r.JSON200) }}},
-	"setTwoFactorAuthEnabled":    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r SetTwoFactorAuthEnabledResponse; return decodeInto(b, &r.JSON200) }}},
+	"revokeNetworkConnectorProfile": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(RevokeNetworkConnectorProfileResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setClientOptions": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetClientOptionsResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setConnectAuth":   {{Status: 200, MediaType: "text/plain"}},
+	"setConnectionTimeout": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetConnectionTimeoutResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setDefaultDnsSuffix": {{Status: 200, MediaType: "text/plain"}},
+	"setDefaultRegion":    {{Status: 200, MediaType: "text/plain"}},
+	"setDeviceAllowance":  {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetDeviceAllowanceResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setDeviceAllowanceForceUpdate": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetDeviceAllowanceForceUpdateResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setDeviceEnforcement": {{Status: 200, MediaType: "text/plain"}},
+	"setDnsCustomServers": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetDNSCustomServersResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setDnsProxyEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetDNSProxyEnabledResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setDnsZones":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetDNSZonesResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setDomainRoutingSubnet": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetDomainRoutingSubnetResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setIpAllocationMode":    {{Status: 200, MediaType: "text/plain"}},
+	"setProfileDistribution": {{Status: 200, MediaType: "text/plain"}},
+	"setRoutesAdvancedConfigurationEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetRoutesAdvancedConfigurationEnabledResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setSnat":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetSNATResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setSubnet":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(SetSubnetResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"setTopology": {{Status: 200, MediaType: "text/plain"}},
+	"setTrustedDevicesAllowed": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetTrustedDevicesAllowedResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"setTwoFactorAuthEnabled": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(SetTwoFactorAuthEnabledResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
 	"startNetworkConnectorIpSec": {{Status: 200, MediaType: ""}},
 	"stopNetworkConnectorIpSec":  {{Status: 200, MediaType: ""}},
 	"suspendHostConnector":       {{Status: 200, MediaType: ""}},
 	"suspendNetworkConnector":    {{Status: 200, MediaType: ""}},
 	"suspendUser":                {{Status: 200, MediaType: ""}},
-	"updateAccessGroup":          {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateAccessGroupResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateDevice":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateDeviceResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateDevicePosture":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateDevicePostureResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateDnsRecord":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateDNSRecordResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateHost":                 {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateHostResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateHostApplication":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateHostApplicationResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateHostConnector":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateHostConnectorResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateHostIpService":        {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateHostIPServiceResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateLocationContext":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateLocationContextResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateNetwork":              {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateNetworkResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateNetworkApplication":   {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateNetworkApplicationResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateNetworkConnector":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateNetworkConnectorResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateNetworkIpService":     {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateNetworkIPServiceResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateNetworkRoute":         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateNetworkRouteResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateUser":                 {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateUserResponse; return decodeInto(b, &r.JSON200) }}},
-	"updateUserGroup":            {{Status: 200, MediaType: "application/json", Decode: func(b []byte) error { var r UpdateUserGroupResponse; return decodeInto(b, &r.JSON200) }}},
+	"updateAccessGroup":          {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateAccessGroupResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateDevice":               {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateDeviceResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateDevicePosture": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateDevicePostureResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateDnsRecord": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateDNSRecordResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateHost":      {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateHostResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateHostApplication": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateHostApplicationResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateHostConnector": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateHostConnectorResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateHostIpService": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateHostIPServiceResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateLocationContext": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateLocationContextResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateNetwork": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateNetworkResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateNetworkApplication": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateNetworkApplicationResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateNetworkConnector": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateNetworkConnectorResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateNetworkIpService": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) {
+		r := new(UpdateNetworkIPServiceResponse)
+		return r, decodeInto(b, &r.JSON200)
+	}}},
+	"updateNetworkRoute": {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateNetworkRouteResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateUser":         {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateUserResponse); return r, decodeInto(b, &r.JSON200) }}},
+	"updateUserGroup":    {{Status: 200, MediaType: "application/json", Decode: func(b []byte) (any, error) { r := new(UpdateUserGroupResponse); return r, decodeInto(b, &r.JSON200) }}},
 }
 
 // errJSONNull is the error of decoding a JSON null where a value is documented.
