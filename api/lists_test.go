@@ -32,7 +32,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.SecondaryGroupIDs = &[]string{}
 			}
-			_, err := c.UpdateUserWithResponse(ctx, "u1", body)
+			_, err := c.Raw.UpdateUserWithResponse(ctx, "u1", body)
 			return err
 		}},
 		{"TunnelBypassRequest.ipv4Subnets", []string{"tunnelBypass", "ipv4Subnets"}, func(c *client.Client, list bool) error {
@@ -40,7 +40,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.TunnelBypass.IPv4Subnets = &[]string{}
 			}
-			_, err := c.UpdateUserGroupWithResponse(ctx, "g1", body)
+			_, err := c.Raw.UpdateUserGroupWithResponse(ctx, "g1", body)
 			return err
 		}},
 		{"DnsZones.zones", []string{"zones"}, func(c *client.Client, list bool) error {
@@ -48,7 +48,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.Zones = &[]gen.DNSZone{}
 			}
-			_, err := c.SetDNSZonesWithResponse(ctx, body)
+			_, err := c.Raw.SetDNSZonesWithResponse(ctx, body)
 			return err
 		}},
 		{"AccessGroupRequest.source", []string{"source"}, func(c *client.Client, list bool) error {
@@ -56,7 +56,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.Source = &[]gen.AccessItemSourceRequest{}
 			}
-			_, err := c.UpdateAccessGroupWithResponse(ctx, "a1", body)
+			_, err := c.Raw.UpdateAccessGroupWithResponse(ctx, "a1", body)
 			return err
 		}},
 		{"AccessGroupRequest.destination", []string{"destination"}, func(c *client.Client, list bool) error {
@@ -64,7 +64,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.Destination = &[]gen.AccessItemDestinationRequest{}
 			}
-			_, err := c.UpdateAccessGroupWithResponse(ctx, "a1", body)
+			_, err := c.Raw.UpdateAccessGroupWithResponse(ctx, "a1", body)
 			return err
 		}},
 		{"LocationContextRequest.userGroupsIds", []string{"userGroupsIds"}, func(c *client.Client, list bool) error {
@@ -72,7 +72,7 @@ func TestListsCanBeCleared(t *testing.T) {
 			if list {
 				body.UserGroupsIDs = &[]string{}
 			}
-			_, err := c.UpdateLocationContextWithResponse(ctx, "l1", body)
+			_, err := c.Raw.UpdateLocationContextWithResponse(ctx, "l1", body)
 			return err
 		}},
 	}

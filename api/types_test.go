@@ -34,7 +34,7 @@ const auditBatch = `{"auditLogs":[{
 // accepts it as a response (so the fake and strict validation accept it too).
 func TestAuditLogAnyValueDecodes(t *testing.T) {
 	srv := newWireServer(t, http.StatusOK, "application/json", auditBatch)
-	resp, err := srv.client(t).ListAuditLogsWithResponse(context.Background(), &gen.ListAuditLogsParams{Size: 100})
+	resp, err := srv.client(t).Raw.ListAuditLogsWithResponse(context.Background(), &gen.ListAuditLogsParams{Size: 100})
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON200)
 	require.Len(t, resp.JSON200.AuditLogs, 1)

@@ -225,7 +225,7 @@ func BenchmarkListUsers100k(b *testing.B) {
 	}
 	clientPager := func(b *testing.B) pager {
 		c := newBenchClient(b, s, noThrottle)
-		params := &gen.ListUsersParams{Size: ptr[gen.Size](userPageSize)}
+		params := &client.UsersListParams{Size: userPageSize}
 		return func(ctx context.Context, probe func(int)) (int, error) {
 			n := 0
 			for u, err := range c.Users.All(ctx, params) {

@@ -92,7 +92,7 @@ func fakeServer(b *testing.B, n int) (*cloudconnexatest.Server, string, string) 
 	require.NoError(b, err)
 	mid := n / 2
 	page, size := gen.Page(mid/1000), gen.Size(1000)
-	r, err := srv.Client().ListNetworksWithResponse(b.Context(), &gen.ListNetworksParams{Page: &page, Size: &size})
+	r, err := srv.Client().Raw.ListNetworksWithResponse(b.Context(), &gen.ListNetworksParams{Page: &page, Size: &size})
 	require.NoError(b, err)
 	require.Equal(b, n, int(r.JSON200.TotalElements))
 	return srv, tok, r.JSON200.Content[mid%1000].ID

@@ -154,7 +154,7 @@ func TestAllocGateUsersPage(t *testing.T) {
 	rc := memRawClient()
 	c := memClient(t)
 	size := gen.Size(userPageSize)
-	params := &client.UsersListParams{Size: &size}
+	params := &client.UsersListParams{Size: size}
 
 	raw := allocsPerRun(t, pageRuns, func() error {
 		p, err := rc.listUsers(ctx, 0, userPageSize)
@@ -204,7 +204,7 @@ func TestHeapGateUsersAll(t *testing.T) {
 	rc := memRawClient()
 	c := memClient(t)
 	size := gen.Size(userPageSize)
-	params := &client.UsersListParams{Size: &size}
+	params := &client.UsersListParams{Size: size}
 
 	measure := func(iterate func(probe func(n int)) error) uint64 {
 		require.NoError(t, iterate(func(int) {}), "warm-up")

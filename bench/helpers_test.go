@@ -32,7 +32,7 @@ var noThrottle = client.WithRateLimit(1_000_000_000, time.Nanosecond)
 
 // clientGetNetwork calls GetNetwork through the client and checks the answer.
 func clientGetNetwork(ctx context.Context, c *client.Client) (*gen.NetworkResponse, error) {
-	resp, err := c.GetNetworkWithResponse(ctx, benchNetworkID)
+	resp, err := c.Raw.GetNetworkWithResponse(ctx, benchNetworkID)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func BenchmarkNoHeaders(b *testing.B) {
 	burst(raw) // warm the baseline's connections
 	// Fresh clients (a fresh limiter each op) share one transport, warmed
 	// like the baseline's, so both sides reuse connections alike.
-	tr := client.DefaultTransport()
+	tr := client.NewTransport()
 	b.Cleanup(tr.CloseIdleConnections)
 	hc := client.WithHTTPClient(&http.Client{Transport: tr, Timeout: client.DefaultTimeout})
 	warmClient := newBenchClient(b, s, hc)
@@ -224,7 +224,7 @@ func BenchmarkFakeSequential(b *testing.B) {
 	seq := func(c *client.Client) time.Duration {
 		start := time.Now()
 		for range 1000 {
-			if _, err := c.ListRegionsWithResponse(ctx); err != nil {
+			if _, err := c.Raw.ListRegionsWithResponse(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -253,7 +253,7 @@ func TestFakeWithoutRateLimitNeverWaits(t *testing.T) {
 	var rec waitRecorder
 	c := srv.Client(client.WithLogger(slog.New(&rec)))
 	for range 1000 {
-		_, err := c.ListRegionsWithResponse(t.Context())
+		_, err := c.Raw.ListRegionsWithResponse(t.Context())
 		require.NoError(t, err)
 	}
 	rec.mu.Lock()

@@ -33,7 +33,7 @@ func newRawClient(tb testing.TB, s *benchServer) *rawClient {
 	tb.Helper()
 	// The client's default transport and timeout, so both sides pool
 	// connections alike and both pay for bounding each call.
-	tr := client.DefaultTransport()
+	tr := client.NewTransport()
 	tb.Cleanup(tr.CloseIdleConnections)
 	rc := &rawClient{hc: &http.Client{Transport: tr, Timeout: client.DefaultTimeout}, base: s.URL}
 	req, err := http.NewRequest(http.MethodPost, s.URL+tokenPath,

@@ -45,7 +45,7 @@ func BenchmarkResourceAPI(b *testing.B) {
 	req := gen.NetworkCreateRequest{Name: "bench", Egress: client.Ptr(true)}
 	createRaw := func(c *client.Client) func() error {
 		return networkOp(ctx, func(ctx context.Context, _ string) (*gen.NetworkResponse, error) {
-			resp, err := c.CreateNetworkWithResponse(ctx, req)
+			resp, err := c.Raw.CreateNetworkWithResponse(ctx, req)
 			if err != nil {
 				return nil, err
 			}
@@ -81,7 +81,7 @@ func BenchmarkResourceAPI(b *testing.B) {
 		return func() error {
 			n := 0
 			for page := gen.Page(0); ; page++ {
-				resp, err := c.ListUsersWithResponse(ctx, &gen.ListUsersParams{Page: &page, Size: &size})
+				resp, err := c.Raw.ListUsersWithResponse(ctx, &gen.ListUsersParams{Page: &page, Size: &size})
 				if err != nil {
 					return err
 				}
@@ -100,7 +100,7 @@ func BenchmarkResourceAPI(b *testing.B) {
 		}
 	}
 	listResource := func(c *client.Client) func() error {
-		params := &client.UsersListParams{Size: &size}
+		params := &client.UsersListParams{Size: size}
 		return func() error {
 			n := 0
 			for u, err := range c.Users.All(ctx, params) {

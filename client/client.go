@@ -15,10 +15,10 @@
 //	if errors.Is(err, client.ErrNotFound) { ... }
 //	for n, err := range c.Networks.All(ctx, nil) { ... }
 //
-// A Client also embeds *gen.ClientWithResponses, the raw layer: every
-// generated XxxWithResponse method, for the status code, headers or raw
-// body. Both go through one pipeline: rate limiter, token signing (package
-// auth), send, and on failure a typed error and, where safe, a retry.
+// c.Raw is the raw layer: every generated XxxWithResponse method, for the
+// status code, headers or raw body. Both go through one pipeline: rate
+// limiter, token signing (package auth), send, and on failure a typed error
+// and, where safe, a retry.
 package client
 
 import (
@@ -57,11 +57,13 @@ type Client struct {
 	// c.Users, …), each with a method per operation: the way to call the
 	// API (docs/resource-api.md).
 	Services
-	// ClientWithResponses is the raw layer: every generated
-	// XxxWithResponse method, for what the resource methods do not expose
-	// (the status code, headers, raw body).
-	*gen.ClientWithResponses
+	// Raw is the raw layer: every generated XxxWithResponse method, for
+	// what the resource methods do not expose (the status code, headers,
+	// raw body). It sends through the same pipeline as the services.
+	Raw *gen.ClientWithResponses
 
+	// gen is what the services call; Raw is a field a caller may replace.
+	gen     gen.ClientInterface
 	baseURL string
 	auth    *auth.Authenticator
 	pipe    *pipeline
@@ -122,7 +124,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 			timeout = hc.Timeout
 		}
 	} else {
-		own = DefaultTransport()
+		own = NewTransport()
 		transport = own
 	}
 
@@ -182,7 +184,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 	if err != nil {
 		return nil, fmt.Errorf("cloudconnexa: %w", err)
 	}
-	c := &Client{ClientWithResponses: gc, baseURL: base.String(), auth: authn, pipe: pipe, own: own}
+	c := &Client{Raw: gc, gen: gc.ClientInterface, baseURL: base.String(), auth: authn, pipe: pipe, own: own}
 	c.Services.init(c)
 	if own != nil {
 		// A Client dropped without Close does not keep its idle
@@ -237,13 +239,13 @@ func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", c.baseURL), slog.String("api", APIVersion))
 }
 
-// DefaultTransport returns a new transport configured like the one [New]
+// NewTransport returns a new transport configured like the one [New]
 // uses when no HTTP client is given: http.DefaultTransport's configuration
 // (proxy from the environment, dial and TLS handshake timeouts, HTTP/2) with
 // more idle connections per host, so concurrent callers reuse connections,
 // and TLS 1.2 as the floor. Start from it to change one setting and pass the
 // result with [WithHTTPClient].
-func DefaultTransport() *http.Transport {
+func NewTransport() *http.Transport {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		t = dt.Clone()

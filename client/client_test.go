@@ -143,7 +143,7 @@ func TestTLSServerWithCallerHTTPClient(t *testing.T) {
 	origTransport := hc.Transport
 	c, err := New(srv.URL, "id", "secret", WithHTTPClient(hc))
 	require.NoError(t, err)
-	resp, err := c.ListRegionsWithResponse(context.Background())
+	resp, err := c.Raw.ListRegionsWithResponse(context.Background())
 	require.NoError(t, err)
 	if assert.NotNil(t, resp.JSON200, "regions: %s", resp.Body) {
 		assert.Len(t, *resp.JSON200, 1, "regions: %s", resp.Body)
@@ -158,13 +158,13 @@ func TestTLSServerWithCallerHTTPClient(t *testing.T) {
 	c2, err := New(srv.URL, "id", "secret")
 	require.NoError(t, err)
 	start := time.Now()
-	_, err = c2.ListRegionsWithResponse(context.Background())
+	_, err = c2.Raw.ListRegionsWithResponse(context.Background())
 	require.Error(t, err, "untrusted certificate accepted")
 	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "certificate failure took long: retried?")
 }
 
-func TestDefaultTransport(t *testing.T) {
-	tr := DefaultTransport()
+func TestNewTransport(t *testing.T) {
+	tr := NewTransport()
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64, "transport: %+v", tr)
 	assert.NotZero(t, tr.TLSHandshakeTimeout, "transport: %+v", tr)
 	assert.NotZero(t, tr.TLSClientConfig.MinVersion, "transport: %+v", tr)
@@ -193,7 +193,7 @@ func TestPathPrefixIsKept(t *testing.T) {
 	defer srv.Close()
 	c, err := New(srv.URL+"/cc/", "id", "secret", WithAllowInsecureLoopback())
 	require.NoError(t, err)
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-9")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-9")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, "getNetwork", apiErr.Operation, "err = %v (%+v)", err, apiErr)
@@ -210,10 +210,10 @@ func TestUserAgent(t *testing.T) {
 	assert.Regexp(t, `^cloudconnexa-go/\S+ \(api 1\.2\.3\)$`, UserAgent())
 	s := newTestAPI(t, sequence(200))
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	c = newTestClient(t, s, WithUserAgent("my-tool/2.0"))
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	reqs := s.recorded()
 	assert.Equal(t, UserAgent(), reqs[0].Header.Get("User-Agent"), "default User-Agent sent")
@@ -227,13 +227,13 @@ func TestLogging(t *testing.T) {
 	s := newTestAPI(t, sequence(503, 500, 200))
 	s.setTokens([]string{"tok-SEKRIT-123"}, func(tok string) bool { return tok == "tok-SEKRIT-123" })
 	c := newTestClient(t, s, WithLogger(logger))
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	// A failed token request and a transport error are logged too.
 	s.setTokens([]string{"tok-SEKRIT-456"}, func(tok string) bool { return tok == "tok-SEKRIT-456" })
 	c.Authenticator().Invalidate("tok-SEKRIT-123")
 	s.setHandler(func(w http.ResponseWriter, r *http.Request) { dropConnection(w) })
-	c.GetNetworkWithResponse(context.Background(), "n-2")
+	c.Raw.GetNetworkWithResponse(context.Background(), "n-2")
 
 	mu.Lock()
 	out := buf.String()
@@ -284,7 +284,7 @@ func TestNoLoggerLogsNothing(t *testing.T) {
 	defer slog.SetDefault(prev)
 	s := newTestAPI(t, sequence(500, 200))
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.Zero(t, buf.Len(), "logged without a logger:\n%s", buf.String())
 }
@@ -297,9 +297,9 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			var err error
 			if i%2 == 0 {
-				_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+				_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 			} else {
-				_, err = c.UpdateNetworkWithResponse(context.Background(), "n-1", gen.NetworkUpdateRequest{Name: "x"})
+				_, err = c.Raw.UpdateNetworkWithResponse(context.Background(), "n-1", gen.NetworkUpdateRequest{Name: "x"})
 			}
 			assert.NoError(t, err)
 		})
@@ -321,7 +321,7 @@ func TestTokenStyleQuery(t *testing.T) {
 	defer srv.Close()
 	c, err := New(srv.URL, "the-id", "secret", WithAllowInsecureLoopback(), WithTokenStyle(auth.TokenStyleQuery), WithAuthOptions(auth.WithRefreshMargin(time.Minute)))
 	require.NoError(t, err)
-	_, err = c.GetSNATWithResponse(context.Background())
+	_, err = c.Raw.GetSNATWithResponse(context.Background())
 	require.NoError(t, err)
 	got, _ := gotQuery.Load().(string)
 	assert.Equal(t, "the-id", got, "client_id in query")

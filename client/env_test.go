@@ -34,7 +34,7 @@ func TestNewFromEnv(t *testing.T) {
 	setEnv(t, s.URL, testClientID, testSecret)
 	c, err := NewFromEnv(WithAllowInsecureLoopback())
 	require.NoError(t, err)
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.Equal(t, s.URL, c.BaseURL(), "BaseURL")
 }
@@ -81,7 +81,7 @@ func TestNewFromEnvFile(t *testing.T) {
 	setEnv(t, "-", testClientID, "-") // the real environment wins for the id
 	c, err := NewFromEnv(WithEnvFile(path), WithAllowInsecureLoopback())
 	require.NoError(t, err)
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err, "credentials from file and environment")
 
 	setEnv(t, "-", "-", "-")

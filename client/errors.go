@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +22,9 @@ import (
 var (
 	// ErrNotFound matches a 404, and a 400 whose message or error details
 	// say "not found" or "does not exist", as the API answers for some
-	// unknown ids.
+	// unknown ids; but not when the message names another id than the
+	// call's own resource (see [APIError.MissingID]): a device call whose
+	// user is missing is not "device not found".
 	ErrNotFound = errors.New("cloudconnexa: not found")
 	// ErrRateLimited matches a 429 that was still failing when retries ran out.
 	ErrRateLimited = errors.New("cloudconnexa: rate limited")
@@ -54,6 +57,14 @@ type APIError struct {
 	Operation string
 	// ResourceID is the value of the {id} (or {userId}) path parameter, if any.
 	ResourceID string
+	// MissingKind and MissingID are what the service said was not found,
+	// from a message such as "User with ID u-1 not found": "User" and
+	// "u-1"; empty when the answer names nothing. A MissingID that is not
+	// ResourceID means another resource of the call was missing (a swapped
+	// pair of ids, a deleted parent), and the error does not match
+	// [ErrNotFound].
+	MissingKind string
+	MissingID   string
 
 	// StatusError, Message and Details come from the API's error body
 	// (statusError, errorMessage, errorDetails). When the body has no
@@ -99,6 +110,9 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrNotFound:
+		if e.MissingID != "" && e.ResourceID != "" && e.MissingID != e.ResourceID {
+			return false
+		}
 		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest && e.saysNotFound()
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
@@ -125,6 +139,29 @@ func (e *APIError) saysNotFound() bool {
 	return false
 }
 
+// missingRe matches the service's not-found message: "{Entity} with ID
+// {id} not found".
+var missingRe = regexp.MustCompile(`^(.{1,64}?) with ID (\S{1,256}) not found`)
+
+// missing reads what a not-found answer names: its message, else the first
+// detail message that names something.
+func (e *APIError) missing() (kind, id string) {
+	if m := missingRe.FindStringSubmatch(e.Message); m != nil {
+		return m[1], m[2]
+	}
+	for _, list := range e.Details {
+		for _, d := range list {
+			if d.Message == nil {
+				continue
+			}
+			if m := missingRe.FindStringSubmatch(*d.Message); m != nil {
+				return m[1], m[2]
+			}
+		}
+	}
+	return "", ""
+}
+
 func notFoundText(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "not found") || strings.Contains(s, "does not exist")
@@ -146,6 +183,9 @@ func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo,
 		e.RetryAfter = d
 	}
 	e.StatusError, e.Message, e.Details = parseErrorBody(body)
+	if e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest {
+		e.MissingKind, e.MissingID = e.missing()
+	}
 	return e
 }
 
@@ -153,13 +193,14 @@ func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo,
 // body: decoding JSON escapes can spell a credential anew.
 func (e *APIError) redactStrings(redact func(string) string) {
 	e.StatusError, e.Message = redact(e.StatusError), redact(e.Message)
+	e.MissingKind, e.MissingID = redact(e.MissingKind), redact(e.MissingID)
 	for field, list := range e.Details {
 		for i := range list {
 			if m := list[i].Message; m != nil {
-				list[i].Message = ptrTo(redact(*m))
+				list[i].Message = Ptr(redact(*m))
 			}
 			if c := list[i].ErrorCode; c != nil {
-				list[i].ErrorCode = ptrTo(redact(*c))
+				list[i].ErrorCode = Ptr(redact(*c))
 			}
 		}
 		if rf := redact(field); rf != field {
@@ -168,8 +209,6 @@ func (e *APIError) redactStrings(redact func(string) string) {
 		}
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // parseErrorBody extracts what it can from an error body and never fails:
 // the API's ErrorResponse, common alternatives (Spring's "error"/"message",

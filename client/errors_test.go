@@ -25,7 +25,12 @@ func TestErrNotFound(t *testing.T) {
 		{"404", 404, `{"statusError":"Not Found","errorMessage":"network n-1 not found"}`, true},
 		{"404 without body", 404, ``, true},
 		{"400 details does not exist", 400, `{"errorDetails":{"application":[{"errorCode":"9-11-6","message":"Entity does not exist"}]},"statusError":"Bad Request"}`, true},
-		{"400 message not found", 400, `{"errorMessage":"Network with ID x not found","statusError":"Bad Request"}`, true},
+		{"400 message not found", 400, `{"errorMessage":"Network with ID n-1 not found","statusError":"Bad Request"}`, true},
+		{"404 names the call's id", 404, `{"errorMessage":"Network with ID n-1 not found","statusError":"Not Found"}`, true},
+		// Another id was missing (a parent, or ids passed swapped): not
+		// "n-1 not found", so an idempotent delete does not pass silently.
+		{"404 names another id", 404, `{"errorMessage":"User with ID u-9 not found","statusError":"Not Found"}`, false},
+		{"400 detail names another id", 400, `{"errorDetails":{"user":[{"message":"User with ID u-9 not found"}]}}`, false},
 		{"400 upper case", 400, `{"errorMessage":"NETWORK NOT FOUND"}`, true},
 		{"ordinary 400", 400, `{"errorDetails":{"name":[{"errorCode":"1-2","message":"must not be blank"}]},"statusError":"Bad Request"}`, false},
 		{"500 not found text", 500, `{"errorMessage":"route not found in cache"}`, false},
@@ -33,11 +38,32 @@ func TestErrNotFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tc.status, tc.body) })
 			c := newTestClient(t, s, WithoutRetries())
-			_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 			require.Error(t, err)
 			assert.Equal(t, tc.want, errors.Is(err, ErrNotFound), "errors.Is(%v, ErrNotFound)", err)
 		})
 	}
+}
+
+// TestSwappedDeviceIDsAreNotAlreadyGone: Devices.Delete(ctx, userID,
+// deviceID) with the ids swapped reaches the service as DELETE
+// /devices/{the user's id}?userId={the device's id}; the service answers
+// that the user (the device's id) does not exist. That must not read as
+// "the device is already gone" to the usual idempotent-delete check.
+func TestSwappedDeviceIDsAreNotAlreadyGone(t *testing.T) {
+	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"errorMessage":"User with ID `+r.URL.Query().Get("userId")+` not found","statusError":"Not Found"}`)
+	})
+	c := newTestClient(t, s, WithoutRetries())
+	userID, deviceID := "u-1", "d-1"
+	err := c.Devices.Delete(context.Background(), deviceID, userID) // swapped
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, ErrNotFound), "a missing user read as a missing device: %v", err)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "User", apiErr.MissingKind)
+	assert.Equal(t, deviceID, apiErr.MissingID)
+	assert.Equal(t, userID, apiErr.ResourceID, "the path id of the call")
 }
 
 func TestSentinels(t *testing.T) {
@@ -47,7 +73,7 @@ func TestSentinels(t *testing.T) {
 	}{{429, ErrRateLimited}, {401, ErrUnauthorized}, {403, ErrForbidden}, {404, ErrNotFound}} {
 		s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tc.status, `{}`) })
 		c := newTestClient(t, s, WithoutRetries())
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		for _, sentinel := range []error{ErrRateLimited, ErrUnauthorized, ErrForbidden, ErrNotFound} {
 			assert.Equal(t, sentinel == tc.want, errors.Is(err, sentinel), "%d: errors.Is(err, %v)", tc.status, sentinel)
 		}
@@ -61,7 +87,7 @@ func TestAPIErrorFields(t *testing.T) {
 		writeJSON(w, 400, `{"errorDetails":{"application":[{"errorCode":"9-11-6","message":"Entity does not exist"}]},"errorMessage":"network n-123 not found","statusError":"BAD_REQUEST"}`)
 	})
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-123")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-123")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "getNetwork", apiErr.Operation, "identity")
@@ -86,7 +112,7 @@ func TestAPIErrorBodyIsBounded(t *testing.T) {
 	big := strings.Repeat("x", 3*maxErrorBody)
 	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 400, big) })
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Len(t, apiErr.Body, maxErrorBody, "body")
@@ -152,7 +178,7 @@ func TestBadCredentials(t *testing.T) {
 	s := newTestAPI(t, sequence(200))
 	c, err := New(s.URL, testClientID, "wrong-"+testSecret, WithAllowInsecureLoopback(), fastRetries)
 	require.NoError(t, err)
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var authErr *AuthenticationError
 	require.ErrorAs(t, err, &authErr, "want an AuthenticationError 401")
 	require.Equal(t, 401, authErr.StatusCode, "err = %v", err)
@@ -166,7 +192,7 @@ func TestReauthenticatesOn401(t *testing.T) {
 	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"n-1"}`) })
 	s.setTokens([]string{"tok-old", "tok-new"}, func(tok string) bool { return tok == "tok-new" })
 	c := newTestClient(t, s)
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.Equal(t, "n-1", resp.JSON200.ID, "response %+v", resp.JSON200)
 	assert.Equal(t, int32(2), s.tokenRequests.Load(), "token requests")
@@ -178,7 +204,7 @@ func TestReauthenticatesOn401(t *testing.T) {
 
 	// A server that keeps refusing: one re-authentication, then the 401.
 	s.setTokens([]string{"tok-new"}, func(string) bool { return false })
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.ErrorIs(t, err, ErrUnauthorized)
 }
 
@@ -187,7 +213,7 @@ func TestResponseTooLarge(t *testing.T) {
 	t.Run("content-length", func(t *testing.T) {
 		s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, big) })
 		c := newTestClient(t, s, WithMaxResponseBytes(1000))
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		var rerr *RequestError
 		require.ErrorIs(t, err, ErrResponseTooLarge)
 		require.ErrorAs(t, err, &rerr)
@@ -203,7 +229,7 @@ func TestResponseTooLarge(t *testing.T) {
 			}
 		})
 		c := newTestClient(t, s, WithMaxResponseBytes(1000))
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		require.ErrorIs(t, err, ErrResponseTooLarge)
 	})
 	t.Run("exactly at the cap", func(t *testing.T) {
@@ -214,7 +240,7 @@ func TestResponseTooLarge(t *testing.T) {
 			w.(http.Flusher).Flush() // no Content-Length
 		})
 		c := newTestClient(t, s, WithMaxResponseBytes(int64(len(body))))
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		require.NoError(t, err)
 	})
 }
@@ -222,7 +248,7 @@ func TestResponseTooLarge(t *testing.T) {
 func TestUnknownOperationError(t *testing.T) {
 	s := newTestAPI(t, sequence(418))
 	c := newTestClient(t, s)
-	resp, err := c.ClientWithResponses.ClientInterface.(*gen.Client).Client.Do(mustRequest(t, s.URL+"/api/v1/teapot"))
+	resp, err := c.Raw.ClientInterface.(*gen.Client).Client.Do(mustRequest(t, s.URL+"/api/v1/teapot"))
 	require.Nil(t, resp, "want no response")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -242,18 +268,18 @@ func TestDotSegmentIsRefused(t *testing.T) {
 	c := newTestClient(t, s)
 	ctx := context.Background()
 	for _, id := range []string{".", ".."} {
-		_, err := c.GetNetworkWithResponse(ctx, id)
+		_, err := c.Raw.GetNetworkWithResponse(ctx, id)
 		var rerr *RequestError
 		if assert.ErrorIs(t, err, ErrDotSegment, "GetNetwork(%q)", id) && assert.ErrorAs(t, err, &rerr, "GetNetwork(%q)", id) {
 			assert.Equal(t, "getNetwork", rerr.Operation, "GetNetwork(%q)", id)
 			assert.Zero(t, rerr.Attempts, "GetNetwork(%q)", id)
 		}
-		_, err = c.UpdateNetworkWithResponse(ctx, id, gen.NetworkUpdateRequest{Name: "x"})
+		_, err = c.Raw.UpdateNetworkWithResponse(ctx, id, gen.NetworkUpdateRequest{Name: "x"})
 		assert.ErrorIs(t, err, ErrDotSegment, "UpdateNetwork(%q)", id)
 	}
 	require.Empty(t, s.recorded(), "requests sent")
 	for _, id := range []string{"...", "a.b", ".x"} {
-		_, err := c.GetNetworkWithResponse(ctx, id)
+		_, err := c.Raw.GetNetworkWithResponse(ctx, id)
 		assert.NoError(t, err, "GetNetwork(%q)", id)
 	}
 }

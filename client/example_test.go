@@ -73,14 +73,14 @@ func ExampleNew() {
 
 // The raw layer gives the status code, headers and body beside the decoded
 // value; the resource methods return the value alone.
-func ExampleClient_GetNetworkWithResponse() {
+func ExampleClient_raw() {
 	srv := fakeTenant()
 	defer srv.Close()
 	c, err := client.New(srv.URL, "client-id", "client-secret", client.WithAllowInsecureLoopback())
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func ExampleNetworksService_All() {
 
 	// Pages of 10: three requests for 25 networks, made as the loop needs them.
 	count := 0
-	for n, err := range c.Networks.All(context.Background(), &client.NetworksListParams{Size: client.Ptr[gen.Size](10)}) {
+	for n, err := range c.Networks.All(context.Background(), &client.NetworksListParams{Size: 10}) {
 		if err != nil {
 			log.Fatal(err)
 		}

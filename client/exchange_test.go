@@ -37,7 +37,7 @@ func TestResetWhileReadingBodyIsRetried(t *testing.T) {
 		writeJSON(w, 200, `{"id":"n-1","name":"net"}`)
 	})
 	c := newTestClient(t, s)
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Equal(t, 3, s.count())
@@ -46,7 +46,7 @@ func TestResetWhileReadingBodyIsRetried(t *testing.T) {
 func TestResetWhileReadingBodyEndsAsRequestError(t *testing.T) {
 	s := newTestAPI(t, func(w http.ResponseWriter, r *http.Request) { resetMidBody(w) })
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var rerr *RequestError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, 5, rerr.Attempts)
@@ -79,13 +79,13 @@ func TestSlowBodyUnderTimeoutIsRetried(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, s, WithTimeout(time.Second))
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Equal(t, 2, s.count())
 
 	n.Store(0)
-	_, err = c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
+	_, err = c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
 	var rerr *RequestError
 	require.ErrorAs(t, err, &rerr)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -104,9 +104,9 @@ func TestNetHTTPRetriesAreCounted(t *testing.T) {
 		dropConnection(w)
 	})
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MaxElapsed: 10 * time.Second, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err) // leaves an idle connection to reuse
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var rerr *RequestError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, 3, rerr.Attempts)

@@ -33,7 +33,7 @@ func newClosingAPI(t *testing.T) (*testAPI, chan struct{}) {
 func TestCloseReleasesIdleConnections(t *testing.T) {
 	s, closed := newClosingAPI(t)
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
 	select {
@@ -41,7 +41,7 @@ func TestCloseReleasesIdleConnections(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		require.FailNow(t, "the idle connection was not closed")
 	}
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	assert.NoError(t, err, "the Client stays usable")
 	assert.NoError(t, (*Client)(nil).Close())
 }
@@ -50,7 +50,7 @@ func TestDroppedClientReleasesIdleConnections(t *testing.T) {
 	s, closed := newClosingAPI(t)
 	func() {
 		c := newTestClient(t, s)
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		require.NoError(t, err)
 	}()
 	for range 50 { // bounded: at most 50 collections
@@ -78,7 +78,7 @@ func TestDetailsPrintReadably(t *testing.T) {
 		writeJSON(w, 400, `{"errorDetails":{"name":[{"errorCode":"9-1","message":"must not be blank"}],"region":[{"message":"unknown"}]}}`)
 	})
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	want := "name: must not be blank (error 9-1); region: unknown"

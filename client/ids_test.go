@@ -24,23 +24,23 @@ func TestInvalidIDsAreRefusedBeforeSending(t *testing.T) {
 		{".", true}, {"..", true}, {"../../users", true}, {"a/../b", true}, {"a/.", true},
 		{"%2e", true}, {"%2E%2e", true}, {"..\\users", true}, {"./", true},
 	} {
-		_, err := c.GetNetworkWithResponse(ctx, tc.id)
+		_, err := c.Raw.GetNetworkWithResponse(ctx, tc.id)
 		require.ErrorIs(t, err, ErrInvalidID, "id %q", tc.id)
 		assert.Equal(t, tc.dot, isDot(err), "id %q matches ErrDotSegment", tc.id)
 		var rerr *RequestError
 		require.ErrorAs(t, err, &rerr)
 		assert.Equal(t, "getNetwork", rerr.Operation, "id %q", tc.id)
 		assert.Equal(t, 0, rerr.Attempts)
-		_, err = c.UpdateNetworkWithResponse(ctx, tc.id, gen.NetworkUpdateRequest{Name: "x"})
+		_, err = c.Raw.UpdateNetworkWithResponse(ctx, tc.id, gen.NetworkUpdateRequest{Name: "x"})
 		assert.ErrorIs(t, err, ErrInvalidID, "update %q", tc.id)
 	}
 	assert.Zero(t, s.count(), "nothing is sent")
 
-	_, err := c.GetNetworkWithResponse(ctx, "")
+	_, err := c.Raw.GetNetworkWithResponse(ctx, "")
 	assert.EqualError(t, err, `cloudconnexa: getNetwork: invalid id: empty`)
 
 	for _, id := range []string{"...", "a.b", ".x", "a/b", "n-1", "%"} {
-		_, err := c.GetNetworkWithResponse(ctx, id)
+		_, err := c.Raw.GetNetworkWithResponse(ctx, id)
 		assert.NoError(t, err, "id %q", id)
 	}
 }

@@ -142,7 +142,7 @@ func (b *tokenBucket) counts() (accepted, tooMany int) {
 
 // getNetwork makes one call and returns its error.
 func getNetwork(ctx context.Context, c *Client) error {
-	_, err := c.GetNetworkWithResponse(ctx, "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(ctx, "n-1")
 	return err
 }
 

@@ -71,12 +71,12 @@ func TestAllNetworksEarlyExit(t *testing.T) {
 	assert.Equal(t, 2, s.count(), "page requests after breaking in page 2")
 }
 
-func TestAllNetworksParams(t *testing.T) {
+func TestListNetworksParams(t *testing.T) {
 	s := newTestAPI(t, pagedNetworks(25))
 	c := newTestClient(t, s)
-	params := &gen.ListNetworksParams{Page: ptr(gen.Page(1)), Size: ptr(gen.Size(10))}
+	params := &NetworksListParams{Page: 1, Size: 10}
 	seq := c.Networks.All(context.Background(), params)
-	params.Size = ptr(gen.Size(1)) // changing params afterwards does not affect seq
+	params.Size = 1 // changing params afterwards does not affect seq
 	var got []string
 	for n, err := range seq {
 		require.NoError(t, err)
@@ -86,8 +86,8 @@ func TestAllNetworksParams(t *testing.T) {
 		assert.Equal(t, "n-0010", got[0], "got %v", got)
 		assert.Equal(t, "n-0024", got[14], "got %v", got)
 	}
-	assert.Equal(t, int32(1), *params.Page, "params modified")
-	assert.Equal(t, int32(1), *params.Size, "params modified")
+	assert.Equal(t, int32(1), params.Page, "params modified")
+	assert.Equal(t, int32(1), params.Size, "params modified")
 	// Each range over the sequence starts afresh.
 	again := 0
 	for range seq {
@@ -113,7 +113,7 @@ func TestPagesYieldError(t *testing.T) {
 	c := newTestClient(t, s)
 	var errs []error
 	n := 0
-	for _, err := range c.Networks.All(context.Background(), &gen.ListNetworksParams{Size: ptr(gen.Size(5000))}) {
+	for _, err := range c.Networks.All(context.Background(), &NetworksListParams{Size: 5000}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -174,7 +174,7 @@ func TestAllSessions(t *testing.T) {
 	c := newTestClient(t, s)
 	status := gen.SessionStatus("ACTIVE")
 	var ids []string
-	for sess, err := range c.Sessions.All(context.Background(), 0, &SessionsListParams{StartDate: &start, Status: &status}) {
+	for sess, err := range c.Sessions.All(context.Background(), &SessionsListParams{StartDate: start, Status: status}) {
 		require.NoError(t, err)
 		ids = append(ids, sess.ID)
 	}
@@ -186,7 +186,7 @@ func TestAllSessions(t *testing.T) {
 	}
 
 	// Resuming from a cursor, and stopping early.
-	for sess, err := range c.Sessions.All(context.Background(), 7, &SessionsListParams{StartDate: &start, Status: &status, Cursor: ptr("c1")}) {
+	for sess, err := range c.Sessions.All(context.Background(), &SessionsListParams{Size: 7, StartDate: start, Status: status, Cursor: "c1"}) {
 		require.NoError(t, err, "first resumed session")
 		require.Equal(t, "s3", sess.ID, "first resumed session")
 		break
@@ -208,7 +208,7 @@ func TestAllAuditLogs(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	var ids []string
-	for e, err := range c.AuditLog.All(context.Background(), 0, &AuditLogListParams{InitiatorID: ptr("u1")}) {
+	for e, err := range c.AuditLog.All(context.Background(), &AuditLogListParams{InitiatorID: "u1"}) {
 		require.NoError(t, err)
 		ids = append(ids, e.ID)
 	}
@@ -219,7 +219,7 @@ func TestAllAuditLogs(t *testing.T) {
 	}
 
 	s.setHandler(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 403, `{}`) })
-	for _, err := range c.AuditLog.All(context.Background(), 0, nil) {
+	for _, err := range c.AuditLog.All(context.Background(), nil) {
 		require.ErrorIs(t, err, ErrForbidden)
 	}
 }

@@ -72,7 +72,7 @@ func TestWithRateLimiterCallOrder(t *testing.T) {
 	})
 	lim := &recordingLimiter{}
 	c := newTestClient(t, s, WithRateLimiter(lim))
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"acquire", "observe", "release", "acquire", "observe", "release"}, lim.calls)
@@ -105,7 +105,7 @@ func TestFailingRateLimiterNeverFailsCalls(t *testing.T) {
 	lim := &recordingLimiter{fail: errors.New("redis: connection refused")}
 	c := newTestClient(t, s, WithRateLimiter(lim), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	for range 3 {
-		_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+		_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 		require.NoError(t, err)
 	}
 	assert.Contains(t, logs.String(), "rate limiter failed; pacing locally")
@@ -126,7 +126,7 @@ func TestFailingRateLimiterWarnsOncePerOutage(t *testing.T) {
 	c := newTestClient(t, s, WithRateLimiter(lim), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	calls := func(n int) {
 		for range n {
-			_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 			require.NoError(t, err)
 		}
 	}
@@ -151,7 +151,7 @@ func TestRateLimiterRefusalIsReturned(t *testing.T) {
 	})
 	lim := &recordingLimiter{fail: &RateLimitError{Wait: time.Hour, MaxWait: time.Second, Reason: WaitRetryAfter}}
 	c := newTestClient(t, s, WithRateLimiter(lim))
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrRateLimited)
 	var rlErr *RateLimitError

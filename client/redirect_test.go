@@ -34,7 +34,7 @@ func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
 	t.Cleanup(s.Close)
 	c := newTestClient(t, s, WithHTTPClient(s.Client()))
 
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	assert.Nil(t, resp)
 	require.ErrorIs(t, err, ErrRedirectRefused)
 	assert.ErrorContains(t, err, "from https to http")
@@ -50,7 +50,7 @@ func TestRedirectOfABodyToAnotherOriginIsRefused(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	})
 	c := newTestClient(t, s)
-	_, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
+	_, err := c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
 	require.ErrorIs(t, err, ErrRedirectRefused)
 	assert.ErrorContains(t, err, "a request with a body to another origin")
 	assert.Zero(t, hits.Load(), "the body is not re-sent elsewhere")
@@ -62,7 +62,7 @@ func TestRedirectsAreCountedOverTheWholeCall(t *testing.T) {
 		http.Redirect(w, r, r.URL.Path, http.StatusFound) // a loop
 	})
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.ErrorIs(t, err, ErrRedirectRefused)
 	assert.ErrorContains(t, err, "more than 10 redirects")
 	assert.Equal(t, 1+maxRedirects, s.count(), "one bound for the call, not 10 per attempt")
@@ -77,13 +77,13 @@ func TestSameOriginRedirectIsFollowedAndCallerMayBeStricter(t *testing.T) {
 		writeJSON(w, 200, `{"id":"n-1","name":"net"}`)
 	})
 	c := newTestClient(t, s)
-	resp, err := c.GetNetworkWithResponse(context.Background(), "old")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "old")
 	require.NoError(t, err)
 	assert.Equal(t, "n-1", resp.JSON200.ID)
 	assert.Empty(t, resp.HTTPResponse.Request.Header.Get("Authorization"), "no token reachable from the response")
 
 	errNo := errors.New("no redirects here")
 	strict := newTestClient(t, s, WithHTTPClient(&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errNo }}))
-	_, err = strict.GetNetworkWithResponse(context.Background(), "old")
+	_, err = strict.Raw.GetNetworkWithResponse(context.Background(), "old")
 	assert.ErrorIs(t, err, errNo)
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
@@ -20,6 +21,48 @@ import (
 // Ptr returns a pointer to a copy of v, for the optional fields of request
 // types: gen.NetworkCreateRequest{Egress: client.Ptr(true)}.
 func Ptr[T any](v T) *T { return &v }
+
+// errNilContext is the cause of a call made with a nil context.
+var errNilContext = errors.New("nil Context")
+
+// precheck refuses a call before anything is sent: a nil context, or an
+// empty, blank or dot-segment id in a query parameter (path ids are checked
+// by the pipeline as it sends, with the same rule). queryIDs are pairs of
+// parameter name and value. The error is a [*RequestError] wrapping
+// [ErrInvalidID] for a bad id.
+func (c *Client) precheck(ctx context.Context, op gen.OperationID, queryIDs ...string) error {
+	refuse := func(id string, err error) error {
+		o, _ := gen.LookupOperation(op)
+		return &RequestError{Operation: o.ID, ResourceID: id, Method: o.Method, Path: o.Path, Err: err}
+	}
+	if ctx == nil {
+		return refuse("", errNilContext)
+	}
+	for i := 0; i+1 < len(queryIDs); i += 2 {
+		if err := checkID(queryIDs[i+1]); err != nil {
+			return refuse(queryIDs[i+1], fmt.Errorf("%s: %w", queryIDs[i], err))
+		}
+	}
+	return nil
+}
+
+// optional is the pointer gen's params take for a field of the client's:
+// nil for the zero value, which leaves the parameter out.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+// failed is an iterator that yields err alone.
+func failed[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}
 
 // selfDecodingKey marks the context of a call whose caller decodes the
 // 2xx body into its documented type itself and turns a failure into a

@@ -61,8 +61,8 @@ type Services struct {
 	Networks *NetworksService
 	// OAuth calls the operations of the OAuth tag.
 	OAuth *OAuthService
-	// Region calls the operations of the Region tag.
-	Region *RegionService
+	// Regions calls the operations of the Region tag.
+	Regions *RegionsService
 	// Sessions calls the operations of the Sessions tag.
 	Sessions *SessionsService
 	// Settings calls the operations of the Settings tag.
@@ -94,7 +94,7 @@ func (s *Services) init(c *Client) {
 	s.NetworkRoutes = &NetworkRoutesService{c: c}
 	s.Networks = &NetworksService{c: c}
 	s.OAuth = &OAuthService{c: c}
-	s.Region = &RegionService{c: c}
+	s.Regions = &RegionsService{c: c}
 	s.Sessions = &SessionsService{c: c}
 	s.Settings = &SettingsService{c: c}
 	s.UserGroups = &UserGroupsService{c: c}
@@ -106,100 +106,149 @@ type AccessGroupsService struct{ c *Client }
 
 // AddDestination calls addAccessGroupDestination (POST /api/v1/access-groups/{id}/destination): add a destination to an access group.
 func (s *AccessGroupsService) AddDestination(ctx context.Context, id string, body gen.AccessItemDestinationRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.AddAccessGroupDestination(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpAddAccessGroupDestination); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.AddAccessGroupDestination(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // AddSource calls addAccessGroupSource (POST /api/v1/access-groups/{id}/source): add a source to an access group.
 func (s *AccessGroupsService) AddSource(ctx context.Context, id string, body gen.AccessItemSourceRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.AddAccessGroupSource(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpAddAccessGroupSource); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.AddAccessGroupSource(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Create calls createAccessGroup (POST /api/v1/access-groups): create an access group.
 func (s *AccessGroupsService) Create(ctx context.Context, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.CreateAccessGroup(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateAccessGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateAccessGroup(selfDecoding(ctx), body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Delete calls deleteAccessGroup (DELETE /api/v1/access-groups/{id}): delete an access group.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *AccessGroupsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteAccessGroup(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteAccessGroup); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteAccessGroup(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getAccessGroup (GET /api/v1/access-groups/{id}): get an access group by id.
 func (s *AccessGroupsService) Get(ctx context.Context, id string) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.GetAccessGroup(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetAccessGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetAccessGroup(selfDecoding(ctx), id)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
-// AccessGroupsListParams are the optional query parameters of [AccessGroupsService.List] (listAccessGroups); nil
-// or a zero field leaves a parameter out.
-type AccessGroupsListParams = gen.ListAccessGroupsParams
+// AccessGroupsListParams are the query parameters of [AccessGroupsService.List] (listAccessGroups) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type AccessGroupsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listAccessGroups (GET /api/v1/access-groups): list access groups, one page at a time.
 // params may be nil.
 // [AccessGroupsService.All] iterates over every item instead.
 func (s *AccessGroupsService) List(ctx context.Context, params *AccessGroupsListParams) (*gen.PageAccessGroupResponse, error) {
-	resp, err := s.c.ListAccessGroups(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListAccessGroups); err != nil {
+		return nil, err
+	}
+	p := gen.ListAccessGroupsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListAccessGroups(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageAccessGroupResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listAccessGroups (GET /api/v1/access-groups), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *AccessGroupsService) All(ctx context.Context, params *AccessGroupsListParams) iter.Seq2[gen.AccessGroupResponse, error] {
-	return pages[gen.AccessGroupResponse](s.c, ctx, params, s.c.ListAccessGroups,
+	if err := s.c.precheck(ctx, gen.OpListAccessGroups); err != nil {
+		return failed[gen.AccessGroupResponse](err)
+	}
+	p := gen.ListAccessGroupsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.AccessGroupResponse](s.c, ctx, &p, s.c.gen.ListAccessGroups,
 		func(p *gen.ListAccessGroupsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
-// AccessGroupsRemoveDestinationParams are the optional query parameters of [AccessGroupsService.RemoveDestination] (removeAccessGroupDestination); nil
-// or a zero field leaves a parameter out.
+// AccessGroupsRemoveDestinationParams are the query parameters of [AccessGroupsService.RemoveDestination] (removeAccessGroupDestination) that
+// are not arguments; nil or a zero field leaves a parameter out.
 type AccessGroupsRemoveDestinationParams struct {
 	// ParentID: Id of the parent item (network, host or user group).
-	ParentID *string
+	ParentID string
 	// ChildID: Id of the child item (service); omit to remove the whole parent.
-	ChildID *string
+	ChildID string
 }
 
 // RemoveDestination calls removeAccessGroupDestination (DELETE /api/v1/access-groups/{id}/destination): remove a destination from an access group.
 // params may be nil.
 func (s *AccessGroupsService) RemoveDestination(ctx context.Context, id string, typ gen.AccessItemDestinationType, params *AccessGroupsRemoveDestinationParams) (*gen.AccessGroupResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpRemoveAccessGroupDestination); err != nil {
+		return nil, err
+	}
 	p := gen.RemoveAccessGroupDestinationParams{Type: typ}
 	if params != nil {
-		p.ParentID = params.ParentID
-		p.ChildID = params.ChildID
+		p.ParentID = optional(params.ParentID)
+		p.ChildID = optional(params.ChildID)
 	}
-	resp, err := s.c.RemoveAccessGroupDestination(selfDecoding(ctx), id, &p)
+	resp, err := s.c.gen.RemoveAccessGroupDestination(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
-// AccessGroupsRemoveSourceParams are the optional query parameters of [AccessGroupsService.RemoveSource] (removeAccessGroupSource); nil
-// or a zero field leaves a parameter out.
+// AccessGroupsRemoveSourceParams are the query parameters of [AccessGroupsService.RemoveSource] (removeAccessGroupSource) that
+// are not arguments; nil or a zero field leaves a parameter out.
 type AccessGroupsRemoveSourceParams struct {
 	// ParentID: Id of the parent item (network, host or user group).
-	ParentID *string
+	ParentID string
 	// ChildID: Id of the child item (service); omit to remove the whole parent.
-	ChildID *string
+	ChildID string
 }
 
 // RemoveSource calls removeAccessGroupSource (DELETE /api/v1/access-groups/{id}/source): remove a source from an access group.
 // params may be nil.
 func (s *AccessGroupsService) RemoveSource(ctx context.Context, id string, typ gen.AccessItemSourceType, params *AccessGroupsRemoveSourceParams) (*gen.AccessGroupResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpRemoveAccessGroupSource); err != nil {
+		return nil, err
+	}
 	p := gen.RemoveAccessGroupSourceParams{Type: typ}
 	if params != nil {
-		p.ParentID = params.ParentID
-		p.ChildID = params.ChildID
+		p.ParentID = optional(params.ParentID)
+		p.ChildID = optional(params.ChildID)
 	}
-	resp, err := s.c.RemoveAccessGroupSource(selfDecoding(ctx), id, &p)
+	resp, err := s.c.gen.RemoveAccessGroupSource(selfDecoding(ctx), id, &p)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
 // Update calls updateAccessGroup (PUT /api/v1/access-groups/{id}): replace an access group.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *AccessGroupsService) Update(ctx context.Context, id string, body gen.AccessGroupRequest) (*gen.AccessGroupResponse, error) {
-	resp, err := s.c.UpdateAccessGroup(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateAccessGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateAccessGroup(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.AccessGroupResponse](s.c, resp, err)
 }
 
@@ -209,20 +258,30 @@ type AccessVisibilityService struct{ c *Client }
 // Disable calls disableAccessVisibility (PUT /api/v1/access-visibility/disable): turn Access Visibility off.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *AccessVisibilityService) Disable(ctx context.Context) error {
-	resp, err := s.c.DisableAccessVisibility(ctx)
+	if err := s.c.precheck(ctx, gen.OpDisableAccessVisibility); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DisableAccessVisibility(ctx)
 	return discardBody(resp, err)
 }
 
 // Enable calls enableAccessVisibility (PUT /api/v1/access-visibility/enable): turn Access Visibility on.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *AccessVisibilityService) Enable(ctx context.Context) error {
-	resp, err := s.c.EnableAccessVisibility(ctx)
+	if err := s.c.precheck(ctx, gen.OpEnableAccessVisibility); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.EnableAccessVisibility(ctx)
 	return discardBody(resp, err)
 }
 
 // GetEnabled calls getAccessVisibilityEnabled (GET /api/v1/access-visibility/enabled): report whether Access Visibility is on.
 func (s *AccessVisibilityService) GetEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetAccessVisibilityEnabled(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetAccessVisibilityEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetAccessVisibilityEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -231,55 +290,68 @@ type AccountService struct{ c *Client }
 
 // CreateCloudID calls createCloudId (POST /api/v1/account/cloud-id): create a Cloud ID in the caller's subscription and return its API credentials.
 func (s *AccountService) CreateCloudID(ctx context.Context, id string) (*gen.AuthCredentials, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateCloudID, "id", id); err != nil {
+		return nil, err
+	}
 	p := gen.CreateCloudIDParams{ID: id}
-	resp, err := s.c.CreateCloudID(selfDecoding(ctx), &p)
+	resp, err := s.c.gen.CreateCloudID(selfDecoding(ctx), &p)
 	return decodeJSON[gen.AuthCredentials](s.c, resp, err)
 }
 
 // AuditLogService calls the operations of the Audit Log tag. Get it as c.AuditLog.
 type AuditLogService struct{ c *Client }
 
-// AuditLogListParams are the optional query parameters of [AuditLogService.List] (listAuditLogs); nil
-// or a zero field leaves a parameter out.
+// AuditLogListParams are the query parameters of [AuditLogService.List] (listAuditLogs) that
+// are not arguments; nil or a zero field leaves a parameter out.
 type AuditLogListParams struct {
 	// StartDate: Inclusive start (ISO 8601 instant). Defaults to one day ago.
-	StartDate *time.Time
+	StartDate time.Time
 	// EndDate: Exclusive end (ISO 8601 instant). At most 24 hours after startDate.
-	EndDate *time.Time
+	EndDate time.Time
+	// Size: Batch size. 0 asks for the maximum, 100.
+	Size int32
 	// InitiatorID: Only changes made by this initiator.
-	InitiatorID *string
+	InitiatorID string
 	// Cursor: nextCursor of the previous batch.
-	Cursor *string
+	Cursor string
 }
 
 // List calls listAuditLogs (GET /api/v1/audit-log): list audit log records in batches, by cursor.
 // params may be nil.
 // [AuditLogService.All] iterates over every item instead.
-func (s *AuditLogService) List(ctx context.Context, size int32, params *AuditLogListParams) (*gen.AuditLogsResponse, error) {
-	p := gen.ListAuditLogsParams{Size: size}
-	if params != nil {
-		p.StartDate = params.StartDate
-		p.EndDate = params.EndDate
-		p.InitiatorID = params.InitiatorID
-		p.Cursor = params.Cursor
+func (s *AuditLogService) List(ctx context.Context, params *AuditLogListParams) (*gen.AuditLogsResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpListAuditLogs); err != nil {
+		return nil, err
 	}
-	resp, err := s.c.ListAuditLogs(selfDecoding(ctx), &p)
+	p := gen.ListAuditLogsParams{Size: defaultBatchSize}
+	if params != nil {
+		p.StartDate = optional(params.StartDate)
+		p.EndDate = optional(params.EndDate)
+		p.Size = cmp.Or(params.Size, p.Size)
+		p.InitiatorID = optional(params.InitiatorID)
+		p.Cursor = optional(params.Cursor)
+	}
+	resp, err := s.c.gen.ListAuditLogs(selfDecoding(ctx), &p)
 	return decodeJSON[gen.AuditLogsResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listAuditLogs (GET /api/v1/audit-log), following nextCursor
 // with the same filters until the last batch; an error ends the sequence. A
-// size of 0 asks for batches of 100 (the maximum); params may be nil, and a set
+// Size of 0 asks for batches of 100 (the maximum); params may be nil, and a set
 // Cursor resumes from there.
-func (s *AuditLogService) All(ctx context.Context, size int32, params *AuditLogListParams) iter.Seq2[gen.AuditLogResponse, error] {
-	p := gen.ListAuditLogsParams{Size: cmp.Or(size, defaultBatchSize)}
-	if params != nil {
-		p.StartDate = params.StartDate
-		p.EndDate = params.EndDate
-		p.InitiatorID = params.InitiatorID
-		p.Cursor = params.Cursor
+func (s *AuditLogService) All(ctx context.Context, params *AuditLogListParams) iter.Seq2[gen.AuditLogResponse, error] {
+	if err := s.c.precheck(ctx, gen.OpListAuditLogs); err != nil {
+		return failed[gen.AuditLogResponse](err)
 	}
-	return cursors(s.c, ctx, p, s.c.ListAuditLogs,
+	p := gen.ListAuditLogsParams{Size: defaultBatchSize}
+	if params != nil {
+		p.StartDate = optional(params.StartDate)
+		p.EndDate = optional(params.EndDate)
+		p.Size = cmp.Or(params.Size, p.Size)
+		p.InitiatorID = optional(params.InitiatorID)
+		p.Cursor = optional(params.Cursor)
+	}
+	return cursors(s.c, ctx, p, s.c.gen.ListAuditLogs,
 		func(p *gen.ListAuditLogsParams) **string { return &p.Cursor },
 		func(r *gen.AuditLogsResponse) ([]gen.AuditLogResponse, *string) { return r.AuditLogs, r.NextCursor })
 }
@@ -290,28 +362,40 @@ type CyberShieldService struct{ c *Client }
 // AddAllowListDomains calls addCyberShieldAllowListDomains (POST /api/v1/cybershield/allow-list-add-domains): add domains to the Cyber Shield allow list.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *CyberShieldService) AddAllowListDomains(ctx context.Context, body gen.AddDomainsRequest) error {
-	resp, err := s.c.AddCyberShieldAllowListDomains(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpAddCyberShieldAllowListDomains); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.AddCyberShieldAllowListDomains(ctx, body)
 	return discardBody(resp, err)
 }
 
 // AddBlockListDomains calls addCyberShieldBlockListDomains (POST /api/v1/cybershield/block-list-add-domains): add domains to the Cyber Shield block list.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *CyberShieldService) AddBlockListDomains(ctx context.Context, body gen.AddDomainsRequest) error {
-	resp, err := s.c.AddCyberShieldBlockListDomains(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpAddCyberShieldBlockListDomains); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.AddCyberShieldBlockListDomains(ctx, body)
 	return discardBody(resp, err)
 }
 
 // RemoveAllowListDomains calls removeCyberShieldAllowListDomains (POST /api/v1/cybershield/allow-list-remove-domains): remove domains from the Cyber Shield allow list.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *CyberShieldService) RemoveAllowListDomains(ctx context.Context, body gen.RemoveDomainsRequest) error {
-	resp, err := s.c.RemoveCyberShieldAllowListDomains(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpRemoveCyberShieldAllowListDomains); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.RemoveCyberShieldAllowListDomains(ctx, body)
 	return discardBody(resp, err)
 }
 
 // RemoveBlockListDomains calls removeCyberShieldBlockListDomains (POST /api/v1/cybershield/block-list-remove-domains): remove domains from the Cyber Shield block list.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *CyberShieldService) RemoveBlockListDomains(ctx context.Context, body gen.RemoveDomainsRequest) error {
-	resp, err := s.c.RemoveCyberShieldBlockListDomains(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpRemoveCyberShieldBlockListDomains); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.RemoveCyberShieldBlockListDomains(ctx, body)
 	return discardBody(resp, err)
 }
 
@@ -321,59 +405,77 @@ type DNSLogService struct{ c *Client }
 // Disable calls disableDnsLog (PUT /api/v1/dns-log/user-dns-resolutions/disable): turn the DNS log off.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSLogService) Disable(ctx context.Context) error {
-	resp, err := s.c.DisableDNSLog(ctx)
+	if err := s.c.precheck(ctx, gen.OpDisableDNSLog); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DisableDNSLog(ctx)
 	return discardBody(resp, err)
 }
 
 // Enable calls enableDnsLog (PUT /api/v1/dns-log/user-dns-resolutions/enable): turn the DNS log on.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSLogService) Enable(ctx context.Context) error {
-	resp, err := s.c.EnableDNSLog(ctx)
+	if err := s.c.precheck(ctx, gen.OpEnableDNSLog); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.EnableDNSLog(ctx)
 	return discardBody(resp, err)
 }
 
 // GetEnabled calls getDnsLogEnabled (GET /api/v1/dns-log/user-dns-resolutions/enabled): report whether the DNS log is on.
 func (s *DNSLogService) GetEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDNSLogEnabled(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDNSLogEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetDNSLogEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
-// DNSLogListUserDNSResolutionsParams are the optional query parameters of [DNSLogService.ListUserDNSResolutions] (listUserDnsResolutions); nil
-// or a zero field leaves a parameter out.
+// DNSLogListUserDNSResolutionsParams are the query parameters of [DNSLogService.ListUserDNSResolutions] (listUserDnsResolutions) that
+// are not arguments; nil or a zero field leaves a parameter out.
 type DNSLogListUserDNSResolutionsParams struct {
 	// HoursBack: How many hours before startHour to include.
-	HoursBack *int32
+	HoursBack int32
 	// Page: Page number, from 0.
-	Page *int32
+	Page int32
 	// Size: Page size.
-	Size *int32
+	Size int32
 }
 
 // ListUserDNSResolutions calls listUserDnsResolutions (GET /api/v1/dns-log/user-dns-resolutions/page): list hourly aggregated DNS resolutions made by users.
 // params may be nil.
 // [DNSLogService.AllUserDNSResolutions] iterates over every item instead.
 func (s *DNSLogService) ListUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) (*gen.PageUserDNSResolution, error) {
+	if err := s.c.precheck(ctx, gen.OpListUserDNSResolutions); err != nil {
+		return nil, err
+	}
 	p := gen.ListUserDNSResolutionsParams{StartHour: startHour}
 	if params != nil {
-		p.HoursBack = params.HoursBack
-		p.Page = params.Page
-		p.Size = params.Size
+		p.HoursBack = optional(params.HoursBack)
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
 	}
-	resp, err := s.c.ListUserDNSResolutions(selfDecoding(ctx), &p)
+	resp, err := s.c.gen.ListUserDNSResolutions(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageUserDNSResolution](s.c, resp, err)
 }
 
 // AllUserDNSResolutions iterates over the items of listUserDnsResolutions (GET /api/v1/dns-log/user-dns-resolutions/page), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *DNSLogService) AllUserDNSResolutions(ctx context.Context, startHour time.Time, params *DNSLogListUserDNSResolutionsParams) iter.Seq2[gen.UserDNSResolution, error] {
+	if err := s.c.precheck(ctx, gen.OpListUserDNSResolutions); err != nil {
+		return failed[gen.UserDNSResolution](err)
+	}
 	p := gen.ListUserDNSResolutionsParams{StartHour: startHour}
 	if params != nil {
-		p.HoursBack = params.HoursBack
-		p.Page = params.Page
-		p.Size = params.Size
+		p.HoursBack = optional(params.HoursBack)
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
 	}
-	return pages[gen.UserDNSResolution](s.c, ctx, &p, s.c.ListUserDNSResolutions,
+	return pages[gen.UserDNSResolution](s.c, ctx, &p, s.c.gen.ListUserDNSResolutions,
 		func(p *gen.ListUserDNSResolutionsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
@@ -382,46 +484,83 @@ type DNSRecordsService struct{ c *Client }
 
 // Create calls createDnsRecord (POST /api/v1/dns-records): create a DNS record.
 func (s *DNSRecordsService) Create(ctx context.Context, body gen.DNSRecordRequest) (*gen.DNSRecordResponse, error) {
-	resp, err := s.c.CreateDNSRecord(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateDNSRecord); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateDNSRecord(selfDecoding(ctx), body)
 	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDnsRecord (DELETE /api/v1/dns-records/{id}): delete a DNS record.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DNSRecordsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteDNSRecord(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteDNSRecord); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteDNSRecord(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getDnsRecord (GET /api/v1/dns-records/{id}): get a DNS record by id.
 func (s *DNSRecordsService) Get(ctx context.Context, id string) (*gen.DNSRecordResponse, error) {
-	resp, err := s.c.GetDNSRecord(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetDNSRecord); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetDNSRecord(selfDecoding(ctx), id)
 	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
-// DNSRecordsListParams are the optional query parameters of [DNSRecordsService.List] (listDnsRecords); nil
-// or a zero field leaves a parameter out.
-type DNSRecordsListParams = gen.ListDNSRecordsParams
+// DNSRecordsListParams are the query parameters of [DNSRecordsService.List] (listDnsRecords) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type DNSRecordsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listDnsRecords (GET /api/v1/dns-records): list DNS records, one page at a time.
 // params may be nil.
 // [DNSRecordsService.All] iterates over every item instead.
 func (s *DNSRecordsService) List(ctx context.Context, params *DNSRecordsListParams) (*gen.PageDNSRecordResponse, error) {
-	resp, err := s.c.ListDNSRecords(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListDNSRecords); err != nil {
+		return nil, err
+	}
+	p := gen.ListDNSRecordsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListDNSRecords(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageDNSRecordResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDnsRecords (GET /api/v1/dns-records), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *DNSRecordsService) All(ctx context.Context, params *DNSRecordsListParams) iter.Seq2[gen.DNSRecordResponse, error] {
-	return pages[gen.DNSRecordResponse](s.c, ctx, params, s.c.ListDNSRecords,
+	if err := s.c.precheck(ctx, gen.OpListDNSRecords); err != nil {
+		return failed[gen.DNSRecordResponse](err)
+	}
+	p := gen.ListDNSRecordsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.DNSRecordResponse](s.c, ctx, &p, s.c.gen.ListDNSRecords,
 		func(p *gen.ListDNSRecordsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateDnsRecord (PUT /api/v1/dns-records/{id}): replace a DNS record.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *DNSRecordsService) Update(ctx context.Context, id string, body gen.DNSRecordRequest) (*gen.DNSRecordResponse, error) {
-	resp, err := s.c.UpdateDNSRecord(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateDNSRecord); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateDNSRecord(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.DNSRecordResponse](s.c, resp, err)
 }
 
@@ -430,46 +569,83 @@ type DevicePosturesService struct{ c *Client }
 
 // Create calls createDevicePosture (POST /api/v1/device-postures): create a device posture policy.
 func (s *DevicePosturesService) Create(ctx context.Context, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.CreateDevicePosture(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateDevicePosture); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateDevicePosture(selfDecoding(ctx), body)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDevicePosture (DELETE /api/v1/device-postures/{id}): delete a device posture policy.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *DevicePosturesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteDevicePosture(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteDevicePosture); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteDevicePosture(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getDevicePosture (GET /api/v1/device-postures/{id}): get a device posture policy by id.
 func (s *DevicePosturesService) Get(ctx context.Context, id string) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.GetDevicePosture(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetDevicePosture); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetDevicePosture(selfDecoding(ctx), id)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
-// DevicePosturesListParams are the optional query parameters of [DevicePosturesService.List] (listDevicePostures); nil
-// or a zero field leaves a parameter out.
-type DevicePosturesListParams = gen.ListDevicePosturesParams
+// DevicePosturesListParams are the query parameters of [DevicePosturesService.List] (listDevicePostures) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type DevicePosturesListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listDevicePostures (GET /api/v1/device-postures): list device posture policies, one page at a time.
 // params may be nil.
 // [DevicePosturesService.All] iterates over every item instead.
 func (s *DevicePosturesService) List(ctx context.Context, params *DevicePosturesListParams) (*gen.PageDevicePostureResponse, error) {
-	resp, err := s.c.ListDevicePostures(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListDevicePostures); err != nil {
+		return nil, err
+	}
+	p := gen.ListDevicePosturesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListDevicePostures(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageDevicePostureResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDevicePostures (GET /api/v1/device-postures), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *DevicePosturesService) All(ctx context.Context, params *DevicePosturesListParams) iter.Seq2[gen.DevicePostureResponse, error] {
-	return pages[gen.DevicePostureResponse](s.c, ctx, params, s.c.ListDevicePostures,
+	if err := s.c.precheck(ctx, gen.OpListDevicePostures); err != nil {
+		return failed[gen.DevicePostureResponse](err)
+	}
+	p := gen.ListDevicePosturesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.DevicePostureResponse](s.c, ctx, &p, s.c.gen.ListDevicePostures,
 		func(p *gen.ListDevicePosturesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateDevicePosture (PUT /api/v1/device-postures/{id}): replace a device posture policy.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *DevicePosturesService) Update(ctx context.Context, id string, body gen.DevicePostureRequest) (*gen.DevicePostureResponse, error) {
-	resp, err := s.c.UpdateDevicePosture(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateDevicePosture); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateDevicePosture(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.DevicePostureResponse](s.c, resp, err)
 }
 
@@ -478,66 +654,113 @@ type DevicesService struct{ c *Client }
 
 // Create calls createDevice (POST /api/v1/devices): register a device for a user.
 func (s *DevicesService) Create(ctx context.Context, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateDevice, "userId", userID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateDeviceParams{UserID: userID}
-	resp, err := s.c.CreateDevice(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateDevice(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteDevice (DELETE /api/v1/devices/{id}): delete a user's device.
 // The answer has no body: a nil error means the API accepted the call.
-func (s *DevicesService) Delete(ctx context.Context, id string, userID string) error {
+func (s *DevicesService) Delete(ctx context.Context, userID string, deviceID string) error {
+	if err := s.c.precheck(ctx, gen.OpDeleteDevice, "userId", userID); err != nil {
+		return err
+	}
 	p := gen.DeleteDeviceParams{UserID: userID}
-	resp, err := s.c.DeleteDevice(ctx, id, &p)
+	resp, err := s.c.gen.DeleteDevice(ctx, deviceID, &p)
 	return discardBody(resp, err)
 }
 
 // GenerateProfile calls generateDeviceProfile (POST /api/v1/devices/{id}/profile): generate an .ovpn profile for a device in a region.
 // It returns the answer's text/plain body.
-func (s *DevicesService) GenerateProfile(ctx context.Context, id string, userID string, regionID string) (string, error) {
+func (s *DevicesService) GenerateProfile(ctx context.Context, userID string, deviceID string, regionID string) (string, error) {
+	if err := s.c.precheck(ctx, gen.OpGenerateDeviceProfile, "userId", userID, "regionId", regionID); err != nil {
+		return "", err
+	}
 	p := gen.GenerateDeviceProfileParams{UserID: userID, RegionID: regionID}
-	resp, err := s.c.GenerateDeviceProfile(ctx, id, &p)
+	resp, err := s.c.gen.GenerateDeviceProfile(ctx, deviceID, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getDevice (GET /api/v1/devices/{id}): get a user's device by id.
-func (s *DevicesService) Get(ctx context.Context, id string, userID string) (*gen.DeviceResponse, error) {
+func (s *DevicesService) Get(ctx context.Context, userID string, deviceID string) (*gen.DeviceResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpGetDevice, "userId", userID); err != nil {
+		return nil, err
+	}
 	p := gen.GetDeviceParams{UserID: userID}
-	resp, err := s.c.GetDevice(selfDecoding(ctx), id, &p)
+	resp, err := s.c.gen.GetDevice(selfDecoding(ctx), deviceID, &p)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
-// DevicesListParams are the optional query parameters of [DevicesService.List] (listDevices); nil
-// or a zero field leaves a parameter out.
-type DevicesListParams = gen.ListDevicesParams
+// DevicesListParams are the query parameters of [DevicesService.List] (listDevices) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type DevicesListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// UserID: Id of the user who owns the device(s).
+	UserID string
+}
 
 // List calls listDevices (GET /api/v1/devices): list devices, optionally of one user, one page at a time.
 // params may be nil.
 // [DevicesService.All] iterates over every item instead.
 func (s *DevicesService) List(ctx context.Context, params *DevicesListParams) (*gen.PageDeviceResponse, error) {
-	resp, err := s.c.ListDevices(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListDevices); err != nil {
+		return nil, err
+	}
+	p := gen.ListDevicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.UserID = optional(params.UserID)
+	}
+	resp, err := s.c.gen.ListDevices(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageDeviceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listDevices (GET /api/v1/devices), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *DevicesService) All(ctx context.Context, params *DevicesListParams) iter.Seq2[gen.DeviceResponse, error] {
-	return pages[gen.DeviceResponse](s.c, ctx, params, s.c.ListDevices,
+	if err := s.c.precheck(ctx, gen.OpListDevices); err != nil {
+		return failed[gen.DeviceResponse](err)
+	}
+	p := gen.ListDevicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.UserID = optional(params.UserID)
+	}
+	return pages[gen.DeviceResponse](s.c, ctx, &p, s.c.gen.ListDevices,
 		func(p *gen.ListDevicesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // RevokeProfile calls revokeDeviceProfile (DELETE /api/v1/devices/{id}/profile): revoke a device's profile.
 // It returns the answer's text/plain body.
-func (s *DevicesService) RevokeProfile(ctx context.Context, id string, userID string) (string, error) {
+func (s *DevicesService) RevokeProfile(ctx context.Context, userID string, deviceID string) (string, error) {
+	if err := s.c.precheck(ctx, gen.OpRevokeDeviceProfile, "userId", userID); err != nil {
+		return "", err
+	}
 	p := gen.RevokeDeviceProfileParams{UserID: userID}
-	resp, err := s.c.RevokeDeviceProfile(ctx, id, &p)
+	resp, err := s.c.gen.RevokeDeviceProfile(ctx, deviceID, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Update calls updateDevice (PUT /api/v1/devices/{id}): replace a user's device.
-func (s *DevicesService) Update(ctx context.Context, id string, userID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
+func (s *DevicesService) Update(ctx context.Context, userID string, deviceID string, body gen.DeviceRequest) (*gen.DeviceResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpUpdateDevice, "userId", userID); err != nil {
+		return nil, err
+	}
 	p := gen.UpdateDeviceParams{UserID: userID}
-	resp, err := s.c.UpdateDevice(selfDecoding(ctx), id, &p, body)
+	resp, err := s.c.gen.UpdateDevice(selfDecoding(ctx), deviceID, &p, body)
 	return decodeJSON[gen.DeviceResponse](s.c, resp, err)
 }
 
@@ -546,47 +769,88 @@ type HostApplicationsService struct{ c *Client }
 
 // Create calls createHostApplication (POST /api/v1/hosts/applications): create an application on a host.
 func (s *HostApplicationsService) Create(ctx context.Context, hostID string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateHostApplication, "hostId", hostID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateHostApplicationParams{HostID: hostID}
-	resp, err := s.c.CreateHostApplication(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateHostApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostApplication (DELETE /api/v1/hosts/applications/{id}): delete a host application.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostApplicationsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteHostApplication(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteHostApplication); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteHostApplication(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHostApplication (GET /api/v1/hosts/applications/{id}): get a host application by id.
 func (s *HostApplicationsService) Get(ctx context.Context, id string) (*gen.HostApplicationResponse, error) {
-	resp, err := s.c.GetHostApplication(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetHostApplication); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetHostApplication(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
-// HostApplicationsListParams are the optional query parameters of [HostApplicationsService.List] (listHostApplications); nil
-// or a zero field leaves a parameter out.
-type HostApplicationsListParams = gen.ListHostApplicationsParams
+// HostApplicationsListParams are the query parameters of [HostApplicationsService.List] (listHostApplications) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type HostApplicationsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// HostID: Id of the host.
+	HostID string
+}
 
 // List calls listHostApplications (GET /api/v1/hosts/applications): list host applications, one page at a time.
 // params may be nil.
 // [HostApplicationsService.All] iterates over every item instead.
 func (s *HostApplicationsService) List(ctx context.Context, params *HostApplicationsListParams) (*gen.PageHostApplicationResponse, error) {
-	resp, err := s.c.ListHostApplications(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListHostApplications); err != nil {
+		return nil, err
+	}
+	p := gen.ListHostApplicationsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	resp, err := s.c.gen.ListHostApplications(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageHostApplicationResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostApplications (GET /api/v1/hosts/applications), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *HostApplicationsService) All(ctx context.Context, params *HostApplicationsListParams) iter.Seq2[gen.HostApplicationResponse, error] {
-	return pages[gen.HostApplicationResponse](s.c, ctx, params, s.c.ListHostApplications,
+	if err := s.c.precheck(ctx, gen.OpListHostApplications); err != nil {
+		return failed[gen.HostApplicationResponse](err)
+	}
+	p := gen.ListHostApplicationsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	return pages[gen.HostApplicationResponse](s.c, ctx, &p, s.c.gen.ListHostApplications,
 		func(p *gen.ListHostApplicationsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateHostApplication (PUT /api/v1/hosts/applications/{id}): replace a host application.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *HostApplicationsService) Update(ctx context.Context, id string, body gen.HostApplicationRequest) (*gen.HostApplicationResponse, error) {
-	resp, err := s.c.UpdateHostApplication(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateHostApplication); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateHostApplication(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostApplicationResponse](s.c, resp, err)
 }
 
@@ -596,88 +860,148 @@ type HostConnectorsService struct{ c *Client }
 // Activate calls activateHostConnector (PUT /api/v1/hosts/connectors/{id}/activate): activate a suspended host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Activate(ctx context.Context, id string) error {
-	resp, err := s.c.ActivateHostConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpActivateHostConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ActivateHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Create calls createHostConnector (POST /api/v1/hosts/connectors): create a connector on a host.
 func (s *HostConnectorsService) Create(ctx context.Context, hostID string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateHostConnector, "hostId", hostID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateHostConnectorParams{HostID: hostID}
-	resp, err := s.c.CreateHostConnector(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateHostConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostConnector (DELETE /api/v1/hosts/connectors/{id}): delete a host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteHostConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteHostConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // EncryptProfile calls encryptHostConnectorProfile (POST /api/v1/hosts/connectors/{id}/profile/encrypt): generate a one-time token that fetches a host connector's profile.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) EncryptProfile(ctx context.Context, id string) (string, error) {
-	resp, err := s.c.EncryptHostConnectorProfile(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpEncryptHostConnectorProfile); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.EncryptHostConnectorProfile(ctx, id)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateAppBundle calls generateHostConnectorAppBundle (POST /api/v1/hosts/connectors/{id}/profile/bundle): get a download URL of the connector app bundled with a host connector's profile.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) GenerateAppBundle(ctx context.Context, id string, typ gen.BundleType) (string, error) {
+	if err := s.c.precheck(ctx, gen.OpGenerateHostConnectorAppBundle); err != nil {
+		return "", err
+	}
 	p := gen.GenerateHostConnectorAppBundleParams{Type: typ}
-	resp, err := s.c.GenerateHostConnectorAppBundle(ctx, id, &p)
+	resp, err := s.c.gen.GenerateHostConnectorAppBundle(ctx, id, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateProfile calls generateHostConnectorProfile (POST /api/v1/hosts/connectors/{id}/profile): generate an .ovpn profile for a host connector.
 // It returns the answer's text/plain body.
 func (s *HostConnectorsService) GenerateProfile(ctx context.Context, id string) (string, error) {
-	resp, err := s.c.GenerateHostConnectorProfile(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpGenerateHostConnectorProfile); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GenerateHostConnectorProfile(ctx, id)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getHostConnector (GET /api/v1/hosts/connectors/{id}): get a host connector by id.
 func (s *HostConnectorsService) Get(ctx context.Context, id string) (*gen.HostConnectorResponse, error) {
-	resp, err := s.c.GetHostConnector(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetHostConnector); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetHostConnector(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
-// HostConnectorsListParams are the optional query parameters of [HostConnectorsService.List] (listHostConnectors); nil
-// or a zero field leaves a parameter out.
-type HostConnectorsListParams = gen.ListHostConnectorsParams
+// HostConnectorsListParams are the query parameters of [HostConnectorsService.List] (listHostConnectors) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type HostConnectorsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// HostID: Id of the host.
+	HostID string
+}
 
 // List calls listHostConnectors (GET /api/v1/hosts/connectors): list host connectors, one page at a time.
 // params may be nil.
 // [HostConnectorsService.All] iterates over every item instead.
 func (s *HostConnectorsService) List(ctx context.Context, params *HostConnectorsListParams) (*gen.PageHostConnectorResponse, error) {
-	resp, err := s.c.ListHostConnectors(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListHostConnectors); err != nil {
+		return nil, err
+	}
+	p := gen.ListHostConnectorsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	resp, err := s.c.gen.ListHostConnectors(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageHostConnectorResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostConnectors (GET /api/v1/hosts/connectors), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *HostConnectorsService) All(ctx context.Context, params *HostConnectorsListParams) iter.Seq2[gen.HostConnectorResponse, error] {
-	return pages[gen.HostConnectorResponse](s.c, ctx, params, s.c.ListHostConnectors,
+	if err := s.c.precheck(ctx, gen.OpListHostConnectors); err != nil {
+		return failed[gen.HostConnectorResponse](err)
+	}
+	p := gen.ListHostConnectorsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	return pages[gen.HostConnectorResponse](s.c, ctx, &p, s.c.gen.ListHostConnectors,
 		func(p *gen.ListHostConnectorsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // RevokeProfile calls revokeHostConnectorProfile (DELETE /api/v1/hosts/connectors/{id}/profile): revoke a host connector's profile.
 func (s *HostConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	resp, err := s.c.RevokeHostConnectorProfile(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpRevokeHostConnectorProfile); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.RevokeHostConnectorProfile(selfDecoding(ctx), id)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // Suspend calls suspendHostConnector (PUT /api/v1/hosts/connectors/{id}/suspend): suspend a host connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostConnectorsService) Suspend(ctx context.Context, id string) error {
-	resp, err := s.c.SuspendHostConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpSuspendHostConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.SuspendHostConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateHostConnector (PUT /api/v1/hosts/connectors/{id}): replace a host connector.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *HostConnectorsService) Update(ctx context.Context, id string, body gen.HostConnectorRequest) (*gen.HostConnectorResponse, error) {
-	resp, err := s.c.UpdateHostConnector(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateHostConnector); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateHostConnector(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostConnectorResponse](s.c, resp, err)
 }
 
@@ -686,47 +1010,88 @@ type HostIPServicesService struct{ c *Client }
 
 // Create calls createHostIpService (POST /api/v1/hosts/ip-services): create an IP service on a host.
 func (s *HostIPServicesService) Create(ctx context.Context, hostID string, body gen.HostIPServiceRequest) (*gen.HostIPServiceResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateHostIPService, "hostId", hostID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateHostIPServiceParams{HostID: hostID}
-	resp, err := s.c.CreateHostIPService(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateHostIPService(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHostIpService (DELETE /api/v1/hosts/ip-services/{id}): delete a host IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostIPServicesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteHostIPService(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteHostIPService); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteHostIPService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHostIpService (GET /api/v1/hosts/ip-services/{id}): get a host IP service by id.
 func (s *HostIPServicesService) Get(ctx context.Context, id string) (*gen.HostIPServiceResponse, error) {
-	resp, err := s.c.GetHostIPService(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetHostIPService); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetHostIPService(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
-// HostIPServicesListParams are the optional query parameters of [HostIPServicesService.List] (listHostIpServices); nil
-// or a zero field leaves a parameter out.
-type HostIPServicesListParams = gen.ListHostIPServicesParams
+// HostIPServicesListParams are the query parameters of [HostIPServicesService.List] (listHostIpServices) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type HostIPServicesListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// HostID: Id of the host.
+	HostID string
+}
 
 // List calls listHostIpServices (GET /api/v1/hosts/ip-services): list host IP services, one page at a time.
 // params may be nil.
 // [HostIPServicesService.All] iterates over every item instead.
 func (s *HostIPServicesService) List(ctx context.Context, params *HostIPServicesListParams) (*gen.PageHostIPServiceResponse, error) {
-	resp, err := s.c.ListHostIPServices(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListHostIPServices); err != nil {
+		return nil, err
+	}
+	p := gen.ListHostIPServicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	resp, err := s.c.gen.ListHostIPServices(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageHostIPServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHostIpServices (GET /api/v1/hosts/ip-services), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *HostIPServicesService) All(ctx context.Context, params *HostIPServicesListParams) iter.Seq2[gen.HostIPServiceResponse, error] {
-	return pages[gen.HostIPServiceResponse](s.c, ctx, params, s.c.ListHostIPServices,
+	if err := s.c.precheck(ctx, gen.OpListHostIPServices); err != nil {
+		return failed[gen.HostIPServiceResponse](err)
+	}
+	p := gen.ListHostIPServicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.HostID = optional(params.HostID)
+	}
+	return pages[gen.HostIPServiceResponse](s.c, ctx, &p, s.c.gen.ListHostIPServices,
 		func(p *gen.ListHostIPServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateHostIpService (PUT /api/v1/hosts/ip-services/{id}): replace a host IP service.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *HostIPServicesService) Update(ctx context.Context, id string, body gen.HostIPServiceRequest) (*gen.HostIPServiceResponse, error) {
-	resp, err := s.c.UpdateHostIPService(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateHostIPService); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateHostIPService(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostIPServiceResponse](s.c, resp, err)
 }
 
@@ -735,46 +1100,83 @@ type HostsService struct{ c *Client }
 
 // Create calls createHost (POST /api/v1/hosts): create a host together with its connectors.
 func (s *HostsService) Create(ctx context.Context, body gen.HostCreateRequest) (*gen.HostResponse, error) {
-	resp, err := s.c.CreateHost(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateHost); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateHost(selfDecoding(ctx), body)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
 // Delete calls deleteHost (DELETE /api/v1/hosts/{id}): delete a host and everything attached to it.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *HostsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteHost(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteHost); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteHost(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getHost (GET /api/v1/hosts/{id}): get a host by id.
 func (s *HostsService) Get(ctx context.Context, id string) (*gen.HostResponse, error) {
-	resp, err := s.c.GetHost(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetHost); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetHost(selfDecoding(ctx), id)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
-// HostsListParams are the optional query parameters of [HostsService.List] (listHosts); nil
-// or a zero field leaves a parameter out.
-type HostsListParams = gen.ListHostsParams
+// HostsListParams are the query parameters of [HostsService.List] (listHosts) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type HostsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listHosts (GET /api/v1/hosts): list hosts, one page at a time.
 // params may be nil.
 // [HostsService.All] iterates over every item instead.
 func (s *HostsService) List(ctx context.Context, params *HostsListParams) (*gen.PageHostResponse, error) {
-	resp, err := s.c.ListHosts(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListHosts); err != nil {
+		return nil, err
+	}
+	p := gen.ListHostsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListHosts(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageHostResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listHosts (GET /api/v1/hosts), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *HostsService) All(ctx context.Context, params *HostsListParams) iter.Seq2[gen.HostResponse, error] {
-	return pages[gen.HostResponse](s.c, ctx, params, s.c.ListHosts,
+	if err := s.c.precheck(ctx, gen.OpListHosts); err != nil {
+		return failed[gen.HostResponse](err)
+	}
+	p := gen.ListHostsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.HostResponse](s.c, ctx, &p, s.c.gen.ListHosts,
 		func(p *gen.ListHostsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateHost (PUT /api/v1/hosts/{id}): replace a host's settings.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *HostsService) Update(ctx context.Context, id string, body gen.HostUpdateRequest) (*gen.HostResponse, error) {
-	resp, err := s.c.UpdateHost(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateHost); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateHost(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.HostResponse](s.c, resp, err)
 }
 
@@ -783,46 +1185,83 @@ type LocationContextsService struct{ c *Client }
 
 // Create calls createLocationContext (POST /api/v1/location-contexts): create a location context policy.
 func (s *LocationContextsService) Create(ctx context.Context, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.CreateLocationContext(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateLocationContext); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateLocationContext(selfDecoding(ctx), body)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
 // Delete calls deleteLocationContext (DELETE /api/v1/location-contexts/{id}): delete a location context policy.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *LocationContextsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteLocationContext(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteLocationContext); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteLocationContext(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getLocationContext (GET /api/v1/location-contexts/{id}): get a location context policy by id.
 func (s *LocationContextsService) Get(ctx context.Context, id string) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.GetLocationContext(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetLocationContext); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetLocationContext(selfDecoding(ctx), id)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
-// LocationContextsListParams are the optional query parameters of [LocationContextsService.List] (listLocationContexts); nil
-// or a zero field leaves a parameter out.
-type LocationContextsListParams = gen.ListLocationContextsParams
+// LocationContextsListParams are the query parameters of [LocationContextsService.List] (listLocationContexts) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type LocationContextsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listLocationContexts (GET /api/v1/location-contexts): list location context policies, one page at a time.
 // params may be nil.
 // [LocationContextsService.All] iterates over every item instead.
 func (s *LocationContextsService) List(ctx context.Context, params *LocationContextsListParams) (*gen.PageLocationContextResponse, error) {
-	resp, err := s.c.ListLocationContexts(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListLocationContexts); err != nil {
+		return nil, err
+	}
+	p := gen.ListLocationContextsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListLocationContexts(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageLocationContextResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listLocationContexts (GET /api/v1/location-contexts), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *LocationContextsService) All(ctx context.Context, params *LocationContextsListParams) iter.Seq2[gen.LocationContextResponse, error] {
-	return pages[gen.LocationContextResponse](s.c, ctx, params, s.c.ListLocationContexts,
+	if err := s.c.precheck(ctx, gen.OpListLocationContexts); err != nil {
+		return failed[gen.LocationContextResponse](err)
+	}
+	p := gen.ListLocationContextsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.LocationContextResponse](s.c, ctx, &p, s.c.gen.ListLocationContexts,
 		func(p *gen.ListLocationContextsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateLocationContext (PUT /api/v1/location-contexts/{id}): replace a location context policy.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *LocationContextsService) Update(ctx context.Context, id string, body gen.LocationContextRequest) (*gen.LocationContextResponse, error) {
-	resp, err := s.c.UpdateLocationContext(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateLocationContext); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateLocationContext(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.LocationContextResponse](s.c, resp, err)
 }
 
@@ -831,47 +1270,88 @@ type NetworkApplicationsService struct{ c *Client }
 
 // Create calls createNetworkApplication (POST /api/v1/networks/applications): create an application on a network.
 func (s *NetworkApplicationsService) Create(ctx context.Context, networkID string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateNetworkApplication, "networkId", networkID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateNetworkApplicationParams{NetworkID: networkID}
-	resp, err := s.c.CreateNetworkApplication(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateNetworkApplication(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkApplication (DELETE /api/v1/networks/applications/{id}): delete a network application.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkApplicationsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetworkApplication(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteNetworkApplication); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteNetworkApplication(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkApplication (GET /api/v1/networks/applications/{id}): get a network application by id.
 func (s *NetworkApplicationsService) Get(ctx context.Context, id string) (*gen.NetworkApplicationResponse, error) {
-	resp, err := s.c.GetNetworkApplication(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetNetworkApplication); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetNetworkApplication(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
-// NetworkApplicationsListParams are the optional query parameters of [NetworkApplicationsService.List] (listNetworkApplications); nil
-// or a zero field leaves a parameter out.
-type NetworkApplicationsListParams = gen.ListNetworkApplicationsParams
+// NetworkApplicationsListParams are the query parameters of [NetworkApplicationsService.List] (listNetworkApplications) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type NetworkApplicationsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// NetworkID: Id of the network.
+	NetworkID string
+}
 
 // List calls listNetworkApplications (GET /api/v1/networks/applications): list network applications, one page at a time.
 // params may be nil.
 // [NetworkApplicationsService.All] iterates over every item instead.
 func (s *NetworkApplicationsService) List(ctx context.Context, params *NetworkApplicationsListParams) (*gen.PageNetworkApplicationResponse, error) {
-	resp, err := s.c.ListNetworkApplications(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListNetworkApplications); err != nil {
+		return nil, err
+	}
+	p := gen.ListNetworkApplicationsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	resp, err := s.c.gen.ListNetworkApplications(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageNetworkApplicationResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkApplications (GET /api/v1/networks/applications), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *NetworkApplicationsService) All(ctx context.Context, params *NetworkApplicationsListParams) iter.Seq2[gen.NetworkApplicationResponse, error] {
-	return pages[gen.NetworkApplicationResponse](s.c, ctx, params, s.c.ListNetworkApplications,
+	if err := s.c.precheck(ctx, gen.OpListNetworkApplications); err != nil {
+		return failed[gen.NetworkApplicationResponse](err)
+	}
+	p := gen.ListNetworkApplicationsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	return pages[gen.NetworkApplicationResponse](s.c, ctx, &p, s.c.gen.ListNetworkApplications,
 		func(p *gen.ListNetworkApplicationsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateNetworkApplication (PUT /api/v1/networks/applications/{id}): replace a network application.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *NetworkApplicationsService) Update(ctx context.Context, id string, body gen.NetworkApplicationRequest) (*gen.NetworkApplicationResponse, error) {
-	resp, err := s.c.UpdateNetworkApplication(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateNetworkApplication); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateNetworkApplication(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkApplicationResponse](s.c, resp, err)
 }
 
@@ -881,102 +1361,168 @@ type NetworkConnectorsService struct{ c *Client }
 // Activate calls activateNetworkConnector (PUT /api/v1/networks/connectors/{id}/activate): activate a suspended network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Activate(ctx context.Context, id string) error {
-	resp, err := s.c.ActivateNetworkConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpActivateNetworkConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ActivateNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Create calls createNetworkConnector (POST /api/v1/networks/connectors): create a connector on a network.
 func (s *NetworkConnectorsService) Create(ctx context.Context, networkID string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateNetworkConnector, "networkId", networkID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateNetworkConnectorParams{NetworkID: networkID}
-	resp, err := s.c.CreateNetworkConnector(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateNetworkConnector(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkConnector (DELETE /api/v1/networks/connectors/{id}): delete a network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetworkConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteNetworkConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // EncryptProfile calls encryptNetworkConnectorProfile (POST /api/v1/networks/connectors/{id}/profile/encrypt): generate a one-time token that fetches a network connector's profile.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) EncryptProfile(ctx context.Context, id string) (string, error) {
-	resp, err := s.c.EncryptNetworkConnectorProfile(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpEncryptNetworkConnectorProfile); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.EncryptNetworkConnectorProfile(ctx, id)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateAppBundle calls generateNetworkConnectorAppBundle (POST /api/v1/networks/connectors/{id}/profile/bundle): get a download URL of the connector app bundled with a network connector's profile.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) GenerateAppBundle(ctx context.Context, id string, typ gen.BundleType) (string, error) {
+	if err := s.c.precheck(ctx, gen.OpGenerateNetworkConnectorAppBundle); err != nil {
+		return "", err
+	}
 	p := gen.GenerateNetworkConnectorAppBundleParams{Type: typ}
-	resp, err := s.c.GenerateNetworkConnectorAppBundle(ctx, id, &p)
+	resp, err := s.c.gen.GenerateNetworkConnectorAppBundle(ctx, id, &p)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GenerateProfile calls generateNetworkConnectorProfile (POST /api/v1/networks/connectors/{id}/profile): generate an .ovpn profile for a network connector.
 // It returns the answer's text/plain body.
 func (s *NetworkConnectorsService) GenerateProfile(ctx context.Context, id string) (string, error) {
-	resp, err := s.c.GenerateNetworkConnectorProfile(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpGenerateNetworkConnectorProfile); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GenerateNetworkConnectorProfile(ctx, id)
 	return decodeText[string](s.c, resp, err)
 }
 
 // Get calls getNetworkConnector (GET /api/v1/networks/connectors/{id}): get a network connector by id.
 func (s *NetworkConnectorsService) Get(ctx context.Context, id string) (*gen.NetworkConnectorResponse, error) {
-	resp, err := s.c.GetNetworkConnector(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetNetworkConnector); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetNetworkConnector(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
-// NetworkConnectorsListParams are the optional query parameters of [NetworkConnectorsService.List] (listNetworkConnectors); nil
-// or a zero field leaves a parameter out.
-type NetworkConnectorsListParams = gen.ListNetworkConnectorsParams
+// NetworkConnectorsListParams are the query parameters of [NetworkConnectorsService.List] (listNetworkConnectors) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type NetworkConnectorsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// NetworkID: Id of the network.
+	NetworkID string
+}
 
 // List calls listNetworkConnectors (GET /api/v1/networks/connectors): list network connectors, one page at a time.
 // params may be nil.
 // [NetworkConnectorsService.All] iterates over every item instead.
 func (s *NetworkConnectorsService) List(ctx context.Context, params *NetworkConnectorsListParams) (*gen.PageNetworkConnectorResponse, error) {
-	resp, err := s.c.ListNetworkConnectors(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListNetworkConnectors); err != nil {
+		return nil, err
+	}
+	p := gen.ListNetworkConnectorsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	resp, err := s.c.gen.ListNetworkConnectors(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageNetworkConnectorResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkConnectors (GET /api/v1/networks/connectors), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *NetworkConnectorsService) All(ctx context.Context, params *NetworkConnectorsListParams) iter.Seq2[gen.NetworkConnectorResponse, error] {
-	return pages[gen.NetworkConnectorResponse](s.c, ctx, params, s.c.ListNetworkConnectors,
+	if err := s.c.precheck(ctx, gen.OpListNetworkConnectors); err != nil {
+		return failed[gen.NetworkConnectorResponse](err)
+	}
+	p := gen.ListNetworkConnectorsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	return pages[gen.NetworkConnectorResponse](s.c, ctx, &p, s.c.gen.ListNetworkConnectors,
 		func(p *gen.ListNetworkConnectorsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // RevokeProfile calls revokeNetworkConnectorProfile (DELETE /api/v1/networks/connectors/{id}/profile): revoke a network connector's profile.
 func (s *NetworkConnectorsService) RevokeProfile(ctx context.Context, id string) (bool, error) {
-	resp, err := s.c.RevokeNetworkConnectorProfile(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpRevokeNetworkConnectorProfile); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.RevokeNetworkConnectorProfile(selfDecoding(ctx), id)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // StartIPsec calls startNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/start): start the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) StartIPsec(ctx context.Context, id string) error {
-	resp, err := s.c.StartNetworkConnectorIPsec(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpStartNetworkConnectorIPsec); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.StartNetworkConnectorIPsec(ctx, id)
 	return discardBody(resp, err)
 }
 
 // StopIPsec calls stopNetworkConnectorIpSec (POST /api/v1/networks/connectors/{id}/ipsec/stop): stop the IPsec tunnel of an IPsec network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) StopIPsec(ctx context.Context, id string) error {
-	resp, err := s.c.StopNetworkConnectorIPsec(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpStopNetworkConnectorIPsec); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.StopNetworkConnectorIPsec(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Suspend calls suspendNetworkConnector (PUT /api/v1/networks/connectors/{id}/suspend): suspend a network connector.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkConnectorsService) Suspend(ctx context.Context, id string) error {
-	resp, err := s.c.SuspendNetworkConnector(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpSuspendNetworkConnector); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.SuspendNetworkConnector(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateNetworkConnector (PUT /api/v1/networks/connectors/{id}): replace a network connector.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *NetworkConnectorsService) Update(ctx context.Context, id string, body gen.NetworkConnectorRequest) (*gen.NetworkConnectorResponse, error) {
-	resp, err := s.c.UpdateNetworkConnector(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateNetworkConnector); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateNetworkConnector(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkConnectorResponse](s.c, resp, err)
 }
 
@@ -985,47 +1531,88 @@ type NetworkIPServicesService struct{ c *Client }
 
 // Create calls createNetworkIpService (POST /api/v1/networks/ip-services): create an IP service on a network.
 func (s *NetworkIPServicesService) Create(ctx context.Context, networkID string, body gen.NetworkIPServiceRequest) (*gen.NetworkIPServiceResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateNetworkIPService, "networkId", networkID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateNetworkIPServiceParams{NetworkID: networkID}
-	resp, err := s.c.CreateNetworkIPService(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateNetworkIPService(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkIpService (DELETE /api/v1/networks/ip-services/{id}): delete a network IP service.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkIPServicesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetworkIPService(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteNetworkIPService); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteNetworkIPService(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkIpService (GET /api/v1/networks/ip-services/{id}): get a network IP service by id.
 func (s *NetworkIPServicesService) Get(ctx context.Context, id string) (*gen.NetworkIPServiceResponse, error) {
-	resp, err := s.c.GetNetworkIPService(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetNetworkIPService); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetNetworkIPService(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
-// NetworkIPServicesListParams are the optional query parameters of [NetworkIPServicesService.List] (listNetworkIpServices); nil
-// or a zero field leaves a parameter out.
-type NetworkIPServicesListParams = gen.ListNetworkIPServicesParams
+// NetworkIPServicesListParams are the query parameters of [NetworkIPServicesService.List] (listNetworkIpServices) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type NetworkIPServicesListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// NetworkID: Id of the network.
+	NetworkID string
+}
 
 // List calls listNetworkIpServices (GET /api/v1/networks/ip-services): list network IP services, one page at a time.
 // params may be nil.
 // [NetworkIPServicesService.All] iterates over every item instead.
 func (s *NetworkIPServicesService) List(ctx context.Context, params *NetworkIPServicesListParams) (*gen.PageNetworkIPServiceResponse, error) {
-	resp, err := s.c.ListNetworkIPServices(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListNetworkIPServices); err != nil {
+		return nil, err
+	}
+	p := gen.ListNetworkIPServicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	resp, err := s.c.gen.ListNetworkIPServices(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageNetworkIPServiceResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkIpServices (GET /api/v1/networks/ip-services), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *NetworkIPServicesService) All(ctx context.Context, params *NetworkIPServicesListParams) iter.Seq2[gen.NetworkIPServiceResponse, error] {
-	return pages[gen.NetworkIPServiceResponse](s.c, ctx, params, s.c.ListNetworkIPServices,
+	if err := s.c.precheck(ctx, gen.OpListNetworkIPServices); err != nil {
+		return failed[gen.NetworkIPServiceResponse](err)
+	}
+	p := gen.ListNetworkIPServicesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	return pages[gen.NetworkIPServiceResponse](s.c, ctx, &p, s.c.gen.ListNetworkIPServices,
 		func(p *gen.ListNetworkIPServicesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateNetworkIpService (PUT /api/v1/networks/ip-services/{id}): replace a network IP service.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *NetworkIPServicesService) Update(ctx context.Context, id string, body gen.NetworkIPServiceRequest) (*gen.NetworkIPServiceResponse, error) {
-	resp, err := s.c.UpdateNetworkIPService(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateNetworkIPService); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateNetworkIPService(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkIPServiceResponse](s.c, resp, err)
 }
 
@@ -1034,47 +1621,88 @@ type NetworkRoutesService struct{ c *Client }
 
 // Create calls createNetworkRoute (POST /api/v1/networks/routes): add a route to a network.
 func (s *NetworkRoutesService) Create(ctx context.Context, networkID string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpCreateNetworkRoute, "networkId", networkID); err != nil {
+		return nil, err
+	}
 	p := gen.CreateNetworkRouteParams{NetworkID: networkID}
-	resp, err := s.c.CreateNetworkRoute(selfDecoding(ctx), &p, body)
+	resp, err := s.c.gen.CreateNetworkRoute(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetworkRoute (DELETE /api/v1/networks/routes/{id}): delete a network route.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworkRoutesService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetworkRoute(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteNetworkRoute); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteNetworkRoute(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetworkRoute (GET /api/v1/networks/routes/{id}): get a network route by id.
 func (s *NetworkRoutesService) Get(ctx context.Context, id string) (*gen.NetworkRouteResponse, error) {
-	resp, err := s.c.GetNetworkRoute(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetNetworkRoute); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetNetworkRoute(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
-// NetworkRoutesListParams are the optional query parameters of [NetworkRoutesService.List] (listNetworkRoutes); nil
-// or a zero field leaves a parameter out.
-type NetworkRoutesListParams = gen.ListNetworkRoutesParams
+// NetworkRoutesListParams are the query parameters of [NetworkRoutesService.List] (listNetworkRoutes) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type NetworkRoutesListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+	// NetworkID: Id of the network.
+	NetworkID string
+}
 
 // List calls listNetworkRoutes (GET /api/v1/networks/routes): list network routes, one page at a time.
 // params may be nil.
 // [NetworkRoutesService.All] iterates over every item instead.
 func (s *NetworkRoutesService) List(ctx context.Context, params *NetworkRoutesListParams) (*gen.PageNetworkRouteResponse, error) {
-	resp, err := s.c.ListNetworkRoutes(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListNetworkRoutes); err != nil {
+		return nil, err
+	}
+	p := gen.ListNetworkRoutesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	resp, err := s.c.gen.ListNetworkRoutes(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageNetworkRouteResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworkRoutes (GET /api/v1/networks/routes), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *NetworkRoutesService) All(ctx context.Context, params *NetworkRoutesListParams) iter.Seq2[gen.NetworkRouteResponse, error] {
-	return pages[gen.NetworkRouteResponse](s.c, ctx, params, s.c.ListNetworkRoutes,
+	if err := s.c.precheck(ctx, gen.OpListNetworkRoutes); err != nil {
+		return failed[gen.NetworkRouteResponse](err)
+	}
+	p := gen.ListNetworkRoutesParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+		p.NetworkID = optional(params.NetworkID)
+	}
+	return pages[gen.NetworkRouteResponse](s.c, ctx, &p, s.c.gen.ListNetworkRoutes,
 		func(p *gen.ListNetworkRoutesParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateNetworkRoute (PUT /api/v1/networks/routes/{id}): replace a network route.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *NetworkRoutesService) Update(ctx context.Context, id string, body gen.NetworkRouteRequest) (*gen.NetworkRouteResponse, error) {
-	resp, err := s.c.UpdateNetworkRoute(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateNetworkRoute); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateNetworkRoute(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkRouteResponse](s.c, resp, err)
 }
 
@@ -1083,119 +1711,186 @@ type NetworksService struct{ c *Client }
 
 // Create calls createNetwork (POST /api/v1/networks): create a network together with its connectors and routes.
 func (s *NetworksService) Create(ctx context.Context, body gen.NetworkCreateRequest) (*gen.NetworkResponse, error) {
-	resp, err := s.c.CreateNetwork(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateNetwork); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateNetwork(selfDecoding(ctx), body)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
 // Delete calls deleteNetwork (DELETE /api/v1/networks/{id}): delete a network and everything attached to it.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *NetworksService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteNetwork(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteNetwork); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteNetwork(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getNetwork (GET /api/v1/networks/{id}): get a network by id.
 func (s *NetworksService) Get(ctx context.Context, id string) (*gen.NetworkResponse, error) {
-	resp, err := s.c.GetNetwork(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetNetwork); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetNetwork(selfDecoding(ctx), id)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
-// NetworksListParams are the optional query parameters of [NetworksService.List] (listNetworks); nil
-// or a zero field leaves a parameter out.
-type NetworksListParams = gen.ListNetworksParams
+// NetworksListParams are the query parameters of [NetworksService.List] (listNetworks) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type NetworksListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listNetworks (GET /api/v1/networks): list networks, one page at a time.
 // params may be nil.
 // [NetworksService.All] iterates over every item instead.
 func (s *NetworksService) List(ctx context.Context, params *NetworksListParams) (*gen.PageNetworkResponse, error) {
-	resp, err := s.c.ListNetworks(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListNetworks); err != nil {
+		return nil, err
+	}
+	p := gen.ListNetworksParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListNetworks(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageNetworkResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listNetworks (GET /api/v1/networks), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *NetworksService) All(ctx context.Context, params *NetworksListParams) iter.Seq2[gen.NetworkResponse, error] {
-	return pages[gen.NetworkResponse](s.c, ctx, params, s.c.ListNetworks,
+	if err := s.c.precheck(ctx, gen.OpListNetworks); err != nil {
+		return failed[gen.NetworkResponse](err)
+	}
+	p := gen.ListNetworksParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.NetworkResponse](s.c, ctx, &p, s.c.gen.ListNetworks,
 		func(p *gen.ListNetworksParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateNetwork (PUT /api/v1/networks/{id}): replace a network's settings.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *NetworksService) Update(ctx context.Context, id string, body gen.NetworkUpdateRequest) (*gen.NetworkResponse, error) {
-	resp, err := s.c.UpdateNetwork(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateNetwork); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateNetwork(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.NetworkResponse](s.c, resp, err)
 }
 
 // OAuthService calls the operations of the OAuth tag. Get it as c.OAuth.
 type OAuthService struct{ c *Client }
 
-// OAuthRequestTokenParams are the optional query parameters of [OAuthService.RequestToken] (requestToken); nil
-// or a zero field leaves a parameter out.
-type OAuthRequestTokenParams = gen.RequestTokenParams
+// OAuthRequestTokenParams are the query parameters of [OAuthService.RequestToken] (requestToken) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type OAuthRequestTokenParams struct {
+	// ClientID: API client id (query-parameter style).
+	ClientID string
+	// ClientSecret: API client secret (query-parameter style).
+	ClientSecret string
+	// GrantType: Always client_credentials.
+	GrantType gen.GrantType
+}
 
 // RequestToken calls requestToken (POST /api/v1/oauth/token): exchange API credentials for an access token (client-credentials grant).
 // params may be nil.
 func (s *OAuthService) RequestToken(ctx context.Context, params *OAuthRequestTokenParams, body gen.OAuthTokenRequest) (*gen.OAuthResponse, error) {
-	resp, err := s.c.RequestTokenWithFormdataBody(selfDecoding(ctx), params, body)
+	if err := s.c.precheck(ctx, gen.OpRequestToken); err != nil {
+		return nil, err
+	}
+	p := gen.RequestTokenParams{}
+	if params != nil {
+		p.ClientID = optional(params.ClientID)
+		p.ClientSecret = optional(params.ClientSecret)
+		p.GrantType = optional(params.GrantType)
+	}
+	resp, err := s.c.gen.RequestTokenWithFormdataBody(selfDecoding(ctx), &p, body)
 	return decodeJSON[gen.OAuthResponse](s.c, resp, err)
 }
 
-// RegionService calls the operations of the Region tag. Get it as c.Region.
-type RegionService struct{ c *Client }
+// RegionsService calls the operations of the Region tag. Get it as c.Regions.
+type RegionsService struct{ c *Client }
 
 // List calls listRegions (GET /api/v1/regions): list the VPN regions available to the tenant.
-func (s *RegionService) List(ctx context.Context) ([]gen.VPNRegionResponse, error) {
-	resp, err := s.c.ListRegions(selfDecoding(ctx))
+func (s *RegionsService) List(ctx context.Context) ([]gen.VPNRegionResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpListRegions); err != nil {
+		var zero []gen.VPNRegionResponse
+		return zero, err
+	}
+	resp, err := s.c.gen.ListRegions(selfDecoding(ctx))
 	return decodeValue[[]gen.VPNRegionResponse](s.c, resp, err)
 }
 
 // SessionsService calls the operations of the Sessions tag. Get it as c.Sessions.
 type SessionsService struct{ c *Client }
 
-// SessionsListParams are the optional query parameters of [SessionsService.List] (listSessions); nil
-// or a zero field leaves a parameter out.
+// SessionsListParams are the query parameters of [SessionsService.List] (listSessions) that
+// are not arguments; nil or a zero field leaves a parameter out.
 type SessionsListParams struct {
 	// StartDate: Inclusive start (ISO 8601 instant), at most 30 days back. Defaults to one day ago.
-	StartDate *time.Time
+	StartDate time.Time
 	// EndDate: Exclusive end (ISO 8601 instant).
-	EndDate *time.Time
-	Status  *gen.SessionStatus
+	EndDate time.Time
+	Status  gen.SessionStatus
 	// ReturnOnlyNew: Only sessions that started inside the window, so batches never repeat a session.
 	ReturnOnlyNew *bool
+	// Size: Batch size. 0 asks for the maximum, 100.
+	Size int32
 	// Cursor: nextCursor of the previous batch.
-	Cursor *string
+	Cursor string
 }
 
 // List calls listSessions (GET /api/v1/sessions): list VPN sessions in batches, by cursor.
 // params may be nil.
 // [SessionsService.All] iterates over every item instead.
-func (s *SessionsService) List(ctx context.Context, size int32, params *SessionsListParams) (*gen.SessionsResponse, error) {
-	p := gen.ListSessionsParams{Size: size}
-	if params != nil {
-		p.StartDate = params.StartDate
-		p.EndDate = params.EndDate
-		p.Status = params.Status
-		p.ReturnOnlyNew = params.ReturnOnlyNew
-		p.Cursor = params.Cursor
+func (s *SessionsService) List(ctx context.Context, params *SessionsListParams) (*gen.SessionsResponse, error) {
+	if err := s.c.precheck(ctx, gen.OpListSessions); err != nil {
+		return nil, err
 	}
-	resp, err := s.c.ListSessions(selfDecoding(ctx), &p)
+	p := gen.ListSessionsParams{Size: defaultBatchSize}
+	if params != nil {
+		p.StartDate = optional(params.StartDate)
+		p.EndDate = optional(params.EndDate)
+		p.Status = optional(params.Status)
+		p.ReturnOnlyNew = params.ReturnOnlyNew
+		p.Size = cmp.Or(params.Size, p.Size)
+		p.Cursor = optional(params.Cursor)
+	}
+	resp, err := s.c.gen.ListSessions(selfDecoding(ctx), &p)
 	return decodeJSON[gen.SessionsResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listSessions (GET /api/v1/sessions), following nextCursor
 // with the same filters until the last batch; an error ends the sequence. A
-// size of 0 asks for batches of 100 (the maximum); params may be nil, and a set
+// Size of 0 asks for batches of 100 (the maximum); params may be nil, and a set
 // Cursor resumes from there.
-func (s *SessionsService) All(ctx context.Context, size int32, params *SessionsListParams) iter.Seq2[gen.SessionResponse, error] {
-	p := gen.ListSessionsParams{Size: cmp.Or(size, defaultBatchSize)}
-	if params != nil {
-		p.StartDate = params.StartDate
-		p.EndDate = params.EndDate
-		p.Status = params.Status
-		p.ReturnOnlyNew = params.ReturnOnlyNew
-		p.Cursor = params.Cursor
+func (s *SessionsService) All(ctx context.Context, params *SessionsListParams) iter.Seq2[gen.SessionResponse, error] {
+	if err := s.c.precheck(ctx, gen.OpListSessions); err != nil {
+		return failed[gen.SessionResponse](err)
 	}
-	return cursors(s.c, ctx, p, s.c.ListSessions,
+	p := gen.ListSessionsParams{Size: defaultBatchSize}
+	if params != nil {
+		p.StartDate = optional(params.StartDate)
+		p.EndDate = optional(params.EndDate)
+		p.Status = optional(params.Status)
+		p.ReturnOnlyNew = params.ReturnOnlyNew
+		p.Size = cmp.Or(params.Size, p.Size)
+		p.Cursor = optional(params.Cursor)
+	}
+	return cursors(s.c, ctx, p, s.c.gen.ListSessions,
 		func(p *gen.ListSessionsParams) **string { return &p.Cursor },
 		func(r *gen.SessionsResponse) ([]gen.SessionResponse, *string) { return r.Sessions, r.NextCursor })
 }
@@ -1205,267 +1900,419 @@ type SettingsService struct{ c *Client }
 
 // GetClientOptions calls getClientOptions (GET /api/v1/settings/wpc/client-options): get the extra OpenVPN client options.
 func (s *SettingsService) GetClientOptions(ctx context.Context) ([]string, error) {
-	resp, err := s.c.GetClientOptions(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetClientOptions); err != nil {
+		var zero []string
+		return zero, err
+	}
+	resp, err := s.c.gen.GetClientOptions(selfDecoding(ctx))
 	return decodeValue[[]string](s.c, resp, err)
 }
 
 // GetConnectAuth calls getConnectAuth (GET /api/v1/settings/user/connect-auth): get the default connect authentication mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetConnectAuth(ctx context.Context) (gen.ConnectAuth, error) {
-	resp, err := s.c.GetConnectAuth(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetConnectAuth); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetConnectAuth(ctx)
 	return decodeText[gen.ConnectAuth](s.c, resp, err)
 }
 
 // GetConnectionTimeout calls getConnectionTimeout (GET /api/v1/settings/users/connection-timeout): get the connection timeout, in minutes.
 func (s *SettingsService) GetConnectionTimeout(ctx context.Context) (int32, error) {
-	resp, err := s.c.GetConnectionTimeout(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetConnectionTimeout); err != nil {
+		var zero int32
+		return zero, err
+	}
+	resp, err := s.c.gen.GetConnectionTimeout(selfDecoding(ctx))
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDNSCustomServers calls getDnsCustomServers (GET /api/v1/settings/dns/custom-servers): get the custom DNS servers.
 func (s *SettingsService) GetDNSCustomServers(ctx context.Context) (*gen.DNSServerAddresses, error) {
-	resp, err := s.c.GetDNSCustomServers(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDNSCustomServers); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetDNSCustomServers(selfDecoding(ctx))
 	return decodeJSON[gen.DNSServerAddresses](s.c, resp, err)
 }
 
 // GetDNSProxyEnabled calls getDnsProxyEnabled (GET /api/v1/settings/dns/proxy-enabled): report whether the DNS proxy is on.
 func (s *SettingsService) GetDNSProxyEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDNSProxyEnabled(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDNSProxyEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetDNSProxyEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDNSZones calls getDnsZones (GET /api/v1/settings/dns/zones): get the DNS zones.
 func (s *SettingsService) GetDNSZones(ctx context.Context) (*gen.DNSZones, error) {
-	resp, err := s.c.GetDNSZones(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDNSZones); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetDNSZones(selfDecoding(ctx))
 	return decodeJSON[gen.DNSZones](s.c, resp, err)
 }
 
 // GetDefaultDNSSuffix calls getDefaultDnsSuffix (GET /api/v1/settings/dns/default-suffix): get the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDefaultDNSSuffix(ctx context.Context) (string, error) {
-	resp, err := s.c.GetDefaultDNSSuffix(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetDefaultDNSSuffix); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetDefaultDNSSuffix(ctx)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GetDefaultRegion calls getDefaultRegion (GET /api/v1/settings/wpc/default-region): get the default VPN region id.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDefaultRegion(ctx context.Context) (string, error) {
-	resp, err := s.c.GetDefaultRegion(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetDefaultRegion); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetDefaultRegion(ctx)
 	return decodeText[string](s.c, resp, err)
 }
 
 // GetDeviceAllowance calls getDeviceAllowance (GET /api/v1/settings/user/device-allowance): get the default maximum number of devices per user.
 func (s *SettingsService) GetDeviceAllowance(ctx context.Context) (int32, error) {
-	resp, err := s.c.GetDeviceAllowance(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDeviceAllowance); err != nil {
+		var zero int32
+		return zero, err
+	}
+	resp, err := s.c.gen.GetDeviceAllowance(selfDecoding(ctx))
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // GetDeviceAllowanceForceUpdate calls getDeviceAllowanceForceUpdate (GET /api/v1/settings/user/device-allowance-force-update): report whether a new device allowance is forced onto existing users.
 func (s *SettingsService) GetDeviceAllowanceForceUpdate(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetDeviceAllowanceForceUpdate(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDeviceAllowanceForceUpdate); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetDeviceAllowanceForceUpdate(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetDeviceEnforcement calls getDeviceEnforcement (GET /api/v1/settings/user/device-enforcement): get the device enforcement level.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetDeviceEnforcement(ctx context.Context) (gen.DeviceEnforcement, error) {
-	resp, err := s.c.GetDeviceEnforcement(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetDeviceEnforcement); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetDeviceEnforcement(ctx)
 	return decodeText[gen.DeviceEnforcement](s.c, resp, err)
 }
 
 // GetDomainRoutingSubnet calls getDomainRoutingSubnet (GET /api/v1/settings/wpc/domain-routing-subnet): get the subnet used for domain routing.
 func (s *SettingsService) GetDomainRoutingSubnet(ctx context.Context) (*gen.DomainRoutingSubnet, error) {
-	resp, err := s.c.GetDomainRoutingSubnet(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetDomainRoutingSubnet); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetDomainRoutingSubnet(selfDecoding(ctx))
 	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
 // GetIPAllocationMode calls getIpAllocationMode (GET /api/v1/settings/wpc/ip-allocation-mode): get the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetIPAllocationMode(ctx context.Context) (gen.IPAllocationMode, error) {
-	resp, err := s.c.GetIPAllocationMode(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetIPAllocationMode); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetIPAllocationMode(ctx)
 	return decodeText[gen.IPAllocationMode](s.c, resp, err)
 }
 
 // GetLDAPGroupMappings calls getLdapGroupMappings (GET /api/v1/settings/auth/ldap/group-mappings): get the LDAP group to user group mappings.
 func (s *SettingsService) GetLDAPGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetLDAPGroupMappings(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetLDAPGroupMappings); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetLDAPGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetProfileDistribution calls getProfileDistribution (GET /api/v1/settings/user/profile-distribution): get the profile distribution mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetProfileDistribution(ctx context.Context) (gen.ProfileDistribution, error) {
-	resp, err := s.c.GetProfileDistribution(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetProfileDistribution); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetProfileDistribution(ctx)
 	return decodeText[gen.ProfileDistribution](s.c, resp, err)
 }
 
 // GetRoutesAdvancedConfigurationEnabled calls getRoutesAdvancedConfigurationEnabled (GET /api/v1/settings/wpc/routes-advanced-configuration-enabled): report whether advanced route configuration is on.
 func (s *SettingsService) GetRoutesAdvancedConfigurationEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetRoutesAdvancedConfigurationEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSAMLGroupMappings calls getSamlGroupMappings (GET /api/v1/settings/auth/saml/group-mappings): get the SAML group to user group mappings.
 func (s *SettingsService) GetSAMLGroupMappings(ctx context.Context) (*gen.GroupMappingResponse, error) {
-	resp, err := s.c.GetSAMLGroupMappings(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetSAMLGroupMappings); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetSAMLGroupMappings(selfDecoding(ctx))
 	return decodeJSON[gen.GroupMappingResponse](s.c, resp, err)
 }
 
 // GetSNAT calls getSnat (GET /api/v1/settings/wpc/snat): report whether source NAT is on.
 func (s *SettingsService) GetSNAT(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetSNAT(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetSNAT); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetSNAT(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetSubnet calls getSubnet (GET /api/v1/settings/wpc/subnet): get the WPC subnets.
 func (s *SettingsService) GetSubnet(ctx context.Context) (*gen.Subnet, error) {
-	resp, err := s.c.GetSubnet(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetSubnet); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetSubnet(selfDecoding(ctx))
 	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
 // GetTopology calls getTopology (GET /api/v1/settings/wpc/topology): get the WPC topology.
 // It returns the answer's text/plain body.
 func (s *SettingsService) GetTopology(ctx context.Context) (gen.Topology, error) {
-	resp, err := s.c.GetTopology(ctx)
+	if err := s.c.precheck(ctx, gen.OpGetTopology); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.GetTopology(ctx)
 	return decodeText[gen.Topology](s.c, resp, err)
 }
 
 // GetTrustedDevicesAllowed calls getTrustedDevicesAllowed (GET /api/v1/settings/auth/trusted-devices-allowed): report whether trusted devices are allowed.
 func (s *SettingsService) GetTrustedDevicesAllowed(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetTrustedDevicesAllowed(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetTrustedDevicesAllowed); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetTrustedDevicesAllowed(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // GetTwoFactorAuthEnabled calls getTwoFactorAuthEnabled (GET /api/v1/settings/auth/two-factor-auth): report whether two-factor authentication is required.
 func (s *SettingsService) GetTwoFactorAuthEnabled(ctx context.Context) (bool, error) {
-	resp, err := s.c.GetTwoFactorAuthEnabled(selfDecoding(ctx))
+	if err := s.c.precheck(ctx, gen.OpGetTwoFactorAuthEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.GetTwoFactorAuthEnabled(selfDecoding(ctx))
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetClientOptions calls setClientOptions (PUT /api/v1/settings/wpc/client-options): replace the extra OpenVPN client options.
 func (s *SettingsService) SetClientOptions(ctx context.Context, body []string) ([]string, error) {
-	resp, err := s.c.SetClientOptions(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetClientOptions); err != nil {
+		var zero []string
+		return zero, err
+	}
+	resp, err := s.c.gen.SetClientOptions(selfDecoding(ctx), body)
 	return decodeValue[[]string](s.c, resp, err)
 }
 
 // SetConnectAuth calls setConnectAuth (PUT /api/v1/settings/user/connect-auth): set the default connect authentication mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetConnectAuth(ctx context.Context, body gen.ConnectAuth) (gen.ConnectAuth, error) {
-	resp, err := s.c.SetConnectAuthWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetConnectAuth); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetConnectAuthWithTextBody(ctx, body)
 	return decodeText[gen.ConnectAuth](s.c, resp, err)
 }
 
 // SetConnectionTimeout calls setConnectionTimeout (PUT /api/v1/settings/users/connection-timeout): set the connection timeout, in minutes.
 func (s *SettingsService) SetConnectionTimeout(ctx context.Context, body int32) (int32, error) {
-	resp, err := s.c.SetConnectionTimeout(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetConnectionTimeout); err != nil {
+		var zero int32
+		return zero, err
+	}
+	resp, err := s.c.gen.SetConnectionTimeout(selfDecoding(ctx), body)
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDNSCustomServers calls setDnsCustomServers (PUT /api/v1/settings/dns/custom-servers): set the custom DNS servers.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *SettingsService) SetDNSCustomServers(ctx context.Context, body gen.DNSServerAddresses) (*gen.DNSServerAddresses, error) {
-	resp, err := s.c.SetDNSCustomServers(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDNSCustomServers); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.SetDNSCustomServers(selfDecoding(ctx), body)
 	return decodeJSON[gen.DNSServerAddresses](s.c, resp, err)
 }
 
 // SetDNSProxyEnabled calls setDnsProxyEnabled (PUT /api/v1/settings/dns/proxy-enabled): turn the DNS proxy on or off.
 func (s *SettingsService) SetDNSProxyEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetDNSProxyEnabled(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDNSProxyEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetDNSProxyEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDNSZones calls setDnsZones (PUT /api/v1/settings/dns/zones): replace the DNS zones.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *SettingsService) SetDNSZones(ctx context.Context, body gen.DNSZones) (*gen.DNSZones, error) {
-	resp, err := s.c.SetDNSZones(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDNSZones); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.SetDNSZones(selfDecoding(ctx), body)
 	return decodeJSON[gen.DNSZones](s.c, resp, err)
 }
 
 // SetDefaultDNSSuffix calls setDefaultDnsSuffix (PUT /api/v1/settings/dns/default-suffix): set the default DNS suffix.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDefaultDNSSuffix(ctx context.Context, body string) (string, error) {
-	resp, err := s.c.SetDefaultDNSSuffixWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetDefaultDNSSuffix); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetDefaultDNSSuffixWithTextBody(ctx, body)
 	return decodeText[string](s.c, resp, err)
 }
 
 // SetDefaultRegion calls setDefaultRegion (PUT /api/v1/settings/wpc/default-region): set the default VPN region id.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDefaultRegion(ctx context.Context, body string) (string, error) {
-	resp, err := s.c.SetDefaultRegionWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetDefaultRegion); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetDefaultRegionWithTextBody(ctx, body)
 	return decodeText[string](s.c, resp, err)
 }
 
 // SetDeviceAllowance calls setDeviceAllowance (PUT /api/v1/settings/user/device-allowance): set the default maximum number of devices per user.
 func (s *SettingsService) SetDeviceAllowance(ctx context.Context, body int32) (int32, error) {
-	resp, err := s.c.SetDeviceAllowance(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDeviceAllowance); err != nil {
+		var zero int32
+		return zero, err
+	}
+	resp, err := s.c.gen.SetDeviceAllowance(selfDecoding(ctx), body)
 	return decodeValue[int32](s.c, resp, err)
 }
 
 // SetDeviceAllowanceForceUpdate calls setDeviceAllowanceForceUpdate (PUT /api/v1/settings/user/device-allowance-force-update): choose whether a new device allowance is forced onto existing users.
 func (s *SettingsService) SetDeviceAllowanceForceUpdate(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetDeviceAllowanceForceUpdate(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDeviceAllowanceForceUpdate); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetDeviceAllowanceForceUpdate(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetDeviceEnforcement calls setDeviceEnforcement (PUT /api/v1/settings/user/device-enforcement): set the device enforcement level.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetDeviceEnforcement(ctx context.Context, body gen.DeviceEnforcement) (gen.DeviceEnforcement, error) {
-	resp, err := s.c.SetDeviceEnforcementWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetDeviceEnforcement); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetDeviceEnforcementWithTextBody(ctx, body)
 	return decodeText[gen.DeviceEnforcement](s.c, resp, err)
 }
 
 // SetDomainRoutingSubnet calls setDomainRoutingSubnet (PUT /api/v1/settings/wpc/domain-routing-subnet): set the subnet used for domain routing.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *SettingsService) SetDomainRoutingSubnet(ctx context.Context, body gen.DomainRoutingSubnet) (*gen.DomainRoutingSubnet, error) {
-	resp, err := s.c.SetDomainRoutingSubnet(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetDomainRoutingSubnet); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.SetDomainRoutingSubnet(selfDecoding(ctx), body)
 	return decodeJSON[gen.DomainRoutingSubnet](s.c, resp, err)
 }
 
 // SetIPAllocationMode calls setIpAllocationMode (PUT /api/v1/settings/wpc/ip-allocation-mode): set the IP allocation mode (IPv4 only, or IPv4 and IPv6).
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetIPAllocationMode(ctx context.Context, body gen.IPAllocationMode) (gen.IPAllocationMode, error) {
-	resp, err := s.c.SetIPAllocationModeWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetIPAllocationMode); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetIPAllocationModeWithTextBody(ctx, body)
 	return decodeText[gen.IPAllocationMode](s.c, resp, err)
 }
 
 // SetProfileDistribution calls setProfileDistribution (PUT /api/v1/settings/user/profile-distribution): set the profile distribution mode.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetProfileDistribution(ctx context.Context, body gen.ProfileDistribution) (gen.ProfileDistribution, error) {
-	resp, err := s.c.SetProfileDistributionWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetProfileDistribution); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetProfileDistributionWithTextBody(ctx, body)
 	return decodeText[gen.ProfileDistribution](s.c, resp, err)
 }
 
 // SetRoutesAdvancedConfigurationEnabled calls setRoutesAdvancedConfigurationEnabled (PUT /api/v1/settings/wpc/routes-advanced-configuration-enabled): turn advanced route configuration on or off.
 func (s *SettingsService) SetRoutesAdvancedConfigurationEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetRoutesAdvancedConfigurationEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetRoutesAdvancedConfigurationEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSNAT calls setSnat (PUT /api/v1/settings/wpc/snat): turn source NAT on or off.
 func (s *SettingsService) SetSNAT(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetSNAT(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetSNAT); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetSNAT(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetSubnet calls setSubnet (PUT /api/v1/settings/wpc/subnet): set the WPC subnets.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *SettingsService) SetSubnet(ctx context.Context, body gen.Subnet) (*gen.Subnet, error) {
-	resp, err := s.c.SetSubnet(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetSubnet); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.SetSubnet(selfDecoding(ctx), body)
 	return decodeJSON[gen.Subnet](s.c, resp, err)
 }
 
 // SetTopology calls setTopology (PUT /api/v1/settings/wpc/topology): set the WPC topology.
 // It returns the answer's text/plain body.
 func (s *SettingsService) SetTopology(ctx context.Context, body gen.Topology) (gen.Topology, error) {
-	resp, err := s.c.SetTopologyWithTextBody(ctx, body)
+	if err := s.c.precheck(ctx, gen.OpSetTopology); err != nil {
+		return "", err
+	}
+	resp, err := s.c.gen.SetTopologyWithTextBody(ctx, body)
 	return decodeText[gen.Topology](s.c, resp, err)
 }
 
 // SetTrustedDevicesAllowed calls setTrustedDevicesAllowed (PUT /api/v1/settings/auth/trusted-devices-allowed): allow or forbid trusted devices.
 func (s *SettingsService) SetTrustedDevicesAllowed(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetTrustedDevicesAllowed(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetTrustedDevicesAllowed); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetTrustedDevicesAllowed(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
 // SetTwoFactorAuthEnabled calls setTwoFactorAuthEnabled (PUT /api/v1/settings/auth/two-factor-auth): require or stop requiring two-factor authentication.
 func (s *SettingsService) SetTwoFactorAuthEnabled(ctx context.Context, body bool) (bool, error) {
-	resp, err := s.c.SetTwoFactorAuthEnabled(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpSetTwoFactorAuthEnabled); err != nil {
+		var zero bool
+		return zero, err
+	}
+	resp, err := s.c.gen.SetTwoFactorAuthEnabled(selfDecoding(ctx), body)
 	return decodeValue[bool](s.c, resp, err)
 }
 
@@ -1474,46 +2321,83 @@ type UserGroupsService struct{ c *Client }
 
 // Create calls createUserGroup (POST /api/v1/user-groups): create a user group.
 func (s *UserGroupsService) Create(ctx context.Context, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.CreateUserGroup(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateUserGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateUserGroup(selfDecoding(ctx), body)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
 // Delete calls deleteUserGroup (DELETE /api/v1/user-groups/{id}): delete a user group.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UserGroupsService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteUserGroup(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteUserGroup); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteUserGroup(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getUserGroup (GET /api/v1/user-groups/{id}): get a user group by id.
 func (s *UserGroupsService) Get(ctx context.Context, id string) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.GetUserGroup(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetUserGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetUserGroup(selfDecoding(ctx), id)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
-// UserGroupsListParams are the optional query parameters of [UserGroupsService.List] (listUserGroups); nil
-// or a zero field leaves a parameter out.
-type UserGroupsListParams = gen.ListUserGroupsParams
+// UserGroupsListParams are the query parameters of [UserGroupsService.List] (listUserGroups) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type UserGroupsListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listUserGroups (GET /api/v1/user-groups): list user groups, one page at a time.
 // params may be nil.
 // [UserGroupsService.All] iterates over every item instead.
 func (s *UserGroupsService) List(ctx context.Context, params *UserGroupsListParams) (*gen.PageUserGroupResponse, error) {
-	resp, err := s.c.ListUserGroups(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListUserGroups); err != nil {
+		return nil, err
+	}
+	p := gen.ListUserGroupsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListUserGroups(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageUserGroupResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listUserGroups (GET /api/v1/user-groups), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *UserGroupsService) All(ctx context.Context, params *UserGroupsListParams) iter.Seq2[gen.UserGroupResponse, error] {
-	return pages[gen.UserGroupResponse](s.c, ctx, params, s.c.ListUserGroups,
+	if err := s.c.precheck(ctx, gen.OpListUserGroups); err != nil {
+		return failed[gen.UserGroupResponse](err)
+	}
+	p := gen.ListUserGroupsParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.UserGroupResponse](s.c, ctx, &p, s.c.gen.ListUserGroups,
 		func(p *gen.ListUserGroupsParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // Update calls updateUserGroup (PUT /api/v1/user-groups/{id}): replace a user group.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *UserGroupsService) Update(ctx context.Context, id string, body gen.UserGroupRequest) (*gen.UserGroupResponse, error) {
-	resp, err := s.c.UpdateUserGroup(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateUserGroup); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateUserGroup(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.UserGroupResponse](s.c, resp, err)
 }
 
@@ -1523,79 +2407,131 @@ type UsersService struct{ c *Client }
 // Activate calls activateUser (PUT /api/v1/users/{id}/activate): activate a suspended user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Activate(ctx context.Context, id string) error {
-	resp, err := s.c.ActivateUser(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpActivateUser); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ActivateUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Create calls createUser (POST /api/v1/users): create a local user.
 func (s *UsersService) Create(ctx context.Context, body gen.UserCreateRequest) (*gen.UserResponse, error) {
-	resp, err := s.c.CreateUser(selfDecoding(ctx), body)
+	if err := s.c.precheck(ctx, gen.OpCreateUser); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.CreateUser(selfDecoding(ctx), body)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
 // Delete calls deleteUser (DELETE /api/v1/users/{id}): delete a user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	resp, err := s.c.DeleteUser(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpDeleteUser); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.DeleteUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // ForcePasswordChange calls forceUserPasswordChange (POST /api/v1/users/{id}/force-password-change): force a user to change password at next login and end the user's sessions.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ForcePasswordChange(ctx context.Context, id string) error {
-	resp, err := s.c.ForceUserPasswordChange(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpForceUserPasswordChange); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ForceUserPasswordChange(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Get calls getUser (GET /api/v1/users/{id}): get a user by id.
 func (s *UsersService) Get(ctx context.Context, id string) (*gen.UserResponse, error) {
-	resp, err := s.c.GetUser(selfDecoding(ctx), id)
+	if err := s.c.precheck(ctx, gen.OpGetUser); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.GetUser(selfDecoding(ctx), id)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }
 
-// UsersListParams are the optional query parameters of [UsersService.List] (listUsers); nil
-// or a zero field leaves a parameter out.
-type UsersListParams = gen.ListUsersParams
+// UsersListParams are the query parameters of [UsersService.List] (listUsers) that
+// are not arguments; nil or a zero field leaves a parameter out.
+type UsersListParams struct {
+	// Page: Page number, counted from 0.
+	Page int32
+	// Size: Page size.
+	Size int32
+}
 
 // List calls listUsers (GET /api/v1/users): list users, one page at a time.
 // params may be nil.
 // [UsersService.All] iterates over every item instead.
 func (s *UsersService) List(ctx context.Context, params *UsersListParams) (*gen.PageUserResponse, error) {
-	resp, err := s.c.ListUsers(selfDecoding(ctx), params)
+	if err := s.c.precheck(ctx, gen.OpListUsers); err != nil {
+		return nil, err
+	}
+	p := gen.ListUsersParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	resp, err := s.c.gen.ListUsers(selfDecoding(ctx), &p)
 	return decodeJSON[gen.PageUserResponse](s.c, resp, err)
 }
 
 // All iterates over the items of listUsers (GET /api/v1/users), fetching pages lazily
 // and never one past the last; an error ends the sequence. params may be nil;
 // its Page sets the first page and its Size the page size (default [DefaultPageSize]).
+// Deleting items while iterating shifts the later pages: some items are
+// skipped. Collect the ids first, then delete (docs/pagination.md).
 func (s *UsersService) All(ctx context.Context, params *UsersListParams) iter.Seq2[gen.UserResponse, error] {
-	return pages[gen.UserResponse](s.c, ctx, params, s.c.ListUsers,
+	if err := s.c.precheck(ctx, gen.OpListUsers); err != nil {
+		return failed[gen.UserResponse](err)
+	}
+	p := gen.ListUsersParams{}
+	if params != nil {
+		p.Page = optional(params.Page)
+		p.Size = optional(params.Size)
+	}
+	return pages[gen.UserResponse](s.c, ctx, &p, s.c.gen.ListUsers,
 		func(p *gen.ListUsersParams) (**int32, **int32) { return &p.Page, &p.Size })
 }
 
 // ResendInvitation calls resendUserInvitation (POST /api/v1/users/{id}/resend-invitation): send a user's invitation e-mail again.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ResendInvitation(ctx context.Context, id string) error {
-	resp, err := s.c.ResendUserInvitation(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpResendUserInvitation); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ResendUserInvitation(ctx, id)
 	return discardBody(resp, err)
 }
 
 // ResetMFA calls resetUserMfa (POST /api/v1/users/{userId}/reset-mfa): remove a user's MFA enrolments so the user enrols again at next login.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) ResetMFA(ctx context.Context, userID string) error {
-	resp, err := s.c.ResetUserMFA(ctx, userID)
+	if err := s.c.precheck(ctx, gen.OpResetUserMFA); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.ResetUserMFA(ctx, userID)
 	return discardBody(resp, err)
 }
 
 // Suspend calls suspendUser (PUT /api/v1/users/{id}/suspend): suspend a user.
 // The answer has no body: a nil error means the API accepted the call.
 func (s *UsersService) Suspend(ctx context.Context, id string) error {
-	resp, err := s.c.SuspendUser(ctx, id)
+	if err := s.c.precheck(ctx, gen.OpSuspendUser); err != nil {
+		return err
+	}
+	resp, err := s.c.gen.SuspendUser(ctx, id)
 	return discardBody(resp, err)
 }
 
 // Update calls updateUser (PUT /api/v1/users/{id}): replace a local user's details.
+// PUT replaces the resource: an optional field left out of body (nil) is
+// cleared or reset to its default, not kept; send every field to keep.
 func (s *UsersService) Update(ctx context.Context, id string, body gen.UserUpdateRequest) (*gen.UserResponse, error) {
-	resp, err := s.c.UpdateUser(selfDecoding(ctx), id, body)
+	if err := s.c.precheck(ctx, gen.OpUpdateUser); err != nil {
+		return nil, err
+	}
+	resp, err := s.c.gen.UpdateUser(selfDecoding(ctx), id, body)
 	return decodeJSON[gen.UserResponse](s.c, resp, err)
 }

@@ -124,7 +124,7 @@ var resourceMethods = []resourceMethod{
 	{"listNetworkIpServices", "NetworkIPServices", "List", "All"},
 	{"listNetworkRoutes", "NetworkRoutes", "List", "All"},
 	{"listNetworks", "Networks", "List", "All"},
-	{"listRegions", "Region", "List", ""},
+	{"listRegions", "Regions", "List", ""},
 	{"listSessions", "Sessions", "List", "All"},
 	{"listUserDnsResolutions", "DNSLog", "ListUserDNSResolutions", "AllUserDNSResolutions"},
 	{"listUserGroups", "UserGroups", "List", "All"},
@@ -205,7 +205,7 @@ var pathIDCalls = []struct {
 	}},
 	{"deleteAccessGroup", func(ctx context.Context, c *client.Client, id string) error { return c.AccessGroups.Delete(ctx, id) }},
 	{"deleteDevice", func(ctx context.Context, c *client.Client, id string) error {
-		return c.Devices.Delete(ctx, id, *new(string))
+		return c.Devices.Delete(ctx, "owner-1", id)
 	}},
 	{"deleteDevicePosture", func(ctx context.Context, c *client.Client, id string) error { return c.DevicePostures.Delete(ctx, id) }},
 	{"deleteDnsRecord", func(ctx context.Context, c *client.Client, id string) error { return c.DNSRecords.Delete(ctx, id) }},
@@ -243,7 +243,7 @@ var pathIDCalls = []struct {
 		return c.Users.ForcePasswordChange(ctx, id)
 	}},
 	{"generateDeviceProfile", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.Devices.GenerateProfile(ctx, id, *new(string), *new(string))
+		_, err := c.Devices.GenerateProfile(ctx, "owner-1", id, "owner-1")
 		return err
 	}},
 	{"generateHostConnectorAppBundle", func(ctx context.Context, c *client.Client, id string) error {
@@ -267,7 +267,7 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"getDevice", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.Devices.Get(ctx, id, *new(string))
+		_, err := c.Devices.Get(ctx, "owner-1", id)
 		return err
 	}},
 	{"getDevicePosture", func(ctx context.Context, c *client.Client, id string) error {
@@ -337,7 +337,7 @@ var pathIDCalls = []struct {
 	{"resendUserInvitation", func(ctx context.Context, c *client.Client, id string) error { return c.Users.ResendInvitation(ctx, id) }},
 	{"resetUserMfa", func(ctx context.Context, c *client.Client, id string) error { return c.Users.ResetMFA(ctx, id) }},
 	{"revokeDeviceProfile", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.Devices.RevokeProfile(ctx, id, *new(string))
+		_, err := c.Devices.RevokeProfile(ctx, "owner-1", id)
 		return err
 	}},
 	{"revokeHostConnectorProfile", func(ctx context.Context, c *client.Client, id string) error {
@@ -364,7 +364,7 @@ var pathIDCalls = []struct {
 		return err
 	}},
 	{"updateDevice", func(ctx context.Context, c *client.Client, id string) error {
-		_, err := c.Devices.Update(ctx, id, *new(string), *new(gen.DeviceRequest))
+		_, err := c.Devices.Update(ctx, "owner-1", id, *new(gen.DeviceRequest))
 		return err
 	}},
 	{"updateDevicePosture", func(ctx context.Context, c *client.Client, id string) error {

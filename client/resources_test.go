@@ -153,7 +153,7 @@ func TestResourceAllOperations(t *testing.T) {
 	}
 	steps := []step{
 		{gen.OpRequestToken, func() error {
-			tok, err := c.OAuth.RequestToken(ctx, &client.OAuthRequestTokenParams{ClientID: &srv.ClientID, ClientSecret: &srv.ClientSecret},
+			tok, err := c.OAuth.RequestToken(ctx, &client.OAuthRequestTokenParams{ClientID: srv.ClientID, ClientSecret: srv.ClientSecret},
 				gen.OAuthTokenRequest{GrantType: client.Ptr(gen.GrantTypeClientCredentials)})
 			if err == nil {
 				assert.NotEmpty(t, tok.AccessToken)
@@ -161,7 +161,7 @@ func TestResourceAllOperations(t *testing.T) {
 			return err
 		}},
 		{gen.OpListRegions, func() error {
-			regions, err := c.Region.List(ctx)
+			regions, err := c.Regions.List(ctx)
 			assert.NotEmpty(t, regions)
 			return err
 		}},
@@ -276,11 +276,11 @@ func TestResourceAllOperations(t *testing.T) {
 			d, err := c.Devices.Create(ctx, userID, gen.DeviceRequest{Name: "laptop"})
 			return keep(&deviceID, idOf(d), err)
 		}},
-		{gen.OpGetDevice, func() error { return ok(c.Devices.Get(ctx, deviceID, userID)) }},
-		{gen.OpUpdateDevice, func() error { return ok(c.Devices.Update(ctx, deviceID, userID, gen.DeviceRequest{Name: "laptop-2"})) }},
-		{gen.OpListDevices, func() error { return ok(c.Devices.List(ctx, &client.DevicesListParams{UserID: &userID})) }},
-		{gen.OpGenerateDeviceProfile, func() error { return nonEmpty(c.Devices.GenerateProfile(ctx, deviceID, userID, "us-east-1")) }},
-		{gen.OpRevokeDeviceProfile, func() error { return ok(c.Devices.RevokeProfile(ctx, deviceID, userID)) }},
+		{gen.OpGetDevice, func() error { return ok(c.Devices.Get(ctx, userID, deviceID)) }},
+		{gen.OpUpdateDevice, func() error { return ok(c.Devices.Update(ctx, userID, deviceID, gen.DeviceRequest{Name: "laptop-2"})) }},
+		{gen.OpListDevices, func() error { return ok(c.Devices.List(ctx, &client.DevicesListParams{UserID: userID})) }},
+		{gen.OpGenerateDeviceProfile, func() error { return nonEmpty(c.Devices.GenerateProfile(ctx, userID, deviceID, "us-east-1")) }},
+		{gen.OpRevokeDeviceProfile, func() error { return ok(c.Devices.RevokeProfile(ctx, userID, deviceID)) }},
 
 		// Networks and what they own.
 		{gen.OpCreateNetwork, func() error {
@@ -310,7 +310,7 @@ func TestResourceAllOperations(t *testing.T) {
 				IPSecConfig: &gen.IPSecConfigRequest{Platform: client.Ptr(gen.IPsecPlatformAws)}}))
 		}},
 		{gen.OpListNetworkConnectors, func() error {
-			return ok(c.NetworkConnectors.List(ctx, &client.NetworkConnectorsListParams{NetworkID: &networkID}))
+			return ok(c.NetworkConnectors.List(ctx, &client.NetworkConnectorsListParams{NetworkID: networkID}))
 		}},
 		{gen.OpSuspendNetworkConnector, func() error { return c.NetworkConnectors.Suspend(ctx, netConnID) }},
 		{gen.OpActivateNetworkConnector, func() error { return c.NetworkConnectors.Activate(ctx, netConnID) }},
@@ -393,7 +393,7 @@ func TestResourceAllOperations(t *testing.T) {
 			return ok(c.HostIPServices.Update(ctx, hostSvcID, gen.HostIPServiceRequest{Name: "pg-2"}))
 		}},
 		{gen.OpListHostIPServices, func() error {
-			return ok(c.HostIPServices.List(ctx, &client.HostIPServicesListParams{HostID: &hostID}))
+			return ok(c.HostIPServices.List(ctx, &client.HostIPServicesListParams{HostID: hostID}))
 		}},
 		{gen.OpCreateHostApplication, func() error {
 			a, err := c.HostApplications.Create(ctx, hostID, gen.HostApplicationRequest{
@@ -429,11 +429,11 @@ func TestResourceAllOperations(t *testing.T) {
 			}))
 		}},
 		{gen.OpRemoveAccessGroupSource, func() error {
-			return ok(c.AccessGroups.RemoveSource(ctx, accessGroupID, gen.AccessItemSourceTypeHost, &client.AccessGroupsRemoveSourceParams{ParentID: &hostID}))
+			return ok(c.AccessGroups.RemoveSource(ctx, accessGroupID, gen.AccessItemSourceTypeHost, &client.AccessGroupsRemoveSourceParams{ParentID: hostID}))
 		}},
 		{gen.OpRemoveAccessGroupDestination, func() error {
 			return ok(c.AccessGroups.RemoveDestination(ctx, accessGroupID, gen.AccessItemDestinationTypeHostService,
-				&client.AccessGroupsRemoveDestinationParams{ParentID: &hostID, ChildID: &hostSvcID}))
+				&client.AccessGroupsRemoveDestinationParams{ParentID: hostID, ChildID: hostSvcID}))
 		}},
 		{gen.OpCreateLocationContext, func() error {
 			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIDs: &[]string{groupID},
@@ -489,13 +489,13 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpDisableDNSLog, func() error { return c.DNSLog.Disable(ctx) }},
 		{gen.OpListUserDNSResolutions, func() error {
-			return ok(c.DNSLog.ListUserDNSResolutions(ctx, time.Now().UTC().Truncate(time.Hour), &client.DNSLogListUserDNSResolutionsParams{HoursBack: client.Ptr(int32(3))}))
+			return ok(c.DNSLog.ListUserDNSResolutions(ctx, time.Now().UTC().Truncate(time.Hour), &client.DNSLogListUserDNSResolutionsParams{HoursBack: 3}))
 		}},
 		{gen.OpEnableAccessVisibility, func() error { return c.AccessVisibility.Enable(ctx) }},
 		{gen.OpGetAccessVisibilityEnabled, func() error { return ok(c.AccessVisibility.GetEnabled(ctx)) }},
 		{gen.OpDisableAccessVisibility, func() error { return c.AccessVisibility.Disable(ctx) }},
-		{gen.OpListSessions, func() error { return ok(c.Sessions.List(ctx, 10, nil)) }},
-		{gen.OpListAuditLogs, func() error { return ok(c.AuditLog.List(ctx, 10, nil)) }},
+		{gen.OpListSessions, func() error { return ok(c.Sessions.List(ctx, &client.SessionsListParams{Size: 10})) }},
+		{gen.OpListAuditLogs, func() error { return ok(c.AuditLog.List(ctx, &client.AuditLogListParams{Size: 10})) }},
 		{gen.OpCreateCloudID, func() error { return ok(c.Account.CreateCloudID(ctx, "second-tenant")) }},
 
 		// Deletes, children first.
@@ -512,7 +512,7 @@ func TestResourceAllOperations(t *testing.T) {
 		{gen.OpDeleteHostIPService, func() error { return c.HostIPServices.Delete(ctx, hostSvcID) }},
 		{gen.OpDeleteHostConnector, func() error { return c.HostConnectors.Delete(ctx, hostConnID) }},
 		{gen.OpDeleteHost, func() error { return c.Hosts.Delete(ctx, hostID) }},
-		{gen.OpDeleteDevice, func() error { return c.Devices.Delete(ctx, deviceID, userID) }},
+		{gen.OpDeleteDevice, func() error { return c.Devices.Delete(ctx, userID, deviceID) }},
 		{gen.OpDeleteUser, func() error { return c.Users.Delete(ctx, userID) }},
 		{gen.OpDeleteUserGroup, func() error { return c.UserGroups.Delete(ctx, groupID) }},
 	}

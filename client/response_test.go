@@ -43,7 +43,7 @@ func TestUnusable2xxIsResponseError(t *testing.T) {
 				_, _ = w.Write([]byte(tc.body))
 			})
 			c := newTestClient(t, s)
-			resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 			assert.Nil(t, resp)
 			require.ErrorIs(t, err, ErrUnexpectedResponse)
 			var rerr *ResponseError
@@ -72,7 +72,7 @@ func TestCreateAnsweredWithOtherStatus(t *testing.T) {
 		writeJSON(w, 200, `{"id":"n-1","name":"net"}`)
 	})
 	c := newTestClient(t, s)
-	resp, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
+	resp, err := c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "net"})
 	assert.Nil(t, resp)
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 	assert.Contains(t, err.Error(), "createNetwork: unexpected 200 response (application/json): status not documented for the operation (documented: 201)")
@@ -94,15 +94,15 @@ func TestDocumented2xxDecodes(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	ctx := context.Background()
-	got, err := c.GetNetworkWithResponse(ctx, "n-1")
+	got, err := c.Raw.GetNetworkWithResponse(ctx, "n-1")
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200)
 	assert.Equal(t, "n-1", got.JSON200.ID)
-	created, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "net"})
+	created, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "net"})
 	require.NoError(t, err)
 	require.NotNil(t, created.JSON201)
 	assert.Equal(t, "n-2", created.JSON201.ID)
-	_, err = c.DeleteNetworkWithResponse(ctx, "n-1")
+	_, err = c.Raw.DeleteNetworkWithResponse(ctx, "n-1")
 	require.NoError(t, err)
 }
 
@@ -112,7 +112,7 @@ func TestResponseSnippetIsRedacted(t *testing.T) {
 		_, _ = w.Write([]byte("echo: " + r.Header.Get("Authorization") + " " + testSecret))
 	})
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var rerr *ResponseError
 	require.ErrorAs(t, err, &rerr)
 	assert.Equal(t, "echo: Bearer [redacted] [redacted]", rerr.Snippet)
@@ -121,7 +121,7 @@ func TestResponseSnippetIsRedacted(t *testing.T) {
 func TestClientUnexpected(t *testing.T) {
 	s := newTestAPI(t, sequence(200))
 	c := newTestClient(t, s)
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	err = c.unexpected(resp.HTTPResponse, resp.Body, errors.New("no network in the answer"))
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
@@ -150,7 +150,7 @@ func TestUnlabelledJSONIsAccepted(t *testing.T) {
 			})
 			c := newTestClient(t, s)
 
-			resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+			resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 			require.NoError(t, err)
 			require.NotNil(t, resp.JSON200, "the generated parser fills the typed field")
 			assert.Equal(t, "office", resp.JSON200.Name)

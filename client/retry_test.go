@@ -19,7 +19,7 @@ import (
 func TestPostAnswered500IsSentOnce(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 201))
 	c := newTestClient(t, s)
-	resp, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
+	resp, err := c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
 	assert.Nil(t, resp, "response")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "want *APIError 500")
@@ -34,7 +34,7 @@ func TestPostAnswered500IsSentOnce(t *testing.T) {
 func TestGetRetriedAfter500s(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 502, 200))
 	c := newTestClient(t, s)
-	resp, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	resp, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	if assert.NotNil(t, resp.JSON200) {
 		assert.Equal(t, "n-1", resp.JSON200.ID, "JSON200 = %+v", resp.JSON200)
@@ -45,7 +45,7 @@ func TestGetRetriedAfter500s(t *testing.T) {
 func TestRetriesExhausted(t *testing.T) {
 	s := newTestAPI(t, sequence(504))
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "want 504 after 3 attempts")
 	require.Equal(t, 504, apiErr.StatusCode, "err = %v", err)
@@ -57,7 +57,7 @@ func TestRetriesExhausted(t *testing.T) {
 func TestWithoutRetries(t *testing.T) {
 	s := newTestAPI(t, sequence(503, 200))
 	c := newTestClient(t, s, WithoutRetries())
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.Error(t, err, "want the 503")
 	assert.Equal(t, 1, s.count(), "requests the server saw")
 }
@@ -74,7 +74,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	})
 	c := newTestClient(t, s) // default limiter: the Retry-After must not cost a 15 s token
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	took := time.Since(start)
 	assert.GreaterOrEqual(t, took, 900*time.Millisecond, "want about 1 s")
@@ -95,7 +95,7 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	})
 	c := newTestClient(t, s)
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.LessOrEqual(t, time.Since(start), time.Second, "took")
 }
@@ -113,7 +113,7 @@ func TestPost429And503AreRetried(t *testing.T) {
 				writeJSON(w, http.StatusCreated, `{"id":"n-2","name":"n"}`)
 			})
 			c := newTestClient(t, s)
-			resp, err := c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
+			resp, err := c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusCreated, resp.StatusCode(), "status")
 			assert.Equal(t, int32(2), n.Load(), "requests the server saw")
@@ -133,7 +133,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		cancelled.Store(time.Now().UnixNano())
 		cancel()
 	})
-	_, err := c.GetNetworkWithResponse(ctx, "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(ctx, "n-1")
 	returned := time.Now()
 	require.ErrorIs(t, err, context.Canceled)
 	lag := returned.Sub(time.Unix(0, cancelled.Load()))
@@ -151,7 +151,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 	c := newTestClient(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := c.GetNetworkWithResponse(ctx, "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(ctx, "n-1")
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, s.count(), "requests the server saw")
 }
@@ -163,7 +163,7 @@ func TestRetryAfterBeyondMaxElapsedStops(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxElapsed: 5 * time.Second}))
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	assert.LessOrEqual(t, time.Since(start), time.Second, "waited")
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "want 429 with RetryAfter 1m")
@@ -183,7 +183,7 @@ func TestRetryAfterMayExceedMaxDelay(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithRetryPolicy(RetryPolicy{MaxDelay: time.Millisecond, BaseDelay: time.Millisecond}))
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "want the full Retry-After")
 }
@@ -192,7 +192,7 @@ func TestRequestBodyReplayedOnRetry(t *testing.T) {
 	s := newTestAPI(t, sequence(500, 500, 200))
 	c := newTestClient(t, s)
 	body := gen.NetworkUpdateRequest{Name: "renamed", Description: ptr("a description")}
-	_, err := c.UpdateNetworkWithResponse(context.Background(), "n-1", body)
+	_, err := c.Raw.UpdateNetworkWithResponse(context.Background(), "n-1", body)
 	require.NoError(t, err)
 	reqs := s.recorded()
 	require.Len(t, reqs, 3, "requests the server saw")
@@ -213,7 +213,7 @@ func TestUnreplayableBodyIsBuffered(t *testing.T) {
 	s := newTestAPI(t, sequence(503, 200))
 	c := newTestClient(t, s)
 	payload := `{"name":"streamed"}`
-	_, err := c.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", onlyReader{strings.NewReader(payload)})
+	_, err := c.Raw.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", onlyReader{strings.NewReader(payload)})
 	require.NoError(t, err)
 	for i, r := range s.recorded() {
 		assert.Equal(t, payload, string(r.Body), "request %d body", i)
@@ -227,7 +227,7 @@ func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on f
 func TestUnreadableBody(t *testing.T) {
 	s := newTestAPI(t, sequence(200))
 	c := newTestClient(t, s)
-	_, err := c.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", failingReader{})
+	_, err := c.Raw.UpdateNetworkWithBodyWithResponse(context.Background(), "n-1", "application/json", failingReader{})
 	var rerr *RequestError
 	require.ErrorAs(t, err, &rerr)
 	require.ErrorContains(t, err, "disk on fire")
@@ -253,11 +253,11 @@ func TestConnectionErrors(t *testing.T) {
 		writeJSON(w, 200, `{"id":"n-1"}`)
 	})
 	c := newTestClient(t, s)
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err, "GET after a dropped connection")
 
 	n.Store(0)
-	_, err = c.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
+	_, err = c.Raw.CreateNetworkWithResponse(context.Background(), gen.NetworkCreateRequest{Name: "n"})
 	var rerr *RequestError
 	require.ErrorAs(t, err, &rerr, "POST after a dropped connection: want a RequestError")
 	require.Equal(t, "createNetwork", rerr.Operation, "err = %v", err)
@@ -273,7 +273,7 @@ func TestConnectionRefusedIsRetriedForGet(t *testing.T) {
 	ln.Close()
 	c, err := New("http://"+addr, testClientID, testSecret, WithAllowInsecureLoopback(), fastRetries, WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
 	require.NoError(t, err)
-	_, err = c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err = c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	var authErr *AuthenticationError
 	var rerr *RequestError
 	require.ErrorAs(t, err, &authErr, "want a token failure")
@@ -295,7 +295,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithTimeout(200*time.Millisecond))
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.NoError(t, err)
 	assert.LessOrEqual(t, time.Since(start), 1500*time.Millisecond, "took")
 }
@@ -316,7 +316,7 @@ func TestPerAttemptTimeoutCoversBody(t *testing.T) {
 	})
 	c := newTestClient(t, s, WithTimeout(200*time.Millisecond))
 	start := time.Now()
-	_, err := c.GetNetworkWithResponse(context.Background(), "n-1")
+	_, err := c.Raw.GetNetworkWithResponse(context.Background(), "n-1")
 	require.ErrorIs(t, err, context.DeadlineExceeded, "want the attempt's deadline")
 	assert.LessOrEqual(t, time.Since(start), 2*time.Second, "took")
 }

@@ -208,7 +208,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 			}
 			get := func(cl *Client, id string) func() (any, error) {
 				return func() (any, error) {
-					resp, err := cl.GetNetworkWithResponse(context.Background(), id)
+					resp, err := cl.Raw.GetNetworkWithResponse(context.Background(), id)
 					if resp == nil {
 						return nil, err
 					}
@@ -224,7 +224,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 			}
 			s.apiMode.Store("redirect") // refused: a body to another origin
 			call("redirect", func() (any, error) {
-				return c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "n"})
+				return c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "n"})
 			})
 			s.apiMode.Store("large")
 			call("too large", get(small, "n-1"))
@@ -232,7 +232,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 			start := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 			call("pagination loop", func() (any, error) {
 				var last error
-				for _, err := range c.Sessions.All(ctx, 0, &SessionsListParams{StartDate: &start}) {
+				for _, err := range c.Sessions.All(ctx, &SessionsListParams{StartDate: start}) {
 					last = err
 				}
 				return nil, last
@@ -241,8 +241,8 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 			call("invalid id", get(c, ".."))
 			cancelled, cancel := context.WithCancel(ctx)
 			cancel()
-			call("cancelled", func() (any, error) { return c.GetNetworkWithResponse(cancelled, "n-1") })
-			ok, err := c.GetNetworkWithResponse(ctx, "n-1")
+			call("cancelled", func() (any, error) { return c.Raw.GetNetworkWithResponse(cancelled, "n-1") })
+			ok, err := c.Raw.GetNetworkWithResponse(ctx, "n-1")
 			require.NoError(t, err)
 			values = append(values, ok, ok.HTTPResponse.Request.Header, ok.HTTPResponse.Request)
 

@@ -27,11 +27,11 @@ func TestClientAgainstFake(t *testing.T) {
 	c := srv.Client()
 	ctx := context.Background()
 	for i := range 25 {
-		_, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("n%02d", i)})
+		_, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("n%02d", i)})
 		require.NoError(t, err)
 	}
 	var names []string
-	for n, err := range c.Networks.All(ctx, &gen.ListNetworksParams{Size: ptr(int32(10))}) {
+	for n, err := range c.Networks.All(ctx, &client.NetworksListParams{Size: 10}) {
 		require.NoError(t, err)
 		names = append(names, n.Name)
 	}
@@ -41,14 +41,14 @@ func TestClientAgainstFake(t *testing.T) {
 	}
 	assert.Equal(t, 3, srv.RequestCount(gen.OpListNetworks), "pages")
 	sessions := 0
-	for _, err := range c.Sessions.All(ctx, 7, nil) {
+	for _, err := range c.Sessions.All(ctx, &client.SessionsListParams{Size: 7}) {
 		require.NoError(t, err)
 		sessions++
 	}
 	assert.Equal(t, DefaultSessions, sessions, "sessions")
 	assert.Equal(t, (DefaultSessions+6)/7, srv.RequestCount(gen.OpListSessions), "session batches")
 
-	_, err := c.GetNetworkWithResponse(ctx, "missing")
+	_, err := c.Raw.GetNetworkWithResponse(ctx, "missing")
 	var apiErr *client.APIError
 	assert.ErrorIs(t, err, client.ErrNotFound, "missing network")
 	if assert.ErrorAs(t, err, &apiErr, "missing network") {
@@ -56,12 +56,12 @@ func TestClientAgainstFake(t *testing.T) {
 		assert.Equal(t, "getNetwork", apiErr.Operation, "missing network: %v", err)
 	}
 	// The 400 "… not found" of DNS records is a not-found too.
-	_, err = c.GetDNSRecordWithResponse(ctx, "missing")
+	_, err = c.Raw.GetDNSRecordWithResponse(ctx, "missing")
 	assert.ErrorIs(t, err, client.ErrNotFound, "missing DNS record")
 	if assert.ErrorAs(t, err, &apiErr, "missing DNS record") {
 		assert.Equal(t, 400, apiErr.StatusCode, "missing DNS record: %v", err)
 	}
-	_, err = c.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Size: ptr(int32(5000))})
+	_, err = c.Raw.ListNetworksWithResponse(ctx, &gen.ListNetworksParams{Size: ptr(int32(5000))})
 	if assert.ErrorAs(t, err, &apiErr, "invalid size") {
 		assert.Equal(t, 400, apiErr.StatusCode, "invalid size: %v", err)
 		assert.Contains(t, apiErr.Message, "size", "invalid size")
@@ -71,11 +71,11 @@ func TestClientAgainstFake(t *testing.T) {
 func TestClientTokenStyles(t *testing.T) {
 	srv := NewServer(t)
 	for _, style := range []client.Option{client.WithTokenStyle(auth.TokenStyleBasic), client.WithTokenStyle(auth.TokenStyleQuery)} {
-		_, err := srv.Client(style).ListRegionsWithResponse(context.Background())
+		_, err := srv.Client(style).Raw.ListRegionsWithResponse(context.Background())
 		assert.NoError(t, err, "token style")
 	}
 	bad := &Server{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: "wrong", h: srv.h, ts: srv.ts, tb: t}
-	_, err := bad.Client(client.WithoutRetries()).ListRegionsWithResponse(context.Background())
+	_, err := bad.Client(client.WithoutRetries()).Raw.ListRegionsWithResponse(context.Background())
 	var authErr *client.AuthenticationError
 	assert.ErrorIs(t, err, client.ErrUnauthorized, "wrong secret")
 	if assert.ErrorAs(t, err, &authErr, "wrong secret") {
@@ -95,10 +95,10 @@ func TestClientReauthenticates(t *testing.T) {
 			srv := NewServer(t)
 			c := srv.Client(fastRetries)
 			ctx := context.Background()
-			_, err := c.ListRegionsWithResponse(ctx)
+			_, err := c.Raw.ListRegionsWithResponse(ctx)
 			require.NoError(t, err)
 			tc.expire(srv)
-			r, err := c.ListRegionsWithResponse(ctx)
+			r, err := c.Raw.ListRegionsWithResponse(ctx)
 			require.NoError(t, err, "after expiry")
 			require.NotEmpty(t, *r.JSON200, "after expiry")
 			assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
@@ -112,12 +112,12 @@ func TestClientTokenTTL(t *testing.T) {
 	srv := NewServer(t, WithClock(clk.Now), WithTokenTTL(10*time.Minute))
 	c := srv.Client(fastRetries)
 	ctx := context.Background()
-	_, err := c.ListRegionsWithResponse(ctx)
+	_, err := c.Raw.ListRegionsWithResponse(ctx)
 	require.NoError(t, err)
 	// The server's clock runs ahead of the client's: the token it issued has
 	// expired although the client thinks it is fresh.
 	clk.Advance(11 * time.Minute)
-	_, err = c.ListRegionsWithResponse(ctx)
+	_, err = c.Raw.ListRegionsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
 }
@@ -128,7 +128,7 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		srv := NewServer(t, WithEnforcedRateLimit(2, 1, 200*time.Millisecond))
 		c := srv.Client(client.WithoutRateLimit(), client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		for i := range 4 {
-			_, err := c.GetSNATWithResponse(ctx)
+			_, err := c.Raw.GetSNATWithResponse(ctx)
 			require.NoError(t, err, "call %d", i)
 		}
 		assert.Greater(t, srv.RequestCount(gen.OpGetSNAT), 4, "getSnat requests: expected at least one 429")
@@ -138,7 +138,7 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 		c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 5, MaxElapsed: 20 * time.Second}))
 		start := time.Now()
 		for i := range 10 {
-			_, err := c.GetSNATWithResponse(ctx)
+			_, err := c.Raw.GetSNATWithResponse(ctx)
 			require.NoError(t, err, "call %d", i)
 		}
 		assert.LessOrEqual(t, time.Since(start), 10*time.Second, "10 calls took too long")
@@ -146,8 +146,8 @@ func TestClientAbsorbsRateLimits(t *testing.T) {
 	t.Run("without retries 429 is an error", func(t *testing.T) {
 		srv := NewServer(t, WithEnforcedRateLimit(1, 1, time.Hour))
 		c := srv.Client(client.WithoutRetries(), client.WithoutRateLimit())
-		_, _ = c.GetSNATWithResponse(ctx)
-		_, err := c.GetSNATWithResponse(ctx)
+		_, _ = c.Raw.GetSNATWithResponse(ctx)
+		_, err := c.Raw.GetSNATWithResponse(ctx)
 		var apiErr *client.APIError
 		if assert.ErrorAs(t, err, &apiErr, "429") {
 			assert.Equal(t, 429, apiErr.StatusCode, "429: %v", err)
@@ -161,7 +161,7 @@ func TestFaults(t *testing.T) {
 	t.Run("503 then success", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpListRegions, Fault{Status: 503, Times: 2})
-		r, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx)
+		r, err := srv.Client(fastRetries).Raw.ListRegionsWithResponse(ctx)
 		require.NoError(t, err)
 		require.NotEmpty(t, *r.JSON200)
 		assert.Equal(t, 3, srv.RequestCount(gen.OpListRegions), "listRegions requests")
@@ -170,13 +170,13 @@ func TestFaults(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpCreateNetwork, Fault{Status: 500, Times: 1})
 		c := srv.Client(fastRetries)
-		_, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "once"})
+		_, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "once"})
 		var apiErr *client.APIError
 		require.ErrorAs(t, err, &apiErr, "500")
 		require.Equal(t, 500, apiErr.StatusCode, "500: %v", err)
 		require.Equal(t, 1, apiErr.Attempts, "500: %v", err)
 		assert.Equal(t, 1, srv.RequestCount(gen.OpCreateNetwork), "createNetwork requests")
-		l, err := c.ListNetworksWithResponse(ctx, nil)
+		l, err := c.Raw.ListNetworksWithResponse(ctx, nil)
 		if assert.NoError(t, err) {
 			assert.Zero(t, l.JSON200.TotalElements, "the faulted create created something")
 		}
@@ -184,7 +184,7 @@ func TestFaults(t *testing.T) {
 	t.Run("dropped connection on GET is retried", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true, Times: 1})
-		_, err := srv.Client(fastRetries).GetSubnetWithResponse(ctx)
+		_, err := srv.Client(fastRetries).Raw.GetSubnetWithResponse(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.RequestCount(gen.OpGetSubnet), "getSubnet requests")
 	})
@@ -192,13 +192,13 @@ func TestFaults(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetSubnet, Fault{DropConnection: true})
 		var reqErr *client.RequestError
-		_, err := srv.Client(client.WithoutRetries()).GetSubnetWithResponse(ctx)
+		_, err := srv.Client(client.WithoutRetries()).Raw.GetSubnetWithResponse(ctx)
 		assert.ErrorAs(t, err, &reqErr, "dropped connection")
 	})
 	t.Run("truncated body", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpListRegions, Fault{TruncateBody: true})
-		_, err := srv.Client(client.WithoutRetries()).ListRegionsWithResponse(ctx)
+		_, err := srv.Client(client.WithoutRetries()).Raw.ListRegionsWithResponse(ctx)
 		assert.Error(t, err, "truncated body: no error")
 		// On the wire: the announced length is not delivered.
 		resp, err := srv.HTTPClient().Do(authed(t, srv, "GET", "/api/v1/regions"))
@@ -211,9 +211,9 @@ func TestFaults(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpGetNetwork, Fault{MalformedBody: true})
 		c := srv.Client(client.WithoutRetries())
-		n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "m"})
+		n, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: "m"})
 		require.NoError(t, err)
-		_, err = c.GetNetworkWithResponse(ctx, n.JSON201.ID)
+		_, err = c.Raw.GetNetworkWithResponse(ctx, n.JSON201.ID)
 		assert.Error(t, err, "malformed body: no error")
 	})
 	t.Run("custom body, content type and Retry-After", func(t *testing.T) {
@@ -229,7 +229,7 @@ func TestFaults(t *testing.T) {
 		assert.Equal(t, "text/html", resp.Header.Get("Content-Type"), "fault answer")
 		assert.Equal(t, "7", resp.Header.Get("Retry-After"), "fault answer")
 		srv.ClearFaults()
-		_, err = srv.Client().ListRegionsWithResponse(ctx)
+		_, err = srv.Client().Raw.ListRegionsWithResponse(ctx)
 		assert.NoError(t, err, "after ClearFaults")
 	})
 	t.Run("delay", func(t *testing.T) {
@@ -237,13 +237,13 @@ func TestFaults(t *testing.T) {
 		srv.InjectFault(gen.OpGetSNAT, Fault{Delay: 100 * time.Millisecond, Times: 1})
 		c := srv.Client(client.WithoutRetries())
 		start := time.Now()
-		_, err := c.GetSNATWithResponse(ctx)
+		_, err := c.Raw.GetSNATWithResponse(ctx)
 		assert.NoError(t, err, "delayed call")
 		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond, "delayed call")
 		srv.InjectFault(gen.OpGetSNAT, Fault{Delay: time.Minute})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, err = c.GetSNATWithResponse(short)
+		_, err = c.Raw.GetSNATWithResponse(short)
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "call past its deadline")
 	})
 	t.Run("queued faults apply in order", func(t *testing.T) {
@@ -264,7 +264,7 @@ func TestFaults(t *testing.T) {
 	t.Run("token endpoint", func(t *testing.T) {
 		srv := NewServer(t)
 		srv.InjectFault(gen.OpRequestToken, Fault{Status: 503, Times: 1})
-		_, err := srv.Client(fastRetries).ListRegionsWithResponse(ctx)
+		_, err := srv.Client(fastRetries).Raw.ListRegionsWithResponse(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.TokenRequestCount(), "TokenRequestCount")
 	})
@@ -284,7 +284,7 @@ func TestTLS(t *testing.T) {
 	srv := NewServer(t, WithTLS())
 	require.True(t, strings.HasPrefix(srv.URL, "https://127.0.0.1:"), "URL %s", srv.URL)
 	require.NotNil(t, srv.Certificate(), "URL %s", srv.URL)
-	r, err := srv.Client().ListRegionsWithResponse(context.Background())
+	r, err := srv.Client().Raw.ListRegionsWithResponse(context.Background())
 	require.NoError(t, err, "over TLS")
 	require.Len(t, *r.JSON200, 35, "over TLS")
 	// Without trusting the certificate, the connection fails.
@@ -297,7 +297,7 @@ func TestStartAndShutdown(t *testing.T) {
 	srv, err := Start(WithCredentials("id", "secret"), WithoutSeed())
 	require.NoError(t, err)
 	c := srv.Client()
-	u, err := c.ListUsersWithResponse(context.Background(), nil)
+	u, err := c.Raw.ListUsersWithResponse(context.Background(), nil)
 	require.NoError(t, err, "users without seed")
 	require.Zero(t, u.JSON200.TotalElements, "users without seed")
 	require.NoError(t, srv.Shutdown(context.Background()))
@@ -315,24 +315,24 @@ func TestConcurrentUse(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 10 {
-				n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("g%d-%d", g, i),
+				n, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{Name: fmt.Sprintf("g%d-%d", g, i),
 					Connectors: []gen.NetworkConnectorRequest{{Name: "c", VPNRegionID: "us-east-1"}}})
 				if !assert.NoError(t, err) {
 					return
 				}
-				_, err = c.ListNetworksWithResponse(ctx, nil)
+				_, err = c.Raw.ListNetworksWithResponse(ctx, nil)
 				assert.NoError(t, err)
-				_, err = c.AddAccessGroupSourceWithResponse(ctx, "none", gen.AccessItemSourceRequest{Type: gen.AccessItemSourceTypeHost})
+				_, err = c.Raw.AddAccessGroupSourceWithResponse(ctx, "none", gen.AccessItemSourceRequest{Type: gen.AccessItemSourceTypeHost})
 				assert.Error(t, err, "access group none exists")
 				if i%2 == 0 {
-					_, err := c.DeleteNetworkWithResponse(ctx, n.JSON201.ID)
+					_, err := c.Raw.DeleteNetworkWithResponse(ctx, n.JSON201.ID)
 					assert.NoError(t, err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	l, err := c.ListNetworksWithResponse(ctx, nil)
+	l, err := c.Raw.ListNetworksWithResponse(ctx, nil)
 	if assert.NoError(t, err, "networks left") {
 		assert.EqualValues(t, 40, l.JSON200.TotalElements, "networks left")
 	}

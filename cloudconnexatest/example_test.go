@@ -21,7 +21,7 @@ func ExampleStart() {
 	c := srv.Client()
 	ctx := context.Background()
 
-	n, err := c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
+	n, err := c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:       "branch-office",
 		Connectors: []gen.NetworkConnectorRequest{{Name: "branch-1", VPNRegionID: "us-east-1"}},
 		Routes:     []gen.NetworkRouteRequest{{Value: "10.20.0.0/16"}},
@@ -31,7 +31,7 @@ func ExampleStart() {
 	}
 	fmt.Println(n.JSON201.Name, len(n.JSON201.Connectors), n.JSON201.Routes[0].Subnet)
 
-	_, err = c.GetNetworkWithResponse(ctx, "no-such-id")
+	_, err = c.Raw.GetNetworkWithResponse(ctx, "no-such-id")
 	fmt.Println(errors.Is(err, client.ErrNotFound))
 	// Output:
 	// branch-office 1 10.20.0.0/16
@@ -48,7 +48,7 @@ func ExampleServer_InjectFault() {
 	srv.InjectFault(gen.OpListRegions, cloudconnexatest.Fault{Status: 503, Times: 2})
 
 	c := srv.Client(client.WithRetryPolicy(client.RetryPolicy{BaseDelay: 1, MaxDelay: 1}))
-	if _, err := c.ListRegionsWithResponse(context.Background()); err != nil {
+	if _, err := c.Raw.ListRegionsWithResponse(context.Background()); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(srv.RequestCount(gen.OpListRegions), "requests,", srv.TokenRequestCount(), "token request")

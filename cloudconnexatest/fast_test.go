@@ -18,11 +18,11 @@ import (
 func TestClientRetryAfterIsFast(t *testing.T) {
 	srv := NewServer(t)
 	c := srv.Client()
-	_, err := c.GetSNATWithResponse(t.Context()) // token and connection first
+	_, err := c.Raw.GetSNATWithResponse(t.Context()) // token and connection first
 	require.NoError(t, err)
 	srv.InjectFault(gen.OpListRegions, Fault{Status: 429, RetryAfter: "1", Times: 1})
 	start := time.Now()
-	r, err := c.ListRegionsWithResponse(t.Context())
+	r, err := c.Raw.ListRegionsWithResponse(t.Context())
 	took := time.Since(start)
 	require.NoError(t, err)
 	assert.Len(t, *r.JSON200, 35)
@@ -38,7 +38,7 @@ func TestClientBackoffIsFast(t *testing.T) {
 	start := time.Now()
 	for range 5 {
 		srv.InjectFault(gen.OpGetSNAT, Fault{Status: 500, Times: 3})
-		_, err := c.GetSNATWithResponse(t.Context())
+		_, err := c.Raw.GetSNATWithResponse(t.Context())
 		require.NoError(t, err)
 	}
 	took := time.Since(start)
@@ -53,7 +53,7 @@ func TestClientRateLimitWaitIsSkipped(t *testing.T) {
 	c := srv.Client(client.WithoutRateLimit())
 	start := time.Now()
 	for range 3 {
-		_, err := c.GetSNATWithResponse(t.Context())
+		_, err := c.Raw.GetSNATWithResponse(t.Context())
 		require.NoError(t, err)
 	}
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "two waits of 30 s, taken in the fake's time")
@@ -63,7 +63,7 @@ func TestClientRateLimitWaitIsSkipped(t *testing.T) {
 func TestClientLongWaitIsNotSkipped(t *testing.T) {
 	srv := NewServer(t)
 	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 429, RetryAfter: "3600"})
-	_, err := srv.Client().GetSNATWithResponse(t.Context())
+	_, err := srv.Client().Raw.GetSNATWithResponse(t.Context())
 	var ae *client.APIError
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, time.Hour, ae.RetryAfter, "a wait beyond MaxElapsed reaches the client as sent")
@@ -73,11 +73,11 @@ func TestClientLongWaitIsNotSkipped(t *testing.T) {
 func TestFastTransportAdvancesTheFakeClock(t *testing.T) {
 	srv := NewServer(t, WithTokenTTL(time.Minute))
 	c := srv.Client()
-	_, err := c.GetSNATWithResponse(t.Context())
+	_, err := c.Raw.GetSNATWithResponse(t.Context())
 	require.NoError(t, err)
 	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 503, RetryAfter: "59", Times: 1})
 	srv.InjectFault(gen.OpGetSNAT, Fault{Status: 503, RetryAfter: "2", Times: 1})
-	_, err = c.GetSNATWithResponse(t.Context())
+	_, err = c.Raw.GetSNATWithResponse(t.Context())
 	require.NoError(t, err)
 	// 61 s passed for the fake: the one-minute token expired, and the
 	// client had to fetch a new one.

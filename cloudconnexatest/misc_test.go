@@ -100,7 +100,7 @@ func TestNewHandlerAndLogger(t *testing.T) {
 	srv := &Server{URL: ts.URL, ClientID: "a", ClientSecret: "b", h: h, ts: ts, tb: t}
 	assert.True(t, srv.Handler() == h, "Handler differs")
 	assert.True(t, srv.Spec() == h.Spec(), "Spec differs")
-	_, err = srv.Client().ListRegionsWithResponse(context.Background())
+	_, err = srv.Client().Raw.ListRegionsWithResponse(context.Background())
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "operation=listRegions", "logs")
 	assert.Contains(t, logs.String(), "operation=requestToken", "logs")

@@ -84,9 +84,9 @@ func TestUnknownOperationPanicsWithoutTest(t *testing.T) {
 func TestRequestCountAnyOperation(t *testing.T) {
 	srv := NewServer(t)
 	c := srv.Client()
-	_, err := c.ListRegionsWithResponse(t.Context())
+	_, err := c.Raw.ListRegionsWithResponse(t.Context())
 	require.NoError(t, err)
-	_, err = c.ListRegionsWithResponse(t.Context())
+	_, err = c.Raw.ListRegionsWithResponse(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.RequestCount(gen.OpListRegions))
 	assert.Equal(t, 1, srv.TokenRequestCount())

@@ -24,7 +24,7 @@ var observedRegions = []string{
 
 func TestRegionsAreTheObservedOnes(t *testing.T) {
 	srv := NewServer(t)
-	r, err := srv.Client().ListRegionsWithResponse(t.Context())
+	r, err := srv.Client().Raw.ListRegionsWithResponse(t.Context())
 	require.NoError(t, err)
 	require.NotNil(t, r.JSON200)
 	ids := make([]string, 0, len(*r.JSON200))
@@ -96,7 +96,7 @@ func TestTrailingDataRefused(t *testing.T) {
 		}
 		status, _, body := call(t, srv, tok, "PUT", "/api/v1/settings/wpc/snat", "application/json", "true false")
 		assert.Equal(t, 400, status, body)
-		r, err := srv.Client().ListNetworksWithResponse(t.Context(), nil)
+		r, err := srv.Client().Raw.ListNetworksWithResponse(t.Context(), nil)
 		require.NoError(t, err)
 		assert.Zero(t, r.JSON200.TotalElements, "nothing was created")
 	}

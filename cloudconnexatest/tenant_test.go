@@ -30,16 +30,16 @@ func TestRealisticTenant(t *testing.T) {
 	}
 	assert.Equal(t, 600, devices)
 
-	nets, err := c.ListNetworksWithResponse(ctx, nil)
+	nets, err := c.Raw.ListNetworksWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.EqualValues(t, 8, nets.JSON200.TotalElements)
 	n := nets.JSON200.Content[0]
 	assert.Len(t, n.Connectors, 2)
 	assert.Len(t, n.Routes, 3)
-	groups, err := c.ListUserGroupsWithResponse(ctx, nil)
+	groups, err := c.Raw.ListUserGroupsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.EqualValues(t, 6, groups.JSON200.TotalElements)
-	hosts, err := c.ListHostsWithResponse(ctx, nil)
+	hosts, err := c.Raw.ListHostsWithResponse(ctx, nil)
 	require.NoError(t, err)
 	assert.EqualValues(t, 6, hosts.JSON200.TotalElements)
 
@@ -47,7 +47,7 @@ func TestRealisticTenant(t *testing.T) {
 	again := NewServer(t, WithTenant(RealisticTenant(7)))
 	other := NewServer(t, WithTenant(RealisticTenant(8)))
 	first := func(s *Server) gen.NetworkResponse {
-		r, err := s.Client().ListNetworksWithResponse(ctx, nil)
+		r, err := s.Client().Raw.ListNetworksWithResponse(ctx, nil)
 		require.NoError(t, err)
 		return r.JSON200.Content[0]
 	}

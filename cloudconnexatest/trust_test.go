@@ -252,7 +252,7 @@ func TestClientHandlesBodiless429(t *testing.T) {
 	srv := NewServer(t, WithEnforcedRateLimit(1, 1, time.Second))
 	c := srv.Client(client.WithoutRateLimit()) // meet the server's 429s
 	for range 3 {
-		r, err := c.ListRegionsWithResponse(t.Context())
+		r, err := c.Raw.ListRegionsWithResponse(t.Context())
 		require.NoError(t, err)
 		require.Equal(t, 200, r.StatusCode())
 	}

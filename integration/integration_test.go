@@ -45,7 +45,7 @@ func TestReadOnly(t *testing.T) {
 	tg := open(t)
 	ctx := ctx(t)
 
-	regions, err := tg.c.ListRegionsWithResponse(ctx)
+	regions, err := tg.c.Raw.ListRegionsWithResponse(ctx)
 	require.NoError(t, err, "listRegions")
 	require.NotEmpty(t, *regions.JSON200, "no regions")
 	for _, r := range *regions.JSON200 {
@@ -72,13 +72,13 @@ func TestReadOnly(t *testing.T) {
 	require.NotZero(t, groups, "a tenant always has at least one user group")
 	t.Logf("%d regions, %d networks, %d users, %d user groups", len(*regions.JSON200), networks, users, groups)
 
-	topology, err := tg.c.GetTopologyWithResponse(ctx)
+	topology, err := tg.c.Raw.GetTopologyWithResponse(ctx)
 	require.NoError(t, err, "getTopology")
 	require.True(t, gen.Topology(topology.Body).Valid(), "topology %q is not a known value", topology.Body)
-	_, err = tg.c.GetSNATWithResponse(ctx)
+	_, err = tg.c.Raw.GetSNATWithResponse(ctx)
 	require.NoError(t, err, "getSnat")
 
-	_, err = tg.c.GetNetworkWithResponse(ctx, "00000000-0000-0000-0000-000000000000")
+	_, err = tg.c.Raw.GetNetworkWithResponse(ctx, "00000000-0000-0000-0000-000000000000")
 	require.ErrorIs(t, err, client.ErrNotFound, "get of a missing network")
 }
 
@@ -88,11 +88,11 @@ func TestNetworkLifecycle(t *testing.T) {
 		t.Skip("read-only run against a real tenant; set CLOUDCONNEXA_INTEGRATION_WRITE=1 to create and delete a network")
 	}
 	ctx := ctx(t)
-	regions, err := tg.c.ListRegionsWithResponse(ctx)
+	regions, err := tg.c.Raw.ListRegionsWithResponse(ctx)
 	require.NoError(t, err)
 	region := (*regions.JSON200)[0].ID
 	name := fmt.Sprintf("cloudconnexa-go-it-%d", time.Now().UnixNano())
-	created, err := tg.c.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
+	created, err := tg.c.Raw.CreateNetworkWithResponse(ctx, gen.NetworkCreateRequest{
 		Name:           name,
 		InternetAccess: ptr(gen.InternetAccessSplitTunnelOn),
 		Egress:         ptr(false),
@@ -100,23 +100,23 @@ func TestNetworkLifecycle(t *testing.T) {
 	})
 	require.NoError(t, err, "createNetwork")
 	id := created.JSON201.ID
-	t.Cleanup(func() { _, _ = tg.c.DeleteNetworkWithResponse(context.Background(), id) })
+	t.Cleanup(func() { _, _ = tg.c.Raw.DeleteNetworkWithResponse(context.Background(), id) })
 
-	route, err := tg.c.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkID: id}, gen.NetworkRouteRequest{Value: "10.99.0.0/24"})
+	route, err := tg.c.Raw.CreateNetworkRouteWithResponse(ctx, &gen.CreateNetworkRouteParams{NetworkID: id}, gen.NetworkRouteRequest{Value: "10.99.0.0/24"})
 	require.NoError(t, err, "createNetworkRoute")
-	got, err := tg.c.GetNetworkWithResponse(ctx, id)
+	got, err := tg.c.Raw.GetNetworkWithResponse(ctx, id)
 	require.NoError(t, err, "getNetwork")
 	require.Equal(t, name, got.JSON200.Name, "getNetwork = %+v", got.JSON200)
 	require.Len(t, got.JSON200.Connectors, 1, "getNetwork = %+v", got.JSON200)
 	found := false
-	for r, err := range tg.c.NetworkRoutes.All(ctx, &gen.ListNetworkRoutesParams{NetworkID: &id}) {
+	for r, err := range tg.c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: id}) {
 		require.NoError(t, err)
 		found = found || r.ID == route.JSON201.ID
 	}
 	require.True(t, found, "new route not listed")
-	_, err = tg.c.DeleteNetworkWithResponse(ctx, id)
+	_, err = tg.c.Raw.DeleteNetworkWithResponse(ctx, id)
 	require.NoError(t, err, "deleteNetwork")
-	_, err = tg.c.GetNetworkWithResponse(ctx, id)
+	_, err = tg.c.Raw.GetNetworkWithResponse(ctx, id)
 	require.ErrorIs(t, err, client.ErrNotFound, "get after delete")
 }
 

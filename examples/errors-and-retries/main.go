@@ -48,7 +48,7 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "get missing DNS record: ErrNotFound=%t\n  %v\n", errors.Is(err, client.ErrNotFound), err)
 
 	// Validation errors carry the API's message and details.
-	_, err = c.Networks.List(ctx, &client.NetworksListParams{Size: client.Ptr[gen.Size](5000)})
+	_, err = c.Networks.List(ctx, &client.NetworksListParams{Size: 5000})
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Fprintf(out, "invalid page size: HTTP %d from %s: %s\n", apiErr.StatusCode, apiErr.Operation, apiErr.Message)
@@ -56,7 +56,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// Transient failures of a GET are retried: two 503s, then success.
 	srv.InjectFault(gen.OpListRegions, cloudconnexatest.Fault{Status: 503, Times: 2})
-	regions, err := c.Region.List(ctx)
+	regions, err := c.Regions.List(ctx)
 	if err != nil {
 		return err
 	}

@@ -151,7 +151,7 @@ func worker(ctx context.Context, out io.Writer, url string) error {
 	for range 4 {
 		wg.Go(func() {
 			for next.Add(1) <= int64(calls) {
-				if _, err := c.ListRegionsWithResponse(ctx); err != nil {
+				if _, err := c.Raw.ListRegionsWithResponse(ctx); err != nil {
 					failed.Add(1)
 				}
 			}

@@ -55,13 +55,13 @@ func inventory(ctx context.Context, out io.Writer, c *client.Client) error {
 			return fmt.Errorf("networks: %w", err)
 		}
 		fmt.Fprintf(out, "network %s %q egress=%t internet=%s\n", n.ID, n.Name, n.GetEgress(), n.GetInternetAccess())
-		for cn, err := range c.NetworkConnectors.All(ctx, &client.NetworkConnectorsListParams{NetworkID: &n.ID}) {
+		for cn, err := range c.NetworkConnectors.All(ctx, &client.NetworkConnectorsListParams{NetworkID: n.ID}) {
 			if err != nil {
 				return fmt.Errorf("connectors of %s: %w", n.ID, err)
 			}
 			fmt.Fprintf(out, "  connector %s %q region=%s\n", cn.ID, cn.Name, cn.GetVPNRegionID())
 		}
-		for r, err := range c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: &n.ID}) {
+		for r, err := range c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: n.ID}) {
 			if err != nil {
 				return fmt.Errorf("routes of %s: %w", n.ID, err)
 			}
@@ -73,7 +73,7 @@ func inventory(ctx context.Context, out io.Writer, c *client.Client) error {
 			return fmt.Errorf("hosts: %w", err)
 		}
 		fmt.Fprintf(out, "host %s %q domain=%s\n", h.ID, h.Name, h.GetDomain())
-		for s, err := range c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: &h.ID}) {
+		for s, err := range c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: h.ID}) {
 			if err != nil {
 				return fmt.Errorf("IP services of %s: %w", h.ID, err)
 			}

@@ -67,7 +67,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, fake *cloudconnex
 	// only when the loop needs it, and never past the last one.
 	before := requests(fake)
 	n := 0
-	for _, err := range c.Users.All(ctx, &client.UsersListParams{Size: client.Ptr[gen.Size](100)}) {
+	for _, err := range c.Users.All(ctx, &client.UsersListParams{Size: 100}) {
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, fake *cloudconnex
 
 	// Stop early: breaking out of the loop stops fetching.
 	before = requests(fake)
-	for u, err := range c.Users.All(ctx, &client.UsersListParams{Size: client.Ptr[gen.Size](100)}) {
+	for u, err := range c.Users.All(ctx, &client.UsersListParams{Size: 100}) {
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, fake *cloudconnex
 
 	// Cursor-based: sessions of the last day, 50 per batch.
 	sessions := 0
-	for s, err := range c.Sessions.All(ctx, 50, nil) {
+	for s, err := range c.Sessions.All(ctx, &client.SessionsListParams{Size: 50}) {
 		if err != nil {
 			return err
 		}

@@ -118,7 +118,7 @@ func provision(ctx context.Context, out io.Writer, c *client.Client) (*site, err
 		return nil, err
 	}
 	s.network = n.ID
-	byNetwork := &client.NetworkConnectorsListParams{NetworkID: &n.ID}
+	byNetwork := &client.NetworkConnectorsListParams{NetworkID: n.ID}
 	cn, err := ensure(out, "connector "+connectorName, c.NetworkConnectors.All(ctx, byNetwork),
 		func(cn *gen.NetworkConnectorResponse) bool { return cn.Name == connectorName },
 		func() (*gen.NetworkConnectorResponse, error) {
@@ -129,7 +129,7 @@ func provision(ctx context.Context, out io.Writer, c *client.Client) (*site, err
 	}
 	s.connector = cn.ID
 	for _, subnet := range routes {
-		r, err := ensure(out, "route "+subnet, c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: &n.ID}),
+		r, err := ensure(out, "route "+subnet, c.NetworkRoutes.All(ctx, &client.NetworkRoutesListParams{NetworkID: n.ID}),
 			func(r *gen.NetworkRouteResponse) bool { return r.Subnet == subnet },
 			func() (*gen.NetworkRouteResponse, error) {
 				return c.NetworkRoutes.Create(ctx, n.ID, gen.NetworkRouteRequest{Value: subnet})
@@ -157,7 +157,7 @@ func provision(ctx context.Context, out io.Writer, c *client.Client) (*site, err
 		return nil, err
 	}
 	s.host = h.ID
-	svc, err := ensure(out, "IP service "+serviceName, c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: &h.ID}),
+	svc, err := ensure(out, "IP service "+serviceName, c.HostIPServices.All(ctx, &client.HostIPServicesListParams{HostID: h.ID}),
 		func(svc *gen.HostIPServiceResponse) bool { return svc.Name == serviceName },
 		func() (*gen.HostIPServiceResponse, error) {
 			return c.HostIPServices.Create(ctx, h.ID, gen.HostIPServiceRequest{Name: serviceName, Config: &gen.ServiceConfigRequest{

@@ -68,7 +68,7 @@ func run(ctx context.Context, out io.Writer, c *client.Client, write bool) error
 	fmt.Fprintln(out, "1. authenticated (OAuth2 client credentials)")
 
 	// 2. List the VPN regions.
-	regions, err := c.Region.List(ctx)
+	regions, err := c.Regions.List(ctx)
 	if err != nil {
 		return fmt.Errorf("list regions: %w", err)
 	}

@@ -263,7 +263,7 @@ func work(cfg Config) (Result, error) {
 		wg.Go(func() {
 			for next.Add(1) <= int64(cfg.Calls) {
 				began := time.Now()
-				_, err := c.GetNetworkWithResponse(context.Background(), NetworkID)
+				_, err := c.Raw.GetNetworkWithResponse(context.Background(), NetworkID)
 				took := time.Since(began)
 				mu.Lock()
 				res.Calls++

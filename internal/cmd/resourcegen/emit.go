@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"go/ast"
-	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -29,7 +28,7 @@ func sentence(s string) string {
 // signature is the method's parameter list and result list.
 func (op *operation) args() []string {
 	args := []string{"ctx context.Context"}
-	for _, p := range slices.Concat(op.PathParams, op.ReqQuery) {
+	for _, p := range op.Args {
 		args = append(args, p.Arg+" "+p.Type)
 	}
 	if op.OptType != "" {
@@ -52,37 +51,77 @@ func (op *operation) results() string {
 }
 
 // genParams writes the statements building gen's params struct as p and
-// returns the expression to pass for it.
-func (op *operation) genParams(w *writer, iterator bool) string {
+// returns the expression to pass for it. A zero field of the client's
+// params struct leaves its parameter out; a zero batch size asks for the
+// maximum.
+func (op *operation) genParams(w *writer) string {
 	if op.GenParams == "" {
 		return ""
 	}
-	if op.OptAlias {
-		return "params"
-	}
 	var fields []string
-	for _, q := range op.ReqQuery {
-		v := q.Arg
-		if iterator && op.ListKind == listCursor && q.Name == "size" {
-			v = "cmp.Or(" + v + ", defaultBatchSize)"
+	for _, a := range op.Args {
+		if a.In == "query" {
+			fields = append(fields, a.Field+": "+a.Arg)
 		}
-		fields = append(fields, q.Field+": "+v)
+	}
+	for _, q := range op.OptQuery {
+		if q.Batch {
+			fields = append(fields, q.Field+": defaultBatchSize")
+		}
 	}
 	w.p("\tp := gen.%s{%s}", op.GenParams, strings.Join(fields, ", "))
 	if len(op.OptQuery) > 0 {
 		w.p("\tif params != nil {")
 		for _, q := range op.OptQuery {
-			w.p("\t\tp.%s = params.%s", q.Field, q.Field)
+			switch {
+			case q.Batch:
+				w.p("\t\tp.%s = cmp.Or(params.%s, p.%s)", q.Field, q.Field, q.Field)
+			case q.Ptr && strings.HasPrefix(q.clientType(), "*"):
+				w.p("\t\tp.%s = params.%s", q.Field, q.Field)
+			case q.Ptr:
+				w.p("\t\tp.%s = optional(params.%s)", q.Field, q.Field)
+			default:
+				w.p("\t\tp.%s = params.%s", q.Field, q.Field)
+			}
 		}
 		w.p("\t}")
 	}
 	return "&p"
 }
 
+// clientType is the Go type of a params struct field: gen's type without
+// the pointer (a zero value leaves the parameter out), but *bool, whose
+// false is worth sending.
+func (q param) clientType() string {
+	if q.Ptr && q.Type == "bool" {
+		return "*bool"
+	}
+	return q.Type
+}
+
+// precheck writes the check that refuses a call before sending: a nil
+// context, and an empty, blank or dot-segment id in a query parameter
+// (path ids are checked by the pipeline). fail is the statement's result.
+func (op *operation) precheck(w *writer, fail string) {
+	args := []string{"ctx", "gen.Op" + op.GoOp}
+	for _, a := range op.Args {
+		if a.In == "query" && a.isID() {
+			args = append(args, fmt.Sprintf("%q", a.Name), a.Arg)
+		}
+	}
+	w.p("\tif err := s.c.precheck(%s); err != nil {", strings.Join(args, ", "))
+	w.p("\t\t%s", fail)
+	w.p("\t}")
+}
+
 func (op *operation) callArgs(paramsExpr string) string {
 	args := []string{"ctx"}
 	for _, p := range op.PathParams {
-		args = append(args, p.Arg)
+		for _, a := range op.Args {
+			if a.In == "path" && a.Name == p.Name {
+				args = append(args, a.Arg)
+			}
+		}
 	}
 	if paramsExpr != "" {
 		args = append(args, paramsExpr)
@@ -154,18 +193,18 @@ func emitParamsType(w *writer, op *operation) {
 		return
 	}
 	w.p("")
-	w.p("// %s are the optional query parameters of %s (%s); nil", op.OptType, op.ref(), op.ID)
-	w.p("// or a zero field leaves a parameter out.")
-	if op.OptAlias {
-		w.p("type %s = gen.%s", op.OptType, op.GenParams)
-		return
-	}
+	w.p("// %s are the query parameters of %s (%s) that", op.OptType, op.ref(), op.ID)
+	w.p("// are not arguments; nil or a zero field leaves a parameter out.")
 	w.p("type %s struct {", op.OptType)
 	for _, q := range op.OptQuery {
-		if q.Desc != "" {
-			w.p("\t// %s: %s", q.Field, strings.TrimSpace(q.Desc))
+		desc := strings.TrimSpace(q.Desc)
+		if q.Batch {
+			desc = strings.TrimSuffix(desc, ".") + ". 0 asks for the maximum, 100."
 		}
-		w.p("\t%s %s", q.Field, q.Type)
+		if desc != "" {
+			w.p("\t// %s: %s", q.Field, desc)
+		}
+		w.p("\t%s %s", q.Field, q.clientType())
 	}
 	w.p("}")
 }
@@ -179,6 +218,10 @@ func emitMethod(w *writer, op *operation) {
 	case resultText:
 		w.p("// It returns the answer's %s body.", op.Media)
 	}
+	if op.Method == "PUT" && op.BodyKind == bodyJSON && op.ResultKind == resultPointer {
+		w.p("// PUT replaces the resource: an optional field left out of body (nil) is")
+		w.p("// cleared or reset to its default, not kept; send every field to keep.")
+	}
 	if op.OptType != "" {
 		w.p("// params may be nil.")
 	}
@@ -186,14 +229,24 @@ func emitMethod(w *writer, op *operation) {
 		w.p("// [%sService.%s] iterates over every item instead.", op.Service.Name, op.IterName)
 	}
 	w.p("func %s %s(%s) %s {", op.recv(), op.Name, strings.Join(op.args(), ", "), op.results())
-	pe := op.genParams(w, false)
+	switch op.ResultKind {
+	case resultPointer:
+		op.precheck(w, "return nil, err")
+	case resultValue:
+		op.precheck(w, fmt.Sprintf("var zero %s\n\t\treturn zero, err", op.ResultType))
+	case resultText:
+		op.precheck(w, `return "", err`)
+	default:
+		op.precheck(w, "return err")
+	}
+	pe := op.genParams(w)
 	args := op.callArgs(pe)
 	if op.ResultKind == resultPointer || op.ResultKind == resultValue {
 		// decodeJSON and decodeValue decode the body and type its errors
 		// themselves: the pipeline need not decode it a first time.
 		args = "selfDecoding(ctx)" + strings.TrimPrefix(args, "ctx")
 	}
-	w.p("\tresp, err := s.c.%s(%s)", callName(op), args)
+	w.p("\tresp, err := s.c.gen.%s(%s)", callName(op), args)
 	switch op.ResultKind {
 	case resultPointer:
 		w.p("\treturn decodeJSON[%s](s.c, resp, err)", op.ResultType)
@@ -222,20 +275,23 @@ func emitIterator(w *writer, op *operation) {
 		w.p("// %s iterates over the items of %s (%s %s), fetching pages lazily", op.IterName, op.ID, op.Method, op.Path)
 		w.p("// and never one past the last; an error ends the sequence. params may be nil;")
 		w.p("// its Page sets the first page and its Size the page size (default [DefaultPageSize]).")
+		w.p("// Deleting items while iterating shifts the later pages: some items are")
+		w.p("// skipped. Collect the ids first, then delete (docs/pagination.md).")
 	case listCursor:
 		w.p("// %s iterates over the items of %s (%s %s), following nextCursor", op.IterName, op.ID, op.Method, op.Path)
 		w.p("// with the same filters until the last batch; an error ends the sequence. A")
-		w.p("// size of 0 asks for batches of 100 (the maximum); params may be nil, and a set")
+		w.p("// Size of 0 asks for batches of 100 (the maximum); params may be nil, and a set")
 		w.p("// Cursor resumes from there.")
 	}
 	w.p("func %s %s(%s) iter.Seq2[%s, error] {", op.recv(), op.IterName, strings.Join(args, ", "), op.ItemType)
-	pe := op.genParams(w, true)
+	op.precheck(w, fmt.Sprintf("return failed[%s](err)", op.ItemType))
+	pe := op.genParams(w)
 	switch op.ListKind {
 	case listPage:
-		w.p("\treturn pages[%s](s.c, ctx, %s, s.c.%s,", op.ItemType, pe, op.GoOp)
+		w.p("\treturn pages[%s](s.c, ctx, %s, s.c.gen.%s,", op.ItemType, pe, op.GoOp)
 		w.p("\t\tfunc(p *gen.%s) (**int32, **int32) { return &p.Page, &p.Size })", op.GenParams)
 	case listCursor:
-		w.p("\treturn cursors(s.c, ctx, p, s.c.%s,", op.GoOp)
+		w.p("\treturn cursors(s.c, ctx, p, s.c.gen.%s,", op.GoOp)
 		w.p("\t\tfunc(p *gen.%s) **string { return &p.Cursor },", op.GenParams)
 		w.p("\t\tfunc(r *%s) ([]%s, *string) { return r.%s, r.NextCursor })", op.ResultType, op.ItemType, op.ItemsField)
 	}
@@ -280,12 +336,15 @@ func emitTestTables(services []*service) []byte {
 			continue
 		}
 		args := []string{"ctx"}
-		for _, p := range op.PathParams {
-			args = append(args, "id")
-			_ = p
-		}
-		for _, q := range op.ReqQuery {
-			args = append(args, "*new("+q.Type+")")
+		for _, a := range op.Args {
+			switch {
+			case a.In == "path":
+				args = append(args, "id")
+			case a.isID():
+				args = append(args, `"owner-1"`)
+			default:
+				args = append(args, "*new("+a.Type+")")
+			}
 		}
 		if op.OptType != "" {
 			args = append(args, "nil")

@@ -179,10 +179,21 @@ const (
 
 type param struct {
 	Name  string // in the document
+	In    string // "path" or "query"
 	Arg   string // Go argument name
 	Field string // field of gen's params struct
 	Type  string // Go type, qualified
 	Desc  string
+	// Ptr: gen's params struct holds the query parameter as a pointer.
+	Ptr bool
+	// Batch: the required batch size of a cursor list, which the client
+	// takes in the params struct (0 asks for the maximum).
+	Batch bool
+}
+
+// isID reports whether the parameter names a resource by id: id, userId.
+func (p param) isID() bool {
+	return p.Type == "string" && (p.Name == "id" || strings.HasSuffix(p.Name, "Id"))
 }
 
 type operation struct {
@@ -191,12 +202,16 @@ type operation struct {
 	Service                        *service
 	Name                           string // method name on the service
 
-	PathParams []param
-	ReqQuery   []param
-	OptQuery   []param
-	GenParams  string // gen's params struct, "" when the operation has no query
-	OptType    string // the client's params type for OptQuery, "" if none
-	OptAlias   bool   // OptType is an alias of GenParams (it has no required field)
+	// Args are the positional arguments after ctx (the parameter
+	// convention, docs/resource-api.md): the owner's id (a required query
+	// id naming the resource the path's resource belongs to: the userId of
+	// a device), the path parameters in path order, then the other required
+	// query parameters in document order.
+	Args       []param
+	PathParams []param // the path parameters, in path order (gen's order)
+	OptQuery   []param // the fields of the params struct
+	GenParams  string  // gen's params struct, "" when the operation has no query
+	OptType    string  // the client's params struct for OptQuery, "" if none
 
 	BodyKind string // "" when no request body
 	BodyType string
@@ -321,6 +336,11 @@ func serviceOf(path, tag string, paths []string) (name string, nouns []string, d
 		raw = append(raw, upperFirst(w))
 	}
 	single := strings.Join(raw, "")
+	// A tag whose plural is the path's collection names the service in the
+	// plural, like every collection: /api/v1/regions of the Region tag.
+	if len(lit) > 0 && strings.EqualFold(strings.ReplaceAll(lit[0], "-", ""), single+"s") {
+		return goName(single + "s"), []string{single + "s", single}, "the " + tag + " tag"
+	}
 	return goName(single), []string{single + "s", single}, "the " + tag + " tag"
 }
 
@@ -437,12 +457,13 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 		if p := byName["path:"+pn]; p != nil {
 			desc = p.Description
 		}
-		op.PathParams = append(op.PathParams, param{Name: pn, Arg: argName(pn), Type: g.qualify(t), Desc: desc})
+		op.PathParams = append(op.PathParams, param{Name: pn, In: "path", Arg: argName(pn), Type: g.qualify(t), Desc: desc})
 	}
 	// Query parameters in document order.
 	if pt, ok := genArgs["params"]; ok {
 		op.GenParams = pt.(*ast.StarExpr).X.(*ast.Ident).Name
 	}
+	var reqQuery []param
 	for _, pr := range params {
 		p := pr.Value
 		if p.In != "query" {
@@ -455,19 +476,52 @@ func buildOp(g *genPkg, path, method string, item *openapi3.PathItem, o *openapi
 		if f == nil {
 			return nil, fmt.Errorf("%s has no field for %s", op.GenParams, p.Name)
 		}
-		qp := param{Name: p.Name, Arg: argName(p.Name), Field: f.Names[0].Name, Type: g.qualify(f.Type), Desc: p.Description}
-		if p.Required {
-			op.ReqQuery = append(op.ReqQuery, qp)
-		} else {
+		ft := f.Type
+		star, isPtr := ft.(*ast.StarExpr)
+		if isPtr {
+			ft = star.X
+		}
+		qp := param{Name: p.Name, In: "query", Arg: argName(p.Name), Field: f.Names[0].Name, Type: g.qualify(g.resolve(ft)), Desc: p.Description, Ptr: isPtr}
+		switch {
+		case p.Required && p.Name == "size":
+			qp.Batch = true
+			op.OptQuery = append(op.OptQuery, qp)
+		case p.Required:
+			reqQuery = append(reqQuery, qp)
+		default:
 			op.OptQuery = append(op.OptQuery, qp)
 		}
 	}
 	if len(op.OptQuery) > 0 {
 		op.OptType = s.Name + op.Name + "Params"
-		op.OptAlias = len(op.ReqQuery) == 0
+	}
+	// The owner's id comes first: a required query id whose kind has its own
+	// path (/api/v1/users/{...} for userId).
+	var owner, rest []param
+	for _, q := range reqQuery {
+		kind, ok := strings.CutSuffix(q.Name, "Id")
+		if ok && q.isID() && slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "/api/v1/"+kind+"s/{") }) {
+			owner = append(owner, q)
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	op.Args = slices.Concat(owner, op.PathParams, rest)
+	// With more than one id, a path {id} is named after its kind:
+	// Devices.Get(ctx, userID, deviceID).
+	ids := 0
+	for _, a := range op.Args {
+		if a.isID() {
+			ids++
+		}
+	}
+	for i, a := range op.Args {
+		if ids > 1 && a.In == "path" && a.Name == "id" {
+			op.Args[i].Arg = argName(strings.ToLower(nouns[1][:1]) + nouns[1][1:] + "Id")
+		}
 	}
 	taken := map[string]bool{"ctx": true, "params": true, "body": true}
-	for _, p := range slices.Concat(op.PathParams, op.ReqQuery) {
+	for _, p := range op.Args {
 		if taken[p.Arg] {
 			return nil, fmt.Errorf("argument name %s used twice", p.Arg)
 		}

@@ -16,7 +16,8 @@ func TestServiceRule(t *testing.T) {
 		{"/api/v1/dns-records/{id}", "DNS Record", "DNSRecords", "/api/v1/dns-records"},
 		{"/api/v1/users/{userId}/reset-mfa", "User", "Users", "/api/v1/users"},
 		{"/api/v1/settings/dns/zones", "Settings", "Settings", "the Settings tag"},
-		{"/api/v1/regions", "Region", "Region", "the Region tag"},
+		{"/api/v1/regions", "Region", "Regions", "the Region tag"},
+		{"/api/v1/account/cloud-id", "Account", "Account", "the Account tag"},
 	} {
 		name, _, doc := serviceOf(tc.path, tc.tag, paths)
 		assert.Equal(t, tc.want, name, tc.path)
