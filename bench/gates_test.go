@@ -109,7 +109,7 @@ func TestAllocGatePerCall(t *testing.T) {
 
 	withResponse := func(ctx context.Context, _ string) (*gen.NetworkResponse, error) { return clientGetNetwork(ctx, c) }
 	createWithResponse := func(ctx context.Context, _ string) (*gen.NetworkResponse, error) {
-		resp, err := c.CreateNetworkWithResponse(ctx, create)
+		resp, err := c.Raw.CreateNetworkWithResponse(ctx, create)
 		if err != nil {
 			return nil, err
 		}
