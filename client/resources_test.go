@@ -437,7 +437,7 @@ func TestResourceAllOperations(t *testing.T) {
 		}},
 		{gen.OpCreateLocationContext, func() error {
 			l, err := c.LocationContexts.Create(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIDs: &[]string{groupID},
-				IPCheck:      &gen.IPCheckRequest{Allowed: client.Ptr(true), Ips: &[]gen.IPRequest{{IP: ptr("203.0.113.0/24")}}},
+				IPCheck:      &gen.IPCheckRequest{Allowed: client.Ptr(true), IPs: &[]gen.IPRequest{{IP: ptr("203.0.113.0/24")}}},
 				CountryCheck: &gen.CountryCheckRequest{Allowed: client.Ptr(true), Countries: &[]string{"DE"}}})
 			return keep(&locationID, idOf(l), err)
 		}},

@@ -18,7 +18,7 @@ import (
 // the connection can be reused.
 const maxDrain = 256 << 10
 
-// pipeline is the gen.HttpRequestDoer behind every generated method: per
+// pipeline is the gen.HTTPRequestDoer behind every generated method: per
 // attempt it waits for the rate limiter, sends the request (its body
 // replayed) through the auth-signing client, learns from the rate-limit
 // headers, and turns non-2xx answers into *APIError named after the
@@ -54,7 +54,7 @@ func (p *pipeline) redactBytes(b []byte) []byte {
 	return b
 }
 
-// Do implements gen.HttpRequestDoer. A non-2xx answer returns (nil,
+// Do implements gen.HTTPRequestDoer. A non-2xx answer returns (nil,
 // *APIError); a request that got no answer returns (nil, *RequestError) or,
 // for a token failure, (nil, *RequestError wrapping *AuthenticationError).
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {

@@ -335,7 +335,7 @@ func TestAllOperations(t *testing.T) {
 		}},
 		{op: "createLocationContext", call: func() (response, error) {
 			return c.CreateLocationContextWithResponse(ctx, gen.LocationContextRequest{Name: "office-only", UserGroupsIDs: &[]string{groupID},
-				IPCheck:      &gen.IPCheckRequest{Allowed: ptr(true), Ips: &[]gen.IPRequest{{IP: str("203.0.113.0/24")}}},
+				IPCheck:      &gen.IPCheckRequest{Allowed: ptr(true), IPs: &[]gen.IPRequest{{IP: str("203.0.113.0/24")}}},
 				CountryCheck: &gen.CountryCheckRequest{Allowed: ptr(true), Countries: &[]string{"DE"}}})
 		}, after: func(r response) { locationID = r.(*gen.CreateLocationContextResponse).JSON200.ID }},
 		{op: "getLocationContext", call: func() (response, error) { return c.GetLocationContextWithResponse(ctx, locationID) }},

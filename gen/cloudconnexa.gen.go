@@ -1375,13 +1375,13 @@ type IPAllocationMode string
 // IPCheckRequest defines model for IpCheckRequest.
 type IPCheckRequest struct {
 	Allowed *bool        `json:"allowed,omitempty"`
-	Ips     *[]IPRequest `json:"ips,omitempty"`
+	IPs     *[]IPRequest `json:"ips,omitempty"`
 }
 
 // IPCheckResponse defines model for IpCheckResponse.
 type IPCheckResponse struct {
 	Allowed *bool        `json:"allowed,omitempty"`
-	Ips     []IPResponse `json:"ips,omitempty"`
+	IPs     []IPResponse `json:"ips,omitempty"`
 }
 
 // IPRequest defines model for IpRequest.
@@ -2724,7 +2724,7 @@ type RequestEditorFn func(ctx context.Context, req *http.Request) error
 // Doer performs HTTP requests.
 //
 // The standard http.Client implements this interface.
-type HttpRequestDoer interface {
+type HTTPRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
@@ -2738,7 +2738,7 @@ type Client struct {
 
 	// Doer for performing requests, typically a *http.Client with any
 	// customized settings, such as certificate chains.
-	Client HttpRequestDoer
+	Client HTTPRequestDoer
 
 	// A list of callbacks for modifying requests which are generated before sending over
 	// the network.
@@ -2773,7 +2773,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 
 // WithHTTPClient allows overriding the default Doer, which is
 // automatically created using http.Client. This is useful for tests.
-func WithHTTPClient(doer HttpRequestDoer) ClientOption {
+func WithHTTPClient(doer HTTPRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
 		return nil
