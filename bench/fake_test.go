@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,11 +29,12 @@ import (
 const fakeBlock = 50
 
 // fakeTarget is one server under measurement: a request to send and the
-// status it must answer.
+// status it must answer (0: any 2xx); after, when set, sees each answer.
 type fakeTarget struct {
 	hc     *http.Client
 	req    func() *http.Request
 	status int
+	after  func(body []byte)
 }
 
 func (t fakeTarget) send(tb testing.TB) []byte {
@@ -41,7 +43,14 @@ func (t fakeTarget) send(tb testing.TB) []byte {
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	require.NoError(tb, err, "%s: reading the body", resp.Request.URL.Path)
-	require.Equal(tb, t.status, resp.StatusCode, "%s: %s", resp.Request.URL.Path, body)
+	if t.status == 0 {
+		require.True(tb, resp.StatusCode/100 == 2, "%s: %d %s", resp.Request.URL.Path, resp.StatusCode, body)
+	} else {
+		require.Equal(tb, t.status, resp.StatusCode, "%s: %s", resp.Request.URL.Path, body)
+	}
+	if t.after != nil {
+		t.after(body)
+	}
 	return body
 }
 
@@ -177,6 +186,56 @@ func BenchmarkFakePost(b *testing.B) {
 	alternate(b, "fake", fake, "bare", bareTarget(b, fake), "fake/bare")
 }
 
+// groupServer starts a fake holding users users in one user group and
+// returns it with a token.
+func groupServer(b *testing.B, users int) (*cloudconnexatest.Server, string) {
+	b.Helper()
+	srv := cloudconnexatest.NewServer(b, cloudconnexatest.WithoutSeed(), cloudconnexatest.WithTenant(cloudconnexatest.Tenant{
+		Seed: 1, UserGroups: 1, Users: users,
+	}))
+	tok, err := srv.Token()
+	require.NoError(b, err)
+	return srv, tok
+}
+
+// deleteGroupTarget creates an empty user group, then deletes it, one
+// request each, alternately: the cost of a delete next to that of a
+// create.
+func deleteGroupTarget(b *testing.B, srv *cloudconnexatest.Server, tok string) fakeTarget {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
+	var id string
+	return fakeTarget{hc: hc, status: 0, req: func() *http.Request {
+		var req *http.Request
+		if id == "" {
+			req, _ = http.NewRequest(http.MethodPost, srv.URL+"/api/v1/user-groups", strings.NewReader(`{"name":"temporary"}`))
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req, _ = http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/user-groups/"+id, nil)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return req
+	}, after: func(body []byte) {
+		if id != "" {
+			id = ""
+			return
+		}
+		var g struct{ ID string }
+		require.NoError(b, json.Unmarshal(body, &g))
+		id = g.ID
+	}}
+}
+
+// BenchmarkFakeDeleteUserGroupScaling compares creating and deleting an
+// empty user group on a fake holding 100,000 users (in another group)
+// with one holding one: large/small is the throughput with 100,000 users
+// relative to one. The delete finds what names the group through an
+// index, not by scanning the users. Target: at least 0.8.
+func BenchmarkFakeDeleteUserGroupScaling(b *testing.B) {
+	small, tokS := groupServer(b, 1)
+	large, tokL := groupServer(b, 100_000)
+	alternate(b, "users-100000", deleteGroupTarget(b, large, tokL), "users-1", deleteGroupTarget(b, small, tokS), "large/small")
+}
+
 // BenchmarkFakeMemory reports the heap that 100,000 stored networks take
 // (without children), measured after a collection, per network and in all.
 func BenchmarkFakeMemory(b *testing.B) {
@@ -216,4 +275,11 @@ func TestFakeBenchmarksWork(t *testing.T) {
 		alternate(b, "fake", fake, "bare", bare, "fake/bare")
 	})
 	require.Contains(t, res.Extra, "fake/bare", strconv.Itoa(res.N))
+	res = testing.Benchmark(func(b *testing.B) {
+		srv, tok := groupServer(b, 3)
+		alternate(b, "a", deleteGroupTarget(b, srv, tok), "b", deleteGroupTarget(b, srv, tok), "a/b")
+		require.Positive(b, srv.Count(gen.OpDeleteUserGroup), "groups deleted")
+		require.LessOrEqual(b, srv.Count(gen.OpCreateUserGroup)-srv.Count(gen.OpDeleteUserGroup), 2, "each side leaves at most one group")
+	})
+	require.Contains(t, res.Extra, "a/b", strconv.Itoa(res.N))
 }

@@ -54,7 +54,7 @@ func (h *Handler) miscOps() map[string]opFunc {
 				return nil, err
 			}
 			var match []gen.AuditLogResponse
-			for _, a := range st.auditLogs {
+			for _, a := range st.auditRecords() {
 				initiator := q.Get("initiatorId")
 				if to.contains(from, deref(a.Timestamp, time.Time{})) && (initiator == "" || deref(a.InitiatorID, "") == initiator) {
 					match = append(match, a)

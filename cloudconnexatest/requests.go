@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -86,6 +86,7 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 			return true, problemsError(problems)
 		}
 		setBody(r, data) // nothing to drop: problems would have named it
+		requestInfo(r).body, requestInfo(r).parsed = v, true
 		return true, nil
 	}
 	issues := normalize(v, schema, nil)
@@ -100,15 +101,11 @@ func (h *Handler) checkJSONBody(r *http.Request, in *openapi3filter.RequestValid
 	if problems = append(problems, blankRequired(v, schema, nil)...); len(problems) > 0 {
 		return true, problemsError(problems)
 	}
-	if len(issues) == 0 {
-		setBody(r, data)
-		return true, nil
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return true, errBadRequest("body", "Http message not readable: %v", err)
-	}
-	setBody(r, out)
+	// The operation takes its request from v (see assign); the body stays
+	// for the log.
+	setBody(r, data)
+	ri := requestInfo(r)
+	ri.body, ri.parsed = v, true
 	return true, nil
 }
 
@@ -120,21 +117,32 @@ func setBody(r *http.Request, data []byte) {
 // decodeOne parses exactly one JSON value: trailing data after it (a
 // second value, garbage) is refused, as Jackson refuses it.
 func decodeOne(data []byte) (any, *apiError) {
-	dec := json.NewDecoder(bytes.NewReader(data))
 	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, errBadRequest("body", "Http message not readable: malformed JSON: %v", err)
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		return v, nil
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	// Tell trailing data from a malformed value, as Jackson does.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if dec.Decode(&v) == nil {
 		return nil, errBadRequest("body", "Http message not readable: trailing data after the JSON value at offset %d", dec.InputOffset())
 	}
-	return v, nil
+	return nil, errBadRequest("body", "Http message not readable: malformed JSON: %v", err)
 }
 
 // normalize removes from v, in place, what the service ignores: properties
 // the schema does not declare (unless it allows additional properties) and
 // nulls for properties that are not nullable. It returns what it removed.
 func normalize(v any, s *openapi3.Schema, path []string) []bodyIssue {
+	issues := normalizeAt(v, s, path)
+	slices.SortFunc(issues, func(a, b bodyIssue) int { return slices.Compare(a.path, b.path) })
+	return issues
+}
+
+// normalizeAt is normalize without the ordering of what it found. It
+// builds a path only for what it descends into or reports: most values of
+// a body are leaves without issue.
+func normalizeAt(v any, s *openapi3.Schema, path []string) []bodyIssue {
 	if s == nil {
 		return nil
 	}
@@ -142,21 +150,21 @@ func normalize(v any, s *openapi3.Schema, path []string) []bodyIssue {
 	switch x := v.(type) {
 	case map[string]any:
 		props, open, extra := objectShape(s)
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			val := x[k]
-			p := append(slices.Clip(path), k)
+		for k, val := range x {
 			prop, declared := props[k]
 			switch {
 			case !declared && open:
-				issues = append(issues, normalize(val, extra, p)...)
+				if isContainer(val) {
+					issues = append(issues, normalizeAt(val, extra, append(slices.Clip(path), k))...)
+				}
 			case !declared:
 				delete(x, k)
-				issues = append(issues, bodyIssue{p, issueUnknown})
+				issues = append(issues, bodyIssue{append(slices.Clip(path), k), issueUnknown})
 			case val == nil && !prop.Nullable:
 				delete(x, k)
-				issues = append(issues, bodyIssue{p, issueNull})
-			default:
-				issues = append(issues, normalize(val, prop, p)...)
+				issues = append(issues, bodyIssue{append(slices.Clip(path), k), issueNull})
+			case isContainer(val):
+				issues = append(issues, normalizeAt(val, prop, append(slices.Clip(path), k))...)
 			}
 		}
 	case []any:
@@ -164,10 +172,21 @@ func normalize(v any, s *openapi3.Schema, path []string) []bodyIssue {
 			return nil
 		}
 		for i, el := range x {
-			issues = append(issues, normalize(el, s.Items.Value, append(slices.Clip(path), fmt.Sprint(i)))...)
+			if isContainer(el) {
+				issues = append(issues, normalizeAt(el, s.Items.Value, append(slices.Clip(path), strconv.Itoa(i)))...)
+			}
 		}
 	}
 	return issues
+}
+
+// isContainer reports whether a generic JSON value is an object or array.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
 }
 
 // objectShape returns the properties an object schema declares (through
@@ -175,6 +194,27 @@ func normalize(v any, s *openapi3.Schema, path []string) []bodyIssue {
 // schema of those. A schema that declares no properties at all is a
 // free-form object.
 func objectShape(s *openapi3.Schema) (props map[string]*openapi3.Schema, open bool, extra *openapi3.Schema) {
+	if sh, ok := shapes.Load(s); ok {
+		sh := sh.(*shape)
+		return sh.props, sh.open, sh.extra
+	}
+	props, open, extra = walkShape(s)
+	shapes.Store(s, &shape{props: props, open: open, extra: extra, required: walkRequired(s)})
+	return props, open, extra
+}
+
+// shape is what objectShape and requiredOf learn of a schema, remembered
+// per schema: the document's schemas never change once loaded.
+type shape struct {
+	props    map[string]*openapi3.Schema
+	open     bool
+	extra    *openapi3.Schema
+	required map[string]bool
+}
+
+var shapes sync.Map // *openapi3.Schema → *shape
+
+func walkShape(s *openapi3.Schema) (props map[string]*openapi3.Schema, open bool, extra *openapi3.Schema) {
 	props = map[string]*openapi3.Schema{}
 	var walk func(*openapi3.Schema)
 	walk = func(s *openapi3.Schema) {
@@ -211,6 +251,12 @@ func objectShape(s *openapi3.Schema) (props map[string]*openapi3.Schema, open bo
 // required comes from the document, so the rule covers every request
 // schema, nested ones included.
 func blankRequired(v any, s *openapi3.Schema, path []string) []fieldProblem {
+	out := blankAt(v, s, path)
+	slices.SortFunc(out, func(a, b fieldProblem) int { return slices.Compare(a.path, b.path) })
+	return out
+}
+
+func blankAt(v any, s *openapi3.Schema, path []string) []fieldProblem {
 	if s == nil {
 		return nil
 	}
@@ -219,21 +265,25 @@ func blankRequired(v any, s *openapi3.Schema, path []string) []fieldProblem {
 	case map[string]any:
 		props, _, _ := objectShape(s)
 		required := requiredOf(s)
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			p := append(slices.Clip(path), k)
-			prop := props[k]
-			if str, ok := x[k].(string); ok && required[k] && strings.TrimSpace(str) == "" {
-				out = append(out, fieldProblem{path: p, msg: fmt.Sprintf("Error at %q: must not be blank", pointer(p))})
-				continue
+		for k, val := range x {
+			switch val := val.(type) {
+			case string:
+				if required[k] && strings.TrimSpace(val) == "" {
+					p := append(slices.Clip(path), k)
+					out = append(out, fieldProblem{path: p, msg: fmt.Sprintf("Error at %q: must not be blank", pointer(p))})
+				}
+			case map[string]any, []any:
+				out = append(out, blankAt(val, props[k], append(slices.Clip(path), k))...)
 			}
-			out = append(out, blankRequired(x[k], prop, p)...)
 		}
 	case []any:
 		if s.Items == nil {
 			return nil
 		}
 		for i, el := range x {
-			out = append(out, blankRequired(el, s.Items.Value, append(slices.Clip(path), strconv.Itoa(i)))...)
+			if isContainer(el) {
+				out = append(out, blankAt(el, s.Items.Value, append(slices.Clip(path), strconv.Itoa(i)))...)
+			}
 		}
 	}
 	return out
@@ -242,6 +292,12 @@ func blankRequired(v any, s *openapi3.Schema, path []string) []fieldProblem {
 // requiredOf returns the properties an object schema requires, through
 // allOf too.
 func requiredOf(s *openapi3.Schema) map[string]bool {
+	objectShape(s)
+	sh, _ := shapes.Load(s)
+	return sh.(*shape).required
+}
+
+func walkRequired(s *openapi3.Schema) map[string]bool {
 	req := map[string]bool{}
 	var walk func(*openapi3.Schema)
 	walk = func(s *openapi3.Schema) {

@@ -171,6 +171,7 @@ func newState(cfg config) *state {
 	}
 	st.sessions = seedSessions(cfg.now(), cfg.sessions)
 	st.auditLogs = seedAuditLogs(cfg.now(), cfg.auditLogs)
+	st.trimAudit(MaxAuditLogs)
 	return st
 }
 
@@ -212,9 +213,9 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 		EntityType:    ptr(op.tag),
 		InitiatorType: ptr("API"),
 		InitiatorName: ptr("API client"),
-		Description:   ptr(fmt.Sprintf("%s %s", r.Method, r.URL.Path)),
+		Description:   ptr(r.Method + " " + r.URL.Path),
 	}
-	if key, _ := r.Context().Value(apiKeyKey{}).(string); key != "" {
+	if key := requestInfo(r).clientID; key != "" {
 		rec.InitiatorID = ptr(key)
 	}
 	id := r.PathValue("id")
@@ -232,6 +233,28 @@ func (st *state) audit(op *opInfo, r *http.Request, result any, now time.Time) {
 		rec.EntityName = ptr(name)
 	}
 	st.auditLogs = append(st.auditLogs, rec)
+	// Trimmed in batches: each record is copied at most once.
+	st.trimAudit(2 * MaxAuditLogs)
+}
+
+// MaxAuditLogs is how many audit records the fake keeps, seeded and
+// recorded: when a change adds one more, the oldest goes.
+const MaxAuditLogs = 10_000
+
+// trimAudit keeps the last MaxAuditLogs records once there are more than
+// limit.
+func (st *state) trimAudit(limit int) {
+	if len(st.auditLogs) <= limit {
+		return
+	}
+	n := copy(st.auditLogs, st.auditLogs[len(st.auditLogs)-MaxAuditLogs:])
+	clear(st.auditLogs[n:])
+	st.auditLogs = st.auditLogs[:n]
+}
+
+// auditRecords returns the audit records kept, oldest first.
+func (st *state) auditRecords() []gen.AuditLogResponse {
+	return st.auditLogs[max(len(st.auditLogs)-MaxAuditLogs, 0):]
 }
 
 // idAndName reads the ID and Name fields of a result model, if it has

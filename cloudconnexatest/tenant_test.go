@@ -3,7 +3,9 @@ package cloudconnexatest
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -245,4 +247,22 @@ func readJSON(t *testing.T, srv *Server, tok, path string, v any) {
 	status, _, body := call(t, srv, tok, "GET", path, "", "")
 	require.Equal(t, 200, status, body)
 	require.NoError(t, json.Unmarshal([]byte(body), v))
+}
+
+// TestAuditLogIsBounded: the audit log keeps the last MaxAuditLogs
+// records, however many changes were made.
+func TestAuditLogIsBounded(t *testing.T) {
+	st := newState(config{now: time.Now, auditLogs: MaxAuditLogs - 5})
+	require.Len(t, st.auditRecords(), MaxAuditLogs-5)
+	op := &opInfo{id: "createNetwork", tag: "Network"}
+	r := httptest.NewRequest("POST", "/api/v1/networks", nil)
+	for i := range 3*MaxAuditLogs + 7 {
+		st.audit(op, r, gen.NetworkResponse{ID: strconv.Itoa(i)}, time.Now())
+		require.LessOrEqual(t, len(st.auditLogs), 2*MaxAuditLogs)
+	}
+	recs := st.auditRecords()
+	require.Len(t, recs, MaxAuditLogs)
+	assert.Equal(t, strconv.Itoa(3*MaxAuditLogs+6), *recs[len(recs)-1].EntityID, "the newest kept")
+	assert.Equal(t, strconv.Itoa(2*MaxAuditLogs+7), *recs[0].EntityID, "the oldest kept")
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, newID())
 }
