@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
@@ -180,7 +181,7 @@ type credentials struct {
 	secret string
 	// redact replaces every encoding of the secret we send, in case a server
 	// or a library echoes it back.
-	redact *strings.Replacer
+	redact *httpsafe.Redactor
 }
 
 type tokenState struct {
@@ -200,7 +201,7 @@ type tokenState struct {
 	retryErr *AuthenticationError
 	// redact covers the secret and the recent tokens; nil until the first
 	// token arrives.
-	redact *strings.Replacer
+	redact *httpsafe.Redactor
 }
 
 // fetchCall is one token request shared by every caller that needs a token

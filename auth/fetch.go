@@ -14,9 +14,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/retryafter"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -107,7 +106,7 @@ func (a *Authenticator) withRetryAfter(err error, header string) error {
 	if !errors.As(err, &e) || e.StatusCode != http.StatusTooManyRequests && e.StatusCode != http.StatusServiceUnavailable {
 		return err
 	}
-	if d, ok := retryafter.Parse(header, a.opts.now()); ok {
+	if d, ok := httpsafe.ParseRetryAfter(header, a.opts.now()); ok {
 		e.RetryAfter = d
 	}
 	return err
@@ -378,32 +377,10 @@ func indexFold(s []byte, sub string) int {
 	return -1
 }
 
-// clean makes server-supplied text safe to show: the secret is redacted,
-// control characters and runs of whitespace become one space, invalid UTF-8
-// is replaced, and the result is cut to max runes.
+// clean makes server-supplied text safe to show (see [httpsafe.Redactor.Text]):
+// cleaned, every credential redacted once, cut to max bytes.
 func (a *Authenticator) clean(s string, max int) string {
-	s = strings.ToValidUTF8(a.Redact(s), "\uFFFD")
-	var b strings.Builder
-	space := false
-	n := 0
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			space = true
-			continue
-		}
-		if n >= max {
-			b.WriteString("…")
-			break
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-			n++
-		}
-		space = false
-		b.WriteRune(r)
-		n++
-	}
-	return a.Redact(b.String())
+	return a.redactor().Text(s, max)
 }
 
 // sanitize strips query strings from *url.Error (in query style the URL holds
@@ -417,7 +394,7 @@ func (a *Authenticator) sanitize(err error) error {
 		err = &url.Error{Op: ue.Op, URL: stripQuery(ue.URL), Err: ue.Err}
 	}
 	if msg := err.Error(); a.Redact(msg) != msg {
-		return errors.New(a.Redact(msg))
+		return errors.New(a.Redact(msg)) // msg, redacted once
 	}
 	return err
 }

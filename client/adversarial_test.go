@@ -116,3 +116,67 @@ func TestTokenRetryAfterIsCapped(t *testing.T) {
 		assert.Equal(t, int32(2), n.Load(), "token requests")
 	})
 }
+
+// TestShortTokenRedaction: a user's own mock whose token endpoint issues
+// "t". Before: "Ne[redac[redacted]ed]work wi[redac[redacted]ed]h ID x
+// no[redac[redacted]ed] found" (the mask applied twice, inside its own
+// output, with no minimum length), and errors.Is(err, ErrNotFound) was
+// false ("not found" was looked for in the masked text).
+func TestShortTokenRedaction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := &memAPI{
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 400, `{"errorMessage":"Network with ID x not found","statusError":"Bad Request"}`)
+			},
+			token: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+			},
+		}
+		c := newMemClient(t, m)
+		err := getNetwork(t.Context(), c)
+		require.ErrorIs(t, err, ErrNotFound)
+		assert.Contains(t, err.Error(), "Network with ID x not found")
+		assert.NotContains(t, err.Error(), "redac")
+	})
+}
+
+// TestShortTokenNeverShownAlone: the short token is masked where it stands
+// alone, in the message and the body, once.
+func TestShortTokenNeverShownAlone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := &memAPI{
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 400, `{"errorMessage":"token t is not valid here"}`)
+			},
+			token: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+			},
+		}
+		c := newMemClient(t, m)
+		err := getNetwork(t.Context(), c)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, "token [redacted] is not valid here", apiErr.Message)
+		assert.Contains(t, string(apiErr.Body), `"token [redacted] is not valid here"`)
+		assert.NotErrorIs(t, err, ErrNotFound)
+	})
+}
+
+// TestNotFoundDecidedBeforeRedaction: a token that is one of the words of
+// the service's "not found" message does not hide what the answer says.
+func TestNotFoundDecidedBeforeRedaction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := &memAPI{
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 400, `{"errorMessage":"Network with ID x not found"}`)
+			},
+			token: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, `{"access_token":"not","token_type":"Bearer","expires_in":3600}`)
+			},
+		}
+		c := newMemClient(t, m)
+		err := getNetwork(t.Context(), c)
+		require.ErrorIs(t, err, ErrNotFound)
+		assert.Contains(t, err.Error(), "Network with ID x [redacted] found")
+	})
+}

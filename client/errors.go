@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
 // Sentinels for errors.Is. An [*APIError] matches the one of its status; a
@@ -42,8 +43,12 @@ var (
 	ErrDotSegment = errors.New(`cloudconnexa: "." or ".." as a path parameter`)
 )
 
-// maxMessageLen bounds the server text quoted in Error strings.
-const maxMessageLen = 512
+// maxMessageLen bounds the server text quoted in Error strings;
+// maxSnippetLen the piece of a non-JSON body quoted as the message.
+const (
+	maxMessageLen = 512
+	maxSnippetLen = 200
+)
 
 // APIError is a non-2xx answer of the API, after any retries. The generated
 // XxxWithResponse methods return it as their error, with a nil response.
@@ -80,6 +85,10 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
+
+	// notFound is what the body, as the server sent it, said: a 400 for
+	// an unknown id. Decided before redaction, which may mask words.
+	notFound bool
 }
 
 // Error formats the error as
@@ -93,10 +102,10 @@ func (e *APIError) Error() string {
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
-	} else if se := sanitize(e.StatusError, 64); se != "" {
+	} else if se := httpsafe.Sanitize(e.StatusError, 64); se != "" {
 		b.WriteString(" " + se)
 	}
-	if msg := sanitize(e.Message, maxMessageLen); msg != "" {
+	if msg := httpsafe.Sanitize(e.Message, maxMessageLen); msg != "" {
 		b.WriteString(": " + msg)
 	}
 	if e.Attempts > 1 {
@@ -113,7 +122,7 @@ func (e *APIError) Is(target error) bool {
 		if e.MissingID != "" && e.ResourceID != "" && e.MissingID != e.ResourceID {
 			return false
 		}
-		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest && e.saysNotFound()
+		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest && (e.notFound || e.saysNotFound())
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrUnauthorized:
@@ -126,10 +135,14 @@ func (e *APIError) Is(target error) bool {
 
 // saysNotFound recognizes the API's habit of answering 400 for unknown ids.
 func (e *APIError) saysNotFound() bool {
-	if notFoundText(e.Message) {
+	return saysNotFound(e.Message, e.Details)
+}
+
+func saysNotFound(message string, details Details) bool {
+	if notFoundText(message) {
 		return true
 	}
-	for _, list := range e.Details {
+	for _, list := range details {
 		for _, d := range list {
 			if d.Message != nil && notFoundText(*d.Message) {
 				return true
@@ -145,11 +158,11 @@ var missingRe = regexp.MustCompile(`^(.{1,64}?) with ID (\S{1,256}) not found`)
 
 // missing reads what a not-found answer names: its message, else the first
 // detail message that names something.
-func (e *APIError) missing() (kind, id string) {
-	if m := missingRe.FindStringSubmatch(e.Message); m != nil {
+func missing(message string, details Details) (kind, id string) {
+	if m := missingRe.FindStringSubmatch(message); m != nil {
 		return m[1], m[2]
 	}
-	for _, list := range e.Details {
+	for _, list := range details {
 		for _, d := range list {
 			if d.Message == nil {
 				continue
@@ -168,33 +181,56 @@ func notFoundText(s string) bool {
 }
 
 // newAPIError builds the error for a non-2xx response to req whose
-// (bounded) body has been read.
-func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo, attempts int, now time.Time) *APIError {
+// (bounded) body has been read, with the Retry-After its observation read.
+// What the error says is decided on the body as the server sent it; then
+// every value shown is redacted, each once: the body, and each string
+// parsed from it (decoding JSON escapes can spell a credential anew).
+func newAPIError(resp *http.Response, body []byte, req *http.Request, op opInfo, attempts int, retryAfter time.Duration, redact func(string) string) *APIError {
+	statusError, message, details := parseErrorBody(body)
+	messageLen := maxMessageLen
+	if details == nil && statusError == "" && !isJSONObject(body) {
+		messageLen = maxSnippetLen // a piece of a page, not the service's message
+	}
+	var kind, id string
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusBadRequest {
+		kind, id = missing(message, details)
+	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     req.Method,
 		Path:       req.URL.Path,
 		Operation:  op.ID,
 		ResourceID: op.ResourceID,
-		Body:       body,
+		RetryAfter: retryAfter,
 		Attempts:   attempts,
+		notFound:   resp.StatusCode == http.StatusBadRequest && saysNotFound(message, details),
+
+		Body:        redactBytes(body, redact),
+		StatusError: httpsafe.Cut(redact(httpsafe.Clean(statusError)), maxMessageLen),
+		Message:     httpsafe.Cut(redact(httpsafe.Clean(message)), messageLen),
+		Details:     redactDetails(details, redact),
 	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-		e.RetryAfter = d
-	}
-	e.StatusError, e.Message, e.Details = parseErrorBody(body)
-	if e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest {
-		e.MissingKind, e.MissingID = e.missing()
+	if kind != "" || id != "" {
+		e.MissingKind, e.MissingID = redact(kind), redact(id)
 	}
 	return e
 }
 
-// redactStrings redacts what parsing derived from an (already redacted)
-// body: decoding JSON escapes can spell a credential anew.
-func (e *APIError) redactStrings(redact func(string) string) {
-	e.StatusError, e.Message = redact(e.StatusError), redact(e.Message)
-	e.MissingKind, e.MissingID = redact(e.MissingKind), redact(e.MissingID)
-	for field, list := range e.Details {
+// redactBytes redacts a response body.
+func redactBytes(b []byte, redact func(string) string) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	if r := redact(string(b)); r != string(b) {
+		return []byte(r)
+	}
+	return b
+}
+
+// redactDetails redacts the fields, messages and codes of details, in
+// place.
+func redactDetails(details Details, redact func(string) string) Details {
+	for field, list := range details {
 		for i := range list {
 			if m := list[i].Message; m != nil {
 				list[i].Message = Ptr(redact(*m))
@@ -204,10 +240,11 @@ func (e *APIError) redactStrings(redact func(string) string) {
 			}
 		}
 		if rf := redact(field); rf != field {
-			delete(e.Details, field)
-			e.Details[rf] = list
+			delete(details, field)
+			details[rf] = list
 		}
 	}
+	return details
 }
 
 // parseErrorBody extracts what it can from an error body and never fails:
@@ -216,7 +253,7 @@ func (e *APIError) redactStrings(redact func(string) string) {
 func parseErrorBody(body []byte) (statusError, message string, details Details) {
 	trimmed := bytes.TrimSpace(body)
 	var fields map[string]json.RawMessage
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &fields) != nil {
+	if !isJSONObject(trimmed) || json.Unmarshal(trimmed, &fields) != nil {
 		return "", snippet(trimmed), nil
 	}
 	str := func(keys ...string) string {
@@ -235,6 +272,12 @@ func parseErrorBody(body []byte) (statusError, message string, details Details) 
 		message = summarizeDetails(details)
 	}
 	return statusError, message, details
+}
+
+// isJSONObject reports whether body looks like a JSON object.
+func isJSONObject(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '{'
 }
 
 // parseDetails accepts the documented map of lists, tolerating a single
@@ -329,7 +372,7 @@ func snippet(body []byte) string {
 	if i := strings.Index(lower, "<title>"); i >= 0 {
 		rest := s[i+len("<title>"):]
 		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
-			return sanitize(rest[:j], 200)
+			return httpsafe.Clean(rest[:j])
 		}
 	}
 	if strings.HasPrefix(lower, "<") {
@@ -338,7 +381,7 @@ func snippet(body []byte) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	return sanitize(s, 200)
+	return httpsafe.Clean(s)
 }
 
 // binary reports whether more than a tenth of s is invalid UTF-8 or
@@ -354,41 +397,14 @@ func binary(s string) bool {
 	return bad*10 > total
 }
 
-// sanitize collapses whitespace, drops control and invalid characters and
-// truncates to n bytes (at a rune boundary), so server text cannot forge
-// log lines or flood messages.
-func sanitize(s string, n int) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		case r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		if b.Len()+utf8.RuneLen(r) > n {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // subject names what a request was about, for error texts:
 // `getNetwork "n-123"`, or `GET /api/v1/x` when no operation matched.
 func subject(op, id, method, path string) string {
 	if op == "" {
-		return strings.TrimSpace(method + " " + sanitize(path, 256))
+		return strings.TrimSpace(method + " " + httpsafe.Sanitize(path, 256))
 	}
 	if id != "" {
-		return op + " " + strconv.Quote(sanitize(id, 128))
+		return op + " " + strconv.Quote(httpsafe.Sanitize(id, 128))
 	}
 	return op
 }

@@ -37,7 +37,7 @@ func FuzzParseErrorBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		req := &http.Request{Method: "GET", URL: mustURL("/api/v1/networks/x")}
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Request: req}
-		e := newAPIError(resp, body, req, opInfo{ID: "getNetwork", ResourceID: "x"}, 1, time.Now())
+		e := newAPIError(resp, body, req, opInfo{ID: "getNetwork", ResourceID: "x"}, 1, 0, func(s string) string { return s })
 		msg := e.Error()
 		assert.True(t, utf8.ValidString(msg), "Error() is not valid UTF-8: %q", msg)
 		assert.False(t, strings.ContainsAny(msg, "\n\r\x00\x1b"), "Error() contains control characters: %q", msg)
@@ -80,22 +80,6 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 		l.mu.Unlock()
 		require.GreaterOrEqual(t, d, time.Duration(0), "negative delay")
 		require.False(t, l.s.Mode != pacing.Open && (l.s.Server.Rate <= 0 || l.s.Server.Capacity < 1), "limiter broken: %+v", l.s.Server)
-	})
-}
-
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, seed := range []string{"1", "0", "120", "-1", "1.5", "abc", "", "86400", "86401",
-		"99999999999999999999", "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", " 7 "} {
-		f.Add(seed)
-	}
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := parseRetryAfter(v, now)
-		require.GreaterOrEqual(t, d, time.Duration(0), "parseRetryAfter(%q) = %v, %t", v, d, ok)
-		require.LessOrEqual(t, d, maxRetryAfter, "parseRetryAfter(%q) = %v, %t", v, d, ok)
-		if !ok {
-			require.Zero(t, d, "parseRetryAfter(%q) = %v, %t", v, d, ok)
-		}
 	})
 }
 

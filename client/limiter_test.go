@@ -31,36 +31,6 @@ func rateHeaders(remaining, rate, period, burst string) http.Header {
 	return headers(headerRemaining, remaining, headerReplenishRate, rate, headerReplenishTime, period, headerBurst, burst)
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"1", time.Second, true},
-		{" 30 ", 30 * time.Second, true},
-		{"0", 0, true},
-		{"86400", 24 * time.Hour, true},
-		{"86401", 0, false},
-		{"99999999999999999999999", 0, false},
-		{"-5", 0, false},
-		{"1.5", 0, false},
-		{"abc", 0, false},
-		{"", 0, false},
-		{"Sun, 01 Jun 2025 12:00:10 GMT", 10 * time.Second, true},
-		{"Sun, 01 Jun 2025 11:00:00 GMT", 0, true},
-		{"Sun, 08 Jun 2025 12:00:00 GMT", 0, false},
-		{"Sunday, 01-Jun-25 12:00:05 GMT", 5 * time.Second, true},
-		{"Sun Jun  1 12:00:05 2025", 5 * time.Second, true},
-		{"tomorrow", 0, false},
-	} {
-		got, ok := parseRetryAfter(tc.in, now)
-		assert.Equal(t, tc.want, got, "parseRetryAfter(%q)", tc.in)
-		assert.Equal(t, tc.ok, ok, "parseRetryAfter(%q) ok", tc.in)
-	}
-}
-
 // Rule 1: pace only on evidence.
 
 // TestNoHeadersNoPacing: a server without rate-limit headers and without

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
 )
 
@@ -161,7 +162,7 @@ func NewRateObservation(h http.Header, status int, received time.Time) RateObser
 			o.ServerDate = t
 		}
 	}
-	o.RetryAfter, o.HasRetryAfter = parseRetryAfter(h.Get("Retry-After"), received)
+	o.RetryAfter, o.HasRetryAfter = httpsafe.ParseRetryAfter(h.Get("Retry-After"), received)
 	if v, ok := parseCount(h.Get(headerRemaining)); ok {
 		o.Remaining, o.HasRemaining = v, true
 	}

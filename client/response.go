@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
 // ErrUnexpectedResponse is matched by every [*ResponseError]: a 2xx answer
@@ -64,7 +65,7 @@ func (e *ResponseError) Error() string {
 	b.WriteString(": unexpected ")
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	b.WriteString(" response")
-	if ct := sanitize(e.ContentType, 64); ct != "" {
+	if ct := httpsafe.Sanitize(e.ContentType, 64); ct != "" {
 		b.WriteString(" (" + ct + ")")
 	}
 	if e.Err != nil {
@@ -143,7 +144,7 @@ func (c *call) unexpected(resp *http.Response, body []byte, attempts int, reason
 		Method:      c.req.Method,
 		Path:        c.req.URL.Path,
 		StatusCode:  resp.StatusCode,
-		ContentType: sanitize(resp.Header.Get("Content-Type"), 128),
+		ContentType: httpsafe.Sanitize(resp.Header.Get("Content-Type"), 128),
 		Snippet:     c.p.snippetOf(body),
 		Attempts:    attempts,
 		Err:         reason,
@@ -172,7 +173,7 @@ func (p *pipeline) snippetOf(body []byte) string {
 	if s == "" || binary(s) {
 		return ""
 	}
-	return sanitize(s, maxSnippet)
+	return httpsafe.Sanitize(s, maxSnippet)
 }
 
 // mediaType returns the media type of a Content-Type value, without

@@ -8,17 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
-
-	"github.com/cloudconnexa-go/cloudconnexa/internal/retryafter"
 )
-
-// maxRetryAfter bounds a believable Retry-After; larger values are ignored.
-const maxRetryAfter = retryafter.Max
-
-// parseRetryAfter reads a Retry-After value; see [retryafter.Parse].
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	return retryafter.Parse(v, now)
-}
 
 // backoff is exponential backoff with equal jitter: a random duration in
 // [c/2, c) for c = min(MaxDelay, BaseDelay*2^(attempt-1)); attempt counts

@@ -43,17 +43,6 @@ type pipeline struct {
 	limiterFailing atomic.Bool
 }
 
-// redactBytes redacts a response body before anything is parsed from it.
-func (p *pipeline) redactBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return b
-	}
-	if r := p.redact(string(b)); r != string(b) {
-		return []byte(r)
-	}
-	return b
-}
-
 // Do implements gen.HTTPRequestDoer. A non-2xx answer returns (nil,
 // *APIError); a request that got no answer returns (nil, *RequestError) or,
 // for a token failure, (nil, *RequestError wrapping *AuthenticationError).
@@ -123,11 +112,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			resp.Body = newReadBody(c.body, c.decoded)
 			return resp, nil
 		default:
-			apiErr := newAPIError(resp, p.redactBytes(c.body), req, c.operation(), attempt, p.now())
-			apiErr.redactStrings(p.redact)
-			last = apiErr
+			o := NewRateObservation(resp.Header, resp.StatusCode, p.now())
+			last = newAPIError(resp, c.body, req, c.operation(), attempt, o.RetryAfter, p.redact)
 			retry = retryableStatus(resp.StatusCode, req.Method) && ctx.Err() == nil
-			delay = p.retryDelay(attempt, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
+			delay = p.retryDelay(attempt, o)
 		}
 		if !retry || attempt >= p.retry.MaxAttempts || delay > c.waitLeft(start) {
 			return nil, last

@@ -1,6 +1,6 @@
-// Package retryafter parses the HTTP Retry-After header for the client and
-// auth packages, so API and token requests honour it alike.
-package retryafter
+// Retry-After: one parser for the API and token requests alike.
+
+package httpsafe
 
 import (
 	"net/http"
@@ -8,13 +8,13 @@ import (
 	"time"
 )
 
-// Max bounds a believable Retry-After; larger values are treated as absent.
-const Max = 24 * time.Hour
+// MaxRetryAfter bounds a believable Retry-After; larger values are treated as absent.
+const MaxRetryAfter = 24 * time.Hour
 
-// Parse reads a Retry-After value: delta-seconds or an HTTP-date (RFC 9110
+// ParseRetryAfter reads a Retry-After value: delta-seconds or an HTTP-date (RFC 9110
 // section 10.2.3), relative to now. A date in the past means "now". ok is
 // false for a missing, malformed, negative or absurdly large value.
-func Parse(v string, now time.Time) (d time.Duration, ok bool) {
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" || len(v) > 64 {
 		return 0, false
@@ -27,7 +27,7 @@ func Parse(v string, now time.Time) (d time.Duration, ok bool) {
 				return 0, false
 			}
 			n = n*10 + int64(c-'0')
-			if time.Duration(n)*time.Second > Max {
+			if time.Duration(n)*time.Second > MaxRetryAfter {
 				return 0, false
 			}
 		}
@@ -41,7 +41,7 @@ func Parse(v string, now time.Time) (d time.Duration, ok bool) {
 	switch {
 	case d < 0:
 		return 0, true
-	case d > Max:
+	case d > MaxRetryAfter:
 		return 0, false
 	}
 	return d, true
