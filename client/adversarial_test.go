@@ -118,7 +118,7 @@ func TestTokenRetryAfterIsCapped(t *testing.T) {
 }
 
 // TestShortTokenRedaction: a user's own mock whose token endpoint issues
-// "t". Before: "Ne[redac[redacted]ed]work wi[redac[redacted]ed]h ID x
+// "t". Before: "Ne[redac[redacted]ed]work wi[redac[redacted]ed]h ID n-1
 // no[redac[redacted]ed] found" (the mask applied twice, inside its own
 // output, with no minimum length), and errors.Is(err, ErrNotFound) was
 // false ("not found" was looked for in the masked text).
@@ -126,7 +126,7 @@ func TestShortTokenRedaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := &memAPI{
 			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, 400, `{"errorMessage":"Network with ID x not found","statusError":"Bad Request"}`)
+				writeJSON(w, 400, `{"errorMessage":"Network with ID n-1 not found","statusError":"Bad Request"}`)
 			},
 			token: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, 200, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
@@ -135,7 +135,7 @@ func TestShortTokenRedaction(t *testing.T) {
 		c := newMemClient(t, m)
 		err := getNetwork(t.Context(), c)
 		require.ErrorIs(t, err, ErrNotFound)
-		assert.Contains(t, err.Error(), "Network with ID x not found")
+		assert.Contains(t, err.Error(), "Network with ID n-1 not found")
 		assert.NotContains(t, err.Error(), "redac")
 	})
 }
@@ -168,7 +168,7 @@ func TestNotFoundDecidedBeforeRedaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := &memAPI{
 			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, 400, `{"errorMessage":"Network with ID x not found"}`)
+				writeJSON(w, 400, `{"errorMessage":"Network with ID n-1 not found"}`)
 			},
 			token: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, 200, `{"access_token":"not","token_type":"Bearer","expires_in":3600}`)
@@ -177,6 +177,6 @@ func TestNotFoundDecidedBeforeRedaction(t *testing.T) {
 		c := newMemClient(t, m)
 		err := getNetwork(t.Context(), c)
 		require.ErrorIs(t, err, ErrNotFound)
-		assert.Contains(t, err.Error(), "Network with ID x [redacted] found")
+		assert.Contains(t, err.Error(), "Network with ID n-1 [redacted] found")
 	})
 }
