@@ -9,7 +9,8 @@
 //     types the API answers with;
 //   - gen/version.gen.go: the document's version, so that package client
 //     needs neither the document nor a YAML parser;
-//   - docs/resources.md: the naming rules and the whole mapping.
+//   - docs/resources.md: the naming rules and the whole mapping;
+//   - cmd/cloudconnexa/commands.gen.go: a command of the CLI per operation.
 //
 // The rules are in docs/resources.md (written by this program); the
 // generator fails rather than produce two methods of the same name.
@@ -55,6 +56,7 @@ func main() {
 		{"gen/getters.gen.go", true, emitGetters(g, services)},
 		{"gen/version.gen.go", true, emitVersion(doc.Info.Version)},
 		{"docs/resources.md", false, emitDoc(services)},
+		{"cmd/cloudconnexa/commands.gen.go", true, emitCLI(doc, services)},
 	}
 	for _, o := range outputs {
 		data := o.data
