@@ -14,6 +14,9 @@ TOOL      := $(GO) tool -modfile=tools/go.mod
 TOOLS_BIN := $(CURDIR)/.tools/bin
 run-cmd    = $(GO) build -C tools -o $(TOOLS_BIN)/$(1) ./cmd/$(1) && $(TOOLS_BIN)/$(1)
 PKGS      := ./...
+# The command line, a module of its own (its go.mod requires this checkout
+# through a replace directive; CONTRIBUTING.md, "The CLI module").
+CLI       := cmd/cloudconnexa
 # Hand-written packages that the coverage gate measures (gen/ is excluded).
 COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...,./redislimit/...
 COVER_MIN ?= 85
@@ -50,7 +53,7 @@ generate:
 	$(GO) generate ./...
 
 # Everything `go generate` writes: gen/, and the resource API outside it.
-GENERATED := gen/ client/resources.gen.go client/resources_gen_test.go docs/resources.md
+GENERATED := gen/ client/resources.gen.go client/resources_gen_test.go docs/resources.md $(CLI)/commands.gen.go
 
 ## check-generated: regenerate and fail if generated files differ from what is committed.
 check-generated: generate
@@ -60,11 +63,12 @@ check-generated: generate
 fmt:
 	gofmt -w .
 
-## tidy-check: fail when go.mod or go.sum of the library or of the tools module differ
-## from what go mod tidy makes of them.
+## tidy-check: fail when go.mod or go.sum of the library, the tools module or the
+## CLI module differ from what go mod tidy makes of them.
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; exit 1; }
 	@$(GO) -C tools mod tidy -diff || { echo "tools/go.mod/go.sum are not tidy: run 'go -C tools mod tidy' and commit"; exit 1; }
+	@$(GO) -C $(CLI) mod tidy -diff || { echo "$(CLI)/go.mod/go.sum are not tidy: run 'go -C $(CLI) mod tidy' and commit"; exit 1; }
 
 ## modgraph-check: a fresh program that imports only client (a module of its own
 ## that requires this checkout) has at most MODGRAPH_MAX other modules in its
@@ -102,21 +106,24 @@ docs:
 fmt-check:
 	@out=$$(gofmt -l .); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 
-## vet, lint: go vet and staticcheck over both modules.
+## vet, lint: go vet and staticcheck over the three modules.
 vet:
 	$(GO) vet $(PKGS)
 	$(GO) -C tools vet ./...
+	$(GO) -C $(CLI) vet ./...
 
 lint:
 	$(TOOL) staticcheck $(PKGS)
 	$(GO) -C tools tool staticcheck ./...
+	cd $(CLI) && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...
 
 ## test: the test suite (the command the README gives), with the race detector and
-## coverage; then the tests of the tools module's own commands.
+## coverage; then the tests of the tools module's own commands and of the CLI.
 test:
 	$(GO) test -race -count=1 -coverpkg=$(COVERPKG) -coverprofile=coverage.out $(PKGS)
 	@$(GO) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of the hand-written packages ($(COVERPKG)): " $$3 " of statements"}'
 	$(GO) -C tools test -race -count=1 ./...
+	$(GO) -C $(CLI) test -race -count=1 ./...
 
 cover: test
 	$(GO) tool cover -html=coverage.out -o coverage.html

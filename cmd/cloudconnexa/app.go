@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -35,8 +34,6 @@ type app struct {
 	// give the fake's. extraOptions come after the CLI's own (tests).
 	transport    http.RoundTripper
 	extraOptions []client.Option
-	// progressTick is how often the progress line is redrawn (0: 250 ms).
-	progressTick time.Duration
 
 	// Global flags.
 	output        string

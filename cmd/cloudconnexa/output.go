@@ -302,6 +302,18 @@ func cell(v any) string {
 		s = v
 	case float64, bool:
 		s = fmt.Sprint(v)
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			switch e.(type) {
+			case map[string]any, []any:
+				return fmt.Sprintf("(%d items)", len(v))
+			}
+			parts = append(parts, cell(e))
+		}
+		s = strings.Join(parts, ", ")
+	case map[string]any:
+		return fmt.Sprintf("(%d fields)", len(v))
 	default:
 		b, _ := json.Marshal(v)
 		s = string(b)
