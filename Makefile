@@ -21,6 +21,9 @@ CLI       := cmd/cloudconnexa
 COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...,./redislimit/...
 COVER_MIN ?= 85
 UPSTREAM  ?=
+# What make quick compares the work tree with.
+BASE      ?= main
+DEPS      ?=
 # The drift gate's committed inputs: documented deviations and the vendor file CI checks.
 SPEC_DIFF_IGNORE ?= api/spec-diff-ignore.txt
 VENDOR_DOC       := api/testdata/vendor-v1.1.0.json
@@ -29,7 +32,7 @@ FUZZTIME  ?= 3s
 # How many cases each property-based test (pgregory.net/rapid) runs in `make fuzz`.
 RAPID_CHECKS ?= 5000
 
-.PHONY: all ci modgraph-check api-baseline fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
+.PHONY: all ci quick modgraph-check api-baseline fuzz generate check-generated fmt fmt-check vet lint test cover cover-check bench spec-validate spec-diff spec-diff-vendor spec-changes fake examples quickstart api-diff api-check install-check tidy-check docs-check docs
 
 all: check-generated fmt-check vet lint test
 
@@ -124,6 +127,13 @@ test:
 	@$(GO) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of the hand-written packages ($(COVERPKG)): " $$3 " of statements"}'
 	$(GO) -C tools test -race -count=1 ./...
 	$(GO) -C $(CLI) test -race -count=1 ./...
+
+## quick: the fast loop while working: gofmt, vet and test (no -race, go's
+## test cache) of the packages a change since BASE (default main) touches;
+## DEPS=1 adds every package whose tests build on them (scripts/quick.sh).
+## It drops nothing from `make test` or `make ci`, which stay what CI runs.
+quick:
+	@BASE=$(BASE) DEPS=$(DEPS) GO=$(GO) ./scripts/quick.sh
 
 cover: test
 	$(GO) tool cover -html=coverage.out -o coverage.html
