@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,9 +31,10 @@ func TestEarlyRefreshFailureKeepsValidToken(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			clk := newClock()
-			failing := true
+			var failing atomic.Bool // read by the server's goroutines
+			failing.Store(true)
 			s := newServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
-				if n > 1 && failing {
+				if n > 1 && failing.Load() {
 					fail(w)
 					return
 				}
@@ -58,7 +60,7 @@ func TestEarlyRefreshFailureKeepsValidToken(t *testing.T) {
 			require.True(t, errors.As(err, &e), "err = %v", err)
 
 			// And the endpoint, once recovered, gives a new token.
-			failing = false
+			failing.Store(false)
 			clk.Advance(time.Minute)
 			got, err = a.Token(context.Background())
 			require.NoError(t, err)
