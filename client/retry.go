@@ -2,12 +2,12 @@ package client
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
 // backoff is exponential backoff with equal jitter: a random duration in
@@ -54,20 +54,13 @@ func retryableStatus(status int, method string) bool {
 
 // retryableError reports whether a failed attempt (no response) may be
 // retried. A token failure means the API request was never sent, so any
-// method may be repeated unless the credentials were refused; other
+// method may be repeated unless the credentials were refused; so may a
+// request whose connection was never made (refused, unresolved). Other
 // transport failures may have reached the server, so only idempotent
-// methods are repeated. Certificate problems, an oversized response and a
-// refused redirect do not heal by retrying.
+// methods are repeated. A TLS or protocol misconfiguration, an oversized
+// response and a refused redirect do not heal by retrying.
 func retryableError(err error, method string) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		hostnameErr      x509.HostnameError
-		invalidCert      x509.CertificateInvalidError
-		verifyErr        *tls.CertificateVerificationError
-	)
-	if errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) ||
-		errors.As(err, &invalidCert) || errors.As(err, &verifyErr) ||
-		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrRedirectRefused) {
+	if errors.Is(err, ErrTLSMisconfigured) || errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrRedirectRefused) {
 		return false
 	}
 	var authErr *AuthenticationError
@@ -75,7 +68,46 @@ func retryableError(err error, method string) bool {
 		s := authErr.StatusCode
 		return s == 0 || s == http.StatusTooManyRequests || s >= 500
 	}
-	return idempotent(method)
+	return idempotent(method) || httpsafe.NothingSent(err)
+}
+
+// ErrTLSMisconfigured is wrapped by the error (a [*RequestError]) of a call
+// that met a permanent TLS or protocol mismatch, with the API or its token
+// endpoint: an https base URL to a plain-HTTP port, no TLS version or
+// cipher suite in common, a client certificate required, a server
+// certificate that does not verify. It is not retried; the error names the
+// cause.
+var ErrTLSMisconfigured = errors.New("cloudconnexa: TLS misconfigured")
+
+// misconfiguredError is a failed attempt whose cause is a misconfiguration.
+type misconfiguredError struct {
+	cause string
+	err   error // the transport's error
+}
+
+func (e *misconfiguredError) Error() string {
+	return "TLS misconfigured: " + e.cause + " (" + rootCause(e.err).Error() + ")"
+}
+
+func (e *misconfiguredError) Unwrap() []error { return []error{ErrTLSMisconfigured, e.err} }
+
+// rootCause is err without the token request's AuthenticationError around
+// it: the misconfiguration is the connection's, not the credentials'.
+func rootCause(err error) error {
+	var authErr *AuthenticationError
+	if errors.As(err, &authErr) && authErr.StatusCode == 0 && authErr.Err != nil {
+		return authErr.Err
+	}
+	return err
+}
+
+// classifyFailure names a failed attempt's permanent misconfiguration, if
+// it is one (see [ErrTLSMisconfigured]); any other error is returned as is.
+func classifyFailure(err error) error {
+	if cause := httpsafe.Misconfiguration(err); cause != "" {
+		return &misconfiguredError{cause: cause, err: err}
+	}
+	return err
 }
 
 // sleep waits for d or until ctx ends, whichever comes first.

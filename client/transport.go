@@ -102,6 +102,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 				}
 				return nil, c.fail(err, attempt)
 			}
+			err = classifyFailure(err)
 			last = c.fail(err, attempt)
 			retry = retryableError(err, req.Method)
 			delay = p.errorDelay(attempt, err)
