@@ -45,9 +45,10 @@ type app struct {
 	outputSet bool // --output was given
 	ran       bool // a command's RunE started: later errors are not usage errors
 
-	requests atomic.Int64 // API requests answered (or failed) so far
-	items    atomic.Int64 // list items written so far
-	progress *progress
+	requests      atomic.Int64 // API requests answered (or failed) so far
+	tokenRequests atomic.Int64 // token requests
+	items         atomic.Int64 // list items written so far
+	progress      *progress
 }
 
 // newApp returns an app writing to stdout and stderr, which it recognizes

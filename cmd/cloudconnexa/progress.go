@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,7 @@ type progress struct {
 	retryWhy string
 	retryAt  time.Time // when the pending retry goes, zero if none
 	drawn    bool
+	task     string // what the command is doing, for the line: exporting networks (3 of 44)
 
 	done     chan struct{}
 	stopOnce sync.Once
@@ -83,6 +85,9 @@ func (p *progress) lineLocked(now time.Time) string {
 	}
 	waited := now.Sub(p.last).Truncate(time.Second)
 	done := fmt.Sprintf("%d requests so far", p.a.requests.Load())
+	if p.task != "" {
+		done = p.task + ", " + done
+	}
 	if n := p.a.items.Load(); n > 0 {
 		done += fmt.Sprintf(", %d items", n)
 	}
@@ -97,6 +102,12 @@ func (p *progress) lineLocked(now time.Time) string {
 		return fmt.Sprintf("waiting for the rate limit budget: %s so far (%s; Ctrl-C stops)", waited, done)
 	}
 	return fmt.Sprintf("waiting for the API: %s so far (%s; Ctrl-C stops)", waited, done)
+}
+
+func (p *progress) setTask(task string) {
+	p.mu.Lock()
+	p.task = task
+	p.mu.Unlock()
 }
 
 func left(d time.Duration) string { return d.Round(time.Second).String() }
@@ -136,10 +147,18 @@ func (p *progress) observe(base http.RoundTripper) http.RoundTripper {
 			p.obs = client.NewRateObservation(resp.Header, resp.StatusCode, now)
 		}
 		p.mu.Unlock()
-		p.a.requests.Add(1)
+		if strings.HasSuffix(req.URL.Path, tokenPath) {
+			p.a.tokenRequests.Add(1)
+		} else {
+			p.a.requests.Add(1)
+		}
 		return resp, err
 	})
 }
+
+// tokenPath is the token endpoint's path: its requests are not API calls
+// (they are not paced, and not counted as requests).
+const tokenPath = "/api/v1/oauth/token"
 
 type roundTripper func(*http.Request) (*http.Response, error)
 

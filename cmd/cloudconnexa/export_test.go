@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/cloudconnexatest"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
+)
+
+// memTransport answers requests with a handler in memory: no sockets, so
+// the whole command runs inside a testing/synctest bubble, in virtual time.
+type memTransport struct{ h http.Handler }
+
+func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	m.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+const (
+	liveBurst = 20
+	liveEvery = 15 * time.Second
+)
+
+// TestExportUnderTheLiveBudget exports a realistic tenant from a fake that
+// enforces the live service's budget (burst 20, then 1 request per 15 s),
+// in virtual time: every kind is exported, no request is refused with 429,
+// the requests are the fewest the tenant's size allows (one per setting,
+// ceil(items/largest page) per list), and the time is within 5% of the
+// ideal schedule, (requests - burst) × 15 s.
+func TestExportUnderTheLiveBudget(t *testing.T) {
+	const id, secret = "export-id", "export-secret"
+	t.Setenv(client.EnvBaseURL, "http://127.0.0.1:1")
+	t.Setenv(client.EnvClientID, id)
+	t.Setenv(client.EnvClientSecret, secret)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		h, err := cloudconnexatest.NewHandler(
+			cloudconnexatest.WithCredentials(id, secret),
+			cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(7)),
+			cloudconnexatest.WithEnforcedRateLimit(liveBurst, 1, liveEvery),
+		)
+		require.NoError(t, err)
+		var stdout, stderr bytes.Buffer
+		a := newApp(strings.NewReader(""), &stdout, &stderr)
+		a.transport = memTransport{h}
+		a.extraOptions = []client.Option{client.WithAllowInsecureLoopback()}
+		start := time.Now()
+		code := a.run(context.Background(), []string{"export", dir, "-o", "json"})
+		elapsed := time.Since(start)
+		require.Equal(t, exitOK, code, stderr.String())
+
+		var rows []exportRow
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &rows), stdout.String())
+		kinds := exportKinds()
+		require.Len(t, rows, len(kinds))
+		assert.Len(t, kinds, 44, "every GET without a path parameter")
+
+		// The fewest requests: one per setting, ceil(items/largest page) per list.
+		minimum := 0
+		for i, row := range rows {
+			assert.Equal(t, "exported", row.Status, row.Kind)
+			spec := kinds[i].spec
+			want := 1
+			if spec.List {
+				size := 0
+				for _, f := range spec.Flags {
+					if f.Size {
+						size = atoi(t, f.Max)
+					}
+				}
+				require.Positive(t, size, spec.Operation)
+				want = max(1, (row.Items+size-1)/size)
+			}
+			assert.EqualValues(t, want, row.Requests, "%s: %d items", row.Kind, row.Items)
+			minimum += want
+			_, err := os.Stat(filepath.Join(dir, row.Kind+".json"))
+			assert.NoError(t, err)
+		}
+		var api, tooMany int
+		for _, r := range h.Requests() {
+			if r.Operation == gen.OpRequestToken {
+				continue
+			}
+			api++
+			if r.Status == http.StatusTooManyRequests {
+				tooMany++
+			}
+		}
+		assert.Equal(t, minimum, api, "requests the fake saw")
+		assert.Zero(t, tooMany, "429 answers")
+		ideal := time.Duration(max(0, api-liveBurst)) * liveEvery
+		t.Logf("%d requests (minimum %d) in %v; ideal %v (%.3fx)", api, minimum, elapsed, ideal, float64(elapsed)/float64(ideal))
+		assert.LessOrEqual(t, float64(elapsed), 1.05*float64(ideal), "time %v, ideal %v", elapsed, ideal)
+		// Waits are reported on stderr (not a terminal: log lines).
+		assert.Contains(t, stderr.String(), "for the rate limit budget")
+
+		// Run again: every kind is kept, no request is sent.
+		stdout.Reset()
+		before := len(h.Requests())
+		a = newApp(strings.NewReader(""), &stdout, &stderr)
+		a.transport = memTransport{h}
+		a.extraOptions = []client.Option{client.WithAllowInsecureLoopback()}
+		require.Equal(t, exitOK, a.run(context.Background(), []string{"export", dir, "-o", "json"}))
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &rows))
+		for _, row := range rows {
+			assert.Equal(t, "kept", row.Status, row.Kind)
+		}
+		for _, r := range h.Requests()[before:] {
+			assert.Equal(t, gen.OpRequestToken, r.Operation, "a resumed export sends only a token request")
+		}
+	})
+}
+
+func atoi(t *testing.T, s string) int {
+	var n int
+	require.NoError(t, json.Unmarshal([]byte(s), &n), s)
+	return n
+}
