@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -346,6 +347,40 @@ func renderTable(buf *bytes.Buffer, v any) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0)
+	switch gv := g.(type) {
+	case map[string]any: // an answer of cloudconnexa api
+		for _, k := range slices.Sorted(maps.Keys(gv)) {
+			fmt.Fprintf(tw, "%s\t%s\n", k, cell(gv[k]))
+		}
+		return tw.Flush()
+	case []any:
+		if rv.Type().Elem().Kind() == reflect.Interface {
+			keys := map[string]bool{}
+			for _, item := range gv {
+				if m, ok := item.(map[string]any); ok {
+					for k, val := range m {
+						if _, nested := val.(map[string]any); !nested {
+							keys[k] = true
+						}
+					}
+				}
+			}
+			names := slices.Sorted(maps.Keys(keys))
+			slices.SortStableFunc(names, func(x, y string) int { return rank(x) - rank(y) })
+			if len(names) == 0 {
+				names = []string{"value"}
+			}
+			fmt.Fprintln(tw, strings.ToUpper(strings.Join(names, "\t")))
+			for _, item := range gv {
+				var cells []string
+				for _, n := range names {
+					cells = append(cells, cell(lookup(item, n)))
+				}
+				fmt.Fprintln(tw, strings.Join(cells, "\t"))
+			}
+			return tw.Flush()
+		}
+	}
 	switch rv.Kind() {
 	case reflect.Slice:
 		cols := columns(rv.Type().Elem())
