@@ -18,10 +18,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -243,12 +241,7 @@ func New(baseURL, clientID, clientSecret string, opts ...Option) (*Authenticator
 		return nil, errors.New("auth: user agent contains control characters")
 	}
 	if o.httpClient == nil {
-		o.httpClient = &http.Client{
-			Timeout: defaultHTTPTimeout,
-			// A token endpoint has no reason to redirect; following one could
-			// carry the credentials somewhere unexpected.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		o.httpClient = httpsafe.TokenClient(nil, defaultHTTPTimeout)
 	}
 	if o.now == nil {
 		o.now = time.Now
@@ -264,7 +257,7 @@ func New(baseURL, clientID, clientSecret string, opts ...Option) (*Authenticator
 
 	return &Authenticator{
 		tokenURL:   strings.TrimRight(u.String(), "/") + tokenPath,
-		origin:     originOf(u),
+		origin:     httpsafe.Origin(u),
 		baseScheme: u.Scheme,
 		baseHost:   u.Host,
 		clientID:   clientID,
@@ -277,72 +270,19 @@ func New(baseURL, clientID, clientSecret string, opts ...Option) (*Authenticator
 	}, nil
 }
 
-// parseBaseURL validates the base URL. Its errors never quote the input,
-// which could hold credentials.
+// parseBaseURL validates the base URL (see [httpsafe.ParseBaseURL]). Its
+// errors never quote the input, which could hold credentials.
 func parseBaseURL(raw string, allowLoopback bool) (*url.URL, error) {
-	if raw == "" {
-		return nil, fmt.Errorf("%w: empty", ErrInvalidBaseURL)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error quotes the whole input; keep only the parser's reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%w: %v", ErrInvalidBaseURL, err)
-	}
+	u, err := httpsafe.ParseBaseURL(raw, allowLoopback)
+	var be *httpsafe.BaseURLError
 	switch {
-	case u.User != nil:
-		return nil, fmt.Errorf("%w: userinfo is not allowed (pass credentials to New instead)", ErrInvalidBaseURL)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("%w: scheme must be https", ErrInvalidBaseURL)
-	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("%w: must be absolute, like https://host", ErrInvalidBaseURL)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("%w: query and fragment are not allowed", ErrInvalidBaseURL)
+	case err == nil:
+		return u, nil
+	case errors.As(err, &be) && be.Insecure:
+		return nil, fmt.Errorf("%w (%s)", ErrInsecureURL, be.Reason)
+	default:
+		return nil, fmt.Errorf("%w: %w", ErrInvalidBaseURL, err)
 	}
-	if !validPort(u.Port()) {
-		return nil, fmt.Errorf("%w: port must be a number from 1 to 65535", ErrInvalidBaseURL)
-	}
-	if u.Scheme == "http" && !(allowLoopback && isLoopback(u.Hostname())) {
-		return nil, fmt.Errorf("%w (plain http is only allowed for loopback hosts with WithAllowInsecureLoopback)", ErrInsecureURL)
-	}
-	return u, nil
-}
-
-// validPort accepts an empty port (the scheme's default) or 1 to 65535.
-func validPort(p string) bool {
-	if p == "" {
-		return true
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n >= 1 && n <= 65535
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
-}
-
-// originOf returns scheme://host:port with the default port made explicit,
-// so equivalent spellings of the same origin compare equal.
-func originOf(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-	}
-	host := strings.ToLower(u.Hostname())
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return strings.ToLower(u.Scheme) + "://" + host + ":" + port
 }
 
 // Token returns a valid access token, fetching one if none is cached or the

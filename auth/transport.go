@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
 // maxDrain bounds how much of a discarded 401 body is read so the connection
@@ -145,5 +147,5 @@ func (a *Authenticator) sameOrigin(u *url.URL) bool {
 	if u.Scheme == a.baseScheme && u.Host == a.baseHost {
 		return true
 	}
-	return originOf(u) == a.origin
+	return httpsafe.Origin(u) == a.origin
 }

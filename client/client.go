@@ -27,15 +27,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/auth"
 	"github.com/cloudconnexa-go/cloudconnexa/gen"
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
 // APIVersion is the CloudConnexa API version the generated code comes from.
@@ -128,13 +127,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 		transport = own
 	}
 
-	tokenClient := &http.Client{
-		Transport: transport,
-		Timeout:   tokenTimeout,
-		// A token endpoint has no reason to redirect; following one could
-		// carry the credentials elsewhere.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	tokenClient := httpsafe.TokenClient(transport, tokenTimeout)
 	if timeout > 0 && timeout < tokenTimeout {
 		tokenClient.Timeout = timeout
 	}
@@ -261,44 +254,18 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-// normalizeBaseURL applies the base URL rules: a bare cloud id expands to
-// https://<id>.api.openvpn.com, https is required (http only for loopback
-// hosts when allowed), userinfo, query and fragment are rejected, a path
-// prefix is kept and a trailing slash dropped. Errors never quote the input,
-// which could carry credentials.
+// normalizeBaseURL applies the base URL rules (see [httpsafe.ParseBaseURL]):
+// a bare cloud id expands to https://<id>.api.openvpn.com, a path prefix is
+// kept and a trailing slash dropped. Errors never quote the input, which
+// could carry credentials.
 func normalizeBaseURL(raw string, allowLoopback bool) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errors.New("cloudconnexa: base URL is empty")
-	}
 	if isCloudID(raw) {
 		raw = "https://" + strings.ToLower(raw) + cloudDomain
 	}
-	u, err := url.Parse(raw)
+	u, err := httpsafe.ParseBaseURL(raw, allowLoopback)
 	if err != nil {
-		return nil, errors.New("cloudconnexa: base URL is not a valid URL")
-	}
-	switch {
-	case u.User != nil:
-		return nil, errors.New("cloudconnexa: base URL must not contain userinfo (pass credentials to New instead)")
-	case u.Scheme == "" || u.Opaque != "" || u.Host == "":
-		return nil, errors.New(`cloudconnexa: base URL must be absolute, like "https://acme.api.openvpn.com", or a bare cloud id like "acme"`)
-	case u.Hostname() == "":
-		return nil, errors.New("cloudconnexa: base URL has no host")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, errors.New("cloudconnexa: base URL must not have a query or fragment")
-	case !validPort(u.Port()):
-		return nil, errors.New("cloudconnexa: base URL port must be a number from 1 to 65535")
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowLoopback || !isLoopback(u.Hostname()) {
-			return nil, errors.New("cloudconnexa: base URL must use https (plain http only for loopback hosts with WithAllowInsecureLoopback)")
-		}
-	default:
-		return nil, errors.New("cloudconnexa: base URL must use https")
+		return nil, fmt.Errorf("cloudconnexa: %w", err)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
@@ -317,21 +284,4 @@ func isCloudID(s string) bool {
 		}
 	}
 	return true
-}
-
-// validPort accepts an empty port (the scheme's default) or 1 to 65535.
-func validPort(p string) bool {
-	if p == "" {
-		return true
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n >= 1 && n <= 65535
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
+
+	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 	"strings"
 	"sync/atomic"
 )
@@ -61,7 +62,7 @@ func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 			return fmt.Errorf("%w: more than %d redirects", ErrRedirectRefused, maxRedirects)
 		case !strings.EqualFold(req.URL.Scheme, "https") && (strings.EqualFold(prev.URL.Scheme, "https") || strings.EqualFold(first.URL.Scheme, "https")):
 			return fmt.Errorf("%w: from https to %s", ErrRedirectRefused, req.URL.Scheme)
-		case hasBody(req) && originOf(req.URL) != originOf(first.URL):
+		case hasBody(req) && httpsafe.Origin(req.URL) != httpsafe.Origin(first.URL):
 			return fmt.Errorf("%w: a request with a body to another origin", ErrRedirectRefused)
 		}
 		if next != nil {
@@ -73,16 +74,4 @@ func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 
 func hasBody(req *http.Request) bool {
 	return req.GetBody != nil || req.ContentLength > 0 || req.Body != nil && req.Body != http.NoBody
-}
-
-// originOf returns scheme://host:port with the default port made explicit.
-func originOf(u *url.URL) string {
-	scheme, port := strings.ToLower(u.Scheme), u.Port()
-	if port == "" {
-		port = "443"
-		if scheme == "http" {
-			port = "80"
-		}
-	}
-	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }

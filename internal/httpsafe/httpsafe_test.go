@@ -1,6 +1,7 @@
 package httpsafe
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -96,4 +97,17 @@ func insideMask(out string, at int) bool {
 		}
 	}
 	return false
+}
+
+func TestOriginBracketsIPv6(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://[::1]/x":           "https://[::1]:443",
+		"http://[::1]:8080":         "http://[::1]:8080",
+		"HTTPS://Acme.Example":      "https://acme.example:443",
+		"https://acme.example:8443": "https://acme.example:8443",
+	} {
+		u, err := url.Parse(in)
+		assert.NoError(t, err)
+		assert.Equal(t, want, Origin(u), in)
+	}
 }
