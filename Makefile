@@ -192,8 +192,10 @@ api-baseline:
 
 ## install-check: go install …/cmd/cloudconnexa-fake@<version> from a clean module cache,
 ## served by a file:// proxy built from HEAD; then the binary's -version.
+## INSTALL_AS=v0.1.0 serves HEAD as that release (step 4 of a release, CONTRIBUTING.md).
+INSTALL_AS ?=
 install-check:
-	@$(call run-cmd,installcheck)
+	@$(call run-cmd,installcheck) $(if $(INSTALL_AS),-version $(INSTALL_AS))
 
 ## fake: run the fake CloudConnexa server on localhost.
 fake:

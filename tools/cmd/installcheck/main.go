@@ -16,6 +16,7 @@
 //
 //	.tools/bin/installcheck           # make install-check
 //	.tools/bin/installcheck -online
+//	.tools/bin/installcheck -version v0.1.0  # HEAD served as a release
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +44,15 @@ const (
 
 func main() {
 	online := flag.Bool("online", false, "take the dependencies from GOPROXY and check them against GOSUMDB, as a user's go install does")
+	as := flag.String("version", "", "serve HEAD as this release version (v0.1.0 in a release commit) instead of a pseudo-version")
 	flag.Parse()
-	if err := run(*online); err != nil {
+	if err := run(*online, *as); err != nil {
 		fmt.Fprintln(os.Stderr, "installcheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(online bool) error {
+func run(online bool, as string) error {
 	start := time.Now()
 	head, err := output("", "git", "log", "-1", "--format=%H %ct")
 	if err != nil {
@@ -61,6 +64,12 @@ func run(online bool) error {
 		return err
 	}
 	version := module.PseudoVersion("v0", "", time.Unix(secs, 0), hash[:12])
+	if as != "" {
+		if !semverRelease.MatchString(as) {
+			return fmt.Errorf("-version %q is not a release version vX.Y.Z", as)
+		}
+		version = as
+	}
 	tmp, err := os.MkdirTemp("", "installcheck-")
 	if err != nil {
 		return err
@@ -164,6 +173,9 @@ func serve(proxy, version, hash string, secs int64) error {
 		os.WriteFile(filepath.Join(dir, version+".zip"), zipped.Bytes(), 0o644),
 	)
 }
+
+// semverRelease matches a release version: v0.1.0.
+var semverRelease = regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
 
 func output(dir, name string, args ...string) (string, error) {
 	var stderr bytes.Buffer
