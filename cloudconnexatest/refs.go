@@ -55,6 +55,7 @@ type refKind interface {
 	value(id string) (any, bool)
 	replace(id string, v any)
 	remove(id string) bool
+	ids(parent string) []string
 }
 
 func (s *store[T]) has(id string) bool { _, ok := s.items[id]; return ok }
@@ -221,7 +222,8 @@ func dropItems[T accessItem](items []T, typ, target string, parent bool) []T {
 }
 
 // refIndex maps a named object's id to the referrers that name it, by row
-// (an index into state.refRows): referrers are found without a scan.
+// (an index into state.refRows): referrers are found without a scan. Owned
+// rows are not in it: a store's children index answers for them.
 type refIndex map[string]map[int]map[string]struct{}
 
 func (ix refIndex) add(target string, row int, from string) {
@@ -255,7 +257,8 @@ func watch[T any](st *state, kind string, s *store[T]) {
 	st.kinds[kind] = s
 	var rows []int
 	for i, r := range st.refRows {
-		if r.from == kind {
+		// Owned rows need no index: the store knows a parent's children.
+		if r.from == kind && !r.owned {
 			rows = append(rows, i)
 		}
 	}
@@ -317,13 +320,18 @@ func (st *state) deleteObject(kind, key, id string) error {
 			return errBadRequest(key, "%s %s is still named by %s %s (%s)", kindLabels[kind], id, kindLabels[row.from], f, row.field)
 		}
 	}
-	for _, i := range slices.Sorted(maps.Keys(byRow)) {
-		row := st.refRows[i]
-		if !slices.Contains(row.to, kind) {
+	for i, row := range st.refRows {
+		if row.rule == refuse || !slices.Contains(row.to, kind) {
 			continue
 		}
 		from := st.kinds[row.from]
-		for _, f := range slices.Sorted(maps.Keys(byRow[i])) {
+		var referrers []string
+		if row.owned {
+			referrers = slices.Clone(from.ids(id))
+		} else {
+			referrers = slices.Sorted(maps.Keys(byRow[i]))
+		}
+		for _, f := range referrers {
 			switch row.rule {
 			case detach:
 				if v, ok := from.value(f); ok {
