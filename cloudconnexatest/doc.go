@@ -21,9 +21,12 @@
 // region ids the live service uses; [WithTenant] adds a deterministic
 // sample tenant. Faults (status codes, delays, dropped connections,
 // truncated or malformed bodies, expired tokens) can be injected per
-// operation with [Server.InjectFault], and [Server.RequestCount] counts
-// what arrived; both take the gen.Op constants and fail the test on an id
-// the document does not have. [Server.Client] makes retry and Retry-After
+// operation with [Server.InjectFault]; [Server.Requests] tells a test what
+// arrived, in order, [Server.Writes] what may have changed the tenant and
+// [Server.Count] how often each operation was called; the ones that take
+// the gen.Op constants fail the test on an id the document does not have.
+// The fake keeps references whole (docs/testing.md, "References") and
+// refuses blank required strings, as the service does. [Server.Client] makes retry and Retry-After
 // paths take milliseconds ([Server.ClientOptions]).
 //
 // Outside tests, [Start] runs the same server, and the cloudconnexa-fake

@@ -36,6 +36,9 @@ type opInfo struct {
 	id, method, path, tag string
 	status                int    // the one 2xx status the document declares
 	contentType           string // its media type, "" when it has no body
+	// plain are the properties of its JSON answer that are plain strings
+	// (see plainStrings); nil when the answer is hashed whole.
+	plain map[string]bool
 }
 
 var loadSpec = sync.OnceValues(func() (*spec, error) {
@@ -70,8 +73,11 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 					continue
 				}
 				info.status = status
-				for ct := range resp.Value.Content {
+				for ct, media := range resp.Value.Content {
 					info.contentType = ct
+					if ct == "application/json" && media.Schema != nil {
+						info.plain = plainStrings(media.Schema.Value)
+					}
 				}
 			}
 			if info.status == 0 {
