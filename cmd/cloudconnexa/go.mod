@@ -10,6 +10,7 @@ go 1.26.0
 
 require (
 	github.com/cloudconnexa-go/cloudconnexa v0.0.0-00010101000000-000000000000
+	github.com/creack/pty v1.1.24
 	github.com/itchyny/gojq v0.12.20
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.10
