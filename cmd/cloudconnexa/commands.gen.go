@@ -134,7 +134,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "access-groups", Name: "list", Operation: gen.OpListAccessGroups,
 		Method: "GET", Path: "/api/v1/access-groups",
-		Short: "List access groups, one page at a time",
+		Short: "List all access groups",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -279,7 +279,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "audit-log", Name: "list", Operation: gen.OpListAuditLogs,
 		Method: "GET", Path: "/api/v1/audit-log",
-		Short: "List audit log records in batches, by cursor",
+		Short: "List all audit log records",
 		Flags: []flagSpec{
 			{Name: "start-date", Kind: "time.Time", Desc: "Inclusive start (ISO 8601 instant). Defaults to one day ago.", Enum: nil, Default: "", Max: "", Size: false},
 			{Name: "end-date", Kind: "time.Time", Desc: "Exclusive end (ISO 8601 instant). At most 24 hours after startDate.", Enum: nil, Default: "", Max: "", Size: false},
@@ -465,7 +465,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "dns-records", Name: "list", Operation: gen.OpListDNSRecords,
 		Method: "GET", Path: "/api/v1/dns-records",
-		Short: "List DNS records, one page at a time",
+		Short: "List all DNS records",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -549,7 +549,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "device-postures", Name: "list", Operation: gen.OpListDevicePostures,
 		Method: "GET", Path: "/api/v1/device-postures",
-		Short: "List device posture policies, one page at a time",
+		Short: "List all device posture policies",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -676,7 +676,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "devices", Name: "list", Operation: gen.OpListDevices,
 		Method: "GET", Path: "/api/v1/devices",
-		Short: "List devices, optionally of one user, one page at a time",
+		Short: "List all devices, optionally of one user",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "user-id", Kind: "string", Desc: "Id of the user who owns the device(s).", Enum: nil, Default: "", Max: "", Size: false},
@@ -797,7 +797,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "host-applications", Name: "list", Operation: gen.OpListHostApplications,
 		Method: "GET", Path: "/api/v1/hosts/applications",
-		Short: "List host applications, one page at a time",
+		Short: "List all host applications",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "host-id", Kind: "string", Desc: "Id of the host.", Enum: nil, Default: "", Max: "", Size: false},
@@ -961,7 +961,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "host-connectors", Name: "list", Operation: gen.OpListHostConnectors,
 		Method: "GET", Path: "/api/v1/hosts/connectors",
-		Short: "List host connectors, one page at a time",
+		Short: "List all host connectors",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "host-id", Kind: "string", Desc: "Id of the host.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1088,7 +1088,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "host-ip-services", Name: "list", Operation: gen.OpListHostIPServices,
 		Method: "GET", Path: "/api/v1/hosts/ip-services",
-		Short: "List host IP services, one page at a time",
+		Short: "List all host IP services",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "host-id", Kind: "string", Desc: "Id of the host.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1176,7 +1176,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "hosts", Name: "list", Operation: gen.OpListHosts,
 		Method: "GET", Path: "/api/v1/hosts",
-		Short: "List hosts, one page at a time",
+		Short: "List all hosts",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -1260,7 +1260,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "location-contexts", Name: "list", Operation: gen.OpListLocationContexts,
 		Method: "GET", Path: "/api/v1/location-contexts",
-		Short: "List location context policies, one page at a time",
+		Short: "List all location context policies",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -1351,7 +1351,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "network-applications", Name: "list", Operation: gen.OpListNetworkApplications,
 		Method: "GET", Path: "/api/v1/networks/applications",
-		Short: "List network applications, one page at a time",
+		Short: "List all network applications",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "network-id", Kind: "string", Desc: "Id of the network.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1515,7 +1515,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "network-connectors", Name: "list", Operation: gen.OpListNetworkConnectors,
 		Method: "GET", Path: "/api/v1/networks/connectors",
-		Short: "List network connectors, one page at a time",
+		Short: "List all network connectors",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "network-id", Kind: "string", Desc: "Id of the network.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1550,13 +1550,13 @@ var opSpecs = []*opSpec{
 		},
 	},
 	{
-		Service: "network-connectors", Name: "start-i-psec", Operation: gen.OpStartNetworkConnectorIPsec,
+		Service: "network-connectors", Name: "start-ipsec", Operation: gen.OpStartNetworkConnectorIPsec,
 		Method: "POST", Path: "/api/v1/networks/connectors/{id}/ipsec/start",
 		Short: "Start the IPsec tunnel of an IPsec network connector",
 		Args: []argSpec{
 			{Use: "ID", Param: "id", Kind: "string", Desc: "", Enum: nil},
 		},
-		Example: "cloudconnexa network-connectors start-i-psec ID",
+		Example: "cloudconnexa network-connectors start-ipsec ID",
 		Run: func(x *call) (any, error) {
 			var id string
 			if err := x.arg(0, &id); err != nil {
@@ -1566,13 +1566,13 @@ var opSpecs = []*opSpec{
 		},
 	},
 	{
-		Service: "network-connectors", Name: "stop-i-psec", Operation: gen.OpStopNetworkConnectorIPsec,
+		Service: "network-connectors", Name: "stop-ipsec", Operation: gen.OpStopNetworkConnectorIPsec,
 		Method: "POST", Path: "/api/v1/networks/connectors/{id}/ipsec/stop",
 		Short: "Stop the IPsec tunnel of an IPsec network connector",
 		Args: []argSpec{
 			{Use: "ID", Param: "id", Kind: "string", Desc: "", Enum: nil},
 		},
-		Example: "cloudconnexa network-connectors stop-i-psec ID",
+		Example: "cloudconnexa network-connectors stop-ipsec ID",
 		Run: func(x *call) (any, error) {
 			var id string
 			if err := x.arg(0, &id); err != nil {
@@ -1674,7 +1674,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "network-ip-services", Name: "list", Operation: gen.OpListNetworkIPServices,
 		Method: "GET", Path: "/api/v1/networks/ip-services",
-		Short: "List network IP services, one page at a time",
+		Short: "List all network IP services",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "network-id", Kind: "string", Desc: "Id of the network.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1769,7 +1769,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "network-routes", Name: "list", Operation: gen.OpListNetworkRoutes,
 		Method: "GET", Path: "/api/v1/networks/routes",
-		Short: "List network routes, one page at a time",
+		Short: "List all network routes",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 			{Name: "network-id", Kind: "string", Desc: "Id of the network.", Enum: nil, Default: "", Max: "", Size: false},
@@ -1857,7 +1857,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "networks", Name: "list", Operation: gen.OpListNetworks,
 		Method: "GET", Path: "/api/v1/networks",
-		Short: "List networks, one page at a time",
+		Short: "List all networks",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -1933,7 +1933,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "sessions", Name: "list", Operation: gen.OpListSessions,
 		Method: "GET", Path: "/api/v1/sessions",
-		Short: "List VPN sessions in batches, by cursor",
+		Short: "List all VPN sessions",
 		Flags: []flagSpec{
 			{Name: "start-date", Kind: "time.Time", Desc: "Inclusive start (ISO 8601 instant), at most 30 days back. Defaults to one day ago.", Enum: nil, Default: "", Max: "", Size: false},
 			{Name: "end-date", Kind: "time.Time", Desc: "Exclusive end (ISO 8601 instant).", Enum: nil, Default: "", Max: "", Size: false},
@@ -2490,7 +2490,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "user-groups", Name: "list", Operation: gen.OpListUserGroups,
 		Method: "GET", Path: "/api/v1/user-groups",
-		Short: "List user groups, one page at a time",
+		Short: "List all user groups",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},
@@ -2606,7 +2606,7 @@ var opSpecs = []*opSpec{
 	{
 		Service: "users", Name: "list", Operation: gen.OpListUsers,
 		Method: "GET", Path: "/api/v1/users",
-		Short: "List users, one page at a time",
+		Short: "List all users",
 		Flags: []flagSpec{
 			{Name: "size", Kind: "int32", Desc: "Page size.", Enum: nil, Default: "10", Max: "1000", Size: true},
 		},

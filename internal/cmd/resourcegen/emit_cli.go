@@ -49,7 +49,10 @@ func emitCLI(doc *openapi3.T, services []*service) []byte {
 // kebab writes a Go name as a command name: NetworkConnectors →
 // network-connectors, GetDNSProxyEnabled → get-dns-proxy-enabled.
 func kebab(s string) string {
-	s = strings.ReplaceAll(s, "OAuth", "Oauth")
+	// Initialisms in mixed case are one word: OAuth, IPsec, IPv4.
+	for _, w := range []string{"OAuth", "IPsec", "IPv4", "IPv6"} {
+		s = strings.ReplaceAll(s, w, w[:1]+strings.ToLower(w[1:]))
+	}
 	ws := words(s)
 	for i, w := range ws {
 		ws[i] = strings.ToLower(w)
@@ -117,7 +120,16 @@ func emitOpSpec(w *writer, doc *openapi3.T, op *operation) {
 	w.p("\t{")
 	w.p("\t\tService: %q, Name: %q, Operation: gen.Op%s,", svc, name, op.GoOp)
 	w.p("\t\tMethod: %q, Path: %q,", op.Method, op.Path)
-	w.p("\t\tShort: %q,", strings.TrimSuffix(strings.TrimSpace(op.Summary), "."))
+	short := strings.TrimSuffix(strings.TrimSpace(op.Summary), ".")
+	if op.ListKind != "" {
+		// The command follows every page or batch.
+		for _, how := range []string{", one page at a time", " in batches, by cursor"} {
+			if cut, ok := strings.CutSuffix(short, how); ok {
+				short = "List all " + strings.TrimPrefix(cut, "List ")
+			}
+		}
+	}
+	w.p("\t\tShort: %q,", short)
 	example := "cloudconnexa " + svc + " " + name
 	if len(op.Args) > 0 {
 		w.p("\t\tArgs: []argSpec{")
