@@ -139,3 +139,47 @@ func atoi(t *testing.T, s string) int {
 	require.NoError(t, json.Unmarshal([]byte(s), &n), s)
 	return n
 }
+
+// TestExportFailureAndResume: a kind that fails does not stop the others,
+// leaves no file (nor a .partial), and the summary and exit code say so; the
+// next run exports only that kind.
+func TestExportFailureAndResume(t *testing.T) {
+	r := newRunner(t, cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(4)))
+	dir := t.TempDir()
+	r.srv.InjectFault(gen.OpListUsers, cloudconnexatest.Fault{Status: 403})
+	res := r.run("export", dir, "-o", "json")
+	assert.Equal(t, exitCredentials, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "1 of 44 kinds failed")
+	var rows []exportRow
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rows))
+	for _, row := range rows {
+		if row.Kind == "users" {
+			assert.True(t, strings.HasPrefix(row.Status, "failed: "), row.Status)
+		} else {
+			assert.Equal(t, "exported", row.Status, row.Kind)
+		}
+	}
+	_, err := os.Stat(filepath.Join(dir, "users.json"))
+	assert.True(t, os.IsNotExist(err))
+	partials, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+	assert.Empty(t, partials)
+
+	r.srv.ClearFaults()
+	r.srv.ResetRequests()
+	res = r.run("export", dir, "-o", "json")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rows))
+	for _, row := range rows {
+		want := "kept"
+		if row.Kind == "users" {
+			want = "exported"
+		}
+		assert.Equal(t, want, row.Status, row.Kind)
+	}
+	assert.Equal(t, 1, r.srv.Count(gen.OpListUsers))
+	var users []gen.UserResponse
+	b, err := os.ReadFile(filepath.Join(dir, "users.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &users))
+	assert.Len(t, users, 301)
+}
