@@ -42,8 +42,7 @@ type app struct {
 	debug         bool
 	allowLoopback bool
 
-	outputSet bool // --output was given
-	ran       bool // a command's RunE started: later errors are not usage errors
+	ran bool // a command's RunE started: later errors are not usage errors
 
 	requests      atomic.Int64 // API requests answered (or failed) so far
 	tokenRequests atomic.Int64 // token requests
@@ -147,7 +146,7 @@ a table when it is (--output). Exit codes: 0 ok, 1 API error, 2 usage,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		Version:           version(),
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkGlobals(cmd) },
+		PersistentPreRunE: func(*cobra.Command, []string) error { return a.checkGlobals() },
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
@@ -184,8 +183,7 @@ func (a *app) noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func (a *app) checkGlobals(cmd *cobra.Command) error {
-	a.outputSet = cmd.Flags().Changed("output")
+func (a *app) checkGlobals() error {
 	switch a.output {
 	case "", "json", "table", "yaml":
 	default:

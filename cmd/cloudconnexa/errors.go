@@ -89,7 +89,8 @@ type errorDoc struct {
 func (a *app) fail(err error) int {
 	code, kind := classify(err)
 	msg := oneLine(err.Error())
-	if a.outputSet && a.output == "json" {
+	if a.output == "json" { // asked for: a JSON stdout by default gets text errors
+
 		var d errorDoc
 		d.Error.Kind, d.Error.ExitCode, d.Error.Message = kind, code, msg
 		var ae *client.APIError
