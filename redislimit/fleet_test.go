@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/fleettest"
-	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/fleettest"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/redisserver"
 )
 
 // TestFleetWorker is the entry point of the worker processes the fleet

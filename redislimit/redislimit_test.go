@@ -15,7 +15,7 @@ import (
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
 	"github.com/cloudconnexa-go/cloudconnexa/internal/pacing"
-	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/redisserver"
 )
 
 const (

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/redisserver"
 )
 
 // A Redis that accepts connections but answers nothing costs a call the

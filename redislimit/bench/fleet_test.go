@@ -8,9 +8,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/fleettest"
-	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
 	"github.com/cloudconnexa-go/cloudconnexa/redislimit"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/fleettest"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/redisserver"
 	"github.com/stretchr/testify/assert"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudconnexa-go/cloudconnexa/internal/redisserver"
+	"github.com/cloudconnexa-go/cloudconnexa/redislimit/internal/redisserver"
 )
 
 // TestMain lets the test binary be a worker process, as the example's
