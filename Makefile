@@ -14,11 +14,20 @@ TOOL      := $(GO) tool -modfile=tools/go.mod
 TOOLS_BIN := $(CURDIR)/.tools/bin
 run-cmd    = $(GO) build -C tools -o $(TOOLS_BIN)/$(1) ./cmd/$(1) && $(TOOLS_BIN)/$(1)
 PKGS      := ./...
+# The nested modules: directories with a go.mod of their own that requires
+# the library (replace => .. during development), so that only their users
+# download their dependencies (CONTRIBUTING.md, "Modules"). Every target
+# below that checks the library checks each of them too, from its own
+# directory (go -C DIR). The CLI module, whose packages are all commands and
+# which has no coverage gate, is checked by lines of its own below.
+MODULES   := redislimit
+# Hand-written packages that the coverage gate measures (gen/ is excluded),
+# in the library and, as COVERPKG.DIR, in each nested module (default ./...).
+COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...
+COVERPKG.redislimit := .
 # The command line, a module of its own (its go.mod requires this checkout
 # through a replace directive; CONTRIBUTING.md, "The CLI module").
 CLI       := cmd/cloudconnexa
-# Hand-written packages that the coverage gate measures (gen/ is excluded).
-COVERPKG  := ./api/...,./auth/...,./client/...,./cloudconnexatest/...,./redislimit/...
 COVER_MIN ?= 85
 UPSTREAM  ?=
 # What make quick compares the work tree with.
@@ -66,10 +75,13 @@ check-generated: generate
 fmt:
 	gofmt -w .
 
-## tidy-check: fail when go.mod or go.sum of the library, the tools module or the
-## CLI module differ from what go mod tidy makes of them.
+## tidy-check: fail when go.mod or go.sum of the library, of a nested module, of the
+## tools module or of the CLI module differ from what go mod tidy makes of them.
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; exit 1; }
+	@for m in $(MODULES); do \
+		$(GO) -C $$m mod tidy -diff || { echo "$$m/go.mod/go.sum are not tidy: run 'go -C $$m mod tidy' and commit"; exit 1; }; \
+	done
 	@$(GO) -C tools mod tidy -diff || { echo "tools/go.mod/go.sum are not tidy: run 'go -C tools mod tidy' and commit"; exit 1; }
 	@$(GO) -C $(CLI) mod tidy -diff || { echo "$(CLI)/go.mod/go.sum are not tidy: run 'go -C $(CLI) mod tidy' and commit"; exit 1; }
 
@@ -98,7 +110,7 @@ modgraph-check:
 ## docs-check: every relative link and #anchor of README.md, CONTRIBUTING.md and
 ## docs/*.md resolves and every Go block in them compiles (tools/cmd/doccheck).
 docs-check:
-	@$(call run-cmd,doccheck)
+	@$(call run-cmd,doccheck) -modules "$(MODULES)"
 
 ## docs: serve the API reference of the working tree locally with pkgsite.
 DOCS_ADDR ?= localhost:6060
@@ -109,22 +121,31 @@ docs:
 fmt-check:
 	@out=$$(gofmt -l .); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
 
-## vet, lint: go vet and staticcheck over the three modules.
+## vet, lint: go vet and staticcheck over every module.
 vet:
 	$(GO) vet $(PKGS)
+	@for m in $(MODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./... || exit 1; done
 	$(GO) -C tools vet ./...
 	$(GO) -C $(CLI) vet ./...
 
 lint:
 	$(TOOL) staticcheck $(PKGS)
+	@for m in $(MODULES); do echo "(cd $$m && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...)"; \
+		(cd $$m && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...) || exit 1; \
+	done
 	$(GO) -C tools tool staticcheck ./...
 	cd $(CLI) && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...
 
 ## test: the test suite (the command the README gives), with the race detector and
-## coverage; then the tests of the tools module's own commands and of the CLI.
+## coverage (coverage.out in each module's directory), in the library and in every
+## nested module; then the tests of the tools module's own commands and of the CLI.
 test:
 	$(GO) test -race -count=1 -coverpkg=$(COVERPKG) -coverprofile=coverage.out $(PKGS)
 	@$(GO) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of the hand-written packages ($(COVERPKG)): " $$3 " of statements"}'
+	@set -e; $(foreach m,$(MODULES),\
+		echo "$(GO) -C $(m) test -race -count=1 -coverpkg=$(or $(COVERPKG.$(m)),./...) -coverprofile=coverage.out ./..."; \
+		$(GO) -C $(m) test -race -count=1 -coverpkg=$(or $(COVERPKG.$(m)),./...) -coverprofile=coverage.out ./...; \
+		$(GO) -C $(m) tool cover -func=coverage.out | awk '/^total:/ {print "total coverage of $(m) ($(or $(COVERPKG.$(m)),./...)): " $$3 " of statements"}';)
 	$(GO) -C tools test -race -count=1 ./...
 	$(GO) -C $(CLI) test -race -count=1 ./...
 
@@ -138,14 +159,23 @@ quick:
 cover: test
 	$(GO) tool cover -html=coverage.out -o coverage.html
 
-## cover-check: fail when statement coverage of the hand-written packages is below COVER_MIN.
+## cover-check: fail when statement coverage of the hand-written packages is below
+## COVER_MIN, in the library and in each nested module, each measured on its own.
 cover-check:
-	@total=$$($(GO) tool cover -func=coverage.out | awk '/^total:/ {sub("%","",$$3); print $$3}'); \
-	echo "coverage of hand-written packages: $$total% (minimum $(COVER_MIN)%)"; \
-	awk -v t="$$total" -v m="$(COVER_MIN)" 'BEGIN { exit (t+0 >= m+0) ? 0 : 1 }' || { echo "coverage below $(COVER_MIN)%"; exit 1; }
+	@for m in . $(MODULES); do \
+		total=$$($(GO) -C $$m tool cover -func=coverage.out | awk '/^total:/ {sub("%","",$$3); print $$3}'); \
+		test -n "$$total" || { echo "$$m/coverage.out: no coverage measured: run make test"; exit 1; }; \
+		echo "coverage of hand-written packages in $$m: $$total% (minimum $(COVER_MIN)%)"; \
+		awk -v t="$$total" -v m="$(COVER_MIN)" 'BEGIN { exit (t+0 >= m+0) ? 0 : 1 }' || { echo "coverage of $$m below $(COVER_MIN)%"; exit 1; }; \
+	done
 
+## bench: the benchmarks of the library (bench/) and of each nested module that has a bench/.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/
+	@for m in $(MODULES); do test -d $$m/bench || continue; \
+		echo "$(GO) -C $$m test -run '^\$$' -bench . -benchmem ./bench/"; \
+		$(GO) -C $$m test -run '^$$' -bench . -benchmem ./bench/ || exit 1; \
+	done
 
 ## spec-validate: load and validate api/openapi.yaml with kin-openapi.
 spec-validate:
@@ -178,17 +208,17 @@ spec-changes:
 ## newest release) when there is one, else the first commit.
 API_BASELINE ?= tools/apicompat/baseline.zip
 api-diff:
-	@$(call run-cmd,apicompat) -baseline $(API_BASELINE)
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -modules "$(MODULES)"
 
 ## api-check: fail when an incompatible Go API change is not declared under
 ## "### Breaking" in "## [Unreleased]" of CHANGELOG.md (CONTRIBUTING.md says how).
 api-check:
-	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -check
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -modules "$(MODULES)" -check
 
 ## api-baseline: (re)write $(API_BASELINE) from the working tree, recording the newest
 ## release of CHANGELOG.md; run at a release commit (CONTRIBUTING.md, "Cutting a release").
 api-baseline:
-	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -write-baseline
+	@$(call run-cmd,apicompat) -baseline $(API_BASELINE) -modules "$(MODULES)" -write-baseline
 
 ## install-check: go install …/cmd/cloudconnexa-fake@<version> from a clean module cache,
 ## served by a file:// proxy built from HEAD; then the binary's -version.
@@ -201,8 +231,11 @@ install-check:
 fake:
 	$(GO) run ./cmd/cloudconnexa-fake
 
+## examples: build the examples, and every package of each nested module (its examples
+## among them).
 examples:
 	$(GO) build ./examples/...
+	@for m in $(MODULES); do echo "$(GO) -C $$m build ./..."; $(GO) -C $$m build ./... || exit 1; done
 
 quickstart:
 	env -u CLOUDCONNEXA_BASE_URL -u CLOUDCONNEXA_CLIENT_ID -u CLOUDCONNEXA_CLIENT_SECRET $(GO) run ./examples/quickstart

@@ -28,7 +28,7 @@ const clientV1 = "// A does nothing.\nfunc A() {}\n\ntype T struct{ X int }\n\nf
 func writeModuleBaseline(t *testing.T, dir, version, path string) {
 	t.Helper()
 	fset := token.NewFileSet()
-	mod, err := loadModule(fset, dir)
+	mod, err := loadModule(fset, dir, nil)
 	require.NoError(t, err)
 	require.NoError(t, writeBaselineFile(fset, mod, version, path))
 }
@@ -47,7 +47,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 	assert.Equal(t, "v0.1.0", version)
 	require.Len(t, old.Packages, 1)
 	assert.Equal(t, modulePath+"/client", old.Packages[0].Path())
-	current, err := loadModule(fset, dir)
+	current, err := loadModule(fset, dir, nil)
 	require.NoError(t, err)
 	assert.Empty(t, apidiff.ModuleChanges(old, current).Changes)
 
@@ -68,7 +68,7 @@ func TestBaselineCatchesAnIncompatibleChange(t *testing.T) {
 	fset := token.NewFileSet()
 	old, _, err := readBaseline(fset, path)
 	require.NoError(t, err)
-	current, err := loadModule(fset, module(t, "type T struct{ X int64 }\n\nfunc (T) M(s string) error { return nil }\n\nfunc B() {}\n"))
+	current, err := loadModule(fset, module(t, "type T struct{ X int64 }\n\nfunc (T) M(s string) error { return nil }\n\nfunc B() {}\n"), nil)
 	require.NoError(t, err)
 
 	got := map[string]bool{}
@@ -121,6 +121,34 @@ func TestBaselineRefusesAForeignFile(t *testing.T) {
 func TestWriteBaselineNeedsARelease(t *testing.T) {
 	changelog := filepath.Join(t.TempDir(), "CHANGELOG.md")
 	require.NoError(t, os.WriteFile(changelog, []byte("# Changelog\n\n## [Unreleased]\n"), 0o644))
-	err := writeBaseline(os.Stdout, changelog, filepath.Join(t.TempDir(), "baseline.zip"))
+	err := writeBaseline(os.Stdout, changelog, filepath.Join(t.TempDir(), "baseline.zip"), nil)
 	require.ErrorContains(t, err, "CHANGELOG.md lists no release")
+}
+
+// TestNestedModuleIsPartOfTheAPI: a package that moves from the library
+// into a nested module of its own (as redislimit did) keeps its API under
+// the gate: loaded with -modules it is no change, left out it is removed.
+func TestNestedModuleIsPartOfTheAPI(t *testing.T) {
+	const limitSrc = "package limit\n\n// L limits.\nfunc L(n int) error { return nil }\n"
+	before := module(t, clientV1)
+	require.NoError(t, os.Mkdir(filepath.Join(before, "limit"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(before, "limit", "limit.go"), []byte(limitSrc), 0o644))
+	after := module(t, clientV1)
+	require.NoError(t, os.Mkdir(filepath.Join(after, "limit"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(after, "limit", "go.mod"), []byte("module "+modulePath+"/limit\n\ngo 1.26.0\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(after, "limit", "limit.go"), []byte(limitSrc), 0o644))
+
+	fset := token.NewFileSet()
+	nested := []string{"limit"}
+	old, err := loadModule(fset, before, nested) // no go.mod there yet: part of the library
+	require.NoError(t, err)
+	require.Len(t, old.Packages, 2)
+	current, err := loadModule(fset, after, nested)
+	require.NoError(t, err)
+	require.Len(t, current.Packages, 2)
+	assert.Empty(t, classify(apidiff.ModuleChanges(old, current)), "a move into a nested module changes no API")
+
+	libraryOnly, err := loadModule(fset, after, nil)
+	require.NoError(t, err)
+	assert.NotEmpty(t, classify(apidiff.ModuleChanges(old, libraryOnly)), "without -modules the nested package is missing")
 }

@@ -15,6 +15,12 @@
 // from origin when the clone lacks it), or the first commit while there is
 // none. -base compares with a git revision instead.
 //
+// The nested modules (-modules, the Makefile's MODULES: redislimit, with a
+// go.mod of its own) are part of the API: their packages are loaded from
+// their directories, in the working tree and in the baseline (where a
+// revision from before a package moved into a nested module has it in the
+// library's module), and compared as one module.
+//
 // The Makefile builds it into .tools/bin (go build -C tools -o
 // ../.tools/bin/ ./cmd/apicompat) and runs it from the repository root:
 //
@@ -62,13 +68,15 @@ func main() {
 	changelogPath := flag.String("changelog", "CHANGELOG.md", "the changelog that declares breaking changes")
 	baselinePath := flag.String("baseline", "", "the committed export data of the newest release, used when the file exists and -base is not given")
 	write := flag.Bool("write-baseline", false, "write the working tree's API to -baseline as the newest release of CHANGELOG.md, and compare nothing")
+	modules := flag.String("modules", "", "space-separated directories of the nested modules, whose packages are part of the API")
 	flag.Parse()
+	nested := strings.Fields(*modules)
 	var status int
 	var err error
 	if *write {
-		err = writeBaseline(os.Stdout, *changelogPath, *baselinePath)
+		err = writeBaseline(os.Stdout, *changelogPath, *baselinePath, nested)
 	} else {
-		status, err = run(os.Stdout, *changelogPath, *baselinePath, *base, *check)
+		status, err = run(os.Stdout, *changelogPath, *baselinePath, *base, *check, nested)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apicompat:", err)
@@ -77,7 +85,7 @@ func main() {
 	os.Exit(status)
 }
 
-func run(w io.Writer, changelogPath, baselinePath, base string, check bool) (int, error) {
+func run(w io.Writer, changelogPath, baselinePath, base string, check bool, nested []string) (int, error) {
 	start := time.Now()
 	cl, err := readChangelog(changelogPath)
 	if err != nil {
@@ -99,11 +107,11 @@ func run(w io.Writer, changelogPath, baselinePath, base string, check bool) (int
 			return 0, fmt.Errorf("extracting %s: %w", desc, err)
 		}
 		defer cleanup()
-		if oldMod, err = loadModule(fset, oldDir); err != nil {
+		if oldMod, err = loadModule(fset, oldDir, nested); err != nil {
 			return 0, fmt.Errorf("loading %s: %w", desc, err)
 		}
 	}
-	newMod, err := loadModule(fset, ".")
+	newMod, err := loadModule(fset, ".", nested)
 	if err != nil {
 		return 0, fmt.Errorf("loading the working tree: %w", err)
 	}
@@ -155,7 +163,7 @@ func committedBaseline(fset *token.FileSet, cl changelog, path, base string) (*a
 
 // writeBaseline writes the exported API of the working tree to path as the
 // baseline of the newest release CHANGELOG.md lists.
-func writeBaseline(w io.Writer, changelogPath, path string) error {
+func writeBaseline(w io.Writer, changelogPath, path string, nested []string) error {
 	if path == "" {
 		return errors.New("-write-baseline needs -baseline")
 	}
@@ -167,7 +175,7 @@ func writeBaseline(w io.Writer, changelogPath, path string) error {
 		return errors.New(`CHANGELOG.md lists no release: rename "## [Unreleased]" to "## [X.Y.Z] - date" first (CONTRIBUTING.md, "Cutting a release")`)
 	}
 	fset := token.NewFileSet()
-	mod, err := loadModule(fset, ".")
+	mod, err := loadModule(fset, ".", nested)
 	if err != nil {
 		return fmt.Errorf("loading the working tree: %w", err)
 	}
@@ -419,35 +427,52 @@ func writeFile(name string, r io.Reader) error {
 	return errors.Join(err, f.Close())
 }
 
-// loadModule type-checks the importable packages of the module in dir:
-// not main packages, not internal ones, not test-only ones. It builds with
+// loadModule type-checks the importable packages of the module in dir and
+// of its nested modules (directories relative to dir; one that has no
+// go.mod there is part of the module in dir, or absent): not main
+// packages, not internal ones, not test-only ones. It builds with
 // -trimpath, so that positions name files by import path, not by where the
 // checkout is, and a baseline's export data does not depend on it.
-func loadModule(fset *token.FileSet, dir string) (*apidiff.Module, error) {
-	cfg := &packages.Config{
-		Dir:  dir,
-		Fset: fset,
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedModule,
-		Env:  append(os.Environ(), "GOWORK=off", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")),
-	}
-	pkgs, err := packages.Load(cfg, "./...")
-	if err != nil {
-		return nil, err
-	}
+func loadModule(fset *token.FileSet, dir string, nested []string) (*apidiff.Module, error) {
 	mod := &apidiff.Module{Path: modulePath}
 	var errs []error
-	for _, p := range pkgs {
-		if p.Module == nil || p.Module.Path != modulePath {
-			return nil, fmt.Errorf("package %s is not in module %s", p.PkgPath, modulePath)
+	load := func(dir, path string) error {
+		cfg := &packages.Config{
+			Dir:  dir,
+			Fset: fset,
+			Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedModule,
+			Env:  append(os.Environ(), "GOWORK=off", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")),
 		}
-		if p.Name == "main" || isInternal(p.PkgPath) || len(p.GoFiles) == 0 {
+		pkgs, err := packages.Load(cfg, "./...")
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			if p.Module == nil || p.Module.Path != path {
+				return fmt.Errorf("package %s is not in module %s", p.PkgPath, path)
+			}
+			if p.Name == "main" || isInternal(p.PkgPath) || len(p.GoFiles) == 0 {
+				continue
+			}
+			for _, e := range p.Errors {
+				errs = append(errs, e)
+			}
+			if p.Types != nil {
+				mod.Packages = append(mod.Packages, p.Types)
+			}
+		}
+		return nil
+	}
+	if err := load(dir, modulePath); err != nil {
+		return nil, err
+	}
+	for _, sub := range nested {
+		subDir := filepath.Join(dir, filepath.FromSlash(sub))
+		if _, err := os.Stat(filepath.Join(subDir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		for _, e := range p.Errors {
-			errs = append(errs, e)
-		}
-		if p.Types != nil {
-			mod.Packages = append(mod.Packages, p.Types)
+		if err := load(subDir, modulePath+"/"+strings.Trim(filepath.ToSlash(sub), "/")); err != nil {
+			return nil, fmt.Errorf("nested module %s: %w", sub, err)
 		}
 	}
 	slices.SortFunc(mod.Packages, func(a, b *types.Package) int { return strings.Compare(a.Path(), b.Path()) })

@@ -56,7 +56,7 @@ func TestSnippets(t *testing.T) {
 	d, err := parseFile("testdata", "snippets.md")
 	require.NoError(t, err)
 	require.Len(t, d.blocks, 9, "Go blocks found (the sh block is not one)")
-	problems, err := buildSnippets(libraryRoot, []*document{d})
+	problems, err := buildSnippets(libraryRoot, []*document{d}, nil)
 	require.NoError(t, err)
 	got := messages(append(d.marks, problems...))
 	assert.ElementsMatch(t, []string{
@@ -73,7 +73,7 @@ func TestSnippets(t *testing.T) {
 func TestMissingImport(t *testing.T) {
 	d, err := parseFile("testdata", "badimport.md")
 	require.NoError(t, err)
-	problems, err := buildSnippets(libraryRoot, []*document{d})
+	problems, err := buildSnippets(libraryRoot, []*document{d}, nil)
 	require.NoError(t, err)
 	got := messages(problems)
 	require.Len(t, got, 1, "%q", got)
@@ -101,16 +101,16 @@ func TestShapes(t *testing.T) {
 func TestRun(t *testing.T) {
 	t.Chdir("testdata")
 	var stdout, stderr bytes.Buffer
-	assert.Equal(t, 1, run([]string{"links.md"}, &stdout, &stderr))
+	assert.Equal(t, 1, run([]string{"links.md"}, nil, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), `links.md:8: link "nope.md": nope.md does not exist`)
 	assert.Contains(t, stderr.String(), "7 problem(s)")
 
 	stdout.Reset()
 	stderr.Reset()
-	assert.Equal(t, 0, run([]string{"target.md"}, &stdout, &stderr), stderr.String())
+	assert.Equal(t, 0, run([]string{"target.md"}, nil, &stdout, &stderr), stderr.String())
 	assert.Empty(t, stdout.String())
 
-	assert.Equal(t, 2, run([]string{"missing.md"}, &stdout, &stderr))
+	assert.Equal(t, 2, run([]string{"missing.md"}, nil, &stdout, &stderr))
 }
 
 // TestDefaultFiles: with no arguments, the README, the contributing guide
@@ -133,4 +133,23 @@ func messages(ps []problem) []string {
 		out = append(out, strings.TrimPrefix(p.String(), "testdata/"))
 	}
 	return out
+}
+
+// TestNestedModule: a block that names a nested module's package is built
+// in that module, where the package and its requirements (go-redis)
+// resolve, and its errors still point at the block.
+func TestNestedModule(t *testing.T) {
+	d, err := parseFile("testdata", "nested.md")
+	require.NoError(t, err)
+	require.Len(t, d.blocks, 2)
+	problems, err := buildSnippets(libraryRoot, []*document{d}, []string{"redislimit"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"nested.md:13: Go block: undefined: redislimit.NoSuchFunction"}, messages(problems))
+
+	// In the library's module its imports do not resolve.
+	problems, err = buildSnippets(libraryRoot, []*document{d}, nil)
+	require.NoError(t, err)
+	got := messages(problems)
+	require.NotEmpty(t, got)
+	assert.Contains(t, got[0], "no required module provides package")
 }

@@ -24,7 +24,9 @@
 // # Go code blocks
 //
 // Every ```go block is built with the module, in a package of its own, by
-// one of three rules chosen from its content:
+// one of three rules chosen from its content (a block that names the
+// package of a nested module, -modules, such as redislimit.New, is built in
+// that module, which requires the library):
 //
 //   - a whole file (it starts with a package clause) is built as it is;
 //   - declarations only (func, type, var, const) are built as a file;
@@ -59,15 +61,17 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 func main() {
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: doccheck [file.md ...]  (run from the module root)")
+		fmt.Fprintln(os.Stderr, "usage: doccheck [-modules 'dir ...'] [file.md ...]  (run from the module root)")
 		flag.PrintDefaults()
 	}
+	modules := flag.String("modules", "", "space-separated directories of the nested modules: a Go block that names one's package is built in it")
 	flag.Parse()
-	os.Exit(run(flag.Args(), os.Stdout, os.Stderr))
+	os.Exit(run(flag.Args(), strings.Fields(*modules), os.Stdout, os.Stderr))
 }
 
 // defaultFiles are the documents CI checks.
@@ -80,7 +84,7 @@ func defaultFiles() ([]string, error) {
 	return append([]string{"README.md", "CONTRIBUTING.md"}, docs...), nil
 }
 
-func run(files []string, stdout, stderr io.Writer) int {
+func run(files, nested []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		var err error
 		if files, err = defaultFiles(); err != nil {
@@ -93,7 +97,7 @@ func run(files []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "doccheck:", err)
 		return 2
 	}
-	problems, err := check(root, files)
+	problems, err := check(root, files, nested)
 	if err != nil {
 		fmt.Fprintln(stderr, "doccheck:", err)
 		return 2
@@ -109,8 +113,9 @@ func run(files []string, stdout, stderr io.Writer) int {
 }
 
 // check reads the Markdown files (relative to root, the module root) and
-// returns every broken link and every Go block that does not compile.
-func check(root string, files []string) ([]problem, error) {
+// returns every broken link and every Go block that does not compile
+// (nested: the nested modules' directories, see buildSnippets).
+func check(root string, files, nested []string) ([]problem, error) {
 	docs := map[string]*document{} // by clean path relative to root
 	var order []*document
 	for _, f := range files {
@@ -125,7 +130,7 @@ func check(root string, files []string) ([]problem, error) {
 	for _, d := range order {
 		problems = append(problems, checkLinks(root, d, docs)...)
 	}
-	built, err := buildSnippets(root, order)
+	built, err := buildSnippets(root, order, nested)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,10 @@ import (
 	"go/token"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,8 +73,12 @@ var compilerLine = regexp.MustCompile(`^(.+?):(\d+)(?::\d+)?: (.*)$`)
 
 // buildSnippets compiles every Go block of docs, each in its own package of
 // the module (through go build -overlay, so nothing is written to the
-// tree), and returns what the compiler reports.
-func buildSnippets(root string, docs []*document) ([]problem, error) {
+// tree), and returns what the compiler reports. A block that names the
+// package of a nested module (nested: directories relative to root, each
+// with a go.mod that requires the library, such as redislimit) is built in
+// that module, the only place where its package and its requirements
+// resolve.
+func buildSnippets(root string, docs []*document, nested []string) ([]problem, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -85,7 +91,7 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 
 	var problems []problem
 	overlay := map[string]string{}
-	var pkgs []string
+	pkgs := map[string][]string{} // by module directory relative to root, "" for the library
 	// origin maps a generated file to its block, for errors outside the
 	// block's own lines (in the prelude or the imports added to it).
 	origin := map[string]problem{}
@@ -96,23 +102,24 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 				continue
 			}
 			n++
-			files, p := snippetFiles(root, d.path, b)
+			mod := moduleOf(b.code, nested)
+			files, p := snippetFiles(root, d.path, b, mod)
 			if p != nil {
 				problems = append(problems, *p)
 				continue
 			}
-			// A package of the library module that exists only in the
-			// overlay (internal, so nothing can import it).
+			// A package of the module that exists only in the overlay
+			// (internal, so nothing can import it).
 			dir := filepath.Join("internal", "doccheck", "b"+strconv.Itoa(n))
 			for name, content := range files {
 				f := filepath.Join(tmp, fmt.Sprintf("b%d-%s", n, name))
 				if err := os.WriteFile(f, []byte(content), 0o600); err != nil {
 					return nil, err
 				}
-				overlay[filepath.Join(root, dir, name)] = f
+				overlay[filepath.Join(root, filepath.FromSlash(mod), dir, name)] = f
 				origin[f] = problem{file: d.path, line: b.line}
 			}
-			pkgs = append(pkgs, "./"+filepath.ToSlash(dir))
+			pkgs[mod] = append(pkgs[mod], "./"+filepath.ToSlash(dir))
 		}
 	}
 	if len(pkgs) == 0 {
@@ -126,8 +133,28 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		return nil, err
 	}
+	mods := make([]string, 0, len(pkgs))
+	for mod := range pkgs {
+		mods = append(mods, mod)
+	}
+	slices.Sort(mods)
+	for _, mod := range mods {
+		built, err := buildPackages(root, mod, cfgPath, pkgs[mod], origin)
+		if err != nil {
+			return nil, err
+		}
+		problems = append(problems, built...)
+	}
+	return problems, nil
+}
+
+// buildPackages builds the overlay packages pkgs of the module in directory
+// mod (relative to root) and returns what the compiler reports, mapped back
+// to the documents through origin.
+func buildPackages(root, mod, cfgPath string, pkgs []string, origin map[string]problem) ([]problem, error) {
+	var problems []problem
 	cmd := exec.Command("go", append([]string{"build", "-gcflags=-e", "-overlay=" + cfgPath}, pkgs...)...)
-	cmd.Dir = root
+	cmd.Dir = filepath.Join(root, filepath.FromSlash(mod))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
@@ -148,8 +175,11 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 			problems = append(problems, problem{blk.file, blk.line, "Go block: " + m[3]})
 			continue
 		}
-		file := m[1] // absolute (the loader), or made relative to root (the compiler)
-		if rel, err := filepath.Rel(root, file); err == nil && filepath.IsAbs(file) {
+		file := m[1] // absolute (the loader), or made relative to the module's directory (the compiler)
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(cmd.Dir, file)
+		}
+		if rel, err := filepath.Rel(root, file); err == nil {
 			file = rel
 		}
 		problems = append(problems, problem{filepath.ToSlash(filepath.Clean(file)), ln, "Go block: " + m[3]})
@@ -160,9 +190,21 @@ func buildSnippets(root string, docs []*document) ([]problem, error) {
 	return problems, nil
 }
 
+// moduleOf returns the nested module (one of nested) whose package the Go
+// block code names, as in redislimit.New, or "" for the library.
+func moduleOf(code string, nested []string) string {
+	for _, mod := range nested {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(path.Base(mod)) + `\.[A-Z]`).MatchString(code) {
+			return mod
+		}
+	}
+	return ""
+}
+
 // snippetFiles returns the files that build block b of the document at
-// path, or the problem that prevents it.
-func snippetFiles(root, path string, b codeBlock) (map[string]string, *problem) {
+// path in module mod ("" for the library, else a nested module's directory,
+// whose package the block names), or the problem that prevents it.
+func snippetFiles(root, path string, b codeBlock, mod string) (map[string]string, *problem) {
 	// An absolute name: go build reports it as it is, the go command's
 	// package loader (a missing import) joins a relative one to the
 	// package's directory.
@@ -181,7 +223,7 @@ func snippetFiles(root, path string, b codeBlock) (map[string]string, *problem) 
 	case statements:
 		body = "func _() error {\n" + lineDirective + b.code + "\n}\n"
 	}
-	imps, err := importsFor(body)
+	imps, err := importsFor(body, mod)
 	if err != nil {
 		return nil, &problem{path, b.line, "Go block: " + err.Error()}
 	}
@@ -192,9 +234,13 @@ func snippetFiles(root, path string, b codeBlock) (map[string]string, *problem) 
 }
 
 // importsFor returns the import declaration body needs: this module's
-// packages it names, and whatever else goimports resolves.
-func importsFor(body string) (string, error) {
+// packages it names, the package of the nested module mod when there is
+// one, and whatever else goimports resolves.
+func importsFor(body, mod string) (string, error) {
 	var pre strings.Builder
+	if mod != "" {
+		fmt.Fprintf(&pre, "import %q\n", modulePath+"/"+mod)
+	}
 	seen := map[string]bool{}
 	for _, m := range modulePackages.FindAllStringSubmatch(body, -1) {
 		if !seen[m[1]] {
