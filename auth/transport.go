@@ -31,12 +31,25 @@ func (a *Authenticator) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	return &transport{auth: a, base: base, resend: true}
+}
+
+// SigningTransport is [Authenticator.Transport] without the resend: a 401
+// invalidates the token the request carried and is returned as is, so that
+// a caller that paces its requests (package client) sends the request once
+// more through its own pacing, with the fresh token the next signing
+// fetches.
+func (a *Authenticator) SigningTransport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
 	return &transport{auth: a, base: base}
 }
 
 type transport struct {
-	auth *Authenticator
-	base http.RoundTripper
+	auth   *Authenticator
+	base   http.RoundTripper
+	resend bool // send once more, at once, after a 401
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -57,6 +70,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The server rejected a token we believed valid: drop it (unless a
 	// concurrent request already did) so the next caller fetches afresh.
 	t.auth.invalidateGen(gen)
+	if !t.resend {
+		return unsigned(resp, req), nil
+	}
 
 	body, ok := replayBody(req)
 	if !ok {

@@ -5,6 +5,7 @@ package client
 
 import (
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -178,5 +179,33 @@ func TestNotFoundDecidedBeforeRedaction(t *testing.T) {
 		err := getNetwork(t.Context(), c)
 		require.ErrorIs(t, err, ErrNotFound)
 		assert.Contains(t, err.Error(), "Network with ID n-1 [redacted] found")
+	})
+}
+
+// TestResendAfter401IsPaced: under a budget of one request per second, a
+// 401 (the token was revoked) is followed by one resend with a fresh token,
+// and that resend waits for the budget like any other request. Before: the
+// resend went out at once, inside the permit of the refused request (two
+// requests in the same instant).
+func TestResendAfter401IsPaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var tokens atomic.Int32
+		m := &memAPI{
+			token: func(w http.ResponseWriter, r *http.Request) {
+				n := tokens.Add(1)
+				writeJSON(w, 200, `{"access_token":"tok-`+strconv.Itoa(int(n))+`","token_type":"Bearer","expires_in":3600}`)
+			},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Authorization") == "Bearer tok-1" {
+					writeJSON(w, 401, `{}`)
+					return
+				}
+				okNetwork(w, r)
+			},
+		}
+		c := newMemClient(t, m, WithRateLimit(1, time.Second))
+		require.NoError(t, getNetwork(t.Context(), c))
+		assert.Equal(t, int32(2), tokens.Load(), "token requests")
+		assert.Equal(t, []time.Duration{time.Second}, m.gaps(), "the resend waited for the budget")
 	})
 }

@@ -149,7 +149,7 @@ func newClient(cfg *config, baseURL, clientID, clientSecret string) (*Client, er
 
 	pipe := &pipeline{
 		http: &http.Client{
-			Transport: authn.Transport(transport),
+			Transport: authn.SigningTransport(transport),
 			// No Timeout here: http.Client enforces it with a timer goroutine
 			// per request when its Transport is not an *http.Transport (ours
 			// is auth's wrapper). send applies it as a context deadline.

@@ -10,6 +10,23 @@ import (
 	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
 )
 
+// mayRetry is the retry decision: the answer may be retried, the policy's
+// attempts are not spent (a 401 resend does not count), and the delay fits
+// in what is left of MaxElapsed and the context's deadline.
+func (c *call) mayRetry(n next) bool {
+	retries := c.attempts
+	if c.resent {
+		retries--
+	}
+	switch {
+	case !n.retry:
+		return false
+	case !n.resend && retries >= c.p.retry.MaxAttempts:
+		return false
+	}
+	return n.delay <= c.waitLeft()
+}
+
 // backoff is exponential backoff with equal jitter: a random duration in
 // [c/2, c) for c = min(MaxDelay, BaseDelay*2^(attempt-1)); attempt counts
 // from 1. Half of each delay is fixed, so the attempts of a call spread over
@@ -71,45 +88,6 @@ func retryableError(err error, method string) bool {
 	return idempotent(method) || httpsafe.NothingSent(err)
 }
 
-// ErrTLSMisconfigured is wrapped by the error (a [*RequestError]) of a call
-// that met a permanent TLS or protocol mismatch, with the API or its token
-// endpoint: an https base URL to a plain-HTTP port, no TLS version or
-// cipher suite in common, a client certificate required, a server
-// certificate that does not verify. It is not retried; the error names the
-// cause.
-var ErrTLSMisconfigured = errors.New("cloudconnexa: TLS misconfigured")
-
-// misconfiguredError is a failed attempt whose cause is a misconfiguration.
-type misconfiguredError struct {
-	cause string
-	err   error // the transport's error
-}
-
-func (e *misconfiguredError) Error() string {
-	return "TLS misconfigured: " + e.cause + " (" + rootCause(e.err).Error() + ")"
-}
-
-func (e *misconfiguredError) Unwrap() []error { return []error{ErrTLSMisconfigured, e.err} }
-
-// rootCause is err without the token request's AuthenticationError around
-// it: the misconfiguration is the connection's, not the credentials'.
-func rootCause(err error) error {
-	var authErr *AuthenticationError
-	if errors.As(err, &authErr) && authErr.StatusCode == 0 && authErr.Err != nil {
-		return authErr.Err
-	}
-	return err
-}
-
-// classifyFailure names a failed attempt's permanent misconfiguration, if
-// it is one (see [ErrTLSMisconfigured]); any other error is returned as is.
-func classifyFailure(err error) error {
-	if cause := httpsafe.Misconfiguration(err); cause != "" {
-		return &misconfiguredError{cause: cause, err: err}
-	}
-	return err
-}
-
 // sleep waits for d or until ctx ends, whichever comes first.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -123,4 +101,31 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// retryDelay picks the wait before retrying a non-2xx answer: the server's
+// Retry-After; else, when the rate-limit headers say the budget is spent,
+// the time for one request (left to the limiter, which has just learned it,
+// when there is one); else exponential backoff.
+func (p *pipeline) retryDelay(attempt int, o RateObservation) time.Duration {
+	if o.HasRetryAfter {
+		return o.RetryAfter
+	}
+	if o.HasRemaining && o.Remaining < 1 && o.Rate > 0 {
+		if p.limiter != nil {
+			return 0
+		}
+		return o.PerRequest()
+	}
+	return p.retry.backoff(attempt)
+}
+
+// errorDelay picks the wait before retrying an attempt that got no API
+// answer: a token response's Retry-After, else exponential backoff.
+func (p *pipeline) errorDelay(attempt int, err error) time.Duration {
+	var authErr *AuthenticationError
+	if errors.As(err, &authErr) && authErr.RetryAfter > 0 {
+		return authErr.RetryAfter
+	}
+	return p.retry.backoff(attempt)
 }
