@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +14,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/cloudconnexa-go/cloudconnexa/client"
+	"github.com/cloudconnexa-go/cloudconnexa/gen"
 )
 
 // app is one run of the command line: its standard streams, flags and
@@ -296,6 +299,9 @@ func (a *app) opCommand(spec *opSpec) *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			if spec.Operation == gen.OpRequestToken {
+				return a.printToken(cmd.Context(), c)
+			}
 			x := &call{ctx: cmd.Context(), c: c, app: a, spec: spec, args: args, flags: cmd.Flags(), data: data, sets: sets}
 			v, err := spec.Run(x)
 			if err != nil {
@@ -305,6 +311,18 @@ func (a *app) opCommand(spec *opSpec) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
+	if spec.Operation == gen.OpRequestToken {
+		// The credentials come from the environment, never from flags.
+		cmd.Long = spec.Short + `.
+
+Prints an access token for the credentials of CLOUDCONNEXA_* (or --env-file),
+fetched as every command fetches its token (requestToken, POST
+/api/v1/oauth/token), for a tool that needs one: the only output of the CLI
+that carries a credential, because it is what you ask for. The client id and
+secret are never flags.`
+		cmd.Example = "  curl -H \"Authorization: Bearer $(cloudconnexa oauth request-token --jq .access_token)\" …"
+		return cmd
+	}
 	for _, fs := range spec.Flags {
 		usage := fs.Desc
 		if usage == "" {
@@ -390,3 +408,28 @@ func (f *textFlag) Set(s string) error {
 }
 
 var _ pflag.Value = (*textFlag)(nil)
+
+// printToken writes an access token for the configured credentials: the
+// answer of requestToken, from the client's own Authenticator. It is
+// written past the redactor, which would hide it: the token is what was
+// asked for. The client secret still never appears.
+func (a *app) printToken(ctx context.Context, c *client.Client) error {
+	tok, err := c.Authenticator().Token(ctx)
+	if err != nil {
+		return err
+	}
+	var code *gojq.Code
+	if a.jq != "" {
+		if code, err = compileJQ(a.jq); err != nil {
+			return usagef("--jq: %v", err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := a.render(&buf, map[string]string{"access_token": tok, "token_type": "Bearer"}, code); err != nil {
+		return err
+	}
+	a.stdout.mu.Lock()
+	defer a.stdout.mu.Unlock()
+	_, err = a.stdout.w.Write(buf.Bytes())
+	return err
+}

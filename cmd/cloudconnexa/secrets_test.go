@@ -82,9 +82,21 @@ func TestNoSecretInOutput(t *testing.T) {
 	assert.Equal(t, exitCredentials, res.code)
 	check("malformed env file", res)
 
-	// No flag takes the secret.
+	// No flag takes the secret, not even the token request's.
 	root := newApp(nil, &strings.Builder{}, &strings.Builder{}).rootCommand()
 	for _, name := range []string{"client-secret", "secret", "client-id", "token"} {
 		assert.Nil(t, root.PersistentFlags().Lookup(name), name)
 	}
+	tokenCmd, _, err := root.Find([]string{"oauth", "request-token"})
+	require.NoError(t, err)
+	for _, name := range []string{"client_secret", "client_id", "data", "set"} {
+		assert.Nil(t, tokenCmd.Flags().Lookup(name), name)
+	}
+	// oauth request-token prints an access token (what it is for), from the
+	// environment's credentials, and still not the secret.
+	t.Setenv(client.EnvClientSecret, secret)
+	res = r.run("oauth", "request-token", "--jq", ".access_token", "--debug")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Regexp(t, `^[0-9a-f]{32,}\n$`, res.stdout)
+	check("request-token", res)
 }
