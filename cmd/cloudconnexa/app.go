@@ -114,7 +114,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 			err = &usageError{err.Error()}
 		}
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	var ie *interruptedError
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) && !errors.As(err, &ie) {
 		err = &interruptedError{err: err, summary: a.summary()}
 	}
 	return a.fail(err)

@@ -183,3 +183,86 @@ func TestExportFailureAndResume(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &users))
 	assert.Len(t, users, 301)
 }
+
+// cancelAfter cancels the run when the n-th API request has been answered,
+// as Ctrl-C would.
+type cancelAfter struct {
+	base   http.RoundTripper
+	n      int
+	seen   int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(r)
+	if !strings.HasSuffix(r.URL.Path, tokenPath) {
+		if c.seen++; c.seen == c.n {
+			c.cancel()
+		}
+	}
+	return resp, err
+}
+
+// TestExportInterruptedResumes: an export stopped half way under the live
+// budget (as by Ctrl-C, while it waits) exits 130 saying how many kinds are
+// done and how to resume, leaves no partial file, and the same command
+// then exports the rest: over both runs each kind is read once, and the
+// requests are the minimum.
+func TestExportInterruptedResumes(t *testing.T) {
+	const id, secret = "export-id", "export-secret"
+	t.Setenv(client.EnvBaseURL, "http://127.0.0.1:1")
+	t.Setenv(client.EnvClientID, id)
+	t.Setenv(client.EnvClientSecret, secret)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		h, err := cloudconnexatest.NewHandler(
+			cloudconnexatest.WithCredentials(id, secret),
+			cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(7)),
+			cloudconnexatest.WithEnforcedRateLimit(liveBurst, 1, liveEvery),
+		)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var stdout, stderr bytes.Buffer
+		a := newApp(strings.NewReader(""), &stdout, &stderr)
+		a.transport = &cancelAfter{base: memTransport{h}, n: 25, cancel: cancel}
+		a.extraOptions = []client.Option{client.WithAllowInsecureLoopback()}
+		code := a.run(ctx, []string{"export", dir, "-o", "json"})
+		assert.Equal(t, exitInterrupted, code)
+		assert.Contains(t, stderr.String(), "interrupted: 25 of 44 kinds in "+dir+" (run the same command to resume); 25 requests sent")
+		partials, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+		assert.Empty(t, partials)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		assert.Len(t, files, 25)
+
+		stdout.Reset()
+		a = newApp(strings.NewReader(""), &stdout, &stderr)
+		a.transport = memTransport{h}
+		a.extraOptions = []client.Option{client.WithAllowInsecureLoopback()}
+		require.Equal(t, exitOK, a.run(context.Background(), []string{"export", dir, "-o", "json"}), stderr.String())
+		var rows []exportRow
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &rows))
+		kept := 0
+		for _, row := range rows {
+			if row.Status == "kept" {
+				kept++
+			}
+		}
+		assert.Equal(t, 25, kept)
+		// A new process starts with the default budget while the key's is
+		// spent: its first request may be refused once, then it paces.
+		perOp := map[gen.OperationID]int{}
+		tooMany := 0
+		for _, r := range h.Requests() {
+			if r.Status == http.StatusTooManyRequests {
+				tooMany++
+				continue
+			}
+			perOp[r.Operation]++
+		}
+		assert.LessOrEqual(t, tooMany, 1)
+		for _, k := range exportKinds() {
+			assert.Equal(t, 1, perOp[k.spec.Operation], "%s read once over both runs", k.name)
+		}
+	})
+}
