@@ -174,7 +174,11 @@ a table when it is (--output). Exit codes: 0 ok, 1 API error, 2 usage,
 		root.AddCommand(g)
 	}
 	for _, spec := range opSpecs {
-		groups[spec.Service].AddCommand(a.opCommand(spec))
+		g := groups[spec.Service]
+		if g.Example == "" || spec.Name == "list" {
+			g.Example = "  " + spec.Example
+		}
+		g.AddCommand(a.opCommand(spec))
 	}
 	root.AddCommand(a.versionCommand(), a.apiCommand(), a.exportCommand())
 	return root

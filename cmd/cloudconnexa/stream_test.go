@@ -82,4 +82,7 @@ func TestCompletion(t *testing.T) {
 	assert.Contains(t, run("__complete", "--output", ""), "yaml")
 	assert.Contains(t, run("version"), "cloudconnexa ")
 	assert.Contains(t, run("networks", "get", "--help"), "cloudconnexa networks get ID")
+	for _, s := range serviceSpecs {
+		assert.Contains(t, run(s.Name, "--help"), "Examples:\n  cloudconnexa "+s.Name+" ", s.Name)
+	}
 }
