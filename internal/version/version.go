@@ -18,7 +18,7 @@ const ModulePath = "github.com/cloudconnexa-go/cloudconnexa"
 // release between releases, the release's own version in its release commit
 // (see "Versions and releases" in CONTRIBUTING.md). A test keeps it in step
 // with CHANGELOG.md.
-const Fallback = "v0.1.0"
+const Fallback = "v0.2.0-dev"
 
 // Module returns the version of this module in the running program.
 func Module() string {
