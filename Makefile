@@ -52,7 +52,7 @@ ci: fmt-check tidy-check modgraph-check docs-check vet lint check-generated api-
 ## and the property-based tests (TestProperty*) with RAPID_CHECKS cases each
 ## (make test runs rapid's default of 100).
 fuzz:
-	$(GO) test -count=1 ./internal/pacing ./internal/httpsafe ./auth -run '^TestProperty' -rapid.checks=$(RAPID_CHECKS)
+	$(GO) test -count=1 ./internal/pacing ./internal/httpsafe ./auth ./client -run '^TestProperty' -rapid.checks=$(RAPID_CHECKS)
 	@for pkg in ./auth ./client ./cloudconnexatest ./internal/httpsafe; do \
 		for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
