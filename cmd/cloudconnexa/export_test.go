@@ -44,6 +44,28 @@ const (
 	liveEvery = 15 * time.Second
 )
 
+const exportID, exportSecret = "export-id", "export-secret"
+
+// setExportCredentials gives the command the fake's credentials.
+func setExportCredentials(t *testing.T) {
+	t.Setenv(client.EnvBaseURL, "http://127.0.0.1:1")
+	t.Setenv(client.EnvClientID, exportID)
+	t.Setenv(client.EnvClientSecret, exportSecret)
+}
+
+// liveBudgetFake is a realistic tenant behind the live service's budget
+// (burst 20, then 1 request per 15 s); call it inside the synctest bubble.
+func liveBudgetFake(t *testing.T) *cloudconnexatest.Handler {
+	t.Helper()
+	h, err := cloudconnexatest.NewHandler(
+		cloudconnexatest.WithCredentials(exportID, exportSecret),
+		cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(7)),
+		cloudconnexatest.WithEnforcedRateLimit(liveBurst, 1, liveEvery),
+	)
+	require.NoError(t, err)
+	return h
+}
+
 // TestExportUnderTheLiveBudget exports a realistic tenant from a fake that
 // enforces the live service's budget (burst 20, then 1 request per 15 s),
 // in virtual time: every kind is exported, no request is refused with 429,
@@ -51,18 +73,10 @@ const (
 // ceil(items/largest page) per list), and the time is within 5% of the
 // ideal schedule, (requests - burst) × 15 s.
 func TestExportUnderTheLiveBudget(t *testing.T) {
-	const id, secret = "export-id", "export-secret"
-	t.Setenv(client.EnvBaseURL, "http://127.0.0.1:1")
-	t.Setenv(client.EnvClientID, id)
-	t.Setenv(client.EnvClientSecret, secret)
+	setExportCredentials(t)
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
-		h, err := cloudconnexatest.NewHandler(
-			cloudconnexatest.WithCredentials(id, secret),
-			cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(7)),
-			cloudconnexatest.WithEnforcedRateLimit(liveBurst, 1, liveEvery),
-		)
-		require.NoError(t, err)
+		h := liveBudgetFake(t)
 		var stdout, stderr bytes.Buffer
 		a := newApp(strings.NewReader(""), &stdout, &stderr)
 		a.transport = memTransport{h}
@@ -209,18 +223,10 @@ func (c *cancelAfter) RoundTrip(r *http.Request) (*http.Response, error) {
 // then exports the rest: over both runs each kind is read once, and the
 // requests are the minimum.
 func TestExportInterruptedResumes(t *testing.T) {
-	const id, secret = "export-id", "export-secret"
-	t.Setenv(client.EnvBaseURL, "http://127.0.0.1:1")
-	t.Setenv(client.EnvClientID, id)
-	t.Setenv(client.EnvClientSecret, secret)
+	setExportCredentials(t)
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
-		h, err := cloudconnexatest.NewHandler(
-			cloudconnexatest.WithCredentials(id, secret),
-			cloudconnexatest.WithTenant(cloudconnexatest.RealisticTenant(7)),
-			cloudconnexatest.WithEnforcedRateLimit(liveBurst, 1, liveEvery),
-		)
-		require.NoError(t, err)
+		h := liveBudgetFake(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var stdout, stderr bytes.Buffer
