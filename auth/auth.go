@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudconnexa-go/cloudconnexa/internal/httpsafe"
@@ -168,6 +169,9 @@ type Authenticator struct {
 	// and (via a bad verb such as %s) even pointed-to structs.
 	cred  hidden[*credentials]
 	state hidden[*tokenState]
+	// lastBearer is the Authorization value of the token last used to
+	// sign, reached like the token cache through a func (see above).
+	lastBearer hidden[*atomic.Pointer[bearerValue]]
 }
 
 // hidden keeps a value out of reach of reflection-based printing.
@@ -266,7 +270,8 @@ func New(baseURL, clientID, clientSecret string, opts ...Option) (*Authenticator
 			secret: clientSecret,
 			redact: newRedactor(clientID, clientSecret),
 		}),
-		state: hide(&tokenState{}),
+		state:      hide(&tokenState{}),
+		lastBearer: hide(new(atomic.Pointer[bearerValue])),
 	}, nil
 }
 

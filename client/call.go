@@ -22,10 +22,11 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		}
 		return nil, c.fail(err, 0)
 	}
-	if req.Header.Get("User-Agent") == "" {
+	if headerValue(req.Header, "User-Agent") == "" {
 		// Set once on gen's request, which the pipeline owns, rather than
-		// on a clone per attempt.
-		req.Header.Set("User-Agent", p.userAgent)
+		// on a clone per attempt. gen makes the header (never nil), and
+		// the key is canonical.
+		req.Header["User-Agent"] = []string{p.userAgent}
 	}
 	if err := makeReplayable(req); err != nil {
 		return nil, c.fail(fmt.Errorf("read request body: %w", err), 0)
@@ -42,7 +43,11 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, c.fail(err, c.attempts)
 		}
-		resp, err := c.attempt(c.attempts+1, c.waitLeft())
+		now := c.start // the first attempt's wait begins as the call does
+		if c.attempts > 0 {
+			now = p.now()
+		}
+		resp, err := c.attempt(c.attempts+1, c.waitLeftAt(now))
 		// Attempts net/http made on its own (a request on a reused
 		// connection that failed before the answer) count too.
 		c.attempts += 1 + c.extra
@@ -63,8 +68,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 // left of the retry policy's MaxElapsed since start, and less than what is
 // left before the context's deadline (a wait ending at the deadline would
 // leave no time to send).
-func (c *call) waitLeft() time.Duration {
-	now := c.p.now()
+func (c *call) waitLeft() time.Duration { return c.waitLeftAt(c.p.now()) }
+
+// waitLeftAt is waitLeft at the time now.
+func (c *call) waitLeftAt(now time.Time) time.Duration {
 	left := c.p.retry.MaxElapsed - now.Sub(c.start)
 	if dl, ok := c.req.Context().Deadline(); ok {
 		left = min(left, dl.Sub(now)-1)

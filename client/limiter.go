@@ -33,14 +33,24 @@ func parseCount(s string) (float64, bool) {
 		return 0, false
 	}
 	dot := false
+	var n uint64 // the value so far, while s has only digits
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9':
+			n = n*10 + uint64(c-'0')
 		case c == '.' && !dot && i > 0 && i < len(s)-1:
 			dot = true
 		default:
 			return 0, false
 		}
+	}
+	if !dot && len(s) <= 15 {
+		// Fewer than 16 digits are exact in a float64: ParseFloat's
+		// result, without its cost on every response.
+		if v := float64(n); v <= maxHeaderCount {
+			return v, true
+		}
+		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v > maxHeaderCount {

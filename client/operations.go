@@ -1,7 +1,9 @@
 package client
 
 import (
+	"cmp"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,8 +25,10 @@ type opRoute struct {
 	score   uint64
 }
 
-// opTable maps an HTTP method to the operations using it.
-type opTable map[string][]opRoute
+// opTable maps an HTTP method to the operations using it, grouped by
+// their number of path segments; each group is sorted by score, highest
+// first, so the first route that matches a path is the best one.
+type opTable map[string][][]opRoute
 
 // operations is built once, on first use, and never modified afterwards.
 var operations = sync.OnceValue(func() opTable { return newOpTable(gen.Operations) })
@@ -49,7 +53,19 @@ func newOpTable(ops []gen.Operation) opTable {
 				r.score |= 1 << (63 - i)
 			}
 		}
-		t[op.Method] = append(t[op.Method], r)
+		byLen := t[op.Method]
+		for len(byLen) <= len(segs) {
+			byLen = append(byLen, nil)
+		}
+		byLen[len(segs)] = append(byLen[len(segs)], r)
+		t[op.Method] = byLen
+	}
+	for _, byLen := range t {
+		for _, routes := range byLen {
+			// Stable: of two routes with the same score, the one listed
+			// first in the document wins.
+			slices.SortStableFunc(routes, func(a, b opRoute) int { return cmp.Compare(b.score, a.score) })
+		}
 	}
 	return t
 }
@@ -61,14 +77,15 @@ func (t opTable) lookup(method, escapedPath string) opInfo {
 	// and allocates nothing for a path of up to 8 segments.
 	var buf [8]string
 	parts := appendSegments(buf[:0], escapedPath)
+	byLen := t[method]
+	if len(parts) >= len(byLen) {
+		return opInfo{}
+	}
 	var best *opRoute
-	for i := range t[method] {
-		r := &t[method][i]
-		if len(r.segs) != len(parts) || (best != nil && r.score <= best.score) {
-			continue
-		}
-		if r.matches(parts) {
-			best = r
+	for i, routes := 0, byLen[len(parts)]; i < len(routes); i++ {
+		if routes[i].matches(parts) {
+			best = &routes[i]
+			break
 		}
 	}
 	if best == nil {
@@ -85,8 +102,10 @@ func (t opTable) lookup(method, escapedPath string) opInfo {
 }
 
 func (r *opRoute) matches(parts []string) bool {
-	for i, s := range r.segs {
-		if s == "" {
+	// From the end: every path starts with /api/v1, and the last segments
+	// tell the operations apart soonest.
+	for i := len(r.segs) - 1; i >= 0; i-- {
+		if s := r.segs[i]; s == "" {
 			if parts[i] == "" {
 				return false
 			}

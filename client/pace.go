@@ -17,13 +17,24 @@ func (c *call) attempt(n int, maxWait time.Duration) (*http.Response, error) {
 	if p.limiter == nil {
 		return c.send(n, nil, Permit{})
 	}
-	began := time.Now()
+	var began time.Time // for the Debug record of a token failure
+	timed := p.logger.Enabled(ctx, slog.LevelDebug)
+	if timed {
+		began = time.Now()
+	}
 	if _, err := p.token(ctx); err != nil {
-		c.logAttempt(nil, err, time.Since(began), n, Permit{})
+		var took time.Duration
+		if timed {
+			took = time.Since(began)
+		}
+		c.logAttempt(nil, err, took, n, Permit{})
 		return nil, err
 	}
 	lim := p.limiter
-	acquiring := time.Now()
+	var acquiring time.Time // for the fallback's share of maxWait
+	if p.fallback != nil {
+		acquiring = time.Now()
+	}
 	permit, err := lim.Acquire(ctx, maxWait)
 	var rlErr *RateLimitError
 	switch {

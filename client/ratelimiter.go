@@ -157,26 +157,36 @@ func (o RateObservation) PerRequest() time.Duration {
 // absurd values are left unset.
 func NewRateObservation(h http.Header, status int, received time.Time) RateObservation {
 	o := RateObservation{Received: received, StatusCode: status}
-	if d := h.Get("Date"); d != "" && len(d) <= 64 {
+	if d := headerValue(h, "Date"); d != "" && len(d) <= 64 {
 		if t, err := http.ParseTime(d); err == nil {
 			o.ServerDate = t
 		}
 	}
-	o.RetryAfter, o.HasRetryAfter = httpsafe.ParseRetryAfter(h.Get("Retry-After"), received)
-	if v, ok := parseCount(h.Get(headerRemaining)); ok {
+	o.RetryAfter, o.HasRetryAfter = httpsafe.ParseRetryAfter(headerValue(h, "Retry-After"), received)
+	if v, ok := parseCount(headerValue(h, headerRemaining)); ok {
 		o.Remaining, o.HasRemaining = v, true
 	}
-	if v, ok := parseCount(h.Get(headerBurst)); ok && v >= 1 {
+	if v, ok := parseCount(headerValue(h, headerBurst)); ok && v >= 1 {
 		o.Burst = v
 	}
-	rate, okRate := parseCount(h.Get(headerReplenishRate))
-	period, okPeriod := parseCount(h.Get(headerReplenishTime))
+	rate, okRate := parseCount(headerValue(h, headerReplenishRate))
+	period, okPeriod := parseCount(headerValue(h, headerReplenishTime))
 	if okRate && okPeriod && rate > 0 && period > 0 {
 		if r := rate / period; r >= pacing.MinHeaderRate {
 			o.Rate = r
 		}
 	}
 	return o
+}
+
+// headerValue is h.Get(key) for a key already in canonical form (as every
+// key here is; TestRateHeadersCanonical), without canonicalizing it again
+// on every response.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // RateLimitError reports that the client-side budget would make a call wait

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -53,7 +54,13 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 		r.Body = body
 	}
 
-	began := time.Now()
+	// The attempt's duration is only for its Debug record: no clock
+	// reads when that is off.
+	var began time.Time
+	timed := p.logger.Enabled(req.Context(), slog.LevelDebug)
+	if timed {
+		began = time.Now()
+	}
 	resp, err := p.http.Do(r)
 	if err == nil && lim != nil {
 		c.observe(lim, permit, NewRateObservation(resp.Header, resp.StatusCode, p.now()))
@@ -64,7 +71,10 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 			resp = nil
 		}
 	}
-	took := time.Since(began)
+	var took time.Duration
+	if timed {
+		took = time.Since(began)
+	}
 	if n := int(x.conns.Load()) - 1 - int(x.hops.Load()); n > 0 {
 		c.extra = n
 	}
