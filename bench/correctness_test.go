@@ -43,6 +43,25 @@ func TestPayloads(t *testing.T) {
 	assert.Zero(t, s.tooMany.Load(), "429s the unlimited server answered")
 }
 
+// TestCreateNetworkPayloads: the bench server answers createNetwork, and
+// the baseline and both client layers decode the same network from it.
+func TestCreateNetworkPayloads(t *testing.T) {
+	s := newBenchServer(t, unlimited)
+	ctx := context.Background()
+	rc := newRawClient(t, s)
+	c := newBenchClient(t, s)
+	raw, err := rc.createNetwork(ctx, createNetworkBody)
+	require.NoError(t, err)
+	require.NoError(t, checkNetwork(raw))
+	got, err := clientCreateNetwork(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, raw, got, "client and baseline decoded different networks")
+	res, err := c.Networks.Create(ctx, createNetworkBody)
+	require.NoError(t, err)
+	assert.Equal(t, raw, res, "resource method and baseline decoded different networks")
+	assert.EqualValues(t, 3, s.apiRequests.Load(), "one request per create")
+}
+
 // TestConcurrencySingleToken: 64 goroutines share a cold client; every call
 // succeeds and the server sees exactly one token request.
 func TestConcurrencySingleToken(t *testing.T) {

@@ -42,6 +42,22 @@ func clientGetNetwork(ctx context.Context, c *client.Client) (*gen.NetworkRespon
 	return resp.JSON200, nil
 }
 
+// createNetworkBody is the createNetwork request of the benchmarks.
+var createNetworkBody = gen.NetworkCreateRequest{Name: "bench", Egress: client.Ptr(true)}
+
+// clientCreateNetwork calls CreateNetwork through the client's raw layer and
+// checks the answer.
+func clientCreateNetwork(ctx context.Context, c *client.Client) (*gen.NetworkResponse, error) {
+	resp, err := c.Raw.CreateNetworkWithResponse(ctx, createNetworkBody)
+	if err != nil {
+		return nil, err
+	}
+	if resp.JSON201 == nil {
+		return nil, errors.New("no JSON201 in the response")
+	}
+	return resp.JSON201, nil
+}
+
 func checkNetwork(n *gen.NetworkResponse) error {
 	if n.ID != benchNetworkID || len(n.Connectors) != 2 || len(n.Routes) != 3 {
 		return errors.New("unexpected network payload")

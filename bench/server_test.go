@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -37,7 +38,8 @@ const (
 
 	tokenPath    = "/api/v1/oauth/token"
 	networksPath = "/api/v1/networks/"
-	// createNetworkPath is POST-only, served by the in-memory transport.
+	// createNetworkPath is POST-only: createNetwork, answered 201 with
+	// the bench network.
 	createNetworkPath = "/api/v1/networks"
 	usersPath         = "/api/v1/users"
 )
@@ -161,6 +163,11 @@ func (s *benchServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		write(w, http.StatusOK, networkBody())
+	case r.Method == http.MethodPost && r.URL.Path == createNetworkPath:
+		// The request body is read in full (as a real server would) and
+		// not checked: both sides send the same JSON.
+		_, _ = io.Copy(io.Discard, r.Body)
+		write(w, http.StatusCreated, networkBody())
 	case r.Method == http.MethodGet && r.URL.Path == usersPath:
 		q := r.URL.Query()
 		page, err1 := strconv.Atoi(q.Get("page"))
