@@ -110,9 +110,14 @@ modgraph-check:
 	echo "a program importing only client has $$n modules in its graph (maximum $(MODGRAPH_MAX))"
 
 ## docs-check: every relative link and #anchor of README.md, CONTRIBUTING.md and
-## docs/*.md resolves and every Go block in them compiles (tools/cmd/doccheck).
+## docs/*.md resolves and every Go block in them compiles (tools/cmd/doccheck);
+## then doccheck's own tests that build blocks with the go command against the
+## library and its nested modules (build tag doccheck_build: too slow cold for
+## make test, which runs the rest of doccheck's tests).
+DOCCHECK_BUILD_TESTS := ^(TestSnippets|TestMissingImport|TestNestedModule)$$
 docs-check:
 	@$(call run-cmd,doccheck) -modules "$(MODULES)"
+	$(GO) -C tools test -count=1 -tags doccheck_build -run '$(DOCCHECK_BUILD_TESTS)' ./cmd/doccheck
 
 ## docs: serve the API reference of the working tree locally with pkgsite.
 DOCS_ADDR ?= localhost:6060
@@ -127,7 +132,7 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 	@for m in $(MODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./... || exit 1; done
-	$(GO) -C tools vet ./...
+	$(GO) -C tools vet -tags doccheck_build ./...
 	$(GO) -C $(CLI) vet ./...
 
 lint:
@@ -135,7 +140,7 @@ lint:
 	@for m in $(MODULES); do echo "(cd $$m && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...)"; \
 		(cd $$m && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...) || exit 1; \
 	done
-	$(GO) -C tools tool staticcheck ./...
+	$(GO) -C tools tool staticcheck -tags doccheck_build ./...
 	cd $(CLI) && $(GO) tool -modfile=$(CURDIR)/tools/go.mod staticcheck ./...
 
 ## test: the test suite (the command the README gives), with the race detector and

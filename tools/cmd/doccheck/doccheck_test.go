@@ -48,38 +48,6 @@ func TestLinks(t *testing.T) {
 	}, got)
 }
 
-// libraryRoot is the root of the library module, whose packages the
-// blocks are compiled against (this command lives in the tools module).
-const libraryRoot = "../../.."
-
-func TestSnippets(t *testing.T) {
-	d, err := parseFile("testdata", "snippets.md")
-	require.NoError(t, err)
-	require.Len(t, d.blocks, 9, "Go blocks found (the sh block is not one)")
-	problems, err := buildSnippets(libraryRoot, []*document{d}, nil)
-	require.NoError(t, err)
-	got := messages(append(d.marks, problems...))
-	assert.ElementsMatch(t, []string{
-		`snippets.md:61: doccheck: skip needs a reason: <!-- doccheck: skip, why -->`,
-		`snippets.md:66: unknown doccheck directive "compile please" (only "skip, <reason>")`,
-		`snippets.md:39: Go block: cannot use x (variable of type int) as string value in variable declaration`,
-		`snippets.md:46: Go block: c.NoSuchMethod undefined (type *client.Client has no field or method NoSuchMethod)`,
-		`snippets.md:52: Go block does not parse: expected '(', found f`,
-	}, got)
-}
-
-// TestMissingImport: the go command stops at a package it cannot find;
-// the problem still points at the block's line.
-func TestMissingImport(t *testing.T) {
-	d, err := parseFile("testdata", "badimport.md")
-	require.NoError(t, err)
-	problems, err := buildSnippets(libraryRoot, []*document{d}, nil)
-	require.NoError(t, err)
-	got := messages(problems)
-	require.Len(t, got, 1, "%q", got)
-	assert.True(t, strings.HasPrefix(got[0], "badimport.md:6: Go block: no required module provides package example.com/nope"), got[0])
-}
-
 func TestShapes(t *testing.T) {
 	for code, want := range map[string]shape{
 		"// A file.\npackage x\n":       wholeFile,
@@ -135,21 +103,33 @@ func messages(ps []problem) []string {
 	return out
 }
 
-// TestNestedModule: a block that names a nested module's package is built
-// in that module, where the package and its requirements (go-redis)
-// resolve, and its errors still point at the block.
-func TestNestedModule(t *testing.T) {
-	d, err := parseFile("testdata", "nested.md")
-	require.NoError(t, err)
-	require.Len(t, d.blocks, 2)
-	problems, err := buildSnippets(libraryRoot, []*document{d}, []string{"redislimit"})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"nested.md:13: Go block: undefined: redislimit.NoSuchFunction"}, messages(problems))
+// TestSnippetFiles: the files a block is built from, without building them
+// (build_test.go builds them, in make docs-check).
+func TestSnippetFiles(t *testing.T) {
+	root := filepath.FromSlash("/repo")
+	files, p := snippetFiles(root, "docs/x.md", codeBlock{line: 5,
+		code: "n, err := client.New(baseURL, clientID, secret)\nfmt.Println(n, strings.ToUpper(id))\nreturn err\n"}, "")
+	require.Nil(t, p)
+	assert.Equal(t, prelude, files["prelude.go"])
+	snippet := files["snippet.go"]
+	for _, want := range []string{
+		`import "github.com/cloudconnexa-go/cloudconnexa/client"`, `import "fmt"`, `import "strings"`,
+		"func _() error {\n//line " + filepath.Join(root, "docs", "x.md") + ":5:1\nn, err := client.New(",
+	} {
+		assert.Contains(t, snippet, want)
+	}
 
-	// In the library's module its imports do not resolve.
-	problems, err = buildSnippets(libraryRoot, []*document{d}, nil)
-	require.NoError(t, err)
-	got := messages(problems)
-	require.NotEmpty(t, got)
-	assert.Contains(t, got[0], "no required module provides package")
+	files, p = snippetFiles(root, "docs/x.md", codeBlock{line: 1, code: "var l = redislimit.New\n"}, "redislimit")
+	require.Nil(t, p)
+	assert.Contains(t, files["snippet.go"], `import "github.com/cloudconnexa-go/cloudconnexa/redislimit"`)
+	assert.Equal(t, "redislimit", moduleOf("l, err := redislimit.New(rdb)", []string{"redislimit"}))
+	assert.Empty(t, moduleOf("c.Networks.Get(ctx, id)", []string{"redislimit"}))
+
+	files, p = snippetFiles(root, "docs/x.md", codeBlock{line: 3, code: "package main\n\nfunc main() {}\n"}, "")
+	require.Nil(t, p)
+	assert.Equal(t, map[string]string{"snippet.go": "//line " + filepath.Join(root, "docs", "x.md") + ":3:1\npackage main\n\nfunc main() {}\n"}, files)
+
+	_, p = snippetFiles(root, "docs/x.md", codeBlock{line: 3, code: "x := 1\ny := \n"}, "")
+	require.NotNil(t, p)
+	assert.Equal(t, "docs/x.md:4: Go block does not parse: expected operand, found '}'", p.String())
 }
