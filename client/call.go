@@ -118,6 +118,8 @@ type call struct {
 	limited io.LimitedReader
 	extra   int          // attempts net/http made itself in the last attempt
 	hops    atomic.Int32 // redirects followed over all attempts
+
+	exchange exchange // the current attempt's (send)
 }
 
 // operation names the call's operation on first use: the lookup walks the

@@ -38,6 +38,14 @@ type exchange struct {
 
 type exchangeKey struct{}
 
+// reset makes x the exchange of a new attempt of c.
+func (x *exchange) reset(c *call) {
+	x.call = c
+	x.conns.Store(0)
+	x.hops.Store(0)
+	x.ct = httptrace.ClientTrace{}
+}
+
 // trace returns ctx carrying x and a ClientTrace counting connections.
 func (x *exchange) trace(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, exchangeKey{}, x)

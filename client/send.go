@@ -33,7 +33,11 @@ func (c *call) send(attempt int, lim RateLimiter, permit Permit) (*http.Response
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)
 		defer cancel()
 	}
-	x := &exchange{call: c}
+	// The attempt's exchange lives in the call: one allocation per call,
+	// not one more per attempt. net/http is done with the previous
+	// attempt's (its GotConn and redirect checks run inside Do).
+	x := &c.exchange
+	x.reset(c)
 	ctx = x.trace(ctx)
 	// The request needs no deep copy per attempt: auth.Transport signs a
 	// clone and http.Client leaves it alone, except for adding a Jar's
