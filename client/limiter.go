@@ -187,7 +187,7 @@ func (l *limiter) scheduleLocked(now time.Time) {
 	kept := l.queue[:0]
 	for _, w := range l.queue {
 		d, reason := l.turnLocked(now, len(kept)+1)
-		if now.Add(d).After(w.deadline) && (pacing.IsEvidence(pacing.Reason(reason)) || !now.Before(w.deadline)) {
+		if pacing.Refused(now, d, pacing.Reason(reason), w.deadline) {
 			w.refusal = &RateLimitError{Wait: d, MaxWait: max(0, w.deadline.Sub(now)), Reason: reason}
 			close(w.ready)
 			continue

@@ -2,10 +2,13 @@
 // processes through Redis: a [client.RateLimiter] for fleets of replicas,
 // jobs and tools that all use the same client id.
 //
-// It owns the shared bucket (one atomic Lua script per operation against
-// three keys with one hash tag, so it works on a single Redis, Redis
-// Sentinel and Redis Cluster through go-redis's universal client), its key
-// layout and its fault handling. Only programs that import it link
+// It owns the storage of the shared pacing state in Redis, the per-process
+// queue of callers and the handling of Redis faults. The pacing rules are
+// not here: they are the local limiter's (internal/pacing), applied to a
+// state every process reads from Redis and writes back with a
+// compare-and-set, so a fleet paces exactly as one process would. It works
+// on a single Redis, Redis Sentinel and Redis Cluster through go-redis's
+// universal client. Only programs that import it link
 // github.com/redis/go-redis/v9.
 //
 //	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}})
@@ -13,23 +16,24 @@
 //	if err != nil { … }
 //	c, err := client.New("acme", clientID, secret, client.WithRateLimiter(lim))
 //
-// Every Redis operation has its own timeout (50 ms by default). When Redis
-// is unreachable, slow or restarted, the limiter reports the failure and
-// the Client paces with its local limiter instead; the limiter tries Redis
-// again at most once per probe interval and rejoins the shared budget as
-// soon as it answers. See docs/retries-and-rate-limits.md, "Sharing one key
-// across processes".
+// Every Redis operation has its own timeout (250 ms by default), and a
+// failed one is tried again. Only when Redis has failed for a whole
+// failover period (1 s by default) does the limiter report it, and the
+// Client paces with its local limiter; the limiter tries Redis again at
+// most once per probe interval, and when Redis answers, the requests sent
+// meanwhile are charged to the shared budget. See
+// docs/retries-and-rate-limits.md, "Sharing one key across processes".
 package redislimit
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,43 +45,70 @@ import (
 // Defaults of the options.
 const (
 	DefaultPrefix        = "cloudconnexa:rl:"
-	DefaultTimeout       = 50 * time.Millisecond
+	DefaultTimeout       = 250 * time.Millisecond
 	DefaultTTL           = 10 * time.Minute
 	DefaultProbeInterval = time.Second
 	DefaultPollInterval  = 100 * time.Millisecond
 	DefaultSendLease     = 2 * time.Minute
+	DefaultFailover      = time.Second
 )
 
-// learnedRateShare is the share of the server's advertised rate the shared
-// bucket paces at: the pacing core's.
-const learnedRateShare = pacing.RateShare
-
 // ErrUnavailable is returned (wrapped) by Acquire while Redis is known to
-// be failing and the next probe is not due: the Client then paces locally.
+// be down and the next probe is not due: the Client then paces locally.
 var ErrUnavailable = errors.New("redislimit: Redis unavailable")
 
 // Limiter is a [client.RateLimiter] whose budget lives in Redis and is
 // shared by every Limiter, in any process, created for the same tenant and
 // client id (and prefix). It is safe for concurrent use.
+//
+// Callers of one Limiter queue first come, first served, in the process;
+// one goroutine per Limiter, running only while there is something to do,
+// reads the shared state, applies what the process has seen (responses,
+// releases, requests it sent while Redis was down), grants the heads of the
+// queue the permits the state allows, and writes it back in one
+// compare-and-set. Processes take turns by that compare-and-set.
 type Limiter struct {
-	rdb       redis.UniversalClient
+	st        store
 	prefix    string
 	keys      []string
-	timeout   time.Duration
+	id        string // this limiter's share in the shared state
 	ttl       time.Duration
+	timeout   time.Duration
 	probe     time.Duration
 	poll      time.Duration
 	sendLease time.Duration
 	waitLease time.Duration
-	rate      float64 // initial (or explicit) tokens per second
-	capacity  float64
-	explicit  bool
+	failover  time.Duration
+
+	burst      int // explicit budget (WithBudget), 0 if none
+	every      time.Duration
+	guessBurst int // initial budget (WithInitialBudget)
+	guessEvery time.Duration
 
 	mu        sync.Mutex
+	queue     []*waiter
+	obs       []pacing.Evidence // seen, not yet written; Received is the local clock
+	releases  int               // released, not yet written
+	giveBacks int               // granted to callers that had given up
+	owed      int               // sent while Redis was down, not yet charged
+	inflight  int               // permits this limiter holds in the shared state
+	known     *snapshot         // the last state read or written
+	running   bool              // the sync goroutine runs
+	kick      chan struct{}
 	down      bool
-	probing   bool      // one caller is trying Redis while down
-	nextProbe time.Time // while down, when Redis may be tried again
-	changed   chan struct{}
+	probing   bool // one caller is trying Redis while down
+	nextProbe time.Time
+}
+
+// waiter is one caller in the queue.
+type waiter struct {
+	began    time.Time
+	deadline time.Time
+	ready    chan struct{} // closed when decided
+	decided  bool
+	permit   client.Permit
+	err      error
+	reason   client.WaitReason
 }
 
 // Option configures a Limiter.
@@ -95,8 +126,9 @@ func WithPrefix(p string) Option {
 	}
 }
 
-// WithTimeout bounds every Redis operation (default 50 ms). An operation
-// that takes longer counts as a failure: the Client paces locally.
+// WithTimeout bounds every Redis operation (default 250 ms). An operation
+// that takes longer counts as a failure, and is tried again; only failures
+// that last WithFailover make the Client pace locally.
 func WithTimeout(d time.Duration) Option {
 	return positive("WithTimeout", d, func(l *Limiter) { l.timeout = d })
 }
@@ -107,16 +139,17 @@ func WithTTL(d time.Duration) Option {
 	return positive("WithTTL", d, func(l *Limiter) { l.ttl = d })
 }
 
-// WithProbeInterval sets how often, while Redis is failing, one call tries
-// it again (default 1 s); the others pace locally without trying.
+// WithProbeInterval sets how often, while Redis is down, one call tries it
+// again (default 1 s); the others pace locally without trying.
 func WithProbeInterval(d time.Duration) Option {
 	return positive("WithProbeInterval", d, func(l *Limiter) { l.probe = d })
 }
 
-// WithPollInterval sets the longest a waiting caller sleeps before it
-// re-checks its turn (default 100 ms), which is how it learns about
-// responses other processes saw. Its lease in the queue is 50 times this:
-// a caller that vanishes (its process killed) holds its place no longer.
+// WithPollInterval sets the longest a process with waiting callers goes
+// without reading the shared state (default 100 ms), which is how it learns
+// about responses other processes saw. Its waiting callers count in the
+// shared state for 50 times this after its last write: a process that
+// vanishes (killed) holds its share no longer.
 func WithPollInterval(d time.Duration) Option {
 	return positive("WithPollInterval", d, func(l *Limiter) { l.poll = d })
 }
@@ -148,7 +181,11 @@ func budget(name string, burst int, every time.Duration, explicit bool) Option {
 		if burst < 1 || every <= 0 {
 			return fmt.Errorf("redislimit: %s: burst must be at least 1 and every positive", name)
 		}
-		l.capacity, l.rate, l.explicit = float64(burst), 1/every.Seconds(), explicit
+		if explicit {
+			l.burst, l.every = burst, every
+		} else {
+			l.guessBurst, l.guessEvery = burst, every
+		}
 		return nil
 	}
 }
@@ -163,10 +200,20 @@ func positive(name string, d time.Duration, set func(*Limiter)) Option {
 	}
 }
 
+// WithFailover sets how long Redis must fail, without a single success in
+// between, before the limiter gives up on it and the Client paces locally
+// (default 1 s). A single slow or failed operation is tried again, within
+// what the caller may wait: a fleet that falls back on every hiccup spends
+// the budget twice.
+func WithFailover(d time.Duration) Option {
+	return positive("WithFailover", d, func(l *Limiter) { l.failover = d })
+}
+
 // New returns a Limiter for the API key of clientID on tenant (the tenant
 // name or base URL the Client is created with). Both are hashed into the
-// keys, never stored in clear; the client secret is never given to it.
-// New does not contact Redis.
+// key, never stored in clear; the client secret is never given to it.
+// New does not contact Redis. Every process of a fleet must use the same
+// budget options.
 func New(rdb redis.UniversalClient, tenant, clientID string, opts ...Option) (*Limiter, error) {
 	if rdb == nil {
 		return nil, errors.New("redislimit: New: nil Redis client")
@@ -175,16 +222,16 @@ func New(rdb redis.UniversalClient, tenant, clientID string, opts ...Option) (*L
 		return nil, errors.New("redislimit: New: empty client id")
 	}
 	l := &Limiter{
-		rdb:       rdb,
-		prefix:    DefaultPrefix,
-		timeout:   DefaultTimeout,
-		ttl:       DefaultTTL,
-		probe:     DefaultProbeInterval,
-		poll:      DefaultPollInterval,
-		sendLease: DefaultSendLease,
-		rate:      1 / client.DefaultRateLimitEvery.Seconds(),
-		capacity:  client.DefaultRateLimitBurst,
-		changed:   make(chan struct{}),
+		prefix:     DefaultPrefix,
+		ttl:        DefaultTTL,
+		timeout:    DefaultTimeout,
+		probe:      DefaultProbeInterval,
+		poll:       DefaultPollInterval,
+		sendLease:  DefaultSendLease,
+		failover:   DefaultFailover,
+		guessBurst: client.DefaultRateLimitBurst,
+		guessEvery: client.DefaultRateLimitEvery,
+		kick:       make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -196,18 +243,25 @@ func New(rdb redis.UniversalClient, tenant, clientID string, opts ...Option) (*L
 	}
 	l.waitLease = 50 * l.poll
 	l.keys = Keys(l.prefix, tenant, clientID)
+	l.id = newID()
+	l.st = &redisStore{rdb: rdb, key: l.keys, ttl: l.ttl, timeout: l.timeout}
 	return l, nil
 }
 
-// Keys returns the three keys of the bucket of tenant and clientID:
-// prefix + "{" + hash + "}" + ":state", ":queue" and ":lease", the hash
-// being the first 128 bits of SHA-256 over the normalized tenant, a zero
-// byte and the client id, in hex. The braces are a Redis Cluster hash tag:
-// the three keys are always in one slot.
+// newID returns a random id for a limiter's share of the state.
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Keys returns the keys of the shared state of tenant and clientID: one,
+// prefix + "{" + hash + "}:pacing", the hash being the first 128 bits of
+// SHA-256 over the normalized tenant, a zero byte and the client id, in
+// hex. The braces are a Redis Cluster hash tag.
 func Keys(prefix, tenant, clientID string) []string {
 	sum := sha256.Sum256([]byte(normalizeTenant(tenant) + "\x00" + clientID))
-	base := prefix + "{" + hex.EncodeToString(sum[:16]) + "}:"
-	return []string{base + "state", base + "queue", base + "lease"}
+	return []string{prefix + "{" + hex.EncodeToString(sum[:16]) + "}:pacing"}
 }
 
 // normalizeTenant makes "acme", "ACME", "https://acme.api.openvpn.com" and
@@ -220,303 +274,140 @@ func normalizeTenant(t string) string {
 	return strings.TrimSuffix(t, ".api.openvpn.com")
 }
 
-// Healthy reports whether the last Redis operation succeeded, so the
-// limiter is sharing the budget rather than leaving the Client to pace
-// locally.
+// Healthy reports whether the limiter is sharing the budget through Redis
+// rather than leaving the Client to pace locally.
 func (l *Limiter) Healthy() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return !l.down
 }
 
-// Script results of acquireScript.
-const (
-	statusGranted = 0
-	statusWait    = 1
-	statusRefused = 2
-	statusLost    = 3
-)
-
-// reasons maps the scripts' reason codes to the Client's.
-var reasons = [...]client.WaitReason{client.WaitInitialBudget, client.WaitRateHeaders, client.WaitRetryAfter, client.WaitExplicitBudget}
-
-// Acquire implements [client.RateLimiter]. It takes a ticket in the shared
-// queue and waits for its turn, re-checking at the time its turn is due,
-// when this process saw a response that may move turns earlier, and at
-// least every poll interval. A ticket that ctx abandons leaves the queue;
-// the tickets behind it move up one place, none ahead of it moves.
+// Acquire implements [client.RateLimiter]. The caller queues in the
+// process; the sync goroutine grants it when the shared state allows, and
+// refuses it at once when the state's evidence puts its turn past maxWait.
+// A caller that ctx abandons leaves the queue without taking anything;
+// those behind it move up, none ahead of it moves.
 func (l *Limiter) Acquire(ctx context.Context, maxWait time.Duration) (client.Permit, error) {
-	if !l.tryRedis() {
-		return client.Permit{}, ErrUnavailable
+	if err := ctx.Err(); err != nil {
+		return client.Permit{}, err
 	}
-	began := time.Now()
-	changed := l.changedCh()
-	res, err := l.acquire(ctx, 0, maxWait)
-	var reason client.WaitReason // set once the ticket has had to wait
-	for lost := 0; err == nil; {
-		if res.reason != "" {
-			reason = res.reason
+	now := time.Now()
+	l.mu.Lock()
+	if l.down {
+		if l.probing || now.Before(l.nextProbe) {
+			// The Client sends this request on its local budget: it is
+			// charged to the shared one when Redis is back.
+			l.owed++
+			l.mu.Unlock()
+			return client.Permit{}, ErrUnavailable
 		}
-		left := max(0, maxWait-time.Since(began))
-		switch res.status {
-		case statusGranted:
-			p := client.Permit{ID: res.ticket}
-			if reason != "" {
-				p.Waited, p.Reason = time.Since(began), reason
-			}
-			return p, nil
-		case statusRefused:
-			return client.Permit{}, &client.RateLimitError{Wait: res.wait, MaxWait: left, Reason: res.reason}
-		case statusLost:
-			// The lease ran out (this process was stalled) or Redis lost
-			// its state: queue again, at the back.
-			if lost++; lost > 3 {
-				return client.Permit{}, fmt.Errorf("redislimit: acquire: ticket lost %d times", lost)
-			}
-			res, err = l.acquire(ctx, 0, left)
-			continue
-		}
-		if res.wait > left {
-			l.cancel(ctx, res.ticket)
-			return client.Permit{}, &client.RateLimitError{Wait: res.wait, MaxWait: left, Reason: reason}
-		}
-		t := time.NewTimer(min(res.wait, l.poll))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			l.cancel(ctx, res.ticket)
+		l.probing = true
+	}
+	w := &waiter{began: now, deadline: now.Add(max(0, maxWait)), ready: make(chan struct{})}
+	l.queue = append(l.queue, w)
+	l.wakeLocked()
+	l.mu.Unlock()
+
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		l.mu.Lock()
+		if !w.decided {
+			l.removeLocked(w)
+			l.wakeLocked()
+			l.mu.Unlock()
 			return client.Permit{}, fmt.Errorf("redislimit: waiting for the shared budget: %w", ctx.Err())
-		case <-changed:
-			t.Stop()
-			changed = l.changedCh()
-		case <-t.C:
 		}
-		ticket := res.ticket
-		if res, err = l.acquire(ctx, ticket, 0); err != nil {
-			// Our place is lost with Redis, or we gave up: give it back if
-			// Redis can still hear it, without making the caller wait.
-			go l.cancel(context.WithoutCancel(ctx), ticket)
-		}
+		l.mu.Unlock()
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return client.Permit{}, fmt.Errorf("redislimit: waiting for the shared budget: %w", ctxErr)
+	if w.err != nil {
+		return client.Permit{}, w.err
 	}
-	return client.Permit{}, err
+	if err := ctx.Err(); err != nil {
+		// Granted as the caller gave up: the permit goes back, so nobody
+		// goes earlier than the budget allows.
+		l.giveBack()
+		return client.Permit{}, fmt.Errorf("redislimit: waiting for the shared budget: %w", err)
+	}
+	return w.permit, nil
 }
 
-// acquireResult is one run of acquireScript.
-type acquireResult struct {
-	status int64
-	ticket uint64
-	wait   time.Duration
-	reason client.WaitReason // why it waits or was refused
-}
-
-func (l *Limiter) acquire(ctx context.Context, ticket uint64, maxWait time.Duration) (acquireResult, error) {
-	v, err := l.run(ctx, "acquire", acquireScript, func(v any) {
-		// A grant or a place in the queue that arrived after we gave up:
-		// give it back.
-		if r, err := parseAcquire(v); err == nil && (r.status == statusGranted || r.status == statusWait) {
-			bg, cancel := context.WithTimeout(context.Background(), l.timeout)
-			defer cancel()
-			_, _ = l.eval(bg, cancelScript, r.ticket)
-		}
-	}, ticket, micros(maxWait), micros(l.waitLease), micros(l.sendLease), micros(l.poll))
-	if err != nil {
-		return acquireResult{}, err
-	}
-	r, err := parseAcquire(v)
-	if err != nil {
-		l.failed()
-		return acquireResult{}, fmt.Errorf("redislimit: acquire: %w", err)
-	}
-	return r, nil
-}
-
-func parseAcquire(v any) (acquireResult, error) {
-	a, ok := v.([]any)
-	if !ok || len(a) != 4 {
-		return acquireResult{}, fmt.Errorf("unexpected script reply %T", v)
-	}
-	var n [4]int64
-	for i := range n {
-		x, ok := a[i].(int64)
-		if !ok || x < 0 {
-			return acquireResult{}, fmt.Errorf("unexpected script reply element %d", i)
-		}
-		n[i] = x
-	}
-	r := acquireResult{status: n[0], ticket: uint64(n[1]), wait: time.Duration(min(n[2], int64(1<<62)/1000)) * time.Microsecond}
-	if n[3] < int64(len(reasons)) && r.status != statusGranted {
-		r.reason = reasons[n[3]]
-	}
-	return r, nil
-}
-
-// cancel gives a ticket up that will not be sent, even when ctx has ended.
-func (l *Limiter) cancel(ctx context.Context, ticket uint64) {
-	_, _ = l.run(context.WithoutCancel(ctx), "cancel", cancelScript, nil, ticket)
-}
-
-// Observe implements [client.RateLimiter]: what the response says updates
-// the shared bucket, unless a response to a later ticket was already
-// applied (newest wins, by the ticket order Redis hands out).
-func (l *Limiter) Observe(ctx context.Context, p client.Permit, o client.RateObservation) error {
+// Observe implements [client.RateLimiter]: what the response says is
+// applied to the shared state by the next write, which follows at once.
+func (l *Limiter) Observe(_ context.Context, p client.Permit, o client.RateObservation) error {
 	if p.ID == 0 {
 		return nil
 	}
-	hasRem, ra := 0, int64(-1)
-	if o.HasRemaining {
-		hasRem = 1
+	if o.Received.IsZero() {
+		o.Received = time.Now()
 	}
-	if o.HasRetryAfter {
-		// One process's Retry-After holds the fleet back no longer than
-		// the cap of every pause (the local limiter's and the token
-		// endpoint's alike).
-		ra = micros(pacing.PauseFor(o.RetryAfter))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.down {
+		return nil // the Client's local limiter sees it too
 	}
-	v, err := l.run(context.WithoutCancel(ctx), "observe", observeScript, nil,
-		p.ID, hasRem, o.Remaining, o.Burst, o.Rate*learnedRateShare, o.StatusCode, ra)
-	if err != nil {
-		return err
+	if len(l.obs) >= maxPending {
+		return nil // bounded; what the sync goroutine has not caught up with is dropped
 	}
-	if n, _ := v.(int64); n == 2 {
-		l.broadcast()
-	}
+	l.obs = append(l.obs, pacing.Evidence{
+		Permit: p.ID, Received: o.Received, Status: o.StatusCode,
+		RetryAfter: o.RetryAfter, HasRetryAfter: o.HasRetryAfter,
+		Remaining: o.Remaining, HasRemaining: o.HasRemaining,
+		Burst: o.Burst, Rate: o.Rate,
+	})
+	l.wakeLocked()
 	return nil
 }
 
 // Release implements [client.RateLimiter].
-func (l *Limiter) Release(ctx context.Context, p client.Permit) error {
+func (l *Limiter) Release(_ context.Context, p client.Permit) error {
 	if p.ID == 0 {
 		return nil
 	}
-	v, err := l.run(context.WithoutCancel(ctx), "release", releaseScript, nil, p.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := v.(int64); n == 2 {
-		l.broadcast()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.down && l.releases < l.inflight {
+		l.releases++
+		l.wakeLocked()
 	}
 	return nil
 }
 
-// run evaluates script with the common arguments and args under the
-// per-operation timeout, and records whether Redis answered. It does not
-// trust the Redis client to honour the deadline (go-redis only does with
-// ContextTimeoutEnabled): the call runs in its own goroutine and is
-// abandoned at the deadline; late is called with a reply that arrives after
-// that.
-func (l *Limiter) run(parent context.Context, op string, s *redis.Script, late func(any), args ...any) (any, error) {
-	ctx, cancel := context.WithTimeout(parent, l.timeout)
-	type reply struct {
-		v   any
-		err error
-	}
-	const (
-		pending = iota
-		delivered
-		abandoned
-	)
-	var state atomic.Int32
-	ch := make(chan reply, 1)
-	go func() {
-		defer cancel()
-		v, err := l.eval(ctx, s, args...)
-		if state.CompareAndSwap(pending, delivered) {
-			ch <- reply{v, err}
-		} else if err == nil && late != nil {
-			late(v)
-		}
-	}()
-	var r reply
-	select {
-	case r = <-ch:
-	case <-ctx.Done():
-		if state.CompareAndSwap(pending, abandoned) {
-			r.err = ctx.Err()
-		} else {
-			r = <-ch // it made it after all
-		}
-	}
-	if r.err != nil {
-		if parent.Err() != nil {
-			// The caller gave up: that says nothing about Redis.
-			l.settled()
-			return nil, fmt.Errorf("redislimit: %s: %w", op, parent.Err())
-		}
-		l.failed()
-		return nil, fmt.Errorf("redislimit: %s: %w", op, r.err)
-	}
-	l.ok()
-	return r.v, nil
-}
-
-func (l *Limiter) eval(ctx context.Context, s *redis.Script, args ...any) (any, error) {
-	all := make([]any, 0, 4+len(args))
-	explicit := 0
-	if l.explicit {
-		explicit = 1
-	}
-	all = append(all, l.ttl.Milliseconds(), l.rate, l.capacity, explicit)
-	all = append(all, args...)
-	return s.Run(ctx, l.rdb, l.keys, all...).Result()
-}
-
-// tryRedis reports whether this call should use Redis: always while it is
-// healthy; while it is failing, one caller per probe interval.
-func (l *Limiter) tryRedis() bool {
+// giveBack returns a permit that was granted and will not be used.
+func (l *Limiter) giveBack() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.down {
-		return true
+		l.giveBacks++
+		l.wakeLocked()
 	}
-	if l.probing || time.Now().Before(l.nextProbe) {
-		return false
+}
+
+// removeLocked takes w out of the queue.
+func (l *Limiter) removeLocked(w *waiter) {
+	for i, q := range l.queue {
+		if q == w {
+			l.queue = append(l.queue[:i], l.queue[i+1:]...)
+			return
+		}
 	}
-	l.probing = true
-	return true
 }
 
-func (l *Limiter) ok() {
-	l.mu.Lock()
-	l.down, l.probing = false, false
-	l.mu.Unlock()
-}
-
-func (l *Limiter) failed() {
-	l.mu.Lock()
-	l.down, l.probing = true, false
-	l.nextProbe = time.Now().Add(l.probe)
-	l.mu.Unlock()
-}
-
-// settled ends a probe that the caller's context cut short: it proved
-// nothing about Redis.
-func (l *Limiter) settled() {
-	l.mu.Lock()
-	l.probing = false
-	l.mu.Unlock()
-}
-
-func (l *Limiter) changedCh() <-chan struct{} {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.changed
-}
-
-// broadcast wakes this process's waiters to re-check their turns.
-func (l *Limiter) broadcast() {
-	l.mu.Lock()
-	close(l.changed)
-	l.changed = make(chan struct{})
-	l.mu.Unlock()
-}
-
-// micros converts to whole microseconds, rounding up.
-func micros(d time.Duration) int64 {
-	if d <= 0 {
-		return 0
+// wakeLocked starts the sync goroutine, or wakes it.
+func (l *Limiter) wakeLocked() {
+	if !l.running {
+		l.running = true
+		go l.loop()
+		return
 	}
-	return int64((d + time.Microsecond - 1) / time.Microsecond)
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// decideLocked ends w's wait.
+func (l *Limiter) decideLocked(w *waiter, p client.Permit, err error) {
+	w.decided, w.permit, w.err = true, p, err
+	close(w.ready)
 }

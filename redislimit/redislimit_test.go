@@ -3,8 +3,6 @@ package redislimit
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +45,34 @@ func take(t *testing.T, l *Limiter, o client.RateObservation) {
 	require.NoError(t, err)
 	require.NoError(t, l.Observe(context.Background(), p, o))
 	require.NoError(t, l.Release(context.Background(), p))
+	settle(t, l)
+}
+
+// settle waits until l has written everything it saw to Redis.
+func settle(t *testing.T, l *Limiter) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(l.obs) == 0 && l.releases == 0 && l.giveBacks == 0 && (l.owed == 0 || l.down)
+	}, 10*time.Second, time.Millisecond, "the limiter wrote what it saw")
+}
+
+// queued returns how many callers wait in l.
+func queued(l *Limiter) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queue)
+}
+
+// sharedState reads the state l shares, from Redis.
+func sharedState(t *testing.T, rdb redis.UniversalClient, l *Limiter) *shared {
+	t.Helper()
+	b, err := rdb.HGet(context.Background(), l.keys[0], "b").Result()
+	require.NoError(t, err)
+	sh, err := decodeShared(b)
+	require.NoError(t, err)
+	return sh
 }
 
 func headers(remaining, burst, rate float64) client.RateObservation {
@@ -55,20 +81,13 @@ func headers(remaining, burst, rate float64) client.RateObservation {
 
 func TestKeysLayout(t *testing.T) {
 	k := Keys("app:", "https://ACME.api.openvpn.com/", "id-1")
-	require.Len(t, k, 3)
+	require.Len(t, k, 1)
 	assert.Equal(t, Keys("app:", "acme", "id-1"), k, "tenant spellings are one tenant")
 	assert.NotEqual(t, Keys("app:", "acme", "id-2"), k)
 	assert.NotEqual(t, Keys("app:", "other", "id-1"), k)
-	for i, suffix := range []string{"state", "queue", "lease"} {
-		assert.Regexp(t, `^app:\{[0-9a-f]{32}\}:`+suffix+`$`, k[i])
-		assert.NotContains(t, k[i], "acme")
-		assert.NotContains(t, k[i], "id-1")
-	}
-	// One hash tag: Redis Cluster puts the three keys in one slot.
-	tag := k[0][strings.Index(k[0], "{"):strings.Index(k[0], "}")]
-	for _, key := range k {
-		assert.Contains(t, key, tag)
-	}
+	assert.Regexp(t, `^app:\{[0-9a-f]{32}\}:pacing$`, k[0])
+	assert.NotContains(t, k[0], "acme")
+	assert.NotContains(t, k[0], "id-1")
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
@@ -164,11 +183,11 @@ func TestEveryKeyHasATTL(t *testing.T) {
 	l := newTestLimiter(t, rdb, WithBudget(1, time.Hour), WithTTL(time.Minute))
 	ctx := context.Background()
 	take(t, l, headers(0, 1, 1.0/3600))
-	// A waiter puts keys in the queue and lease sets.
+	// A waiter keeps writing its share.
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { _, err := l.Acquire(wctx, 2*time.Hour); done <- err }()
-	require.Eventually(t, func() bool { return rdb.ZCard(ctx, l.keys[1]).Val() == 1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return sharedState(t, rdb, l).Procs[l.id].Waiting == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	keys, err := rdb.Keys(ctx, "*").Result()
 	require.NoError(t, err)
@@ -231,61 +250,62 @@ func TestCancellationLetsNobodyOutEarly(t *testing.T) {
 		defer mu.Unlock()
 		return errs["deadline"] == 100
 	}, 20*time.Second, 10*time.Millisecond, "the impatient half gave up")
-	// A caller whose deadline cut its first script short gives its ticket
-	// back when the reply arrives, a moment after it returned.
-	assert.Eventually(t, func() bool { return rdb.ZCard(ctx, l.keys[1]).Val() == 100 }, 5*time.Second, 5*time.Millisecond,
-		"the patient half still queue")
+	assert.Eventually(t, func() bool { return queued(l) == 100 && sharedState(t, rdb, l).Procs[l.id].Waiting == 100 }, 5*time.Second, 5*time.Millisecond,
+		"the patient half still queue, and the shared state counts them")
 	mu.Lock()
 	assert.Zero(t, granted, "nobody was let out")
 	mu.Unlock()
 	impatient()
 	wg.Wait()
 	assert.Equal(t, map[string]int{"deadline": 100, "canceled": 100}, errs)
-	assert.Zero(t, rdb.ZCard(ctx, l.keys[1]).Val(), "every place was given back")
+	assert.Zero(t, queued(l), "every place was given back")
+	assert.Eventually(t, func() bool { return sharedState(t, rdb, l).Procs[l.id].Waiting == 0 }, 5*time.Second, 5*time.Millisecond)
 }
 
-// A cancelled ticket moves those behind it up exactly one place and those
+// A cancelled waiter moves those behind it up exactly one place and those
 // ahead of it not at all; order is kept.
 func TestCancellationKeepsOrder(t *testing.T) {
 	srv := redisserver.Start(t)
-	rdb := newRedisClient(t, srv)
-	l := newTestLimiter(t, rdb, WithBudget(1, time.Hour))
+	l := newTestLimiter(t, newRedisClient(t, srv), WithBudget(1, 300*time.Millisecond))
 	ctx := context.Background()
 	take(t, l, client.RateObservation{StatusCode: 200})
 
 	type waiter struct {
 		cancel context.CancelFunc
-		done   chan error
+		done   chan time.Time
 	}
+	start := time.Now()
 	var ws []waiter
 	for i := range 4 {
 		wctx, cancel := context.WithCancel(ctx)
-		w := waiter{cancel, make(chan error, 1)}
+		w := waiter{cancel, make(chan time.Time, 1)}
 		ws = append(ws, w)
-		go func() { _, err := l.Acquire(wctx, 5*time.Hour); w.done <- err }()
-		require.Eventually(t, func() bool { return rdb.ZCard(ctx, l.keys[1]).Val() == int64(i+1) }, 5*time.Second, 2*time.Millisecond)
+		go func() {
+			p, err := l.Acquire(wctx, time.Minute)
+			if err != nil {
+				close(w.done)
+				return
+			}
+			w.done <- time.Now()
+			_ = l.Release(ctx, p)
+		}()
+		require.Eventually(t, func() bool { return queued(l) == i+1 }, 5*time.Second, time.Millisecond)
 	}
-	before, err := rdb.ZRange(ctx, l.keys[1], 0, -1).Result()
-	require.NoError(t, err)
-	require.Len(t, before, 4)
-
 	ws[1].cancel()
-	require.ErrorIs(t, <-ws[1].done, context.Canceled)
-	after, err := rdb.ZRange(ctx, l.keys[1], 0, -1).Result()
-	require.NoError(t, err)
-	assert.Equal(t, []string{before[0], before[2], before[3]}, after)
-
-	// The waiter now second waits one token less than before: its turn is
-	// due two hours from the start instead of three.
-	n, _ := strconv.ParseUint(after[1], 10, 64)
-	r, err := l.acquire(ctx, n, 0)
-	require.NoError(t, err)
-	assert.Equal(t, int64(statusWait), r.status)
-	assert.InDelta(t, (2 * time.Hour).Seconds(), r.wait.Seconds(), 60)
-	for _, w := range []waiter{ws[0], ws[2], ws[3]} {
-		w.cancel()
-		require.ErrorIs(t, <-w.done, context.Canceled)
+	_, granted := <-ws[1].done
+	assert.False(t, granted)
+	var at []time.Duration
+	for _, i := range []int{0, 2, 3} {
+		got, ok := <-ws[i].done
+		require.True(t, ok, "waiter %d", i)
+		at = append(at, got.Sub(start))
 	}
+	// One token per 300 ms: the three remaining waiters go in their order,
+	// one token apart, the first when one token has refilled.
+	assert.Less(t, at[0], at[1])
+	assert.Less(t, at[1], at[2])
+	assert.InDelta(t, 0.3, at[0].Seconds(), 0.15)
+	assert.InDelta(t, 0.9, at[2].Seconds(), 0.25, "nobody behind the cancelled waiter lost its place, nor went early")
 }
 
 func TestHeadersSetTheSharedBudget(t *testing.T) {
@@ -305,7 +325,7 @@ func TestHeadersSetTheSharedBudget(t *testing.T) {
 	var rlErr *client.RateLimitError
 	require.ErrorAs(t, err, &rlErr)
 	assert.Equal(t, client.WaitRateHeaders, rlErr.Reason)
-	assert.InDelta(t, time.Hour.Seconds()/learnedRateShare, rlErr.Wait.Seconds(), 60)
+	assert.InDelta(t, time.Hour.Seconds()/pacing.RateShare, rlErr.Wait.Seconds(), 60)
 }
 
 // Newest wins: a response to an earlier ticket that arrives after a later
@@ -349,14 +369,17 @@ func TestRetryAfterHoldsTheFleetAtMostTheCap(t *testing.T) {
 	srv := redisserver.Start(t)
 	rdb := newRedisClient(t, srv)
 	a := newTestLimiter(t, rdb)
+	b := newTestLimiter(t, newRedisClient(t, srv))
 	take(t, a, client.RateObservation{StatusCode: 503, RetryAfter: 24 * time.Hour, HasRetryAfter: true})
 	ctx := context.Background()
-	rau, err := rdb.HGet(ctx, Keys(DefaultPrefix, testTenant, testID)[0], "rau").Float64()
-	require.NoError(t, err)
 	now, err := rdb.Time(ctx).Result()
 	require.NoError(t, err)
-	pause := time.Duration(rau)*time.Microsecond - time.Duration(now.UnixMicro())*time.Microsecond
+	pause := sharedState(t, rdb, a).State.Paused.Sub(now)
 	assert.InDelta(t, pacing.MaxPause.Seconds(), pause.Seconds(), 2, "the shared pause")
+	_, err = b.Acquire(ctx, time.Second)
+	var rlErr *client.RateLimitError
+	require.ErrorAs(t, err, &rlErr)
+	assert.InDelta(t, pacing.MaxPause.Seconds(), rlErr.Wait.Seconds(), 2, "another process waits the cap")
 }
 
 // Pace only on evidence: once a server answers without any rate-limit
@@ -397,12 +420,12 @@ func TestWaiterGoesWhenItsTurnComes(t *testing.T) {
 	require.NoError(t, l.Release(ctx, p))
 }
 
-// Redis killed: calls are told at once (within the per-call timeout), the
+// Redis killed: calls are told within the failover period, the
 // next probe is not before the probe interval, and after a restart the
 // limiter shares again, with fresh state.
 func TestRedisDownAndBack(t *testing.T) {
 	srv := redisserver.Start(t)
-	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithProbeInterval(200*time.Millisecond))
+	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithFailover(200*time.Millisecond), WithProbeInterval(200*time.Millisecond))
 	ctx := context.Background()
 	take(t, l, headers(10, 10, 1))
 	require.True(t, l.Healthy())
@@ -433,7 +456,7 @@ func TestRedisDownAndBack(t *testing.T) {
 // an error that is not a rate-limit verdict, so the Client paces locally.
 func TestRedisDiesUnderAWaiter(t *testing.T) {
 	srv := redisserver.Start(t)
-	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithPollInterval(20*time.Millisecond))
+	l := newTestLimiter(t, newRedisClient(t, srv), WithTimeout(50*time.Millisecond), WithFailover(200*time.Millisecond), WithPollInterval(20*time.Millisecond))
 	ctx := context.Background()
 	take(t, l, headers(0, 1, 1.0/60))
 	done := make(chan error, 1)
@@ -489,24 +512,24 @@ func TestSentinel(t *testing.T) {
 	assert.Equal(t, "1", n)
 }
 
-// A grant that reaches a caller who has already given up (its reply came
-// after the per-call timeout) is given back: the token was never spent.
+// A grant that reaches a caller who has already given up is given back:
+// the token was never spent.
 func TestUnsentGrantReturnsItsToken(t *testing.T) {
 	srv := redisserver.Start(t)
 	l := newTestLimiter(t, newRedisClient(t, srv))
 	ctx := context.Background()
 	take(t, l, headers(1, 5, 1.0/3600))
-	r, err := l.acquire(ctx, 0, 0)
+	_, err := l.Acquire(ctx, 0)
 	require.NoError(t, err)
-	require.Equal(t, int64(statusGranted), r.status)
 	_, err = l.Acquire(ctx, 0)
 	require.ErrorIs(t, err, client.ErrRateLimited, "the budget is spent")
 
-	l.cancel(ctx, r.ticket)
+	l.giveBack() // what Acquire does when its caller gave up as it was granted
+	settle(t, l)
 	p, err := l.Acquire(ctx, 0)
 	require.NoError(t, err, "the unsent grant's token is back")
 	require.NoError(t, l.Release(ctx, p))
-	l.cancel(ctx, p.ID) // a released ticket is not refunded
+	settle(t, l)
 	_, err = l.Acquire(ctx, 0)
-	assert.ErrorIs(t, err, client.ErrRateLimited)
+	assert.ErrorIs(t, err, client.ErrRateLimited, "a released permit is not refunded")
 }

@@ -533,3 +533,38 @@ func Seconds(sec float64) time.Duration {
 	}
 	return time.Duration(math.Ceil(sec * float64(time.Second)))
 }
+
+// Charge counts n requests that were sent without a permit of this state:
+// granted by another limiter while the state could not be reached (a
+// shared store's outage). They drew on the budget, so it is lowered by n,
+// but never below empty: the server refilled meanwhile, and a budget it
+// had spent it would have answered with 429s, which the limiter that
+// granted them has seen.
+func (s *State) Charge(now time.Time, n int) {
+	if n <= 0 || !s.Started {
+		// A state no response has started yet is a guess, or a budget
+		// whose refill has not begun: nothing to charge, and a debt there
+		// would hold requests for a response that none could bring.
+		return
+	}
+	s.Advance(now)
+	charge := func(b *Bucket) {
+		if b.Level > 0 {
+			b.Level = math.Max(0, b.Level-float64(n))
+		}
+	}
+	if s.HasExplicit {
+		charge(&s.Explicit)
+	}
+	if s.paces() {
+		charge(&s.Server)
+	}
+}
+
+// Refused reports whether a waiter whose turn is d from now, held by
+// reason, must be told at once that it cannot wait until its deadline:
+// when the turn lies past the deadline and rests on evidence (the initial
+// guess is no evidence, and is waited out until the deadline itself).
+func Refused(now time.Time, d time.Duration, reason Reason, deadline time.Time) bool {
+	return now.Add(d).After(deadline) && (IsEvidence(reason) || !now.Before(deadline))
+}

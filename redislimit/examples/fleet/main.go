@@ -41,7 +41,7 @@ const (
 	envCalls  = "FLEET_EXAMPLE_CALLS"
 	envID     = "FLEET_EXAMPLE_CLIENT_ID"
 	envSecret = "FLEET_EXAMPLE_CLIENT_SECRET"
-	// envTimeout overrides redislimit's per-operation timeout (50 ms), for a
+	// envTimeout overrides redislimit's per-operation timeout (250 ms), for a
 	// machine so busy that a Redis round trip may take longer: the call
 	// then paces locally, and may draw a 429.
 	envTimeout = "FLEET_EXAMPLE_REDIS_TIMEOUT"

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 func TestRun(t *testing.T) {
 	rs := redisserver.Start(t)
 	// The test machine may be busy enough to starve a process for more than
-	// the default 50 ms, which would (rightly) make it pace locally.
+	// the default timeout; failures beyond WithFailover would (rightly) make it pace locally.
 	t.Setenv(envTimeout, "2s")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
