@@ -31,7 +31,7 @@ return {tonumber(v[1] or '0'), v[2] or '', tonumber(t[1]), tonumber(t[2])}
 `)
 
 // casScript writes ARGV[2] as the state if the version is still ARGV[1],
-// and renews the key's TTL (ARGV[3] ms). It returns {1, new version, '',
+// and renews the key's TTL (ARGV[3] ms). It returns {1, new version, ”,
 // seconds, µs} when written, {0, version, state, seconds, µs} with what is
 // there instead when another process wrote first. A new state's version is
 // Redis's clock in µs, so a process holding the version of a state that
